@@ -1,0 +1,29 @@
+// Rules for the values people and programs put into messages. Each check returns an empty
+// string when the value is acceptable, otherwise a reason a person can read.
+#pragma once
+
+#include <QString>
+#include <QStringView>
+
+namespace chat::proto {
+
+struct NormalizedNick
+{
+    QString nick;   // trimmed and in Unicode NFC
+    QString reason; // empty when the nick is acceptable
+    [[nodiscard]] bool ok() const { return reason.isEmpty(); }
+};
+
+// Trims, converts to NFC and checks length and characters.
+[[nodiscard]] NormalizedNick normalizeNick(const QString &raw);
+// Two nicks that differ only in case belong to the same person: compare these keys.
+[[nodiscard]] QString nickKey(const QString &normalizedNick);
+
+[[nodiscard]] QString checkText(const QString &text);
+[[nodiscard]] QString checkMessageId(const QString &id);
+[[nodiscard]] QString checkRoom(const QString &room);
+
+// Counts what people call characters closely enough for limits: Unicode code points.
+[[nodiscard]] qsizetype codePointCount(QStringView text);
+
+} // namespace chat::proto

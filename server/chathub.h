@@ -1,0 +1,41 @@
+// The hub: accepts WebSocket clients, admits them with a hello, stamps every chat message with a
+// sequence number and relays it to everyone. A library, so that tests and main.cpp share it.
+#pragma once
+
+#include "hubconfig.h"
+
+#include <QObject>
+#include <QUrl>
+
+namespace chat::server {
+
+class ChatHub : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ChatHub(HubConfig config, QObject *parent = nullptr);
+    ~ChatHub() override;
+
+    // Starts listening; on failure returns false and errorString() says why.
+    [[nodiscard]] bool listen();
+    [[nodiscard]] QString errorString() const;
+    [[nodiscard]] quint16 port() const;
+    [[nodiscard]] QUrl url() const; // ws://HOST:PORT/
+
+    // Stops listening and closes every client with 1001 (going away).
+    void shutdown();
+
+    [[nodiscard]] int onlineCount() const;   // clients that completed their hello
+    [[nodiscard]] int connectionCount() const; // every open WebSocket
+    [[nodiscard]] qint64 lastSeq() const;
+
+signals:
+    void userJoined(const QString &nick);
+    void userLeft(const QString &nick);
+
+private:
+    class Private;
+    Private *d;
+};
+
+} // namespace chat::server
