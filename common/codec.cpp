@@ -80,8 +80,7 @@ public:
             return 0;
         }
         const double number = value.toDouble();
-        if (std::floor(number) != number || number < double(minimum) ||
-            number > double(maximum)) {
+        if (std::floor(number) != number || number < double(minimum) || number > double(maximum)) {
             fail(key, value, expected);
             return 0;
         }
@@ -202,8 +201,8 @@ std::optional<Message> readMessage(const QJsonObject &object, const QString &con
     if (!r.failed()) {
         m.time = QDateTime::fromString(time, Qt::ISODateWithMs);
         if (!m.time.isValid())
-            r.setReason(QStringLiteral("%1: \"time\" is not an ISO 8601 date and time.")
-                            .arg(context));
+            r.setReason(
+                QStringLiteral("%1: \"time\" is not an ISO 8601 date and time.").arg(context));
         m.time = m.time.toUTC();
     }
     if (r.failed()) {
@@ -231,6 +230,12 @@ Decoded<ClientMessage> decodeHello(const QJsonObject &object)
     if (r.has(QStringLiteral("lastSeq")))
         hello.lastSeq = r.integer(QStringLiteral("lastSeq"), 0, kMaxSeq);
     hello.session = r.optionalString(QStringLiteral("session"));
+    hello.token = r.optionalString(QStringLiteral("token"));
+    hello.instance = r.optionalString(QStringLiteral("instance"));
+    if (!r.failed() && hello.instance.size() > kMaxIdChars)
+        r.setReason(QStringLiteral("hello: the instance is too long."));
+    if (!r.failed() && (hello.session.size() > kMaxIdChars || hello.token.size() > kMaxTokenChars))
+        r.setReason(QStringLiteral("hello: the session or token is too long."));
     if (r.failed())
         return rejected<ClientMessage>(ErrorCode::BadMessage, r.reason());
     const NormalizedNick nick = normalizeNick(rawNick);
@@ -280,6 +285,7 @@ Decoded<ServerMessage> decodeWelcome(const QJsonObject &object)
     w.server = r.optionalString(QStringLiteral("server"));
     w.nick = r.string(QStringLiteral("nick"));
     w.session = r.optionalString(QStringLiteral("session"));
+    w.instance = r.optionalString(QStringLiteral("instance"));
     w.seq = r.integer(QStringLiteral("seq"), 0, kMaxSeq);
     w.resumed = r.boolean(QStringLiteral("resumed"));
     const QJsonArray users = r.array(QStringLiteral("users"));
@@ -351,6 +357,10 @@ QByteArray encode(const Hello &hello)
         o.insert(QStringLiteral("lastSeq"), double(*hello.lastSeq));
     if (!hello.session.isEmpty())
         o.insert(QStringLiteral("session"), hello.session);
+    if (!hello.token.isEmpty())
+        o.insert(QStringLiteral("token"), hello.token);
+    if (!hello.instance.isEmpty())
+        o.insert(QStringLiteral("instance"), hello.instance);
     return toFrame(o);
 }
 
@@ -385,6 +395,7 @@ QByteArray encode(const Welcome &w)
                     {QStringLiteral("server"), w.server},
                     {QStringLiteral("nick"), w.nick},
                     {QStringLiteral("session"), w.session},
+                    {QStringLiteral("instance"), w.instance},
                     {QStringLiteral("seq"), double(w.seq)},
                     {QStringLiteral("resumed"), w.resumed},
                     {QStringLiteral("users"), QJsonArray::fromStringList(w.users)},
@@ -398,12 +409,12 @@ QByteArray encode(const Message &message)
 
 QByteArray encode(const Presence &p)
 {
-    return toFrame({{QStringLiteral("type"), QStringLiteral("presence")},
-                    {QStringLiteral("event"), p.event == Presence::Event::Join
-                                                  ? QStringLiteral("join")
-                                                  : QStringLiteral("leave")},
-                    {QStringLiteral("nick"), p.nick},
-                    {QStringLiteral("online"), p.online}});
+    return toFrame(
+        {{QStringLiteral("type"), QStringLiteral("presence")},
+         {QStringLiteral("event"),
+          p.event == Presence::Event::Join ? QStringLiteral("join") : QStringLiteral("leave")},
+         {QStringLiteral("nick"), p.nick},
+         {QStringLiteral("online"), p.online}});
 }
 
 QByteArray encode(const Error &e)
@@ -433,10 +444,9 @@ Decoded<ClientMessage> decodeClientMessage(const QByteArray &utf8Json)
 {
     if (utf8Json.size() > kMaxClientFrameBytes) {
         return rejected<ClientMessage>(
-            ErrorCode::TooLarge,
-            QStringLiteral("The frame has %1 bytes; at most %2 are allowed.")
-                .arg(utf8Json.size())
-                .arg(kMaxClientFrameBytes));
+            ErrorCode::TooLarge, QStringLiteral("The frame has %1 bytes; at most %2 are allowed.")
+                                     .arg(utf8Json.size())
+                                     .arg(kMaxClientFrameBytes));
     }
     Decoded<ClientMessage> failure;
     const auto envelope = parseEnvelope(utf8Json, &failure);
@@ -449,8 +459,8 @@ Decoded<ClientMessage> decodeClientMessage(const QByteArray &utf8Json)
         return decodeSend(object);
     if (type == QLatin1String("ping"))
         return decodePing(object);
-    return rejected<ClientMessage>(ErrorCode::UnknownType,
-                                   QStringLiteral("Unknown message type \"%1\".").arg(type.left(40)));
+    return rejected<ClientMessage>(
+        ErrorCode::UnknownType, QStringLiteral("Unknown message type \"%1\".").arg(type.left(40)));
 }
 
 Decoded<ServerMessage> decodeServerMessage(const QByteArray &utf8Json)
@@ -480,8 +490,8 @@ Decoded<ServerMessage> decodeServerMessage(const QByteArray &utf8Json)
             return rejected<ServerMessage>(ErrorCode::BadMessage, r.reason());
         return Decoded<ServerMessage>{ServerMessage{std::move(pong)}, {}, {}, {}};
     }
-    return rejected<ServerMessage>(ErrorCode::UnknownType,
-                                   QStringLiteral("Unknown message type \"%1\".").arg(type.left(40)));
+    return rejected<ServerMessage>(
+        ErrorCode::UnknownType, QStringLiteral("Unknown message type \"%1\".").arg(type.left(40)));
 }
 
 } // namespace chat::proto

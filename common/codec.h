@@ -8,8 +8,7 @@
 
 namespace chat::proto {
 
-template<typename T>
-struct Decoded
+template<typename T> struct Decoded
 {
     std::optional<T> message;
     ErrorCode code = ErrorCode::BadMessage;

@@ -22,6 +22,7 @@ inline constexpr qsizetype kMaxNickChars = 32;
 inline constexpr qsizetype kMaxTextChars = 4000;
 inline constexpr qsizetype kMaxIdChars = 64;
 inline constexpr qsizetype kMaxRoomChars = 32;
+inline constexpr qsizetype kMaxTokenChars = 1024;
 // A client frame can never legitimately be larger: 4,000 characters of 4-byte UTF-8 plus escaping.
 inline constexpr qsizetype kMaxClientFrameBytes = 64 * 1024;
 // JSON numbers are doubles: sequence numbers stay within the exactly representable integers.
@@ -36,7 +37,9 @@ struct Hello
     int version = kProtocolVersion;
     QString nick;
     std::optional<qint64> lastSeq; // resume after this sequence number
+    QString instance;              // ... of the history named by this welcome's instance
     QString session;               // from an earlier welcome: lets this connection replace that one
+    QString token;                 // the server's shared secret, when it requires one
 };
 
 struct Send
@@ -75,6 +78,9 @@ struct Welcome
     QString server;
     QString nick;
     QString session;
+    // Names the history that sequence numbers count in: a server that starts afresh has a new
+    // one, so a client can tell "seq 5 of this history" from "seq 5 of the one before".
+    QString instance;
     qint64 seq = 0;       // the newest sequence number the server has assigned
     bool resumed = false; // true: history holds exactly what came after the hello's lastSeq
     QStringList users;

@@ -123,8 +123,8 @@ QString checkRoom(const QString &room)
         return QStringLiteral("The room name is longer than %1 characters.").arg(kMaxRoomChars);
     for (const QChar c : room) {
         const char16_t u = c.unicode();
-        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' ||
-                        u == u'_';
+        const bool ok =
+            (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' || u == u'_';
         if (!ok)
             return QStringLiteral("The room name may only hold a-z, 0-9, '-' and '_'.");
     }

@@ -25,13 +25,19 @@ public:
     // Stops listening and closes every client with 1001 (going away).
     void shutdown();
 
-    [[nodiscard]] int onlineCount() const;   // clients that completed their hello
+    [[nodiscard]] int onlineCount() const;     // clients that completed their hello
     [[nodiscard]] int connectionCount() const; // every open WebSocket
     [[nodiscard]] qint64 lastSeq() const;
+    // Names this hub's history (random per hub): sequence numbers count within it.
+    [[nodiscard]] QString instance() const;
+    // TCP connections whose WebSocket upgrade has not finished yet.
+    [[nodiscard]] int pendingHandshakeCount() const;
 
 signals:
     void userJoined(const QString &nick);
     void userLeft(const QString &nick);
+    // connectionCount() changed; after shutdown() a 0 means every close went out.
+    void connectionCountChanged(int count);
 
 private:
     class Private;

@@ -1,0 +1,59 @@
+// chat-client: the desktop chat window.
+#include "chatwindow.h"
+#include "connectdialog.h"
+#include "connectioncontroller.h"
+#include "validation.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTextStream>
+
+using namespace chat::client;
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("QtChat"));
+    QApplication::setApplicationName(QStringLiteral("chat-client"));
+    QApplication::setApplicationVersion(QStringLiteral(CHAT_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Desktop chat window."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption urlOption(QStringLiteral("url"),
+                                       QStringLiteral("Server address, e.g. ws://host:8080/."),
+                                       QStringLiteral("URL"));
+    const QCommandLineOption nickOption(QStringLiteral("nick"), QStringLiteral("Your nickname."),
+                                        QStringLiteral("NAME"));
+    parser.addOption(urlOption);
+    parser.addOption(nickOption);
+    parser.process(app);
+
+    QUrl url = QUrl::fromUserInput(parser.value(urlOption));
+    QString nick = chat::proto::normalizeNick(parser.value(nickOption)).nick;
+    if (parser.isSet(urlOption) && parser.isSet(nickOption)) {
+        QString problem = checkServerUrl(url);
+        if (problem.isEmpty())
+            problem = chat::proto::normalizeNick(parser.value(nickOption)).reason;
+        if (!problem.isEmpty()) {
+            QTextStream(stderr) << "chat-client: " << problem << '\n';
+            return 2;
+        }
+    } else {
+        // Without both options, ask, starting from what was used last time.
+        ConnectDialog dialog;
+        if (dialog.exec() != QDialog::Accepted)
+            return 0;
+        url = dialog.serverUrl();
+        nick = dialog.nick();
+    }
+
+    ConnectionController controller;
+    controller.setServerUrl(url);
+    controller.setNick(nick);
+    ChatWindow window(&controller);
+    window.show();
+    controller.start();
+    return app.exec();
+}

@@ -1,0 +1,7 @@
+#include "clientlogging.h"
+
+namespace chat::client {
+
+Q_LOGGING_CATEGORY(lcNet, "chat.client.net")
+
+} // namespace chat::client

@@ -1,0 +1,11 @@
+// Logging categories of the client library. Lines name nicks, ids and error codes, never
+// message text.
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace chat::client {
+
+Q_DECLARE_LOGGING_CATEGORY(lcNet) // chat.client.net: attempts, joins, drops, retries
+
+} // namespace chat::client

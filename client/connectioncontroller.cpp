@@ -1,0 +1,392 @@
+#include "connectioncontroller.h"
+
+#include "backoff.h"
+#include "clientlogging.h"
+#include "codec.h"
+#include "conversation.h"
+#include "validation.h"
+
+#include <QDeadlineTimer>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <algorithm>
+
+namespace chat::client {
+
+namespace {
+
+constexpr qint64 kMaxIncomingBytes = 32 * 1024 * 1024; // a welcome with long history is big
+constexpr int kDefaultAttemptTimeoutMs = 10000;
+constexpr int kDefaultStableAfterMs = 10000;
+constexpr int kCountdownTickMs = 1000;
+constexpr int kCloseGraceMs = 1000; // how long a stopped connection may take to say goodbye
+
+QString describeDuration(int ms)
+{
+    return ms < 1000 ? QStringLiteral("%1 ms").arg(ms)
+                     : QStringLiteral("%1 s").arg((ms + 999) / 1000);
+}
+
+} // namespace
+
+class ConnectionController::Private
+{
+public:
+    explicit Private(ConnectionController *q)
+        : q(q)
+        , conversation(new Conversation(q))
+    {}
+
+    void setState(ConnectionState newState);
+    void setStatusText(const QString &text);
+    void updateReconnectStatus();
+
+    void openSocket();
+    void dropSocket(bool graceful);
+    void attemptFailed(QWebSocket *from, const QString &reason);
+    void scheduleReconnect();
+    void goOffline(const QString &reason);
+    void onJoined();
+    void transmit(const proto::Send &send);
+
+    ConnectionController *const q;
+    Conversation *const conversation;
+    Backoff backoff;
+    QUrl url;
+
+    QWebSocket *socket = nullptr; // the current attempt or connection
+    bool running = false;         // start() was called and nothing stopped it for good
+    int attempts = 0;
+    int reconnectDelayMs = 0;
+    int attemptTimeoutMs = kDefaultAttemptTimeoutMs;
+    QDeadlineTimer reconnectDeadline;
+
+    QTimer attemptTimer;   // limits one attempt, up to the welcome
+    QTimer reconnectTimer; // fires the next attempt
+    QTimer countdownTimer; // refreshes "Reconnecting in N s…"
+    QTimer stableTimer;    // resets the backoff once a connection has lasted
+
+    ConnectionState state = ConnectionState::Offline;
+    QString statusText = QStringLiteral("Offline");
+    QString lastError;
+};
+
+void ConnectionController::Private::setState(ConnectionState newState)
+{
+    if (state == newState)
+        return;
+    state = newState;
+    qCDebug(lcNet) << "state" << newState;
+    emit q->stateChanged(newState);
+}
+
+void ConnectionController::Private::setStatusText(const QString &text)
+{
+    if (statusText == text)
+        return;
+    statusText = text;
+    emit q->statusTextChanged(text);
+}
+
+void ConnectionController::Private::updateReconnectStatus()
+{
+    const qint64 remainingMs = std::max<qint64>(0, reconnectDeadline.remainingTime());
+    const qint64 seconds = std::max<qint64>(1, (remainingMs + 999) / 1000);
+    setStatusText(QStringLiteral("Reconnecting in %1 s…").arg(seconds));
+}
+
+void ConnectionController::Private::openSocket()
+{
+    dropSocket(false);
+    reconnectTimer.stop();
+    countdownTimer.stop();
+    ++attempts;
+
+    // A fresh socket per attempt: a QWebSocket that failed once can be left in a state it never
+    // leaves (an HTTP refusal keeps it in ConnectingState), so it is never reused.
+    auto *ws = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, q);
+    ws->setMaxAllowedIncomingMessageSize(kMaxIncomingBytes);
+    ws->setMaxAllowedIncomingFrameSize(kMaxIncomingBytes);
+    socket = ws;
+
+    QObject::connect(ws, &QWebSocket::connected, q, [this, ws] {
+        if (ws != socket)
+            return;
+        const proto::Hello hello = conversation->hello();
+        qCDebug(lcNet) << "connected; hello as" << hello.nick << "lastSeq"
+                       << hello.lastSeq.value_or(0);
+        ws->sendTextMessage(QString::fromUtf8(proto::encode(hello)));
+    });
+    QObject::connect(ws, &QWebSocket::textMessageReceived, q, [this, ws](const QString &frame) {
+        if (ws == socket)
+            conversation->handleFrame(frame);
+    });
+    // Qt 6.4 emits only error(), not disconnected(), when the server refuses the upgrade with an
+    // HTTP error and keeps the TCP connection open: both must end the attempt.
+    QObject::connect(
+        ws, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), q,
+        [this, ws](QAbstractSocket::SocketError) { attemptFailed(ws, ws->errorString()); });
+    QObject::connect(ws, &QWebSocket::disconnected, q, [this, ws] {
+        QString reason = ws->closeReason().left(200);
+        if (reason.isEmpty() && ws->error() != QAbstractSocket::UnknownSocketError)
+            reason = ws->errorString();
+        if (reason.isEmpty())
+            reason = QStringLiteral("The server closed the connection.");
+        attemptFailed(ws, reason);
+    });
+
+    attemptTimer.start(attemptTimeoutMs);
+    setState(ConnectionState::Connecting);
+    setStatusText(QStringLiteral("Connecting to %1…").arg(url.toDisplayString()));
+    qCDebug(lcNet) << "attempt" << attempts << "to" << url;
+    emit q->attemptStarted(attempts);
+    ws->open(url);
+}
+
+void ConnectionController::Private::dropSocket(bool graceful)
+{
+    attemptTimer.stop();
+    stableTimer.stop();
+    conversation->connectionLost();
+    QWebSocket *ws = std::exchange(socket, nullptr);
+    if (!ws)
+        return;
+    // Disconnect first: abort() can emit disconnected() synchronously.
+    QObject::disconnect(ws, nullptr, q, nullptr);
+    // Only a healthy connection gets a close frame: writing to a failed one only makes noise.
+    if (graceful && ws->state() == QAbstractSocket::ConnectedState) {
+        QObject::connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
+        QTimer::singleShot(kCloseGraceMs, ws, &QObject::deleteLater);
+        ws->close(QWebSocketProtocol::CloseCodeNormal);
+    } else {
+        ws->abort();
+        ws->deleteLater();
+    }
+}
+
+void ConnectionController::Private::attemptFailed(QWebSocket *from, const QString &reason)
+{
+    // Only the current socket counts, and only once: error() and disconnected() of one attempt
+    // must not schedule two retries.
+    if (!from || from != socket)
+        return;
+    qCInfo(lcNet) << "connection ended:" << reason;
+    lastError = reason;
+    dropSocket(false);
+    if (running)
+        scheduleReconnect();
+    else
+        goOffline(reason);
+}
+
+void ConnectionController::Private::scheduleReconnect()
+{
+    if (reconnectTimer.isActive())
+        return;
+    reconnectDelayMs = backoff.nextDelayMs();
+    reconnectDeadline.setRemainingTime(reconnectDelayMs);
+    reconnectTimer.start(reconnectDelayMs);
+    countdownTimer.start(kCountdownTickMs);
+    setState(ConnectionState::Reconnecting);
+    updateReconnectStatus();
+    qCDebug(lcNet) << "retry in" << reconnectDelayMs << "ms";
+    emit q->reconnectScheduled(reconnectDelayMs);
+}
+
+void ConnectionController::Private::goOffline(const QString &reason)
+{
+    running = false;
+    reconnectTimer.stop();
+    countdownTimer.stop();
+    reconnectDelayMs = 0;
+    dropSocket(true);
+    if (!reason.isEmpty())
+        lastError = reason;
+    setState(ConnectionState::Offline);
+    setStatusText(reason.isEmpty() ? QStringLiteral("Offline")
+                                   : QStringLiteral("Offline: %1").arg(reason));
+}
+
+void ConnectionController::Private::onJoined()
+{
+    attemptTimer.stop();
+    stableTimer.start();
+    setState(ConnectionState::Connected);
+    setStatusText(QStringLiteral("Connected as %1").arg(conversation->nick()));
+    emit q->joined();
+    // Same ids as before: the server drops what it already accepted and just acknowledges it.
+    const QList<proto::Send> unacknowledged = conversation->unacknowledged();
+    for (const proto::Send &send : unacknowledged)
+        transmit(send);
+}
+
+void ConnectionController::Private::transmit(const proto::Send &send)
+{
+    if (socket && conversation->isJoined())
+        socket->sendTextMessage(QString::fromUtf8(proto::encode(send)));
+}
+
+// --- ConnectionController ---------------------------------------------------------------------
+
+ConnectionController::ConnectionController(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>(this))
+{
+    d->attemptTimer.setSingleShot(true);
+    d->reconnectTimer.setSingleShot(true);
+    d->stableTimer.setSingleShot(true);
+    d->stableTimer.setInterval(kDefaultStableAfterMs);
+
+    connect(&d->attemptTimer, &QTimer::timeout, this, [this] {
+        d->attemptFailed(d->socket, QStringLiteral("The server did not answer within %1.")
+                                        .arg(describeDuration(d->attemptTimeoutMs)));
+    });
+    connect(&d->reconnectTimer, &QTimer::timeout, this, [this] { d->openSocket(); });
+    connect(&d->countdownTimer, &QTimer::timeout, this, [this] {
+        if (d->state == ConnectionState::Reconnecting)
+            d->updateReconnectStatus();
+    });
+    connect(&d->stableTimer, &QTimer::timeout, this, [this] {
+        qCDebug(lcNet) << "connection stable; backoff reset";
+        d->backoff.reset();
+    });
+
+    connect(d->conversation, &Conversation::joined, this, [this] { d->onJoined(); });
+    connect(d->conversation, &Conversation::refused, this, [this](const QString &reason) {
+        d->goOffline(reason);
+        emit errorOccurred(reason);
+    });
+    connect(d->conversation, &Conversation::errorOccurred, this,
+            &ConnectionController::errorOccurred);
+}
+
+ConnectionController::~ConnectionController()
+{
+    // No signals from a dying socket into a half-destroyed controller.
+    if (d->socket)
+        QObject::disconnect(d->socket, nullptr, this, nullptr);
+}
+
+void ConnectionController::setServerUrl(const QUrl &url)
+{
+    if (url == d->url)
+        return;
+    d->url = url;
+    // Another server's sequence numbers and session mean nothing here.
+    d->conversation->forgetResumePoint();
+}
+
+QUrl ConnectionController::serverUrl() const
+{
+    return d->url;
+}
+
+void ConnectionController::setNick(const QString &nick)
+{
+    d->conversation->setWantedNick(nick);
+}
+
+QString ConnectionController::nick() const
+{
+    return d->conversation->nick();
+}
+
+void ConnectionController::setBackoff(int initialMs, int maxMs)
+{
+    d->backoff.setRange(initialMs, maxMs);
+}
+
+void ConnectionController::setBackoffRandomSource(std::function<double()> random)
+{
+    d->backoff.setRandomSource(std::move(random));
+}
+
+void ConnectionController::setAttemptTimeout(int ms)
+{
+    d->attemptTimeoutMs = std::max(1, ms);
+}
+
+void ConnectionController::setStableAfter(int ms)
+{
+    d->stableTimer.setInterval(std::max(0, ms));
+}
+
+ConnectionState ConnectionController::state() const
+{
+    return d->state;
+}
+
+QString ConnectionController::statusText() const
+{
+    return d->statusText;
+}
+
+QString ConnectionController::lastError() const
+{
+    return d->lastError;
+}
+
+int ConnectionController::reconnectDelayMs() const
+{
+    return d->reconnectDelayMs;
+}
+
+int ConnectionController::attemptCount() const
+{
+    return d->attempts;
+}
+
+qint64 ConnectionController::lastSeq() const
+{
+    return d->conversation->lastSeq();
+}
+
+int ConnectionController::pendingCount() const
+{
+    return d->conversation->pendingCount();
+}
+
+MessageModel *ConnectionController::messages() const
+{
+    return d->conversation->messages();
+}
+
+UserListModel *ConnectionController::users() const
+{
+    return d->conversation->users();
+}
+
+void ConnectionController::start()
+{
+    if (d->running)
+        return;
+    d->running = true;
+    d->attempts = 0;
+    d->backoff.reset();
+    d->openSocket();
+}
+
+void ConnectionController::stop()
+{
+    d->goOffline({});
+}
+
+void ConnectionController::reconnectNow()
+{
+    if (d->running && d->state == ConnectionState::Reconnecting)
+        d->openSocket();
+}
+
+QString ConnectionController::send(const QString &text)
+{
+    if (const QString problem = proto::checkText(text); !problem.isEmpty()) {
+        emit errorOccurred(problem);
+        return {};
+    }
+    const proto::Send queued = d->conversation->queue(text);
+    d->transmit(queued);
+    return queued.id;
+}
+
+} // namespace chat::client

@@ -1,0 +1,60 @@
+// The chat as it continues across connections: who we are, the newest message seen, the session
+// to resume with, and what the server still has to acknowledge. It reads the server's frames and
+// keeps the models; it knows nothing of sockets or retries.
+#pragma once
+
+#include "protocol.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace chat::client {
+
+class MessageModel;
+class UserListModel;
+
+class Conversation : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Conversation(QObject *parent = nullptr);
+    ~Conversation() override;
+
+    [[nodiscard]] MessageModel *messages() const;
+    [[nodiscard]] UserListModel *users() const;
+
+    // The nick to ask for; forgets the session, which belongs to the old nick.
+    void setWantedNick(const QString &nick);
+    // As the server gave it in the last welcome; the wanted one before that.
+    [[nodiscard]] QString nick() const;
+    // Forgets lastSeq and session, for another server.
+    void forgetResumePoint();
+
+    [[nodiscard]] qint64 lastSeq() const;
+    [[nodiscard]] int pendingCount() const;
+    [[nodiscard]] bool isJoined() const;
+
+    // The hello for a new connection: resumes when something was seen before.
+    [[nodiscard]] proto::Hello hello() const;
+    // One text frame from the server.
+    void handleFrame(const QString &frame);
+    // The connection ended: wait for the next welcome; the user list is unknown until then.
+    void connectionLost();
+
+    // Queues a message (its text already checked) under a new id and shows it pending.
+    [[nodiscard]] proto::Send queue(const QString &text);
+    // What to (re)send after joining, oldest first, with the ids it was first sent under.
+    [[nodiscard]] QList<proto::Send> unacknowledged() const;
+
+signals:
+    void joined();                              // a welcome arrived: resend unacknowledged()
+    void refused(const QString &reason);        // the hello was refused for good
+    void errorOccurred(const QString &message); // something the user should read
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace chat::client

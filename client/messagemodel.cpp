@@ -1,0 +1,277 @@
+#include "messagemodel.h"
+
+#include "validation.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace chat::client {
+
+namespace {
+
+bool seqLess(const proto::Message &a, const proto::Message &b)
+{
+    return a.seq < b.seq;
+}
+
+} // namespace
+
+class MessageModel::Private
+{
+public:
+    QList<proto::Message> confirmed; // sorted by seq, unique seqs
+    QList<proto::Message> pending;   // send order; seq 0
+    QString ownNick;
+    QString ownKey; // nickKey(ownNick)
+    int maxConfirmed = kDefaultMaxConfirmed;
+
+    [[nodiscard]] bool isOwn(const proto::Message &m) const
+    {
+        return !ownKey.isEmpty() && proto::nickKey(m.from) == ownKey;
+    }
+
+    [[nodiscard]] qsizetype pendingIndex(const QString &id) const
+    {
+        for (qsizetype i = 0; i < pending.size(); ++i) {
+            if (pending.at(i).id == id)
+                return i;
+        }
+        return -1;
+    }
+
+    // Where a message with this seq goes, and whether the seq is already there.
+    [[nodiscard]] std::pair<qsizetype, bool> confirmedPosition(qint64 seq) const
+    {
+        proto::Message key;
+        key.seq = seq;
+        const auto it = std::lower_bound(confirmed.cbegin(), confirmed.cend(), key, seqLess);
+        return {it - confirmed.cbegin(), it != confirmed.cend() && it->seq == seq};
+    }
+};
+
+MessageModel::MessageModel(QObject *parent)
+    : QAbstractListModel(parent)
+    , d(std::make_unique<Private>())
+{}
+
+MessageModel::~MessageModel() = default;
+
+int MessageModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return int(d->confirmed.size() + d->pending.size());
+}
+
+QVariant MessageModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const int row = index.row();
+    const bool pending = isPending(row);
+    const proto::Message &m =
+        pending ? d->pending.at(row - d->confirmed.size()) : d->confirmed.at(row);
+    switch (role) {
+    case Qt::DisplayRole:
+        return QStringLiteral("%1  %2: %3")
+            .arg(m.time.toLocalTime().toString(QStringLiteral("HH:mm")), m.from, m.text);
+    case SeqRole:
+        return m.seq;
+    case IdRole:
+        return m.id;
+    case RoomRole:
+        return m.room;
+    case FromRole:
+        return m.from;
+    case TimeRole:
+        return m.time;
+    case TextRole:
+        return m.text;
+    case PendingRole:
+        return pending;
+    case OwnRole:
+        return pending || d->isOwn(m);
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageModel::roleNames() const
+{
+    QHash<int, QByteArray> names = QAbstractListModel::roleNames();
+    names.insert({{SeqRole, "seq"},
+                  {IdRole, "id"},
+                  {RoomRole, "room"},
+                  {FromRole, "from"},
+                  {TimeRole, "time"},
+                  {TextRole, "text"},
+                  {PendingRole, "pending"},
+                  {OwnRole, "own"}});
+    return names;
+}
+
+void MessageModel::setOwnNick(const QString &nick)
+{
+    if (nick == d->ownNick)
+        return;
+    d->ownNick = nick;
+    d->ownKey = nick.isEmpty() ? QString() : proto::nickKey(nick);
+    for (proto::Message &m : d->pending)
+        m.from = nick;
+    if (rowCount() > 0)
+        emit dataChanged(index(0), index(rowCount() - 1), {Qt::DisplayRole, FromRole, OwnRole});
+}
+
+QString MessageModel::ownNick() const
+{
+    return d->ownNick;
+}
+
+void MessageModel::setMaxConfirmed(int max)
+{
+    d->maxConfirmed = std::max(1, max);
+    const qsizetype excess = d->confirmed.size() - d->maxConfirmed;
+    if (excess > 0) {
+        beginRemoveRows({}, 0, int(excess - 1));
+        d->confirmed.remove(0, excess);
+        endRemoveRows();
+    }
+}
+
+int MessageModel::maxConfirmed() const
+{
+    return d->maxConfirmed;
+}
+
+bool MessageModel::addMessage(const proto::Message &message)
+{
+    const auto [position, present] = d->confirmedPosition(message.seq);
+    const qsizetype pendingAt = d->isOwn(message) ? d->pendingIndex(message.id) : -1;
+    if (present) {
+        // Already shown: at most a stale pending twin is left to drop.
+        if (pendingAt >= 0)
+            removePending(message.id);
+        return pendingAt >= 0;
+    }
+    if (d->confirmed.size() >= d->maxConfirmed && position == 0) {
+        // Older than everything kept: it would be dropped at once.
+        if (pendingAt >= 0)
+            removePending(message.id);
+        return pendingAt >= 0;
+    }
+    const int row = int(position);
+    if (pendingAt >= 0) {
+        // The acknowledgement: move the pending row into place, so it exists exactly once.
+        const int from = int(d->confirmed.size() + pendingAt);
+        const bool moves = from != row;
+        if (moves)
+            beginMoveRows({}, from, from, {}, row);
+        d->pending.removeAt(pendingAt);
+        d->confirmed.insert(position, message);
+        if (moves)
+            endMoveRows();
+        emit dataChanged(index(row), index(row));
+    } else {
+        beginInsertRows({}, row, row);
+        d->confirmed.insert(position, message);
+        endInsertRows();
+    }
+    setMaxConfirmed(d->maxConfirmed);
+    return true;
+}
+
+void MessageModel::appendHistory(const QList<proto::Message> &history)
+{
+    for (const proto::Message &m : history)
+        addMessage(m);
+}
+
+void MessageModel::resetHistory(const QList<proto::Message> &history)
+{
+    QList<proto::Message> sorted = history;
+    std::stable_sort(sorted.begin(), sorted.end(), seqLess);
+    sorted.erase(std::unique(sorted.begin(), sorted.end(),
+                             [](const proto::Message &a, const proto::Message &b) {
+                                 return a.seq == b.seq;
+                             }),
+                 sorted.end());
+    if (sorted.size() > d->maxConfirmed)
+        sorted.remove(0, sorted.size() - d->maxConfirmed);
+
+    beginResetModel();
+    for (const proto::Message &m : std::as_const(history)) {
+        if (d->isOwn(m)) {
+            const qsizetype i = d->pendingIndex(m.id);
+            if (i >= 0)
+                d->pending.removeAt(i);
+        }
+    }
+    d->confirmed = std::move(sorted);
+    endResetModel();
+}
+
+void MessageModel::addPending(const proto::Send &send)
+{
+    if (d->pendingIndex(send.id) >= 0)
+        return;
+    proto::Message m;
+    m.id = send.id;
+    m.room = send.room.isEmpty() ? proto::defaultRoom() : send.room;
+    m.from = d->ownNick;
+    m.time = QDateTime::currentDateTimeUtc();
+    m.text = send.text;
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    d->pending.append(m);
+    endInsertRows();
+}
+
+bool MessageModel::removePending(const QString &id)
+{
+    const qsizetype i = d->pendingIndex(id);
+    if (i < 0)
+        return false;
+    const int row = int(d->confirmed.size() + i);
+    beginRemoveRows({}, row, row);
+    d->pending.removeAt(i);
+    endRemoveRows();
+    return true;
+}
+
+void MessageModel::clear()
+{
+    beginResetModel();
+    d->confirmed.clear();
+    d->pending.clear();
+    endResetModel();
+}
+
+int MessageModel::confirmedCount() const
+{
+    return int(d->confirmed.size());
+}
+
+int MessageModel::pendingCount() const
+{
+    return int(d->pending.size());
+}
+
+qint64 MessageModel::lastSeq() const
+{
+    return d->confirmed.isEmpty() ? 0 : d->confirmed.constLast().seq;
+}
+
+bool MessageModel::isPending(int row) const
+{
+    return row >= d->confirmed.size() && row < rowCount();
+}
+
+proto::Message MessageModel::messageAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return {};
+    return isPending(row) ? d->pending.at(row - d->confirmed.size()) : d->confirmed.at(row);
+}
+
+} // namespace chat::client

@@ -1,0 +1,74 @@
+// The conversation as a list model: confirmed messages in sequence order, then our own messages
+// that the server has not acknowledged yet, in the order they were sent.
+#pragma once
+
+#include "protocol.h"
+
+#include <QAbstractListModel>
+
+#include <memory>
+
+namespace chat::client {
+
+class MessageModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role {
+        SeqRole = Qt::UserRole + 1, // qint64; 0 while pending
+        IdRole,                     // QString
+        RoomRole,                   // QString
+        FromRole,                   // QString
+        TimeRole,                   // QDateTime, UTC; the local send time while pending
+        TextRole,                   // QString, plain text
+        PendingRole,                // bool: sent by us, not acknowledged yet
+        OwnRole,                    // bool: sent by us
+    };
+    Q_ENUM(Role)
+
+    static constexpr int kDefaultMaxConfirmed = 5000;
+
+    explicit MessageModel(QObject *parent = nullptr);
+    ~MessageModel() override;
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index,
+                                int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
+
+    // Decides OwnRole and which messages acknowledge pending ones.
+    void setOwnNick(const QString &nick);
+    [[nodiscard]] QString ownNick() const;
+
+    // The oldest confirmed messages are dropped beyond this many, so memory stays bounded.
+    void setMaxConfirmed(int max);
+    [[nodiscard]] int maxConfirmed() const;
+
+    // Adds a confirmed message in seq order; a seq already shown is ignored. A message from our
+    // nick whose id matches a pending row turns that row into the confirmed one.
+    // Returns whether the model changed.
+    bool addMessage(const proto::Message &message);
+    // Resumed history: addMessage for each.
+    void appendHistory(const QList<proto::Message> &history);
+    // Replaces every confirmed message; pending rows stay unless the history acknowledges them.
+    void resetHistory(const QList<proto::Message> &history);
+
+    // Shows one of our messages before the server has acknowledged it.
+    void addPending(const proto::Send &send);
+    // Drops a pending row that can never be acknowledged; returns whether there was one.
+    bool removePending(const QString &id);
+    // Drops everything, pending rows included.
+    void clear();
+
+    [[nodiscard]] int confirmedCount() const;
+    [[nodiscard]] int pendingCount() const;
+    [[nodiscard]] qint64 lastSeq() const; // the newest confirmed seq, 0 when none
+    [[nodiscard]] bool isPending(int row) const;
+    [[nodiscard]] proto::Message messageAt(int row) const;
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace chat::client

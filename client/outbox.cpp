@@ -1,0 +1,63 @@
+#include "outbox.h"
+
+#include <QUuid>
+
+#include <utility>
+
+namespace chat::client {
+
+QString Outbox::makeId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+proto::Send Outbox::enqueue(const QString &text, const QString &room)
+{
+    proto::Send send{makeId(), room.isEmpty() ? proto::defaultRoom() : room, text};
+    m_items.append(send);
+    return send;
+}
+
+void Outbox::enqueue(const proto::Send &send)
+{
+    if (!contains(send.id))
+        m_items.append(send);
+}
+
+bool Outbox::acknowledge(const QString &id)
+{
+    const qsizetype i = indexOf(id);
+    if (i < 0)
+        return false;
+    m_items.removeAt(i);
+    return true;
+}
+
+std::optional<proto::Send> Outbox::find(const QString &id) const
+{
+    const qsizetype i = indexOf(id);
+    if (i < 0)
+        return std::nullopt;
+    return m_items.at(i);
+}
+
+bool Outbox::contains(const QString &id) const
+{
+    return indexOf(id) >= 0;
+}
+
+QList<proto::Send> Outbox::takeAll()
+{
+    return std::exchange(m_items, {});
+}
+
+qsizetype Outbox::indexOf(const QString &id) const
+{
+    for (qsizetype i = 0; i < m_items.size(); ++i) {
+        if (m_items.at(i).id == id)
+            return i;
+    }
+    return -1;
+}
+
+} // namespace chat::client

@@ -1,0 +1,161 @@
+// chat-server: reads the command line, starts the hub, and stops it cleanly on SIGINT/SIGTERM.
+#include "chathub.h"
+#include "protocol.h"
+#include "signalwatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+
+namespace {
+
+using chat::server::ChatHub;
+using chat::server::HubConfig;
+
+constexpr int kExitListenFailed = 1;
+constexpr int kExitBadUsage = 2;
+constexpr int kMaxHistory = 1000000;
+constexpr qsizetype kMaxNameChars = 64;
+constexpr int kShutdownGraceMs = 1000; // how long close frames get to go out
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "%s: %s\n", qPrintable(QCoreApplication::applicationName()),
+                 qPrintable(message));
+}
+
+// Fills `config` from the command line; returns an error message for a bad value.
+QString parseOptions(const QCommandLineParser &parser, const QCommandLineOption &host,
+                     const QCommandLineOption &port, const QCommandLineOption &history,
+                     const QCommandLineOption &name, const QCommandLineOption &token,
+                     HubConfig *config)
+{
+    const QString hostText = parser.value(host).trimmed();
+    if (hostText.compare(QLatin1String("any"), Qt::CaseInsensitive) == 0)
+        config->host = QHostAddress::Any;
+    else if (hostText.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        config->host = QHostAddress::LocalHost;
+    else if (!config->host.setAddress(hostText))
+        return QStringLiteral("--host: \"%1\" is not an IP address (or \"any\", \"localhost\").")
+            .arg(hostText);
+
+    bool ok = false;
+    const uint portNumber = parser.value(port).toUInt(&ok);
+    if (!ok || portNumber > 65535)
+        return QStringLiteral("--port: \"%1\" is not a port number from 0 to 65535.")
+            .arg(parser.value(port));
+    config->port = quint16(portNumber);
+
+    const int historySize = parser.value(history).toInt(&ok);
+    if (!ok || historySize < 0 || historySize > kMaxHistory)
+        return QStringLiteral("--history: \"%1\" is not a number from 0 to %2.")
+            .arg(parser.value(history))
+            .arg(kMaxHistory);
+    config->historySize = historySize;
+
+    const QString serverName = parser.value(name).trimmed();
+    if (serverName.isEmpty() || serverName.size() > kMaxNameChars)
+        return QStringLiteral("--name: the name must have 1 to %1 characters.").arg(kMaxNameChars);
+    config->name = serverName;
+
+    if (parser.isSet(token)) {
+        const QString secret = parser.value(token);
+        if (secret.isEmpty() || secret.size() > chat::proto::kMaxTokenChars)
+            return QStringLiteral("--token: the token must have 1 to %1 characters.")
+                .arg(chat::proto::kMaxTokenChars);
+        config->token = secret;
+    }
+    return {};
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("chat-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CHAT_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("A WebSocket chat server (docs/protocol.md)."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption host(QStringLiteral("host"),
+                                  QStringLiteral("The IP address to listen on, or \"any\" or "
+                                                 "\"localhost\" (default: any)."),
+                                  QStringLiteral("ADDR"), QStringLiteral("any"));
+    const QCommandLineOption port(
+        QStringLiteral("port"), QStringLiteral("The TCP port; 0 picks a free one (default: 8080)."),
+        QStringLiteral("N"), QStringLiteral("8080"));
+    const QCommandLineOption history(
+        QStringLiteral("history"),
+        QStringLiteral("Messages kept for joiners and for resuming (default: 200)."),
+        QStringLiteral("N"), QStringLiteral("200"));
+    const QCommandLineOption name(QStringLiteral("name"),
+                                  QStringLiteral("The server name sent in every welcome "
+                                                 "(default: chat)."),
+                                  QStringLiteral("NAME"), QStringLiteral("chat"));
+    const QCommandLineOption token(
+        QStringLiteral("token"),
+        QStringLiteral("A shared secret every client must send in its hello (default: none)."),
+        QStringLiteral("SECRET"));
+    parser.addOptions({host, port, history, name, token});
+
+    if (!parser.parse(QCoreApplication::arguments())) {
+        printError(parser.errorText() + QStringLiteral(" (see --help)"));
+        return kExitBadUsage;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(QStringLiteral("unexpected argument \"%1\" (see --help)")
+                       .arg(parser.positionalArguments().constFirst()));
+        return kExitBadUsage;
+    }
+
+    HubConfig config;
+    if (const QString problem = parseOptions(parser, host, port, history, name, token, &config);
+        !problem.isEmpty()) {
+        printError(problem);
+        return kExitBadUsage;
+    }
+
+    // Installed before listening, so a signal never finds the default handler once we run.
+    chat::server::SignalWatcher signalWatcher({SIGINT, SIGTERM});
+    if (!signalWatcher.isValid())
+        printError(QStringLiteral("cannot watch for signals; SIGTERM will not close cleanly"));
+
+    ChatHub hub(config);
+    if (!hub.listen()) {
+        QUrl wanted = hub.url();
+        wanted.setPort(config.port);
+        printError(
+            QStringLiteral("cannot listen on %1: %2").arg(wanted.toString(), hub.errorString()));
+        return kExitListenFailed;
+    }
+    // The one line on stdout: scripts and tests read the actual port from it.
+    std::fprintf(stdout, "listening on %s\n", qPrintable(hub.url().toString()));
+    std::fflush(stdout);
+
+    bool stopping = false;
+    QObject::connect(&signalWatcher, &chat::server::SignalWatcher::signalReceived, &app, [&] {
+        if (stopping)
+            return;
+        stopping = true;
+        // Quit once every connection has taken its close frame, or after the grace period.
+        QObject::connect(&hub, &ChatHub::connectionCountChanged, &app, [](int count) {
+            if (count == 0)
+                QCoreApplication::quit();
+        });
+        QTimer::singleShot(kShutdownGraceMs, &app, &QCoreApplication::quit);
+        hub.shutdown();
+        if (hub.connectionCount() == 0)
+            QCoreApplication::quit();
+    });
+    return QCoreApplication::exec();
+}

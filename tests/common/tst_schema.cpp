@@ -1,0 +1,388 @@
+// The message schema: every kind round-trips, every malformed frame is refused with its reason.
+#include "codec.h"
+#include "validation.h"
+
+#include <QTest>
+
+using namespace chat::proto;
+
+Q_DECLARE_METATYPE(chat::proto::ErrorCode)
+
+namespace {
+
+Message sampleMessage(qint64 seq, const QString &text)
+{
+    Message m;
+    m.seq = seq;
+    m.id = QStringLiteral("id-%1").arg(seq);
+    m.room = defaultRoom();
+    m.from = QStringLiteral("bob");
+    m.time = QDateTime(QDate(2026, 11, 22), QTime(9, 14, 3, 120), Qt::UTC);
+    m.text = text;
+    return m;
+}
+
+template<typename T> T roundTripServer(const T &value)
+{
+    const Decoded<ServerMessage> decoded = decodeServerMessage(encode(value));
+    if (!decoded.ok())
+        qFatal("decode failed: %s", qPrintable(decoded.reason));
+    return std::get<T>(*decoded.message);
+}
+
+template<typename T> T roundTripClient(const T &value)
+{
+    const Decoded<ClientMessage> decoded = decodeClientMessage(encode(value));
+    if (!decoded.ok())
+        qFatal("decode failed: %s", qPrintable(decoded.reason));
+    return std::get<T>(*decoded.message);
+}
+
+} // namespace
+
+class TestSchema : public QObject
+{
+    Q_OBJECT
+private slots:
+    void helloRoundTrips_data();
+    void helloRoundTrips();
+    void sendRoundTrips_data();
+    void sendRoundTrips();
+    void pingAndPongRoundTrip();
+    void messageRoundTrips();
+    void welcomeRoundTrips();
+    void presenceRoundTrips_data();
+    void presenceRoundTrips();
+    void errorRoundTrips();
+    void unknownErrorCodeIsKeptAsUnknown();
+    void malformedClientFramesAreRejected_data();
+    void malformedClientFramesAreRejected();
+    void malformedServerFramesAreRejected_data();
+    void malformedServerFramesAreRejected();
+    void nicksAreNormalized_data();
+    void nicksAreNormalized();
+    void nickKeysIgnoreCase();
+    void textLimitCountsCharactersNotBytes();
+};
+
+void TestSchema::helloRoundTrips_data()
+{
+    QTest::addColumn<QString>("nick");
+    QTest::addColumn<qint64>("lastSeq");
+    QTest::addColumn<QString>("session");
+    QTest::addRow("first connection") << QStringLiteral("alice") << qint64(-1) << QString();
+    QTest::addRow("resume") << QStringLiteral("alice") << qint64(41) << QStringLiteral("abc123");
+    QTest::addRow("resume from zero") << QStringLiteral("bob") << qint64(0) << QString();
+    QTest::addRow("chinese nick") << QStringLiteral("小明") << qint64(-1) << QString();
+    QTest::addRow("largest seq") << QStringLiteral("z") << kMaxSeq << QString();
+    QTest::addRow("with token") << QStringLiteral("t") << qint64(-1) << QString();
+}
+
+void TestSchema::helloRoundTrips()
+{
+    QFETCH(QString, nick);
+    QFETCH(qint64, lastSeq);
+    QFETCH(QString, session);
+    Hello hello;
+    hello.nick = nick;
+    if (lastSeq >= 0)
+        hello.lastSeq = lastSeq;
+    hello.session = session;
+    if (QByteArray(QTest::currentDataTag()) == "with token")
+        hello.token = QStringLiteral("s3cret");
+    if (hello.lastSeq)
+        hello.instance = QStringLiteral("9a8b");
+    const Hello back = roundTripClient(hello);
+    QCOMPARE(back.instance, hello.instance);
+    QCOMPARE(back.token, hello.token);
+    QCOMPARE(back.version, kProtocolVersion);
+    QCOMPARE(back.nick, nick);
+    QCOMPARE(back.lastSeq, hello.lastSeq);
+    QCOMPARE(back.session, session);
+}
+
+void TestSchema::sendRoundTrips_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("room");
+    QTest::addRow("ascii") << QStringLiteral("hello") << QStringLiteral("lobby");
+    QTest::addRow("chinese") << QStringLiteral("你好,世界。WebSocket 聊天室")
+                             << QStringLiteral("lobby");
+    QTest::addRow("emoji") << QStringLiteral("👋🏽 🧑‍💻 🇨🇳")
+                           << QStringLiteral("dev");
+    QTest::addRow("html stays text")
+        << QStringLiteral("<b>x</b><img src=y>") << QStringLiteral("a_b-1");
+    QTest::addRow("quotes and backslashes")
+        << QStringLiteral("\"\\\"\\n") << QStringLiteral("lobby");
+    QTest::addRow("newline and tab")
+        << QStringLiteral("line 1\n\tline 2") << QStringLiteral("lobby");
+    QTest::addRow("longest text") << QString(kMaxTextChars, u'x') << QStringLiteral("lobby");
+    QTest::addRow("longest emoji text")
+        << QString(kMaxTextChars, u'x').replace(u'x', QStringLiteral("😀"))
+        << QStringLiteral("lobby");
+}
+
+void TestSchema::sendRoundTrips()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, room);
+    const Send send{QStringLiteral("7d1e5c2a-52d4-4a40-9f0e-0c9a3c1f6b11"), room, text};
+    const Send back = roundTripClient(send);
+    QCOMPARE(back.id, send.id);
+    QCOMPARE(back.room, room);
+    QCOMPARE(back.text, text);
+}
+
+void TestSchema::pingAndPongRoundTrip()
+{
+    QCOMPARE(roundTripClient(Ping{QStringLiteral("17")}).id, QStringLiteral("17"));
+    QCOMPARE(roundTripClient(Ping{}).id, QString());
+    QCOMPARE(roundTripServer(Pong{QStringLiteral("17")}).id, QStringLiteral("17"));
+}
+
+void TestSchema::messageRoundTrips()
+{
+    const Message m = sampleMessage(kMaxSeq, QStringLiteral("你好 👋 <script>"));
+    const Message back = roundTripServer(m);
+    QCOMPARE(back, m);
+    QCOMPARE(back.time.timeSpec(), Qt::UTC);
+    QVERIFY(encode(m).contains("\"time\":\"2026-11-22T09:14:03.120Z\""));
+}
+
+void TestSchema::welcomeRoundTrips()
+{
+    Welcome w;
+    w.server = QStringLiteral("test server");
+    w.nick = QStringLiteral("alice");
+    w.session = QStringLiteral("5f0c");
+    w.instance = QStringLiteral("9a8b");
+    w.seq = 2;
+    w.resumed = true;
+    w.users = {QStringLiteral("alice"), QStringLiteral("小明")};
+    w.history = {sampleMessage(1, QStringLiteral("a")), sampleMessage(2, QStringLiteral("b"))};
+    const Welcome back = roundTripServer(w);
+    QCOMPARE(back.version, kProtocolVersion);
+    QCOMPARE(back.server, w.server);
+    QCOMPARE(back.nick, w.nick);
+    QCOMPARE(back.session, w.session);
+    QCOMPARE(back.instance, w.instance);
+    QCOMPARE(back.seq, w.seq);
+    QCOMPARE(back.resumed, true);
+    QCOMPARE(back.users, w.users);
+    QCOMPARE(back.history, w.history);
+}
+
+void TestSchema::presenceRoundTrips_data()
+{
+    QTest::addColumn<bool>("join");
+    QTest::addRow("join") << true;
+    QTest::addRow("leave") << false;
+}
+
+void TestSchema::presenceRoundTrips()
+{
+    QFETCH(bool, join);
+    const Presence p{join ? Presence::Event::Join : Presence::Event::Leave, QStringLiteral("bob"),
+                     3};
+    const Presence back = roundTripServer(p);
+    QCOMPARE(back.event, p.event);
+    QCOMPARE(back.nick, p.nick);
+    QCOMPARE(back.online, 3);
+}
+
+void TestSchema::errorRoundTrips()
+{
+    const Error e{ErrorCode::NickTaken, QStringLiteral("The nickname is taken."),
+                  QStringLiteral("r1")};
+    const Error back = roundTripServer(e);
+    QCOMPARE(back.code, ErrorCode::NickTaken);
+    QCOMPARE(back.message, e.message);
+    QCOMPARE(back.ref, e.ref);
+    QVERIFY(encode(e).contains("\"code\":\"nick_taken\""));
+}
+
+void TestSchema::unknownErrorCodeIsKeptAsUnknown()
+{
+    const auto decoded =
+        decodeServerMessage(R"({"type":"error","code":"from_the_future","message":"m"})");
+    QVERIFY(decoded.ok());
+    QCOMPARE(std::get<Error>(*decoded.message).code, ErrorCode::Unknown);
+}
+
+void TestSchema::malformedClientFramesAreRejected_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<ErrorCode>("code");
+    QTest::addColumn<QString>("reasonContains");
+
+    const auto row = [](const char *tag, const QByteArray &frame, ErrorCode code, const char *why) {
+        QTest::addRow("%s", tag) << frame << code << QString::fromUtf8(why);
+    };
+    row("empty frame", "", ErrorCode::BadJson, "Invalid JSON");
+    row("invalid json", "{\"type\":", ErrorCode::BadJson, "Invalid JSON");
+    row("trailing garbage", "{\"type\":\"ping\"} x", ErrorCode::BadJson, "Invalid JSON");
+    row("array", "[1,2]", ErrorCode::BadJson, "JSON object");
+    row("string", "\"hello\"", ErrorCode::BadJson, "Invalid JSON");
+    row("invalid utf-8", "{\"type\":\"send\",\"id\":\"a\",\"text\":\"\xff\xfe\"}",
+        ErrorCode::BadJson, "Invalid JSON");
+    row("deep nesting", QByteArray(100000, '[') + QByteArray(100000, ']'), ErrorCode::TooLarge,
+        "at most");
+    row("nesting under the size limit", QByteArray(20000, '[') + QByteArray(20000, ']'),
+        ErrorCode::BadJson, "");
+    row("no type", "{}", ErrorCode::BadMessage, "\"type\"");
+    row("type is a number", "{\"type\":3}", ErrorCode::BadMessage, "\"type\"");
+    row("unknown type", "{\"type\":\"shout\"}", ErrorCode::UnknownType, "shout");
+    row("hello without version", "{\"type\":\"hello\",\"nick\":\"a\"}", ErrorCode::BadMessage,
+        "\"version\" is missing");
+    row("hello wrong version", "{\"type\":\"hello\",\"version\":2,\"nick\":\"a\"}",
+        ErrorCode::UnsupportedVersion, "version 1");
+    row("hello version as string", "{\"type\":\"hello\",\"version\":\"1\",\"nick\":\"a\"}",
+        ErrorCode::BadMessage, "must be an integer");
+    row("hello without nick", "{\"type\":\"hello\",\"version\":1}", ErrorCode::BadMessage,
+        "\"nick\" is missing");
+    row("hello nick is a number", "{\"type\":\"hello\",\"version\":1,\"nick\":5}",
+        ErrorCode::BadMessage, "must be a string");
+    row("hello empty nick", "{\"type\":\"hello\",\"version\":1,\"nick\":\"   \"}",
+        ErrorCode::NickInvalid, "empty");
+    row("hello long nick",
+        "{\"type\":\"hello\",\"version\":1,\"nick\":\"" + QByteArray(33, 'n') + "\"}",
+        ErrorCode::NickInvalid, "32");
+    row("hello nick with control", "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\\u0007b\"}",
+        ErrorCode::NickInvalid, "U+0007");
+    row("hello nick with zero width space",
+        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\\u200bb\"}", ErrorCode::NickInvalid,
+        "U+200B");
+    row("hello negative lastSeq",
+        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"lastSeq\":-1}", ErrorCode::BadMessage,
+        "lastSeq");
+    row("hello fractional lastSeq",
+        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"lastSeq\":1.5}", ErrorCode::BadMessage,
+        "lastSeq");
+    row("hello huge lastSeq", "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"lastSeq\":1e300}",
+        ErrorCode::BadMessage, "lastSeq");
+    row("hello session too long",
+        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"session\":\"" + QByteArray(65, 's') +
+            "\"}",
+        ErrorCode::BadMessage, "too long");
+    row("send without id", "{\"type\":\"send\",\"text\":\"hi\"}", ErrorCode::BadMessage,
+        "\"id\" is missing");
+    row("send with empty id", "{\"type\":\"send\",\"id\":\"\",\"text\":\"hi\"}",
+        ErrorCode::BadMessage, "id is empty");
+    row("send id with space", "{\"type\":\"send\",\"id\":\"a b\",\"text\":\"hi\"}",
+        ErrorCode::BadMessage, "printable ASCII");
+    row("send without text", "{\"type\":\"send\",\"id\":\"a\"}", ErrorCode::BadMessage,
+        "\"text\" is missing");
+    row("send text is null", "{\"type\":\"send\",\"id\":\"a\",\"text\":null}",
+        ErrorCode::BadMessage, "it is null");
+    row("send text is an object", "{\"type\":\"send\",\"id\":\"a\",\"text\":{}}",
+        ErrorCode::BadMessage, "an object");
+    row("send empty text", "{\"type\":\"send\",\"id\":\"a\",\"text\":\" \\n \"}",
+        ErrorCode::TextInvalid, "empty");
+    row("send oversized text",
+        "{\"type\":\"send\",\"id\":\"a\",\"text\":\"" + QByteArray(kMaxTextChars + 1, 'x') + "\"}",
+        ErrorCode::TextInvalid, "4001 characters");
+    row("send text with NUL", "{\"type\":\"send\",\"id\":\"a\",\"text\":\"a\\u0000b\"}",
+        ErrorCode::TextInvalid, "U+0000");
+    row("send bad room", "{\"type\":\"send\",\"id\":\"a\",\"room\":\"Lobby!\",\"text\":\"x\"}",
+        ErrorCode::BadMessage, "room");
+    row("oversized frame",
+        "{\"type\":\"send\",\"id\":\"a\",\"text\":\"" + QByteArray(kMaxClientFrameBytes, 'x') +
+            "\"}",
+        ErrorCode::TooLarge, "at most");
+}
+
+void TestSchema::malformedClientFramesAreRejected()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(ErrorCode, code);
+    QFETCH(QString, reasonContains);
+    const Decoded<ClientMessage> decoded = decodeClientMessage(frame);
+    QVERIFY(!decoded.ok());
+    QCOMPARE(errorCodeName(decoded.code), errorCodeName(code));
+    QVERIFY2(decoded.reason.contains(reasonContains), qPrintable(decoded.reason));
+    QVERIFY(decoded.reason.endsWith(u'.'));
+}
+
+void TestSchema::malformedServerFramesAreRejected_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QString>("reasonContains");
+    QTest::addRow("message without seq")
+        << QByteArray(
+               R"({"type":"message","id":"a","from":"b","time":"2026-01-01T00:00:00Z","text":"t"})")
+        << QStringLiteral("\"seq\" is missing");
+    QTest::addRow("message with seq 0")
+        << QByteArray(
+               R"({"type":"message","seq":0,"id":"a","from":"b","time":"2026-01-01T00:00:00Z","text":"t"})")
+        << QStringLiteral("integer from 1");
+    QTest::addRow("message with bad time")
+        << QByteArray(
+               R"({"type":"message","seq":1,"id":"a","from":"b","time":"yesterday","text":"t"})")
+        << QStringLiteral("ISO 8601");
+    QTest::addRow("welcome with bad history item")
+        << QByteArray(
+               R"({"type":"welcome","version":1,"nick":"a","seq":1,"resumed":false,"users":[],"history":[7]})")
+        << QStringLiteral("history[0]");
+    QTest::addRow("welcome with non-string user")
+        << QByteArray(
+               R"({"type":"welcome","version":1,"nick":"a","seq":1,"resumed":false,"users":[1],"history":[]})")
+        << QStringLiteral("users[0]");
+    QTest::addRow("presence with odd event")
+        << QByteArray(R"({"type":"presence","event":"wave","nick":"a","online":1})")
+        << QStringLiteral("\"join\" or \"leave\"");
+    QTest::addRow("error without message") << QByteArray(R"({"type":"error","code":"internal"})")
+                                           << QStringLiteral("\"message\" is missing");
+    QTest::addRow("unknown type") << QByteArray(R"({"type":"teleport"})")
+                                  << QStringLiteral("Unknown message type");
+}
+
+void TestSchema::malformedServerFramesAreRejected()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(QString, reasonContains);
+    const Decoded<ServerMessage> decoded = decodeServerMessage(frame);
+    QVERIFY(!decoded.ok());
+    QVERIFY2(decoded.reason.contains(reasonContains), qPrintable(decoded.reason));
+}
+
+void TestSchema::nicksAreNormalized_data()
+{
+    QTest::addColumn<QString>("raw");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("trimmed") << QStringLiteral("  alice \t") << QStringLiteral("alice");
+    QTest::addRow("inner space kept") << QStringLiteral("mary ann") << QStringLiteral("mary ann");
+    // "é" as e + combining acute becomes the single precomposed character.
+    QTest::addRow("nfc") << QStringLiteral("jose\u0301") << QStringLiteral("jos\u00e9");
+    QTest::addRow("emoji") << QStringLiteral("🦊fox") << QStringLiteral("🦊fox");
+    QTest::addRow("32 chinese characters")
+        << QString(32, QChar(0x4e2d)) << QString(32, QChar(0x4e2d));
+}
+
+void TestSchema::nicksAreNormalized()
+{
+    QFETCH(QString, raw);
+    QFETCH(QString, expected);
+    const NormalizedNick n = normalizeNick(raw);
+    QVERIFY2(n.ok(), qPrintable(n.reason));
+    QCOMPARE(n.nick, expected);
+}
+
+void TestSchema::nickKeysIgnoreCase()
+{
+    QCOMPARE(nickKey(QStringLiteral("Bob")), nickKey(QStringLiteral("bOB")));
+    QCOMPARE(nickKey(QStringLiteral("STRASSE")), nickKey(QStringLiteral("strasse")));
+    QVERIFY(nickKey(QStringLiteral("bob")) != nickKey(QStringLiteral("rob")));
+    QVERIFY(!normalizeNick(QStringLiteral("two  spaces")).ok());
+}
+
+void TestSchema::textLimitCountsCharactersNotBytes()
+{
+    // 4,000 emoji are 8,000 UTF-16 units and 16,000 UTF-8 bytes, and still allowed.
+    const QString emoji = QString(kMaxTextChars, u'x').replace(u'x', QStringLiteral("😀"));
+    QCOMPARE(codePointCount(emoji), kMaxTextChars);
+    QVERIFY(checkText(emoji).isEmpty());
+    QVERIFY(!checkText(emoji + QStringLiteral("😀")).isEmpty());
+}
+
+QTEST_APPLESS_MAIN(TestSchema)
+#include "tst_schema.moc"

@@ -1,0 +1,98 @@
+// What the in-process hub tests share: a hub on a free localhost port and real WebSocket clients
+// that are checked, when each test ends, never to have seen a broken frame or a socket error.
+#pragma once
+
+#include "chathub.h"
+#include "testclient.h"
+
+#include <QObject>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+namespace chat::test {
+
+class HubTestBase : public QObject
+{
+    Q_OBJECT
+protected:
+    [[nodiscard]] static server::HubConfig testConfig()
+    {
+        server::HubConfig config;
+        config.host = QHostAddress::LocalHost;
+        config.port = 0;
+        config.name = QStringLiteral("test-hub");
+        return config;
+    }
+
+    // Replaces the running hub; false (with a warning) when it cannot listen.
+    [[nodiscard]] bool startHub(const server::HubConfig &config = testConfig())
+    {
+        stopClients();
+        m_hub = std::make_unique<server::ChatHub>(config);
+        if (!m_hub->listen()) {
+            qWarning("hub cannot listen: %s", qPrintable(m_hub->errorString()));
+            return false;
+        }
+        return true;
+    }
+
+    [[nodiscard]] server::ChatHub &hub() { return *m_hub; }
+    [[nodiscard]] QUrl url() const { return m_hub->url(); }
+
+    // A client that is not connected yet; owned by the test base.
+    TestClient *newClient()
+    {
+        m_clients.push_back(std::make_unique<TestClient>());
+        return m_clients.back().get();
+    }
+
+    // An open, not yet joined client, or nullptr.
+    TestClient *connectClient()
+    {
+        TestClient *client = newClient();
+        return client->open(url()) ? client : nullptr;
+    }
+
+    // A joined client, or nullptr.
+    TestClient *join(const QString &nick)
+    {
+        TestClient *client = connectClient();
+        return client && client->helloAndWait(nick) ? client : nullptr;
+    }
+
+    // Every check of the clients' health that each test ends with.
+    void verifyClientsHealthy()
+    {
+        for (const auto &client : m_clients) {
+            QCOMPARE(client->undecodableFrames(), 0);
+            QCOMPARE(client->socketErrors(), 0);
+        }
+    }
+
+    void stopClients() { m_clients.clear(); }
+
+    // A ping round trip: everything the server sent this client before the pong has arrived, so
+    // a count checked afterwards would include any duplicate or stray frame.
+    [[nodiscard]] static bool barrier(TestClient *client)
+    {
+        const qsizetype before = client->pongs().size();
+        client->ping(QStringLiteral("barrier"));
+        QSignalSpy spy(client, &TestClient::pongReceived);
+        return client->pongs().size() > before || spy.wait(5000);
+    }
+
+    void stopAll()
+    {
+        stopClients();
+        m_hub.reset();
+    }
+
+private:
+    std::unique_ptr<server::ChatHub> m_hub;
+    std::vector<std::unique_ptr<TestClient>> m_clients;
+};
+
+} // namespace chat::test

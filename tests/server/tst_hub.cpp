@@ -1,0 +1,425 @@
+// The hub's conversation with real WebSocket clients: broadcast, presence, history, nicknames,
+// bad input and shutdown. Limits, timeouts and load are in tst_hublimits.
+#include "codec.h"
+#include "hubtestbase.h"
+
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace chat::proto;
+using chat::test::TestClient;
+
+Q_DECLARE_METATYPE(chat::proto::ErrorCode)
+
+class HubTest : public chat::test::HubTestBase
+{
+    Q_OBJECT
+private slots:
+    void init() { QVERIFY(startHub()); }
+    void cleanup()
+    {
+        verifyClientsHealthy();
+        stopAll();
+    }
+
+    void broadcastReachesEveryClientOnceInOrder();
+    void presenceOnJoinAndLeave();
+    void historyOnJoin_data();
+    void historyOnJoin();
+    void nickTaken_data();
+    void nickTaken();
+    void helloRefused_data();
+    void helloRefused();
+    void tokenRequired_data();
+    void tokenRequired();
+    void senderCannotClaimAnotherName();
+    void badInputGetsErrorAndConnectionSurvives_data();
+    void badInputGetsErrorAndConnectionSurvives();
+    void beforeHello_data();
+    void beforeHello();
+    void pingGetsPong();
+    void shutdownClosesEveryoneWithGoingAway();
+};
+
+void HubTest::broadcastReachesEveryClientOnceInOrder()
+{
+    constexpr int kClients = 50;
+    constexpr int kSenders = 10;
+    constexpr int kPerSender = 3;
+    QList<TestClient *> clients;
+    for (int i = 0; i < kClients; ++i) {
+        TestClient *client = join(QStringLiteral("user%1").arg(i));
+        QVERIFY2(client, qPrintable(QStringLiteral("user%1 could not join").arg(i)));
+        clients.append(client);
+    }
+    QCOMPARE(hub().onlineCount(), kClients);
+
+    QSet<QString> ids;
+    for (int round = 0; round < kPerSender; ++round) {
+        for (int s = 0; s < kSenders; ++s)
+            ids.insert(clients[s * 5]->send(QStringLiteral("round %1 from %2").arg(round).arg(s)));
+    }
+    constexpr int kTotal = kSenders * kPerSender;
+    for (TestClient *client : clients) {
+        QVERIFY(client->waitForMessages(kTotal));
+        QVERIFY(barrier(client)); // a duplicate would have arrived before the pong
+        const QList<Message> &messages = client->messages();
+        QCOMPARE(messages.size(), kTotal);
+        QSet<QString> seen;
+        for (int i = 0; i < messages.size(); ++i) {
+            QCOMPARE(messages[i].seq, qint64(i + 1));
+            seen.insert(messages[i].id);
+        }
+        QCOMPARE(seen, ids);
+    }
+    QCOMPARE(hub().lastSeq(), qint64(kTotal));
+}
+
+void HubTest::presenceOnJoinAndLeave()
+{
+    TestClient *alice = join(QStringLiteral("alice"));
+    QVERIFY(alice);
+    QCOMPARE(alice->welcome()->users, QStringList{QStringLiteral("alice")});
+    QVERIFY(alice->presences().isEmpty());
+
+    QSignalSpy joined(&hub(), &chat::server::ChatHub::userJoined);
+    TestClient *bob = join(QStringLiteral("bob"));
+    QVERIFY(bob);
+    QCOMPARE(bob->welcome()->users, (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
+    QVERIFY(alice->waitForPresences(1));
+    QCOMPARE(alice->presences()[0].event, Presence::Event::Join);
+    QCOMPARE(alice->presences()[0].nick, QStringLiteral("bob"));
+    QCOMPARE(alice->presences()[0].online, 2);
+    QCOMPARE(joined.size(), 1);
+
+    TestClient *carol = join(QStringLiteral("carol"));
+    QVERIFY(carol);
+    QCOMPARE(carol->welcome()->users.size(), 3);
+    QVERIFY(bob->waitForPresences(1));
+    QCOMPARE(bob->presences()[0].nick, QStringLiteral("carol"));
+    QCOMPARE(bob->presences()[0].online, 3);
+
+    QSignalSpy left(&hub(), &chat::server::ChatHub::userLeft);
+    bob->close();
+    for (TestClient *client : {alice, carol}) {
+        QVERIFY(client->waitForPresences(client == alice ? 3 : 1));
+        const Presence &leave = client->presences().constLast();
+        QCOMPARE(leave.event, Presence::Event::Leave);
+        QCOMPARE(leave.nick, QStringLiteral("bob"));
+        QCOMPARE(leave.online, 2);
+    }
+    QCOMPARE(left.size(), 1);
+    QCOMPARE(hub().onlineCount(), 2);
+    QVERIFY(barrier(carol));
+    QVERIFY(carol->presences().size() == 1); // no presence of its own join
+}
+
+void HubTest::historyOnJoin_data()
+{
+    QTest::addColumn<int>("sent");
+    QTest::addColumn<int>("expected");
+    QTest::addRow("nothing said") << 0 << 0;
+    QTest::addRow("fewer than the cap") << 3 << 3;
+    QTest::addRow("exactly the cap") << 5 << 5;
+    QTest::addRow("more than the cap") << 12 << 5;
+}
+
+void HubTest::historyOnJoin()
+{
+    QFETCH(int, sent);
+    QFETCH(int, expected);
+    auto config = testConfig();
+    config.historySize = 5;
+    QVERIFY(startHub(config));
+
+    TestClient *talker = join(QStringLiteral("talker"));
+    QVERIFY(talker);
+    for (int i = 0; i < sent; ++i)
+        talker->send(QStringLiteral("message %1").arg(i));
+    QVERIFY(talker->waitForMessages(sent));
+
+    TestClient *late = join(QStringLiteral("late"));
+    QVERIFY(late);
+    const Welcome &welcome = *late->welcome();
+    QCOMPARE(welcome.server, QStringLiteral("test-hub"));
+    QCOMPARE(welcome.seq, qint64(sent));
+    QCOMPARE(welcome.resumed, false);
+    QCOMPARE(welcome.history.size(), expected);
+    for (int i = 0; i < expected; ++i) {
+        const Message &m = welcome.history[i];
+        QCOMPARE(m.seq, qint64(sent - expected + i + 1));
+        QCOMPARE(m, talker->messages()[sent - expected + i]);
+    }
+}
+
+void HubTest::nickTaken_data()
+{
+    QTest::addColumn<QString>("first");
+    QTest::addColumn<QString>("second");
+    QTest::addRow("same") << QStringLiteral("alice") << QStringLiteral("alice");
+    QTest::addRow("other letter case") << QStringLiteral("alice") << QStringLiteral("ALICE");
+    QTest::addRow("non-ASCII other case") << QStringLiteral("Émile") << QStringLiteral("éMILE");
+    QTest::addRow("surrounding white space") << QStringLiteral("bob") << QStringLiteral("  bob ");
+    // NFC: e + combining acute is the same nickname as the precomposed é.
+    QTest::addRow("other normal form")
+        << QStringLiteral("Ren\u00e9") << QStringLiteral("Rene\u0301");
+}
+
+void HubTest::nickTaken()
+{
+    QFETCH(QString, first);
+    QFETCH(QString, second);
+    TestClient *holder = join(first);
+    QVERIFY(holder);
+
+    TestClient *other = connectClient();
+    QVERIFY(other);
+    QVERIFY(!other->helloAndWait(second));
+    QCOMPARE(other->errors().size(), 1);
+    QCOMPARE(other->errors()[0].code, ErrorCode::NickTaken);
+    QVERIFY(other->waitForDisconnected());
+    QCOMPARE(other->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+
+    QVERIFY(barrier(holder));
+    QVERIFY(holder->presences().isEmpty());
+    QCOMPARE(hub().onlineCount(), 1);
+    QTRY_COMPARE(hub().connectionCount(), 1);
+}
+
+void HubTest::helloRefused_data()
+{
+    QTest::addColumn<QString>("frame");
+    QTest::addColumn<ErrorCode>("code");
+    const auto hello = [](const QString &nick) {
+        Hello h;
+        h.nick = nick;
+        return QString::fromUtf8(encode(h));
+    };
+    QTest::addRow("empty nick") << hello(QString()) << ErrorCode::NickInvalid;
+    QTest::addRow("only spaces") << hello(QStringLiteral("   ")) << ErrorCode::NickInvalid;
+    QTest::addRow("too long") << hello(QString(33, u'n')) << ErrorCode::NickInvalid;
+    QTest::addRow("control character")
+        << hello(QStringLiteral("a\u0007b")) << ErrorCode::NickInvalid;
+    QTest::addRow("zero-width space")
+        << hello(QStringLiteral("a\u200Bb")) << ErrorCode::NickInvalid;
+    QTest::addRow("two spaces") << hello(QStringLiteral("a  b")) << ErrorCode::NickInvalid;
+    QTest::addRow("version 2") << QStringLiteral(R"({"type":"hello","version":2,"nick":"x"})")
+                               << ErrorCode::UnsupportedVersion;
+}
+
+void HubTest::helloRefused()
+{
+    QFETCH(QString, frame);
+    QFETCH(ErrorCode, code);
+    TestClient *client = connectClient();
+    QVERIFY(client);
+    client->sendRaw(frame);
+    QVERIFY(client->waitForErrors(1));
+    QCOMPARE(client->errors()[0].code, code);
+    QVERIFY(!client->errors()[0].message.isEmpty());
+    QVERIFY(client->waitForDisconnected());
+    QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(hub().onlineCount(), 0);
+    QTRY_COMPARE(hub().connectionCount(), 0);
+}
+
+void HubTest::tokenRequired_data()
+{
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<bool>("admitted");
+    QTest::addRow("no token") << QString() << false;
+    QTest::addRow("wrong token") << QStringLiteral("s3cres") << false;
+    QTest::addRow("prefix of the token") << QStringLiteral("s3c") << false;
+    QTest::addRow("right token") << QStringLiteral("s3cret") << true;
+}
+
+void HubTest::tokenRequired()
+{
+    QFETCH(QString, token);
+    QFETCH(bool, admitted);
+    auto config = testConfig();
+    config.token = QStringLiteral("s3cret");
+    QVERIFY(startHub(config));
+    TestClient *client = connectClient();
+    QVERIFY(client);
+    Hello hello;
+    hello.nick = QStringLiteral("guest");
+    hello.token = token;
+    QCOMPARE(client->helloAndWait(hello), admitted);
+    if (admitted) {
+        QCOMPARE(hub().onlineCount(), 1);
+        return;
+    }
+    QCOMPARE(client->errors().size(), 1);
+    QCOMPARE(client->errors()[0].code, ErrorCode::Unauthorized);
+    QVERIFY(client->waitForDisconnected());
+    QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(hub().onlineCount(), 0);
+}
+
+void HubTest::senderCannotClaimAnotherName()
+{
+    TestClient *alice = join(QStringLiteral("alice"));
+    TestClient *bob = join(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QSignalSpy received(bob, &TestClient::messageReceived);
+    alice->sendRaw(QStringLiteral(R"({"type":"send","id":"m1","text":"hi","from":"bob"})"));
+    QVERIFY(received.wait());
+    QCOMPARE(received[0][0].value<Message>().from, QStringLiteral("alice"));
+    QCOMPARE(bob->messages()[0].from, QStringLiteral("alice"));
+    QVERIFY(alice->waitForMessages(1));
+    QCOMPARE(alice->messages()[0].from, QStringLiteral("alice"));
+}
+
+void HubTest::badInputGetsErrorAndConnectionSurvives_data()
+{
+    QTest::addColumn<QString>("frame");
+    QTest::addColumn<bool>("binary");
+    QTest::addColumn<ErrorCode>("code");
+    QTest::addColumn<QString>("ref");
+    const QString none;
+    const QString a = QStringLiteral("a");
+    const auto send = [](const QString &text) {
+        return QString::fromUtf8(encode(Send{QStringLiteral("a"), QString(), text}));
+    };
+    QTest::addRow("invalid JSON") << QStringLiteral("{not json") << false << ErrorCode::BadJson
+                                  << none;
+    QTest::addRow("empty frame") << QString() << false << ErrorCode::BadJson << none;
+    QTest::addRow("array") << QStringLiteral("[1,2]") << false << ErrorCode::BadJson << none;
+    QTest::addRow("string") << QStringLiteral(R"("hello")") << false << ErrorCode::BadJson << none;
+    QTest::addRow("unknown type") << QStringLiteral(R"({"type":"dance"})") << false
+                                  << ErrorCode::UnknownType << none;
+    QTest::addRow("missing type") << QStringLiteral(R"({"id":"1"})") << false
+                                  << ErrorCode::BadMessage << none;
+    QTest::addRow("type not a string")
+        << QStringLiteral(R"({"type":5})") << false << ErrorCode::BadMessage << none;
+    QTest::addRow("send without id") << QStringLiteral(R"({"type":"send","text":"hi"})") << false
+                                     << ErrorCode::BadMessage << none;
+    QTest::addRow("send id a number") << QStringLiteral(R"({"type":"send","id":5,"text":"hi"})")
+                                      << false << ErrorCode::BadMessage << none;
+    QTest::addRow("send id with space")
+        << QStringLiteral(R"({"type":"send","id":"a b","text":"x"})") << false
+        << ErrorCode::BadMessage << none;
+    QTest::addRow("send without text")
+        << QStringLiteral(R"({"type":"send","id":"a"})") << false << ErrorCode::BadMessage << a;
+    QTest::addRow("send text a number") << QStringLiteral(R"({"type":"send","id":"a","text":1})")
+                                        << false << ErrorCode::BadMessage << a;
+    QTest::addRow("send bad room")
+        << QStringLiteral(R"({"type":"send","id":"a","room":"Lobby!","text":"x"})") << false
+        << ErrorCode::BadMessage << a;
+    QTest::addRow("empty text") << send(QString()) << false << ErrorCode::TextInvalid << a;
+    QTest::addRow("only white space")
+        << send(QStringLiteral(" \n\t ")) << false << ErrorCode::TextInvalid << a;
+    QTest::addRow("text too long")
+        << send(QString(kMaxTextChars + 1, u'x')) << false << ErrorCode::TextInvalid << a;
+    QTest::addRow("control character")
+        << send(QStringLiteral("a\u0001b")) << false << ErrorCode::TextInvalid << a;
+    QTest::addRow("ping id a number")
+        << QStringLiteral(R"({"type":"ping","id":7})") << false << ErrorCode::BadMessage << none;
+    QTest::addRow("binary frame") << QStringLiteral(R"({"type":"ping"})") << true
+                                  << ErrorCode::BinaryFrame << none;
+    QTest::addRow("second hello") << QStringLiteral(R"({"type":"hello","version":1,"nick":"x"})")
+                                  << false << ErrorCode::AlreadyJoined << none;
+    QTest::addRow("second hello, same nick")
+        << QStringLiteral(R"({"type":"hello","version":1,"nick":"speaker"})") << false
+        << ErrorCode::AlreadyJoined << none;
+    QTest::addRow("second hello, invalid nick")
+        << QStringLiteral(R"({"type":"hello","version":1,"nick":""})") << false
+        << ErrorCode::AlreadyJoined << none;
+}
+
+void HubTest::badInputGetsErrorAndConnectionSurvives()
+{
+    QFETCH(QString, frame);
+    QFETCH(bool, binary);
+    QFETCH(ErrorCode, code);
+    QFETCH(QString, ref);
+    TestClient *speaker = join(QStringLiteral("speaker"));
+    TestClient *listener = join(QStringLiteral("listener"));
+    QVERIFY(speaker && listener);
+
+    if (binary)
+        speaker->sendBinary(frame.toUtf8());
+    else
+        speaker->sendRaw(frame);
+    QVERIFY(speaker->waitForErrors(1));
+    const Error &error = speaker->errors()[0];
+    QCOMPARE(error.code, code);
+    QCOMPARE(error.ref, ref);
+    QVERIFY2(!error.message.isEmpty(), "an error must say why");
+
+    // Still joined, still heard.
+    const QString id = speaker->send(QStringLiteral("still here"));
+    QVERIFY(listener->waitForMessages(1));
+    QCOMPARE(listener->messages()[0].id, id);
+    QCOMPARE(listener->messages()[0].seq, qint64(1));
+    QVERIFY(speaker->waitForMessages(1));
+    QVERIFY(speaker->isOpen());
+    QCOMPARE(speaker->errors().size(), 1);
+    QCOMPARE(hub().onlineCount(), 2);
+}
+
+void HubTest::beforeHello_data()
+{
+    QTest::addColumn<QString>("frame");
+    QTest::addColumn<QString>("ref");
+    QTest::addRow("send") << QStringLiteral(R"({"type":"send","id":"early","text":"hi"})")
+                          << QStringLiteral("early");
+    QTest::addRow("ping") << QStringLiteral(R"({"type":"ping","id":"p"})") << QString();
+}
+
+void HubTest::beforeHello()
+{
+    QFETCH(QString, frame);
+    QFETCH(QString, ref);
+    TestClient *client = connectClient();
+    QVERIFY(client);
+    client->sendRaw(frame);
+    QVERIFY(client->waitForErrors(1));
+    QCOMPARE(client->errors()[0].code, ErrorCode::NotJoined);
+    QCOMPARE(client->errors()[0].ref, ref);
+    QCOMPARE(hub().lastSeq(), qint64(0));
+
+    QVERIFY(client->helloAndWait(QStringLiteral("patient")));
+    client->send(QStringLiteral("now it works"));
+    QVERIFY(client->waitForMessages(1));
+    QCOMPARE(client->messages()[0].from, QStringLiteral("patient"));
+}
+
+void HubTest::pingGetsPong()
+{
+    TestClient *client = join(QStringLiteral("pinger"));
+    QVERIFY(client);
+    QSignalSpy pongs(client, &TestClient::pongReceived);
+    client->ping(QStringLiteral("17"));
+    QVERIFY(pongs.wait());
+    QCOMPARE(pongs[0][0].toString(), QStringLiteral("17"));
+}
+
+void HubTest::shutdownClosesEveryoneWithGoingAway()
+{
+    TestClient *joined = join(QStringLiteral("joined"));
+    TestClient *lurker = connectClient();
+    QVERIFY(joined && lurker);
+    QSignalSpy count(&hub(), &chat::server::ChatHub::connectionCountChanged);
+    hub().shutdown();
+    for (TestClient *client : {joined, lurker}) {
+        QVERIFY(client->waitForDisconnected());
+        QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    }
+    QTRY_COMPARE(hub().connectionCount(), 0);
+    QVERIFY(!count.isEmpty());
+    QCOMPARE(count.constLast().at(0).toInt(), 0);
+    QVERIFY(joined->presences().isEmpty()); // no leave storm while going down
+
+    // Nobody listens any more.
+    QTcpSocket late;
+    QSignalSpy refused(&late, &QTcpSocket::errorOccurred);
+    late.connectToHost(QHostAddress::LocalHost, url().port());
+    QVERIFY(refused.wait());
+    QCOMPARE(late.error(), QAbstractSocket::ConnectionRefusedError);
+}
+
+QTEST_GUILESS_MAIN(HubTest)
+#include "tst_hub.moc"

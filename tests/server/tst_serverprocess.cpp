@@ -1,0 +1,227 @@
+// The chat-server program itself: its one stdout line, a conversation through it, a clean stop on
+// SIGTERM/SIGINT, and its exit codes for a taken port and bad options.
+#include "testclient.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+#include <csignal>
+
+using chat::test::TestClient;
+
+class ServerProcessTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void cleanup();
+
+    void chatsAndStopsCleanlyOnSignal_data();
+    void chatsAndStopsCleanlyOnSignal();
+    void tokenOption();
+    void portInUseFails();
+    void badOptionValueExits2_data();
+    void badOptionValueExits2();
+    void versionAndHelp_data();
+    void versionAndHelp();
+
+private:
+    // Starts chat-server with the arguments; no waiting.
+    QProcess *start(const QStringList &arguments);
+    // Waits for the process to end; false on timeout.
+    [[nodiscard]] bool waitFinished(int timeoutMs = 10000);
+    // Reads stdout until the `listening on` line; an invalid URL on failure.
+    [[nodiscard]] QUrl waitListening();
+
+    std::unique_ptr<QProcess> m_process;
+};
+
+QProcess *ServerProcessTest::start(const QStringList &arguments)
+{
+    m_process = std::make_unique<QProcess>();
+    m_process->setProgram(QStringLiteral(CHAT_SERVER_BINARY));
+    m_process->setArguments(arguments);
+    m_process->start();
+    return m_process.get();
+}
+
+bool ServerProcessTest::waitFinished(int timeoutMs)
+{
+    if (m_process->state() == QProcess::NotRunning)
+        return true;
+    QSignalSpy finished(m_process.get(), &QProcess::finished);
+    return finished.wait(timeoutMs);
+}
+
+QUrl ServerProcessTest::waitListening()
+{
+    QSignalSpy output(m_process.get(), &QProcess::readyReadStandardOutput);
+    QDeadlineTimer deadline(10000);
+    while (!m_process->canReadLine()) {
+        if (deadline.hasExpired() || m_process->state() == QProcess::NotRunning)
+            return {};
+        output.wait(qMax(1, int(deadline.remainingTime())));
+    }
+    const QString line = QString::fromUtf8(m_process->readLine()).trimmed();
+    static const QRegularExpression pattern(QStringLiteral("^listening on (ws://\\S+/)$"));
+    const QRegularExpressionMatch match = pattern.match(line);
+    if (!match.hasMatch()) {
+        qWarning("unexpected first line: %s", qPrintable(line));
+        return {};
+    }
+    return QUrl(match.captured(1));
+}
+
+void ServerProcessTest::cleanup()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        m_process->kill();
+        m_process->waitForFinished(5000);
+    }
+    m_process.reset();
+}
+
+void ServerProcessTest::chatsAndStopsCleanlyOnSignal_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::addRow("SIGTERM") << int(SIGTERM);
+    QTest::addRow("SIGINT") << int(SIGINT);
+}
+
+void ServerProcessTest::chatsAndStopsCleanlyOnSignal()
+{
+    QFETCH(int, signalNumber);
+    start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--host"),
+           QStringLiteral("127.0.0.1"), QStringLiteral("--name"), QStringLiteral("proc")});
+    const QUrl url = waitListening();
+    QVERIFY(url.isValid());
+    QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
+    QVERIFY(url.port() > 0);
+
+    TestClient alice;
+    TestClient bob;
+    QVERIFY(alice.open(url));
+    QVERIFY(bob.open(url));
+    QVERIFY(alice.helloAndWait(QStringLiteral("alice")));
+    QCOMPARE(alice.welcome()->server, QStringLiteral("proc"));
+    QVERIFY(bob.helloAndWait(QStringLiteral("bob")));
+    const QString id = alice.send(QStringLiteral("hello through a real process"));
+    QVERIFY(bob.waitForMessages(1));
+    QCOMPARE(bob.messages()[0].id, id);
+    QCOMPARE(bob.messages()[0].from, QStringLiteral("alice"));
+    QVERIFY(alice.waitForMessages(1));
+
+    QCOMPARE(::kill(pid_t(m_process->processId()), signalNumber), 0);
+    for (TestClient *client : {&alice, &bob}) {
+        QVERIFY(client->waitForDisconnected());
+        QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    }
+    QVERIFY(waitFinished());
+    QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_process->exitCode(), 0);
+    QCOMPARE(m_process->readAllStandardOutput(), QByteArray()); // one line, no more
+    for (const TestClient *client : {&alice, &bob}) {
+        QCOMPARE(client->undecodableFrames(), 0);
+        QCOMPARE(client->socketErrors(), 0);
+    }
+}
+
+void ServerProcessTest::tokenOption()
+{
+    start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--host"),
+           QStringLiteral("127.0.0.1"), QStringLiteral("--token"), QStringLiteral("s3cret")});
+    const QUrl url = waitListening();
+    QVERIFY(url.isValid());
+
+    TestClient stranger;
+    QVERIFY(stranger.open(url));
+    QVERIFY(!stranger.helloAndWait(QStringLiteral("stranger")));
+    QCOMPARE(stranger.errors().size(), 1);
+    QCOMPARE(stranger.errors()[0].code, chat::proto::ErrorCode::Unauthorized);
+    QVERIFY(stranger.waitForDisconnected());
+
+    TestClient member;
+    QVERIFY(member.open(url));
+    chat::proto::Hello hello;
+    hello.nick = QStringLiteral("member");
+    hello.token = QStringLiteral("s3cret");
+    QVERIFY(member.helloAndWait(hello));
+}
+
+void ServerProcessTest::portInUseFails()
+{
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress::LocalHost));
+    start({QStringLiteral("--port"), QString::number(occupant.serverPort()),
+           QStringLiteral("--host"), QStringLiteral("127.0.0.1")});
+    QVERIFY(waitFinished());
+    QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_process->exitCode(), 1);
+    QCOMPARE(m_process->readAllStandardOutput(), QByteArray());
+    const QString error = QString::fromUtf8(m_process->readAllStandardError());
+    QVERIFY2(error.contains(QLatin1String("cannot listen")), qPrintable(error));
+}
+
+void ServerProcessTest::badOptionValueExits2_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("mentions");
+    const QString port = QStringLiteral("--port");
+    const QString history = QStringLiteral("--history");
+    const QString host = QStringLiteral("--host");
+    QTest::addRow("port not a number") << QStringList{port, QStringLiteral("http")} << port;
+    QTest::addRow("port too big") << QStringList{port, QStringLiteral("65536")} << port;
+    QTest::addRow("port negative") << QStringList{port, QStringLiteral("-1")} << port;
+    QTest::addRow("history negative") << QStringList{history, QStringLiteral("-5")} << history;
+    QTest::addRow("history not a number")
+        << QStringList{history, QStringLiteral("lots")} << history;
+    QTest::addRow("host not an address")
+        << QStringList{host, QStringLiteral("no.such host")} << host;
+    QTest::addRow("empty name") << QStringList{QStringLiteral("--name"), QStringLiteral(" ")}
+                                << QStringLiteral("--name");
+    QTest::addRow("empty token") << QStringList{QStringLiteral("--token"), QString()}
+                                 << QStringLiteral("--token");
+    QTest::addRow("unknown option")
+        << QStringList{QStringLiteral("--colour")} << QStringLiteral("colour");
+    QTest::addRow("missing value") << QStringList{port} << port.mid(2);
+    QTest::addRow("stray argument")
+        << QStringList{QStringLiteral("8080")} << QStringLiteral("8080");
+}
+
+void ServerProcessTest::badOptionValueExits2()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, mentions);
+    start(arguments);
+    QVERIFY(waitFinished());
+    QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_process->exitCode(), 2);
+    QCOMPARE(m_process->readAllStandardOutput(), QByteArray());
+    const QString error = QString::fromUtf8(m_process->readAllStandardError());
+    QVERIFY2(error.contains(mentions), qPrintable(error));
+}
+
+void ServerProcessTest::versionAndHelp_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("--version") << QStringLiteral("--version") << QStringLiteral(CHAT_VERSION);
+    QTest::addRow("--help") << QStringLiteral("--help") << QStringLiteral("--history");
+}
+
+void ServerProcessTest::versionAndHelp()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, expected);
+    start({option});
+    QVERIFY(waitFinished());
+    QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_process->exitCode(), 0);
+    const QString output = QString::fromUtf8(m_process->readAllStandardOutput());
+    QVERIFY2(output.contains(expected), qPrintable(output));
+}
+
+QTEST_GUILESS_MAIN(ServerProcessTest)
+#include "tst_serverprocess.moc"

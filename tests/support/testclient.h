@@ -1,0 +1,105 @@
+// A protocol client for tests: a real QWebSocket that decodes every server frame with chatcommon
+// and keeps what arrived, so tests can wait with QSignalSpy::wait or QTRY_COMPARE.
+#pragma once
+
+#include "protocol.h"
+
+#include <QList>
+#include <QObject>
+#include <QUrl>
+#include <QWebSocket>
+#include <QWebSocketProtocol>
+
+#include <functional>
+#include <optional>
+
+namespace chat::test {
+
+class TestClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TestClient(QObject *parent = nullptr);
+    ~TestClient() override;
+
+    // Starts connecting without waiting; connected() or disconnected() follows.
+    void openAsync(const QUrl &url);
+    // Connects and waits until the WebSocket is open; false on failure or timeout.
+    [[nodiscard]] bool open(const QUrl &url, int timeoutMs = 5000);
+
+    void sendHello(const QString &nick, std::optional<qint64> lastSeq = std::nullopt,
+                   const QString &session = {});
+    void sendHello(const chat::proto::Hello &hello); // for the rarer fields (token, instance)
+    // Sends a hello and waits for the welcome; false when an error, a close or a timeout came
+    // first. The welcome is in welcome().
+    [[nodiscard]] bool helloAndWait(const QString &nick,
+                                    std::optional<qint64> lastSeq = std::nullopt,
+                                    const QString &session = {}, int timeoutMs = 5000);
+    [[nodiscard]] bool helloAndWait(const chat::proto::Hello &hello, int timeoutMs = 5000);
+    // Sends a chat message; an empty id gets a fresh UUID. Returns the id used.
+    QString send(const QString &text, const QString &id = {});
+    void ping(const QString &id);
+    void sendMessage(const chat::proto::ClientMessage &message);
+    void sendRaw(const QString &frame); // a text frame exactly as given
+    void sendBinary(const QByteArray &frame);
+    void close(QWebSocketProtocol::CloseCode code = QWebSocketProtocol::CloseCodeNormal);
+    void abort(); // drops the TCP connection without a close frame
+
+    // Waits until `count` chat messages in total have arrived.
+    [[nodiscard]] bool waitForMessages(qsizetype count, int timeoutMs = 5000);
+    [[nodiscard]] bool waitForErrors(qsizetype count, int timeoutMs = 5000);
+    [[nodiscard]] bool waitForPresences(qsizetype count, int timeoutMs = 5000);
+    [[nodiscard]] bool waitForDisconnected(int timeoutMs = 5000);
+
+    [[nodiscard]] bool isOpen() const;
+    [[nodiscard]] QWebSocket *socket() { return &m_socket; }
+
+    // What arrived so far, in arrival order per kind.
+    [[nodiscard]] const std::optional<chat::proto::Welcome> &welcome() const { return m_welcome; }
+    [[nodiscard]] const QList<chat::proto::Message> &messages() const { return m_messages; }
+    [[nodiscard]] const QList<chat::proto::Presence> &presences() const { return m_presences; }
+    [[nodiscard]] const QList<chat::proto::Error> &errors() const { return m_errors; }
+    [[nodiscard]] const QList<chat::proto::Pong> &pongs() const { return m_pongs; }
+    [[nodiscard]] const QList<chat::proto::ServerMessage> &all() const { return m_all; }
+    // Frames the server sent that chatcommon could not decode, and binary frames: should stay 0.
+    [[nodiscard]] int undecodableFrames() const { return m_undecodable; }
+    // Socket errors other than the remote closing the connection: should stay 0.
+    [[nodiscard]] int socketErrors() const { return m_socketErrors; }
+
+    [[nodiscard]] bool wasClosed() const { return m_closed; }
+    // The close code the server sent (or Normal before any close), valid once wasClosed().
+    [[nodiscard]] QWebSocketProtocol::CloseCode closeCode() const { return m_closeCode; }
+    [[nodiscard]] QString closeReason() const { return m_closeReason; }
+
+    void clearReceived(); // forgets every message kept so far; counters and close state stay
+
+signals:
+    void connected();
+    void disconnected();
+    void received(); // any decoded server message, after it was stored
+    void welcomed();
+    void messageReceived(const chat::proto::Message &message);
+    void presenceReceived(const chat::proto::Presence &presence);
+    void errorReceived(const chat::proto::Error &error);
+    void pongReceived(const QString &id);
+    void changed(); // anything above happened, or a socket error: what the wait helpers watch
+
+private:
+    void onText(const QString &frame);
+    [[nodiscard]] bool waitUntil(const std::function<bool()> &done, int timeoutMs);
+
+    QWebSocket m_socket;
+    std::optional<chat::proto::Welcome> m_welcome;
+    QList<chat::proto::Message> m_messages;
+    QList<chat::proto::Presence> m_presences;
+    QList<chat::proto::Error> m_errors;
+    QList<chat::proto::Pong> m_pongs;
+    QList<chat::proto::ServerMessage> m_all;
+    int m_undecodable = 0;
+    int m_socketErrors = 0;
+    bool m_closed = false;
+    QWebSocketProtocol::CloseCode m_closeCode = QWebSocketProtocol::CloseCodeNormal;
+    QString m_closeReason;
+};
+
+} // namespace chat::test
