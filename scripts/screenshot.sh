@@ -8,7 +8,7 @@ out=${1:-$root/docs/screenshot-two-clients.png}
 display=:97
 port=8097
 
-Xvfb $display -screen 0 1560x600x24 -nolisten tcp &
+Xvfb $display -screen 0 1560x560x24 -nolisten tcp &
 xvfb=$!
 export DISPLAY=$display
 export XDG_CONFIG_HOME=$(mktemp -d) # leave the user's settings alone
@@ -48,6 +48,10 @@ say "$alice" "Hi Bob! The server restarted a minute ago, did you lose anything?"
 say "$bob" "Nothing: my window reconnected by itself and caught up."
 say "$alice" "Great. Markup stays text: <b>not bold</b>"
 say "$bob" "你好! Unicode works too 👋"
+# A third participant that is not a Qt window, e.g. a browser: gets the port as its argument.
+if [ -n "${SCREENSHOT_GUEST:-}" ]; then
+    $SCREENSHOT_GUEST $port
+fi
 sleep 1
 import -window root "$out"
 echo "wrote $out"
