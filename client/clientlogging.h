@@ -6,6 +6,7 @@
 
 namespace chat::client {
 
-Q_DECLARE_LOGGING_CATEGORY(lcNet) // chat.client.net: attempts, joins, drops, retries
+Q_DECLARE_LOGGING_CATEGORY(lcNet)    // chat.client.net: attempts, joins, drops, retries
+Q_DECLARE_LOGGING_CATEGORY(lcOutbox) // chat.client.outbox: the outbox file
 
 } // namespace chat::client

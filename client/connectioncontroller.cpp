@@ -4,9 +4,18 @@
 #include "clientlogging.h"
 #include "codec.h"
 #include "conversation.h"
+#include "errortext.h"
+#include "liveness.h"
+#include "outboxfile.h"
+#include "outboxsender.h"
 #include "validation.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslError>
+#include <QStandardPaths>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -36,6 +45,8 @@ public:
     explicit Private(ConnectionController *q)
         : q(q)
         , conversation(new Conversation(q))
+        , liveness(new Liveness(q))
+        , sender(new OutboxSender(conversation, q))
     {}
 
     void setState(ConnectionState newState);
@@ -48,10 +59,11 @@ public:
     void scheduleReconnect();
     void goOffline(const QString &reason);
     void onJoined();
-    void transmit(const proto::Send &send);
 
     ConnectionController *const q;
     Conversation *const conversation;
+    Liveness *const liveness;
+    OutboxSender *const sender;
     Backoff backoff;
     QUrl url;
 
@@ -66,6 +78,10 @@ public:
     QTimer reconnectTimer; // fires the next attempt
     QTimer countdownTimer; // refreshes "Reconnecting in N s…"
     QTimer stableTimer;    // resets the backoff once a connection has lasted
+
+    // The system's CA certificates plus the user's; empty: Qt's defaults.
+    QList<QSslCertificate> caCertificates;
+    QString sslProblem; // why the current attempt's certificate check failed
 
     ConnectionState state = ConnectionState::Offline;
     QString statusText = QStringLiteral("Offline");
@@ -93,7 +109,11 @@ void ConnectionController::Private::updateReconnectStatus()
 {
     const qint64 remainingMs = std::max<qint64>(0, reconnectDeadline.remainingTime());
     const qint64 seconds = std::max<qint64>(1, (remainingMs + 999) / 1000);
-    setStatusText(QStringLiteral("Reconnecting in %1 s…").arg(seconds));
+    // The reason stays visible while waiting: "certificate not trusted" must not hide behind a
+    // countdown.
+    setStatusText(lastError.isEmpty()
+                      ? QStringLiteral("Reconnecting in %1 s…").arg(seconds)
+                      : QStringLiteral("Reconnecting in %1 s — %2").arg(seconds).arg(lastError));
 }
 
 void ConnectionController::Private::openSocket()
@@ -108,6 +128,12 @@ void ConnectionController::Private::openSocket()
     auto *ws = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, q);
     ws->setMaxAllowedIncomingMessageSize(kMaxIncomingBytes);
     ws->setMaxAllowedIncomingFrameSize(kMaxIncomingBytes);
+    if (!caCertificates.isEmpty()) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(caCertificates);
+        ws->setSslConfiguration(ssl);
+    }
+    sslProblem.clear();
     socket = ws;
 
     QObject::connect(ws, &QWebSocket::connected, q, [this, ws] {
@@ -122,15 +148,25 @@ void ConnectionController::Private::openSocket()
         if (ws == socket)
             conversation->handleFrame(frame);
     });
+    // Only noted here: the socket gives up by itself (nothing is ignored) and error() follows.
+    QObject::connect(ws, &QWebSocket::sslErrors, q, [this, ws](const QList<QSslError> &errors) {
+        if (ws == socket)
+            sslProblem = describeSslErrors(errors);
+    });
     // Qt 6.4 emits only error(), not disconnected(), when the server refuses the upgrade with an
     // HTTP error and keeps the TCP connection open: both must end the attempt.
-    QObject::connect(
-        ws, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), q,
-        [this, ws](QAbstractSocket::SocketError) { attemptFailed(ws, ws->errorString()); });
+    QObject::connect(ws, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), q,
+                     [this, ws](QAbstractSocket::SocketError error) {
+                         attemptFailed(ws, !sslProblem.isEmpty()
+                                               ? sslProblem
+                                               : describeSocketError(error, ws->errorString()));
+                     });
     QObject::connect(ws, &QWebSocket::disconnected, q, [this, ws] {
         QString reason = ws->closeReason().left(200);
+        if (reason.isEmpty() && !sslProblem.isEmpty())
+            reason = sslProblem;
         if (reason.isEmpty() && ws->error() != QAbstractSocket::UnknownSocketError)
-            reason = ws->errorString();
+            reason = describeSocketError(ws->error(), ws->errorString());
         if (reason.isEmpty())
             reason = QStringLiteral("The server closed the connection.");
         attemptFailed(ws, reason);
@@ -148,6 +184,8 @@ void ConnectionController::Private::dropSocket(bool graceful)
 {
     attemptTimer.stop();
     stableTimer.stop();
+    liveness->stop();
+    sender->setSocket(nullptr);
     conversation->connectionLost();
     QWebSocket *ws = std::exchange(socket, nullptr);
     if (!ws)
@@ -212,19 +250,13 @@ void ConnectionController::Private::onJoined()
 {
     attemptTimer.stop();
     stableTimer.start();
+    liveness->watch(socket);
     setState(ConnectionState::Connected);
     setStatusText(QStringLiteral("Connected as %1").arg(conversation->nick()));
+    // Everything unacknowledged goes out again with the same ids as before: the server drops
+    // what it already accepted and just acknowledges it.
+    sender->setSocket(socket);
     emit q->joined();
-    // Same ids as before: the server drops what it already accepted and just acknowledges it.
-    const QList<proto::Send> unacknowledged = conversation->unacknowledged();
-    for (const proto::Send &send : unacknowledged)
-        transmit(send);
-}
-
-void ConnectionController::Private::transmit(const proto::Send &send)
-{
-    if (socket && conversation->isJoined())
-        socket->sendTextMessage(QString::fromUtf8(proto::encode(send)));
 }
 
 // --- ConnectionController ---------------------------------------------------------------------
@@ -252,6 +284,13 @@ ConnectionController::ConnectionController(QObject *parent)
         d->backoff.reset();
     });
 
+    connect(d->liveness, &Liveness::silent, this, [this](int silentMs) {
+        d->attemptFailed(d->socket, QStringLiteral("The server stopped answering (nothing heard "
+                                                   "for %1).")
+                                        .arg(describeDuration(silentMs)));
+    });
+    connect(d->conversation, &Conversation::retryLater, d->sender, &OutboxSender::retryLater);
+    connect(d->conversation, &Conversation::outboxChanged, d->sender, &OutboxSender::pump);
     connect(d->conversation, &Conversation::joined, this, [this] { d->onJoined(); });
     connect(d->conversation, &Conversation::refused, this, [this](const QString &reason) {
         d->goOffline(reason);
@@ -310,6 +349,71 @@ void ConnectionController::setAttemptTimeout(int ms)
 void ConnectionController::setStableAfter(int ms)
 {
     d->stableTimer.setInterval(std::max(0, ms));
+}
+
+void ConnectionController::setPingInterval(int ms)
+{
+    d->liveness->setInterval(ms);
+    if (d->state == ConnectionState::Connected)
+        d->liveness->watch(d->socket);
+}
+
+void ConnectionController::setPingTimeout(int ms)
+{
+    d->liveness->setTimeout(ms);
+}
+
+void ConnectionController::setRetryDelay(int ms)
+{
+    d->sender->setRetryDelay(ms);
+}
+
+void ConnectionController::setSendWindow(int messages)
+{
+    d->sender->setWindow(messages);
+}
+
+void ConnectionController::setOutboxPath(const QString &path)
+{
+    if (path == outboxPath())
+        return;
+    // Already joined: what the file held goes out now, not after the next welcome.
+    d->conversation->setOutboxPath(path);
+}
+
+QString ConnectionController::outboxPath() const
+{
+    return d->conversation->outboxPath();
+}
+
+QString ConnectionController::defaultOutboxPath(const QUrl &serverUrl, const QString &nick)
+{
+    return outboxfile::pathFor(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation),
+                               serverUrl, nick);
+}
+
+bool ConnectionController::setCaCertificatesFile(const QString &path, QString *error)
+{
+    const auto fail = [error](const QString &reason) {
+        if (error)
+            *error = reason;
+        return false;
+    };
+    if (path.isEmpty()) {
+        d->caCertificates.clear();
+        return true;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()));
+    const QList<QSslCertificate> extra = QSslCertificate::fromDevice(&file, QSsl::Pem);
+    if (extra.isEmpty())
+        return fail(QStringLiteral("%1 holds no PEM certificate.").arg(path));
+    // Naming a list switches off Qt's own loading of the system's certificates, so they are
+    // named too: the file adds trust, it does not replace it.
+    d->caCertificates = QSslConfiguration::systemCaCertificates() + extra;
+    qCInfo(lcNet) << "trusting" << extra.size() << "extra certificates from" << path;
+    return true;
 }
 
 ConnectionState ConnectionController::state() const
@@ -384,9 +488,8 @@ QString ConnectionController::send(const QString &text)
         emit errorOccurred(problem);
         return {};
     }
-    const proto::Send queued = d->conversation->queue(text);
-    d->transmit(queued);
-    return queued.id;
+    // Goes out through the OutboxSender as soon as the window allows.
+    return d->conversation->queue(text).id;
 }
 
 } // namespace chat::client

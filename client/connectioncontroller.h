@@ -40,6 +40,30 @@ public:
     void setAttemptTimeout(int ms);
     // The backoff starts again from its initial delay only after a connection stayed up this long.
     void setStableAfter(int ms);
+    // While connected, pings the server this often (0: never; default 15 s). When nothing comes
+    // back within the timeout (0, the default: two intervals) the connection counts as dead and
+    // is replaced.
+    void setPingInterval(int ms);
+    void setPingTimeout(int ms);
+    // A message the server refused for now (rate_limited, internal) is sent again after this
+    // delay (default 1 s).
+    void setRetryDelay(int ms);
+    // How many messages may await the server's acknowledgement at once (default 1: the server
+    // then accepts them in exactly the order they were written, even under its rate limit).
+    void setSendWindow(int messages);
+
+    // Keeps unacknowledged messages in this file, so they survive a restart (empty, the default:
+    // in memory only). What the file holds is shown pending and sent after the next welcome,
+    // with the ids it was first sent under. Best set while stopped.
+    void setOutboxPath(const QString &path);
+    [[nodiscard]] QString outboxPath() const;
+    // Where the app keeps the outbox for this server and nick (under AppDataLocation).
+    [[nodiscard]] static QString defaultOutboxPath(const QUrl &serverUrl, const QString &nick);
+
+    // wss://: also trusts the certificates in this PEM file (a CA, or the server's own
+    // self-signed certificate), besides the system's. Certificate errors are never ignored.
+    // Returns false, with *error saying why, when the file holds no usable certificate.
+    bool setCaCertificatesFile(const QString &path, QString *error = nullptr);
 
     [[nodiscard]] ConnectionState state() const;
     [[nodiscard]] QString statusText() const;

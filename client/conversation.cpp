@@ -4,10 +4,12 @@
 #include "codec.h"
 #include "messagemodel.h"
 #include "outbox.h"
+#include "outboxfile.h"
 #include "userlistmodel.h"
 #include "validation.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace chat::client {
 
@@ -42,12 +44,18 @@ public:
     void onMessage(const proto::Message &message);
     void onPresence(const proto::Presence &presence);
     void onError(const proto::Error &error);
-    void acknowledge(const proto::Message &message);
+    // Returns whether the message acknowledged one of ours (the outbox then needs saving).
+    bool acknowledge(const proto::Message &message);
+    // Saves the outbox and tells the controller, after every change to it.
+    void outboxChanged();
+    void saveOutbox();
 
     Conversation *const q;
     MessageModel *const messages;
     UserListModel *const users;
     Outbox outbox;
+    QString outboxPath;       // empty: the outbox lives in memory only
+    bool saveFailing = false; // the last save failed: the user has been told
 
     QString wantedNick;
     QString nick; // from the last welcome
@@ -81,8 +89,11 @@ void Conversation::Private::onWelcome(const proto::Welcome &welcome)
         messages->resetHistory(welcome.history);
         lastSeq = std::max(welcome.seq, newest);
     }
+    bool acknowledged = false;
     for (const proto::Message &m : welcome.history)
-        acknowledge(m);
+        acknowledged = acknowledge(m) || acknowledged;
+    if (acknowledged)
+        outboxChanged();
 
     qCInfo(lcNet) << "joined as" << nick << (welcome.resumed ? "(resumed)" : "(fresh history)")
                   << "lastSeq" << lastSeq << "unacknowledged" << outbox.size();
@@ -95,7 +106,8 @@ void Conversation::Private::onMessage(const proto::Message &message)
         return;
     lastSeq = std::max(lastSeq, message.seq);
     messages->addMessage(message);
-    acknowledge(message);
+    if (acknowledge(message))
+        outboxChanged();
 }
 
 void Conversation::Private::onPresence(const proto::Presence &presence)
@@ -121,16 +133,45 @@ void Conversation::Private::onError(const proto::Error &error)
         error.code == proto::ErrorCode::TextInvalid || error.code == proto::ErrorCode::BadMessage;
     if (hopeless && !error.ref.isEmpty() && outbox.acknowledge(error.ref)) {
         messages->removePending(error.ref);
+        outboxChanged();
         emit q->errorOccurred(QStringLiteral("A message could not be sent: %1").arg(text));
         return;
     }
     emit q->errorOccurred(text);
+    // Anything else that names one of ours (rate_limited, internal, a code from a newer server)
+    // may succeed later: it stays queued and is tried again.
+    if (!error.ref.isEmpty() && outbox.contains(error.ref))
+        emit q->retryLater(error.ref);
 }
 
-void Conversation::Private::acknowledge(const proto::Message &message)
+bool Conversation::Private::acknowledge(const proto::Message &message)
 {
-    if (!nick.isEmpty() && proto::nickKey(message.from) == proto::nickKey(nick))
-        outbox.acknowledge(message.id);
+    return !nick.isEmpty() && proto::nickKey(message.from) == proto::nickKey(nick) &&
+           outbox.acknowledge(message.id);
+}
+
+void Conversation::Private::outboxChanged()
+{
+    saveOutbox();
+    emit q->outboxChanged();
+}
+
+void Conversation::Private::saveOutbox()
+{
+    if (outboxPath.isEmpty())
+        return;
+    QString error;
+    if (outboxfile::write(outboxPath, outbox.items(), &error)) {
+        saveFailing = false;
+        return;
+    }
+    // Said once per run of failures: every keystroke of a full disk need not be reported.
+    if (std::exchange(saveFailing, true))
+        return;
+    qCWarning(lcOutbox) << "cannot save the outbox to" << outboxPath << ":" << error;
+    emit q->errorOccurred(
+        QStringLiteral("Unsent messages cannot be saved (%1); they are lost if you quit now.")
+            .arg(error));
 }
 
 // --- Conversation -----------------------------------------------------------------------------
@@ -236,12 +277,49 @@ proto::Send Conversation::queue(const QString &text)
 {
     const proto::Send send = d->outbox.enqueue(text);
     d->messages->addPending(send);
+    d->outboxChanged();
     return send;
 }
 
 QList<proto::Send> Conversation::unacknowledged() const
 {
     return d->outbox.items();
+}
+
+void Conversation::setOutboxPath(const QString &path)
+{
+    if (path == d->outboxPath)
+        return;
+    // What the old file holds stays there; what never reached a file comes along, and so does
+    // everything when going back to memory only.
+    const bool carry = d->outboxPath.isEmpty() || d->saveFailing || path.isEmpty();
+    const QList<proto::Send> previous = d->outbox.takeAll();
+    for (const proto::Send &send : previous)
+        d->messages->removePending(send.id);
+    d->outboxPath = path;
+    d->saveFailing = false;
+
+    // Restored messages are older than anything typed in this run, so they go first.
+    const QList<proto::Send> restored =
+        path.isEmpty() ? QList<proto::Send>{} : outboxfile::read(path);
+    for (const proto::Send &send : restored)
+        d->outbox.enqueue(send);
+    if (carry) {
+        for (const proto::Send &send : previous)
+            d->outbox.enqueue(send);
+    }
+    for (const proto::Send &send : d->outbox.items())
+        d->messages->addPending(send);
+    qCInfo(lcOutbox) << "outbox" << (path.isEmpty() ? QStringLiteral("in memory") : path) << "holds"
+                     << d->outbox.size() << "unsent messages," << restored.size() << "restored";
+    if (carry && !previous.isEmpty())
+        d->saveOutbox();
+    emit outboxChanged();
+}
+
+QString Conversation::outboxPath() const
+{
+    return d->outboxPath;
 }
 
 } // namespace chat::client

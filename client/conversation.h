@@ -47,10 +47,19 @@ public:
     // What to (re)send after joining, oldest first, with the ids it was first sent under.
     [[nodiscard]] QList<proto::Send> unacknowledged() const;
 
+    // Keeps the unacknowledged messages in this file from now on (empty: in memory only).
+    // What the file holds is shown pending and sent after the next welcome. Messages kept under
+    // another file stay there, for when that server and nick are used again; messages that were
+    // only in memory move into the new file. Going back to memory only keeps what is queued.
+    void setOutboxPath(const QString &path);
+    [[nodiscard]] QString outboxPath() const;
+
 signals:
     void joined();                              // a welcome arrived: resend unacknowledged()
     void refused(const QString &reason);        // the hello was refused for good
     void errorOccurred(const QString &message); // something the user should read
+    void retryLater(const QString &id);         // refused for now (rate_limited, internal)
+    void outboxChanged();                       // a message was queued or left the outbox
 
 private:
     class Private;

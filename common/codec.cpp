@@ -204,6 +204,9 @@ std::optional<Message> readMessage(const QJsonObject &object, const QString &con
             r.setReason(
                 QStringLiteral("%1: \"time\" is not an ISO 8601 date and time.").arg(context));
         m.time = m.time.toUTC();
+        // A time that only an offset kept within four-digit years cannot be written back in UTC.
+        if (m.time.isValid() && formatTime(m.time).isEmpty())
+            r.setReason(QStringLiteral("%1: \"time\" is out of range.").arg(context));
     }
     if (r.failed()) {
         *reason = r.reason();

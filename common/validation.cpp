@@ -61,6 +61,11 @@ NormalizedNick normalizeNick(const QString &raw)
             QStringLiteral("The nickname is longer than %1 characters.").arg(kMaxNickChars);
         return result;
     }
+    // A lone surrogate (only possible through a JSON \u escape) is no character at all.
+    if (!result.nick.isValidUtf16()) {
+        result.reason = QStringLiteral("The nickname is not valid Unicode (a lone surrogate).");
+        return result;
+    }
     const QList<uint> codePoints = result.nick.toUcs4();
     for (const uint c : codePoints) {
         if (isForbiddenInNick(char32_t(c))) {
@@ -92,6 +97,8 @@ QString checkText(const QString &text)
             .arg(length)
             .arg(kMaxTextChars);
     }
+    if (!text.isValidUtf16()) // a lone surrogate, through a JSON \u escape
+        return QStringLiteral("The message text is not valid Unicode (a lone surrogate).");
     for (const QChar c : text) {
         if (c.isSurrogate())
             continue;

@@ -16,7 +16,7 @@ pids=()
 trap 'kill "${pids[@]}" $xvfb 2>/dev/null || true' EXIT
 sleep 1
 
-"$build/server/chat-server" --host 127.0.0.1 --port $port --name demo > /dev/null &
+"$build/server/chat-server" --host 127.0.0.1 --port $port --name demo --db :memory: > /dev/null &
 pids+=($!)
 sleep 0.5
 

@@ -2,7 +2,14 @@
 # Installs what is missing, builds, and runs the whole test suite headless.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/install-deps.sh"
+# The browser and interop tests (tests/browser, tests/interop) also need Debian's Chromium and
+# Node with npm; a Node that is already there is kept, whatever its origin.
+test_packages=(chromium)
+command -v node >/dev/null || test_packages+=(nodejs)
+command -v npm >/dev/null || test_packages+=(npm)
+"$root/scripts/install-deps.sh" "${test_packages[@]}"
+# Their npm packages (playwright-core, ws), exactly as the committed lock file names them.
+(cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 "$root/scripts/build.sh"
 cd "${BUILD_DIR:-$root/build}"
 QT_QPA_PLATFORM=offscreen ctest --output-on-failure --parallel 2 --timeout 300

@@ -2,16 +2,22 @@
 
 #include "clientsession.h"
 #include "codec.h"
+#include "commitqueue.h"
 #include "history.h"
+#include "httpgate.h"
+#include "httpresponder.h"
 #include "listener.h"
 #include "logging.h"
+#include "messagestore.h"
+#include "metrics.h"
 #include "roster.h"
 #include "secrets.h"
-#include "sentindex.h"
 #include "validation.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QSet>
+#include <QTimer>
 #include <QWebSocket>
 
 namespace chat::server {
@@ -21,35 +27,55 @@ using namespace chat::proto;
 class ChatHub::Private
 {
 public:
-    Private(ChatHub *hub, HubConfig config)
+    Private(ChatHub *hub, HubConfig config, std::unique_ptr<MessageStore> messageStore)
         : q(hub)
         , config(std::move(config))
         , listener(new Listener(this->config, hub))
-        , history(this->config.historySize)
-        , sent(this->config.dedupIdsPerNick, this->config.dedupNicks)
-        , instance(randomHex(64))
-    {}
+        , store(std::move(messageStore))
+        , commits(store.get(), this->config.commitBatch, this->config.commitDelayMs)
+        , history(this->config.historySize, *store, this->config.resumeLimit)
+        , seq(store->lastSeq())
+    {
+        prune();
+    }
 
-    void accept(QWebSocket *socket);
+    void accept(QWebSocket *socket, QTcpSocket *tcp);
+    // The one liveness timer: pings every client, closes those that stopped answering.
+    void checkAlive();
     void onHello(ClientSession *session, const Hello &hello);
     void onSend(ClientSession *session, const Send &send);
+    // Stored: now they may be acknowledged, which for a chat message means broadcast.
+    void onCommitted(const QList<Message> &messages);
+    void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);
+    void prune();
     void onClosed(ClientSession *session);
     // Encodes once and sends the same frame to every joined client except `except`.
     void broadcast(const ServerMessage &message, const ClientSession *except = nullptr);
+    // Counts a new connection's bytes and error replies for /metrics.
+    void watchTraffic(QWebSocket *socket, ClientSession *session);
 
     ChatHub *q;
     HubConfig config;
     Listener *listener;
-    History history;
-    SentIndex sent;
+    std::unique_ptr<MessageStore> store; // also names the history: store->instance()
+    CommitQueue commits;                 // accepted messages waiting to be stored
+    History history;                     // stored messages only
+    QTimer pruneTimer;
+    QTimer livenessTimer;
     Roster roster;
     QSet<ClientSession *> sessions; // every open connection, joined or not
-    QString instance; // a fresh history gets a fresh name: old sequence numbers mean nothing
-    qint64 seq = 0;
+    QElapsedTimer sinceMessage;     // tells a lone chat message from one of a burst
+    qint64 seq = 0;                 // the newest seq handed out, stored or still waiting
     bool shuttingDown = false;
+    // The operator's view, served as GET /healthz and /metrics on the chat port.
+    Metrics metrics;
+    HttpResponder http{&metrics, [this] {
+                           return Metrics::Gauges{int(sessions.size()), roster.size(),
+                                                  listener->pendingHandshakes()};
+                       }};
 };
 
-void ChatHub::Private::accept(QWebSocket *socket)
+void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
 {
     if (shuttingDown) {
         socket->close(QWebSocketProtocol::CloseCodeGoingAway,
@@ -57,8 +83,9 @@ void ChatHub::Private::accept(QWebSocket *socket)
         socket->deleteLater();
         return;
     }
-    auto *session = new ClientSession(socket, config, q);
+    auto *session = new ClientSession(socket, tcp, config, q);
     sessions.insert(session);
+    watchTraffic(socket, session);
     qCDebug(lcServerNet).noquote() << session->peer() << "upgraded to WebSocket";
     QObject::connect(session, &ClientSession::helloReceived, q,
                      [this](ClientSession *s, const Hello &hello) { onHello(s, hello); });
@@ -66,6 +93,17 @@ void ChatHub::Private::accept(QWebSocket *socket)
                      [this](ClientSession *s, const Send &send) { onSend(s, send); });
     QObject::connect(session, &ClientSession::closed, q, [this](ClientSession *s) { onClosed(s); });
     emit q->connectionCountChanged(int(sessions.size()));
+}
+
+void ChatHub::Private::checkAlive()
+{
+    // Silent for 1.5 intervals when the timer fires: the ping sent one interval ago went
+    // unanswered. So a dead peer goes after 1.5 to 2.5 intervals.
+    const qint64 silenceLimitMs = qint64(config.pingIntervalMs) * 3 / 2;
+    // A copy: a session may close, and leave the set, during the loop.
+    const QSet<ClientSession *> all = sessions;
+    for (ClientSession *session : all)
+        session->checkAlive(silenceLimitMs);
 }
 
 void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
@@ -107,17 +145,18 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
     welcome.server = config.name;
     welcome.nick = member.nick;
     welcome.session = member.session;
-    welcome.instance = instance;
-    welcome.seq = seq;
+    welcome.instance = store->instance();
+    // Messages still waiting for their commit reach this client by broadcast, as to everyone.
+    welcome.seq = history.newestSeq();
     welcome.users = roster.nicks();
     // Numbers from another instance (a history before a restart) say nothing about this one.
-    const bool sameHistory = hello.instance.isEmpty() || hello.instance == instance;
+    const bool sameHistory = hello.instance.isEmpty() || hello.instance == welcome.instance;
     if (hello.lastSeq && sameHistory) {
         History::Resume resume = history.since(*hello.lastSeq);
         welcome.resumed = resume.resumed;
         welcome.history = std::move(resume.messages);
     } else {
-        welcome.history = history.all();
+        welcome.history = history.recent();
     }
     session->sendMessage(welcome);
 
@@ -132,11 +171,16 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
 {
     if (shuttingDown)
         return;
-    if (const Message *original = sent.find(session->nickKey(), send.id)) {
+    metrics.countMessageReceived();
+    if (const std::optional<Message> original = store->findSent(session->nickKey(), send.id)) {
         // A resend after a reconnect: acknowledge again, to the sender alone.
         session->sendMessage(*original);
+        metrics.countDeliveries(1);
         return;
     }
+    // Sent again before the first was stored: its broadcast, once stored, acknowledges both.
+    if (commits.isPending(session->nickKey(), send.id))
+        return;
     Message message;
     message.seq = ++seq;
     message.id = send.id;
@@ -144,9 +188,45 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
     message.from = session->nick(); // never a name the client claims
     message.time = QDateTime::currentDateTimeUtc();
     message.text = send.text;
-    history.append(message);
-    sent.remember(session->nickKey(), message);
-    broadcast(message);
+    metrics.storeSubmitted(message.seq);
+    commits.submit({session->nickKey(), message});
+}
+
+void ChatHub::Private::onCommitted(const QList<Message> &messages)
+{
+    for (const Message &message : messages) {
+        metrics.storeCommitted(message.seq);
+        history.append(message);
+        broadcast(message);
+        metrics.countDeliveries(roster.size());
+    }
+}
+
+void ChatHub::Private::onCommitFailed(const QList<MessageStore::Entry> &entries,
+                                      const QString & /*reason: the queue logged it*/)
+{
+    seq = store->lastSeq(); // the numbers were never acknowledged: hand them out again
+    for (const MessageStore::Entry &entry : entries) {
+        metrics.storeFailed(entry.message.seq);
+        if (const Roster::Member *member = roster.find(entry.nickKey))
+            member->client->sendError(ErrorCode::Internal,
+                                      QStringLiteral("The message could not be stored; send it "
+                                                     "again."),
+                                      entry.message.id);
+    }
+}
+
+void ChatHub::Private::prune()
+{
+    const Retention retention{config.retainMessages, config.retainDays};
+    if (retention.keepsAll())
+        return;
+    const qint64 removed = store->prune(retention, QDateTime::currentDateTimeUtc());
+    if (removed < 0)
+        qCWarning(lcStore).noquote() << "pruning failed:" << store->errorString();
+    else if (removed > 0)
+        qCInfo(lcStore) << "pruned" << removed << "old messages";
+    history.forgetBefore(store->oldestSeq());
 }
 
 void ChatHub::Private::onClosed(ClientSession *session)
@@ -163,27 +243,80 @@ void ChatHub::Private::onClosed(ClientSession *session)
 
 void ChatHub::Private::broadcast(const ServerMessage &message, const ClientSession *except)
 {
-    // One encoding for everyone: the QString is shared, not copied, per recipient.
-    const QString frame = QString::fromUtf8(encode(message));
+    // One encoding and one WebSocket frame for everyone: every recipient gets the same bytes.
+    const QByteArray json = encode(message);
+    const QString frame = QString::fromUtf8(json);
+    const QByteArray wire = ClientSession::wireTextFrame(json);
+    // A lone chat message goes to the kernel at once, socket by socket; one that follows
+    // another within a millisecond is part of a burst, which Qt's buffers gather into one write
+    // per client on the next turn of the event loop, as they do for presence, which is never
+    // urgent and comes in storms when many join (docs/performance.md has the figures).
+    constexpr qint64 kBurstGapNs = 1000 * 1000;
+    bool writeThrough = false;
+    if (std::holds_alternative<Message>(message)) {
+        writeThrough = !sinceMessage.isValid() || sinceMessage.nsecsElapsed() > kBurstGapNs;
+        sinceMessage.start();
+    }
     // A copy, so that a member leaving during the loop cannot invalidate it; sessions are only
     // ever deleted later, from the event loop, so the pointers stay valid for the whole loop.
     const QHash<QString, Roster::Member> members = roster.members();
+    qint64 sentDirectly = 0;
     for (const Roster::Member &member : members) {
         if (member.client != except)
-            member.client->sendFrame(frame);
+            sentDirectly += member.client->sendWireFrame(frame, wire, writeThrough);
     }
+    metrics.countBytesSent(sentDirectly); // the rest is counted from bytesWritten
+}
+
+void ChatHub::Private::watchTraffic(QWebSocket *socket, ClientSession *session)
+{
+    // Contexts are the session: these go with it. Bytes sent are what reached the TCP layer.
+    QObject::connect(socket, &QWebSocket::textMessageReceived, session,
+                     [this](const QString &text) { metrics.countBytesReceived(utf8Size(text)); });
+    QObject::connect(socket, &QWebSocket::binaryMessageReceived, session,
+                     [this](const QByteArray &data) { metrics.countBytesReceived(data.size()); });
+    QObject::connect(socket, &QWebSocket::bytesWritten, session,
+                     [this](qint64 bytes) { metrics.countBytesSent(bytes); });
+    QObject::connect(session, &ClientSession::errorSent, q,
+                     [this](ErrorCode code) { metrics.countRejection(code); });
 }
 
 ChatHub::ChatHub(HubConfig config, QObject *parent)
+    : ChatHub(config,
+              std::make_unique<MemoryStore>(config.historySize, config.dedupIdsPerNick,
+                                            config.dedupNicks),
+              parent)
+{}
+
+ChatHub::ChatHub(HubConfig config, std::unique_ptr<MessageStore> store, QObject *parent)
     : QObject(parent)
-    , d(new Private(this, std::move(config)))
+    , d(new Private(this, std::move(config), std::move(store)))
 {
     connect(d->listener, &Listener::newConnection, this,
-            [this](QWebSocket *socket) { d->accept(socket); });
+            [this](QWebSocket *socket, QTcpSocket *tcp) { d->accept(socket, tcp); });
+    // Plain HTTP on the same port: the browser page, /healthz and /metrics.
+    d->listener->setHttpGate(new HttpGate(
+        HttpLimits{d->config.maxHttpHeadBytes, d->config.maxHttpHeaders}, &d->http, this));
+    if (d->config.pingIntervalMs > 0) {
+        connect(&d->livenessTimer, &QTimer::timeout, this, [this] { d->checkAlive(); });
+        d->livenessTimer.start(d->config.pingIntervalMs);
+    }
+    connect(&d->commits, &CommitQueue::committed, this,
+            [this](const QList<Message> &messages) { d->onCommitted(messages); });
+    connect(&d->commits, &CommitQueue::failed, this,
+            [this](const QList<MessageStore::Entry> &entries, const QString &reason) {
+                d->onCommitFailed(entries, reason);
+            });
+    if (!Retention{d->config.retainMessages, d->config.retainDays}.keepsAll()) {
+        connect(&d->pruneTimer, &QTimer::timeout, this, [this] { d->prune(); });
+        d->pruneTimer.start(qMax(1000, d->config.pruneIntervalMs));
+    }
 }
 
 ChatHub::~ChatHub()
 {
+    // What was accepted gets stored and acknowledged while the clients are still there.
+    d->commits.flush();
     // Sessions first, while the hub they report to is still whole.
     const QSet<ClientSession *> sessions = d->sessions;
     d->sessions.clear();
@@ -212,7 +345,7 @@ quint16 ChatHub::port() const
 QUrl ChatHub::url() const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("ws"));
+    url.setScheme(d->listener->isSecure() ? QStringLiteral("wss") : QStringLiteral("ws"));
     const QHostAddress &host = d->config.host;
     // QHostAddress::Any prints as "::"; people expect 0.0.0.0 for "every interface".
     url.setHost(host == QHostAddress::Any ? QStringLiteral("0.0.0.0") : host.toString());
@@ -226,6 +359,7 @@ void ChatHub::shutdown()
     if (d->shuttingDown)
         return;
     d->shuttingDown = true;
+    d->commits.flush(); // acknowledged before the close frames go out
     qCInfo(lcServer).noquote() << "shutting down," << d->sessions.size() << "connections to close";
     d->listener->close();
     const QSet<ClientSession *> sessions = d->sessions;
@@ -249,14 +383,19 @@ int ChatHub::pendingHandshakeCount() const
     return d->listener->pendingHandshakes();
 }
 
+int ChatHub::openConnectionCount() const
+{
+    return d->listener->openConnections();
+}
+
 qint64 ChatHub::lastSeq() const
 {
-    return d->seq;
+    return d->history.newestSeq();
 }
 
 QString ChatHub::instance() const
 {
-    return d->instance;
+    return d->store->instance();
 }
 
 } // namespace chat::server

@@ -7,13 +7,20 @@
 #include <QObject>
 #include <QUrl>
 
+#include <memory>
+
 namespace chat::server {
+
+class MessageStore;
 
 class ChatHub : public QObject
 {
     Q_OBJECT
 public:
+    // A hub whose history lives in memory only (openMessageStore() with ":memory:").
     explicit ChatHub(HubConfig config, QObject *parent = nullptr);
+    // A hub on an opened store: its instance, sequence numbers and history continue.
+    ChatHub(HubConfig config, std::unique_ptr<MessageStore> store, QObject *parent = nullptr);
     ~ChatHub() override;
 
     // Starts listening; on failure returns false and errorString() says why.
@@ -27,11 +34,14 @@ public:
 
     [[nodiscard]] int onlineCount() const;     // clients that completed their hello
     [[nodiscard]] int connectionCount() const; // every open WebSocket
+    // The newest seq stored, and so acknowledged.
     [[nodiscard]] qint64 lastSeq() const;
-    // Names this hub's history (random per hub): sequence numbers count within it.
+    // Names this hub's history (kept by its store): sequence numbers count within it.
     [[nodiscard]] QString instance() const;
     // TCP connections whose WebSocket upgrade has not finished yet.
     [[nodiscard]] int pendingHandshakeCount() const;
+    // Every TCP connection counted against --max-connections: in its upgrade, open or closing.
+    [[nodiscard]] int openConnectionCount() const;
 
 signals:
     void userJoined(const QString &nick);

@@ -3,8 +3,14 @@
 #include "codec.h"
 #include "logging.h"
 
+#include <QSslSocket>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
+
+#ifdef Q_OS_LINUX
+#include <sys/socket.h>
+#endif
 
 namespace chat::server {
 
@@ -12,29 +18,57 @@ using namespace chat::proto;
 
 namespace {
 
+// How long a closing connection may take to get its close frame out before it is aborted.
+constexpr int kCloseGraceMs = 5000;
+
 // Codes the decoder gives only for a hello: refusing such a hello ends the connection.
 bool isHelloRefusal(ErrorCode code)
 {
     return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion;
 }
 
+// The id of the send a frame carried, if it was one, whether or not it was valid.
+QString sendIdOf(const Decoded<ClientMessage> &decoded)
+{
+    if (!decoded.ok())
+        return decoded.ref;
+    const auto *send = std::get_if<Send>(&*decoded.message);
+    return send ? send->id : QString();
+}
+
 } // namespace
 
-ClientSession::ClientSession(QWebSocket *socket, const HubConfig &config, QObject *parent)
+ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
+                             QObject *parent)
     : QObject(parent)
     , m_socket(socket)
-    , m_helloTimer(new QTimer(this))
+    , m_tcp(tcp)
+    , m_ssl(qobject_cast<QSslSocket *>(tcp))
+    , m_deadline(new QTimer(this))
+    , m_rate(config.ratePerSecond, config.rateBurst, 3 * config.rateBurst)
+    , m_maxOutboxBytes(config.maxOutboxBytes)
 {
+    m_clock.start();
     m_socket->setParent(this);
     // Without these a peer could make the server buffer a message of any size.
     m_socket->setMaxAllowedIncomingMessageSize(quint64(config.maxMessageBytes));
     m_socket->setMaxAllowedIncomingFrameSize(quint64(config.maxMessageBytes));
+    // Never fragment what we send: Qt 6.4 splits text at 512 KiB byte boundaries, through
+    // UTF-8 sequences, and its own receiver then closes with 1007 (a long welcome would).
+    m_socket->setOutgoingFrameSize(QWebSocket::maxOutgoingFrameSize());
 
     m_peer = peerName(m_socket->peerAddress(), m_socket->peerPort());
 
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ClientSession::onText);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ClientSession::onBinary);
     connect(m_socket, &QWebSocket::disconnected, this, &ClientSession::onDisconnected);
+    // Any frame is a sign of life: a pong, an application ping, or a part of a long message.
+    connect(m_socket, &QWebSocket::pong, this, &ClientSession::heard);
+    connect(m_socket, &QWebSocket::textFrameReceived, this, &ClientSession::heard);
+    connect(m_socket, &QWebSocket::binaryFrameReceived, this, &ClientSession::heard);
+    // QWebSocket answers the peer's pings by itself, unseen by sendFrame: check after every read.
+    if (m_tcp)
+        connect(m_tcp, &QIODevice::readyRead, this, &ClientSession::dropIfBacklogged);
     // QWebSocket::error is the 6.4 name of the signal (errorOccurred arrived in 6.5).
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) {
@@ -45,12 +79,17 @@ ClientSession::ClientSession(QWebSocket *socket, const HubConfig &config, QObjec
                         << m_peer << "socket error:" << m_socket->errorString();
             });
 
-    m_helloTimer->setSingleShot(true);
-    connect(m_helloTimer, &QTimer::timeout, this, [this] {
+    m_deadline->setSingleShot(true);
+    connect(m_deadline, &QTimer::timeout, this, [this] {
+        if (m_closing) {
+            qCInfo(lcServerNet).noquote() << m_peer << "did not take its close in time; aborting";
+            m_socket->abort();
+            return;
+        }
         qCInfo(lcServerNet).noquote() << m_peer << "sent no hello in time; closing";
         close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no hello in time"));
     });
-    m_helloTimer->start(config.helloTimeoutMs);
+    m_deadline->start(config.helloTimeoutMs);
 
     // The peer may have gone between the upgrade and now: report it once the hub listens.
     if (m_socket->state() != QAbstractSocket::ConnectedState)
@@ -61,6 +100,8 @@ ClientSession::~ClientSession()
 {
     // The socket (our child) is destroyed after this body; it must not call back into us then.
     m_socket->disconnect(this);
+    if (m_tcp)
+        m_tcp->disconnect(this);
 }
 
 void ClientSession::markJoined(const QString &nick, const QString &nickKey)
@@ -68,14 +109,120 @@ void ClientSession::markJoined(const QString &nick, const QString &nickKey)
     m_joined = true;
     m_nick = nick;
     m_nickKey = nickKey;
-    m_helloTimer->stop();
+    m_deadline->stop();
+}
+
+qint64 ClientSession::unsentBytes() const
+{
+    if (!m_tcp)
+        return 0;
+    // A TLS socket holds plain text not yet encrypted, and encrypted bytes not yet written.
+    return m_tcp->bytesToWrite() + (m_ssl ? m_ssl->encryptedBytesToWrite() : 0);
+}
+
+bool ClientSession::dropIfBacklogged()
+{
+    if (m_closing || m_maxOutboxBytes <= 0 || !m_tcp)
+        return m_closing;
+    if (unsentBytes() <= m_maxOutboxBytes) {
+        m_outboxAllowance = 0;
+        return false;
+    }
+    // Decided later, from the event loop: flushing here could run inside the socket's own
+    // readyRead, which a TLS socket does not survive, and the hub may be mid-broadcast.
+    if (!m_backlogCheckQueued) {
+        m_backlogCheckQueued = true;
+        QMetaObject::invokeMethod(this, &ClientSession::checkBacklog, Qt::QueuedConnection);
+    }
+    return false;
+}
+
+void ClientSession::checkBacklog()
+{
+    m_backlogCheckQueued = false;
+    if (m_closing || !m_tcp)
+        return;
+    // Qt writes to the network from the event loop; hand the kernel what it takes now, so that
+    // only what a slow peer leaves in the buffers counts, not a burst queued in one go.
+    m_tcp->flush();
+    const qint64 unsent = unsentBytes();
+    if (unsent <= m_maxOutboxBytes) {
+        m_outboxAllowance = 0;
+        return;
+    }
+    if (unsent <= m_maxOutboxBytes + m_outboxAllowance)
+        return;
+    qCInfo(lcServerNet).noquote() << m_peer << "does not read:" << unsent
+                                  << "bytes unsent, over the cap of"
+                                  << m_maxOutboxBytes + m_outboxAllowance << "; dropping";
+    m_closing = true;
+    m_deadline->stop();
+    m_socket->abort();
 }
 
 void ClientSession::sendFrame(const QString &frame)
 {
     if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
+    if (dropIfBacklogged())
+        return;
+    const qint64 before = unsentBytes();
     m_socket->sendTextMessage(frame);
+    // One frame larger than the cap (a welcome with a long history) must still go out: the cap
+    // grows by its size until the backlog is back under the cap.
+    const qint64 queued = unsentBytes() - before;
+    if (queued > m_maxOutboxBytes)
+        m_outboxAllowance = qMax(m_outboxAllowance, queued);
+    dropIfBacklogged();
+}
+
+QByteArray ClientSession::wireTextFrame(const QByteArray &utf8)
+{
+    // Larger frames go through QWebSocket, which splits them as it always did.
+    constexpr qsizetype kMaxWireFrame = 64 * 1024;
+    const qsizetype size = utf8.size();
+    if (size > kMaxWireFrame)
+        return {};
+    QByteArray frame;
+    frame.reserve(size + 4);
+    frame.append(char(0x81)); // FIN, text; a server's frames are not masked
+    if (size < 126) {
+        frame.append(char(size));
+    } else {
+        frame.append(char(126));
+        frame.append(char((size >> 8) & 0xFF));
+        frame.append(char(size & 0xFF));
+    }
+    frame.append(utf8);
+    return frame;
+}
+
+qint64 ClientSession::sendWireFrame(const QString &frame, const QByteArray &wire, bool writeThrough)
+{
+    if (wire.isEmpty() || !m_tcp) {
+        sendFrame(frame);
+        return 0;
+    }
+    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+        return 0;
+    if (dropIfBacklogged())
+        return 0;
+    // QWebSocket writes whole frames to the same socket synchronously (pings, closes, replies),
+    // so whole frames written here cannot interleave with its own. With writeThrough, and when
+    // nothing waits in the socket's buffer, the frame goes straight to the kernel: it cannot
+    // overtake anything, and the event loop need not come back to this socket. Otherwise Qt's
+    // buffer gathers the frames of a burst into one write. A TLS socket must encrypt first.
+    qint64 direct = 0;
+#ifdef Q_OS_LINUX
+    if (writeThrough && !m_ssl && m_tcp->bytesToWrite() == 0) {
+        const ssize_t sent = ::send(int(m_tcp->socketDescriptor()), wire.constData(),
+                                    size_t(wire.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        direct = sent > 0 ? qint64(sent) : 0; // errors: the socket reports them on its write
+    }
+#endif
+    if (direct < wire.size())
+        m_tcp->write(wire.constData() + direct, wire.size() - direct);
+    return direct;
 }
 
 void ClientSession::sendMessage(const ServerMessage &message)
@@ -87,12 +234,14 @@ void ClientSession::sendError(ErrorCode code, const QString &reason, const QStri
 {
     qCDebug(lcServer).noquote() << m_peer << "error reply:" << errorCodeName(code);
     sendMessage(Error{code, reason, ref});
+    emit errorSent(code);
 }
 
 void ClientSession::refuse(ErrorCode code, const QString &reason)
 {
     qCInfo(lcServer).noquote() << m_peer << "hello refused:" << errorCodeName(code);
     sendMessage(Error{code, reason, {}});
+    emit errorSent(code);
     close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
 }
 
@@ -101,16 +250,48 @@ void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &rea
     if (m_closing)
         return;
     m_closing = true;
-    m_helloTimer->stop();
+    m_deadline->start(kCloseGraceMs);
     // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself.
     m_socket->close(code, reason);
+}
+
+void ClientSession::checkAlive(qint64 silenceLimitMs)
+{
+    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    if (dropIfBacklogged())
+        return;
+    const qint64 silentMs = m_clock.elapsed() - m_lastHeardMs;
+    if (silentMs > silenceLimitMs) {
+        qCInfo(lcServerNet).noquote()
+            << m_peer << "silent for" << silentMs << "ms despite pings; closing";
+        close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("no answer to pings"));
+        return;
+    }
+    m_socket->ping();
+}
+
+void ClientSession::refuseOverRate(RateLimiter::Verdict verdict, const QString &ref)
+{
+    sendError(ErrorCode::RateLimited, QStringLiteral("Too many messages; slow down."), ref);
+    if (verdict != RateLimiter::Verdict::Disconnect)
+        return;
+    qCInfo(lcServer).noquote() << m_peer << "kept sending over the rate limit; closing";
+    close(QWebSocketProtocol::CloseCodePolicyViolated,
+          QStringLiteral("too many messages too fast"));
 }
 
 void ClientSession::onText(const QString &frame)
 {
     if (m_closing)
         return; // frames that were already buffered behind a refusal or a shutdown
+    const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
+    // Decoded even when over the rate: the refusal names the send it refuses.
     Decoded<ClientMessage> decoded = decodeClientMessage(frame.toUtf8());
+    if (verdict != RateLimiter::Verdict::Accept) {
+        refuseOverRate(verdict, sendIdOf(decoded));
+        return;
+    }
     if (!decoded.ok()) {
         if (isHelloRefusal(decoded.code)) {
             if (m_joined)
@@ -146,6 +327,11 @@ void ClientSession::onBinary()
 {
     if (m_closing)
         return;
+    const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
+    if (verdict != RateLimiter::Verdict::Accept) {
+        refuseOverRate(verdict, {});
+        return;
+    }
     sendError(ErrorCode::BinaryFrame, QStringLiteral("Only text frames are accepted."));
 }
 
@@ -155,7 +341,7 @@ void ClientSession::onDisconnected()
         return;
     m_gone = true;
     m_closing = true;
-    m_helloTimer->stop();
+    m_deadline->stop();
     qCDebug(lcServerNet).noquote() << m_peer << "disconnected, close code" << m_socket->closeCode();
     emit closed(this);
     deleteLater();

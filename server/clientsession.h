@@ -1,16 +1,22 @@
-// One accepted WebSocket connection: enforces the size limits and the hello deadline, decodes
-// every text frame through chatcommon and answers what it can alone (errors, pings). The hub
-// gets only well-formed hellos and sends, already checked against the session's state.
+// One accepted WebSocket connection: enforces the size limits, the hello deadline, the message
+// rate and the cap on unsent bytes; decodes every text frame through chatcommon and answers what
+// it can alone (errors, pings). The hub gets only well-formed hellos and sends, already checked
+// against the session's state, and drives liveness with one timer for everyone (checkAlive).
 #pragma once
 
 #include "hubconfig.h"
 #include "protocol.h"
+#include "ratelimiter.h"
 
+#include <QElapsedTimer>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QWebSocketProtocol>
 
 QT_BEGIN_NAMESPACE
+class QSslSocket;
+class QTcpSocket;
 class QTimer;
 class QWebSocket;
 QT_END_NAMESPACE
@@ -21,8 +27,11 @@ class ClientSession : public QObject
 {
     Q_OBJECT
 public:
-    // Takes ownership of the socket. Deletes itself (later) once the connection is gone.
-    explicit ClientSession(QWebSocket *socket, const HubConfig &config, QObject *parent = nullptr);
+    // Takes ownership of the socket. `tcp` is the connection under it (see Listener), used to
+    // see how many bytes wait to be sent; may be null. Deletes itself (later) once the
+    // connection is gone.
+    ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
+                  QObject *parent = nullptr);
     ~ClientSession() override;
 
     [[nodiscard]] bool isJoined() const { return m_joined; }
@@ -34,27 +43,62 @@ public:
     // Called by the hub once the hello was accepted; stops the hello deadline.
     void markJoined(const QString &nick, const QString &nickKey);
 
-    // Sends a frame encoded elsewhere (a broadcast encodes once for everyone).
+    // Sends a frame encoded elsewhere (a broadcast encodes once for everyone). A client that
+    // already has more than the outbox cap unsent is cut off instead.
     void sendFrame(const QString &frame);
+    // The same for a broadcast: `wire` is `frame` already framed by wireTextFrame(), built once
+    // for every recipient. `writeThrough`: try the kernel at once rather than leave it to the
+    // event loop (for a lone message; a burst is better gathered). Returns the bytes written
+    // straight to the network, which the socket's bytesWritten signal does not report.
+    qint64 sendWireFrame(const QString &frame, const QByteArray &wire, bool writeThrough);
+    // One final, unmasked server-to-client text frame carrying `utf8`; empty when it is too large
+    // for that path (sendWireFrame then falls back to sendFrame).
+    [[nodiscard]] static QByteArray wireTextFrame(const QByteArray &utf8);
     void sendMessage(const chat::proto::ServerMessage &message);
     void sendError(chat::proto::ErrorCode code, const QString &reason, const QString &ref = {});
     // Sends the error, then closes with 1008: for a hello that cannot be admitted.
     void refuse(chat::proto::ErrorCode code, const QString &reason);
+    // A close frame, then the connection ends; one that has not ended after a grace period
+    // (a peer that does not read) is aborted.
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+
+    // The hub's liveness timer: closes the connection when nothing at all came from the peer for
+    // more than `silenceLimitMs`, else sends a WebSocket ping (any frame back counts as an answer).
+    void checkAlive(qint64 silenceLimitMs);
+    // Bytes queued for this client that the network has not taken yet.
+    [[nodiscard]] qint64 unsentBytes() const;
 
 signals:
     void helloReceived(chat::server::ClientSession *session, const chat::proto::Hello &hello);
     void sendReceived(chat::server::ClientSession *session, const chat::proto::Send &send);
     // The connection is gone; emitted once, after which the session deletes itself.
     void closed(chat::server::ClientSession *session);
+    // An error reply was sent (sendError or refuse): what /metrics counts as a rejection.
+    void errorSent(chat::proto::ErrorCode code);
 
 private:
     void onText(const QString &frame);
     void onBinary();
     void onDisconnected();
+    void heard() { m_lastHeardMs = m_clock.elapsed(); }
+    // Answers a message over the rate with rate_limited, or closes a client that keeps going.
+    void refuseOverRate(RateLimiter::Verdict verdict, const QString &ref);
+    // Past the cap of unsent bytes, schedules checkBacklog(); true when the connection is
+    // already closing (nothing more should be queued).
+    bool dropIfBacklogged();
+    // From the event loop: flushes, and cuts off the client if it is still over the cap.
+    void checkBacklog();
 
     QWebSocket *m_socket;
-    QTimer *m_helloTimer;
+    QPointer<QTcpSocket> m_tcp;
+    QPointer<QSslSocket> m_ssl; // the same connection when it is TLS
+    QTimer *m_deadline;         // the hello deadline, then the close deadline
+    RateLimiter m_rate;
+    QElapsedTimer m_clock; // since the upgrade
+    qint64 m_lastHeardMs = 0;
+    qint64 m_maxOutboxBytes;
+    qint64 m_outboxAllowance = 0; // room for one frame larger than the cap (see sendFrame)
+    bool m_backlogCheckQueued = false;
     QString m_peer;
     QString m_nick;
     QString m_nickKey;

@@ -1,12 +1,24 @@
 #include "history.h"
 
+#include "messagestore.h"
+
 namespace chat::server {
 
 using chat::proto::Message;
 
-History::History(int capacity)
-    : m_capacity(qMax(0, capacity))
-{}
+History::History(int capacity, const MessageStore &store, int resumeLimit)
+    : m_store(store)
+    , m_capacity(size_t(qMax(0, capacity)))
+    , m_resumeLimit(qMax(0, resumeLimit))
+    , m_newestSeq(store.lastSeq())
+{
+    const qint64 first = qMax(store.oldestSeq(), m_newestSeq - qint64(m_capacity) + 1);
+    const QList<Message> stored = store.range(first, m_newestSeq);
+    // Only an unbroken run that ends at the newest seq can be served as "the messages after L".
+    if (!stored.isEmpty() && stored.constLast().seq == m_newestSeq &&
+        stored.constFirst().seq == m_newestSeq - stored.size() + 1)
+        m_messages.assign(stored.cbegin(), stored.cend());
+}
 
 void History::append(const Message &message)
 {
@@ -14,40 +26,49 @@ void History::append(const Message &message)
     m_newestSeq = message.seq;
     if (m_capacity == 0)
         return;
-    if (m_ring.size() < size_t(m_capacity)) {
-        m_ring.push_back(message);
-        ++m_size;
-        return;
-    }
-    // Full: overwrite the oldest and move the start past it.
-    m_ring[m_start] = message;
-    m_start = (m_start + 1) % m_ring.size();
+    m_messages.push_back(message);
+    if (m_messages.size() > m_capacity)
+        m_messages.pop_front();
 }
 
-QList<Message> History::all() const
+void History::forgetBefore(qint64 seq)
+{
+    while (!m_messages.empty() && m_messages.front().seq < seq)
+        m_messages.pop_front();
+}
+
+QList<Message> History::recent() const
 {
     return fromSeq(oldestSeq());
 }
 
 History::Resume History::since(qint64 lastSeq) const
 {
-    // The gap is gone (lastSeq too old) or the client knows numbers this server never gave
-    // (it restarted): the client must drop what it shows and take the recent history.
-    if (lastSeq > m_newestSeq || lastSeq < oldestSeq() - 1)
-        return {false, all()};
-    return {true, fromSeq(lastSeq + 1)};
+    // The client knows numbers this server never gave (it started afresh): reload.
+    if (lastSeq > m_newestSeq)
+        return {false, recent()};
+    if (lastSeq >= oldestSeq() - 1)
+        return {true, fromSeq(lastSeq + 1)};
+    // Older than memory: the store may still hold the gap, unless it is too long to send.
+    if (m_newestSeq - lastSeq > m_resumeLimit || lastSeq < m_store.oldestSeq() - 1)
+        return {false, recent()};
+    QList<Message> missed = m_store.range(lastSeq + 1, oldestSeq() - 1);
+    if (missed.size() != oldestSeq() - 1 - lastSeq)
+        return {false, recent()}; // a read failed or the store lost a piece: reload
+    missed.append(recent());
+    return {true, missed};
 }
 
 QList<Message> History::fromSeq(qint64 firstSeq) const
 {
     QList<Message> result;
-    if (m_size == 0 || firstSeq > m_newestSeq)
+    if (m_messages.empty() || firstSeq > m_newestSeq)
         return result;
     // Sequence numbers are consecutive, so a seq maps straight to a position.
-    const size_t skip = size_t(firstSeq - oldestSeq());
-    result.reserve(qsizetype(m_size - skip));
-    for (size_t i = skip; i < m_size; ++i)
-        result.append(m_ring[(m_start + i) % m_ring.size()]);
+    const size_t skip = size_t(qMax<qint64>(0, firstSeq - oldestSeq()));
+    result.reserve(qsizetype(m_messages.size() - skip));
+    for (size_t i = skip; i < m_messages.size(); ++i)
+        result.append(m_messages[i]);
     return result;
 }
 

@@ -1,30 +1,37 @@
-// The most recent chat messages, for the history in a welcome and for resuming after a drop.
+// The history a welcome carries: the most recent messages, kept in memory, and the answer to a
+// resume request, read from the store when the gap is older than what memory holds.
 #pragma once
 
 #include "protocol.h"
 
 #include <QList>
 
-#include <vector>
+#include <deque>
 
 namespace chat::server {
+
+class MessageStore;
 
 class History
 {
 public:
-    explicit History(int capacity);
+    // Starts with the newest `capacity` messages of the store. A resume may read up to
+    // `resumeLimit` messages from the store; a larger gap gets the recent history instead.
+    History(int capacity, const MessageStore &store, int resumeLimit);
 
-    // Appends a message; its seq must be one more than the previous one.
+    // Appends a stored message; its seq must be one more than the previous one.
     void append(const chat::proto::Message &message);
+    // Forgets the messages before `seq`, after the store pruned them.
+    void forgetBefore(qint64 seq);
 
-    [[nodiscard]] int capacity() const { return m_capacity; }
-    [[nodiscard]] int size() const { return int(m_size); }
+    [[nodiscard]] int capacity() const { return int(m_capacity); }
+    [[nodiscard]] int size() const { return int(m_messages.size()); }
     [[nodiscard]] qint64 newestSeq() const { return m_newestSeq; }
-    // The oldest seq still held; newestSeq() + 1 when nothing is held.
-    [[nodiscard]] qint64 oldestSeq() const { return m_newestSeq - qint64(m_size) + 1; }
+    // The oldest seq held in memory; newestSeq() + 1 when nothing is.
+    [[nodiscard]] qint64 oldestSeq() const { return m_newestSeq - qint64(m_messages.size()) + 1; }
 
-    // Everything held, oldest first.
-    [[nodiscard]] QList<chat::proto::Message> all() const;
+    // The recent messages, oldest first.
+    [[nodiscard]] QList<chat::proto::Message> recent() const;
 
     struct Resume
     {
@@ -37,10 +44,10 @@ public:
 private:
     [[nodiscard]] QList<chat::proto::Message> fromSeq(qint64 firstSeq) const;
 
-    int m_capacity;
-    std::vector<chat::proto::Message> m_ring; // grows to m_capacity, then wraps
-    size_t m_start = 0;                       // index of the oldest message once full
-    size_t m_size = 0;
+    const MessageStore &m_store;
+    size_t m_capacity;
+    qint64 m_resumeLimit;
+    std::deque<chat::proto::Message> m_messages; // consecutive seqs, oldest first
     qint64 m_newestSeq = 0;
 };
 

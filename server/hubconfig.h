@@ -1,8 +1,11 @@
 // Everything an operator can tune about the hub; main.cpp fills it from the command line.
 #pragma once
 
+#include "tlsconfig.h"
+
 #include <QHostAddress>
 #include <QString>
+#include <QStringList>
 
 namespace chat::server {
 
@@ -14,13 +17,36 @@ struct HubConfig
     QString token;            // when set, every hello must carry it, or is refused as unauthorized
     int historySize = 200;    // messages kept for joiners and for resume
     int listenBacklog = 4096; // the default of 50 drops connection attempts under a burst
-    int handshakeTimeoutMs = 5000;      // TCP connection to finished WebSocket upgrade
+    int handshakeTimeoutMs = 5000;      // TCP connection to finished TLS handshake and upgrade
     int helloTimeoutMs = 5000;          // finished upgrade to hello
     qint64 maxMessageBytes = 64 * 1024; // per incoming WebSocket message and frame
+    // Hardening (docs/security.md). A WebSocket ping to everyone every interval; a client that
+    // stays silent for 1.5 intervals when the timer fires is closed. 0 turns pings off.
+    int pingIntervalMs = 15000;
+    double ratePerSecond = 10;           // messages per connection, on average; 0 = no limit
+    int rateBurst = 20;                  // ... and at once; 3x this many refusals in a row close it
+    int maxConnections = 10000;          // in total; over it: HTTP 503 before the upgrade
+    int maxConnectionsPerAddress = 64;   // per IPv4 address or IPv6 /64; over it: close 1008
+    qint64 maxOutboxBytes = 1024 * 1024; // unsent bytes per client before it is cut off
+    QStringList allowedOrigins;          // normalised (originpolicy.h); empty: any origin
+    TlsCredentials tls;                  // when enabled the port speaks wss:// only
     // Remembered message ids, so a resent id is acknowledged instead of broadcast again: the
     // newest ones per nickname, for the nicknames that sent most recently.
     int dedupIdsPerNick = 256;
     int dedupNicks = 1024;
+    // Durable history (--db): what to keep (0 = no limit), and how often to prune.
+    qint64 retainMessages = 0;
+    int retainDays = 0;
+    int pruneIntervalMs = 10 * 60 * 1000;
+    // A resume reads at most this many messages from the store beyond the in-memory history.
+    int resumeLimit = 1000;
+    // Group commit: one transaction per this many messages, or after this delay at most.
+    int commitBatch = 256;
+    int commitDelayMs = 1;
+    // Plain HTTP on the chat port (the browser page, /healthz, /metrics): limits on a request
+    // head, which must arrive within handshakeTimeoutMs.
+    qsizetype maxHttpHeadBytes = 8 * 1024;
+    int maxHttpHeaders = 64;
 };
 
 } // namespace chat::server

@@ -1,22 +1,33 @@
 #include "listener.h"
 
+#include "httpgate.h"
 #include "logging.h"
+#include "originpolicy.h"
 
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <unistd.h>
+
 namespace chat::server {
 
 namespace {
+
+// How long a refused connection gets to take its answer before it is cut.
+constexpr int kRefusalGraceMs = 2000;
 
 const QString &handshakeTimerName()
 {
     static const QString name = QStringLiteral("chat-handshake-timer");
     return name;
 }
+
+// Set on a connection accepted over its address's limit: refused once its upgrade is done.
+constexpr char kOverAddressLimit[] = "chatOverAddressLimit";
 
 // Both ends of a TCP connection identify it among all live ones. QWebSocketServer does not tell
 // which QTcpSocket a new QWebSocket came from, but it reports the same addresses and ports.
@@ -32,14 +43,67 @@ QString describePeer(const QTcpSocket *socket)
     return peerName(socket->peerAddress(), socket->peerPort());
 }
 
+// Makes a QSslSocket for every accepted connection when serving TLS, a QTcpSocket otherwise.
+class AcceptingServer : public QTcpServer
+{
+public:
+    AcceptingServer(bool secure, QObject *parent)
+        : QTcpServer(parent)
+        , m_secure(secure)
+    {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        QTcpSocket *socket = m_secure ? new QSslSocket(this) : new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            qCWarning(lcServerNet).noquote()
+                << "cannot take an accepted connection:" << socket->errorString();
+            delete socket;
+            ::close(int(descriptor));
+            return;
+        }
+        addPendingConnection(socket);
+    }
+
+private:
+    bool m_secure;
+};
+
+// A child of an accepted socket that holds its place in the connection count until the socket
+// is destroyed. A connection to the socket's destroyed() would not do: QWebSocket drops every
+// connection of the socket it takes over.
+class CountedConnection : public QObject
+{
+public:
+    CountedConnection(std::shared_ptr<ConnectionLimits> limits, const QHostAddress &peer,
+                      QTcpSocket *socket)
+        : QObject(socket)
+        , m_limits(std::move(limits))
+        , m_peer(peer)
+    {
+        m_limits->add(m_peer);
+    }
+    ~CountedConnection() override { m_limits->remove(m_peer); }
+
+private:
+    std::shared_ptr<ConnectionLimits> m_limits;
+    QHostAddress m_peer;
+};
+
 } // namespace
 
 Listener::Listener(const HubConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_tcp(new QTcpServer(this))
+    , m_secure(config.tls.isEnabled())
+    , m_tcp(new AcceptingServer(m_secure, this))
     , m_ws(new QWebSocketServer(config.name, QWebSocketServer::NonSecureMode, this))
+    , m_limits(std::make_shared<ConnectionLimits>(config.maxConnections,
+                                                  config.maxConnectionsPerAddress))
 {
+    if (m_secure)
+        m_ssl = serverSslConfiguration(config.tls);
     m_tcp->setListenBacklogSize(config.listenBacklog);
     // Both queues are drained as soon as they signal; the limits only matter under a burst.
     m_tcp->setMaxPendingConnections(qMax(30, config.listenBacklog));
@@ -95,31 +159,89 @@ void Listener::onTcpConnection()
 {
     while (m_tcp->hasPendingConnections()) {
         QTcpSocket *socket = m_tcp->nextPendingConnection();
-        const QString key = endpointKey(socket->peerAddress(), socket->peerPort(),
-                                        socket->localAddress(), socket->localPort());
-        qCDebug(lcServerNet).noquote() << "connection from" << describePeer(socket);
-        m_pending.insert(key, socket);
-        connect(socket, &QObject::destroyed, this, [this, key](QObject *gone) {
-            const auto it = m_pending.constFind(key);
-            if (it != m_pending.cend() && *it == gone)
-                m_pending.erase(it);
-        });
-
-        // A child of the socket: it dies with a socket that goes away on its own.
-        auto *timer = new QTimer(socket);
-        timer->setObjectName(handshakeTimerName());
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, socket, [socket] {
-            qCInfo(lcServerNet).noquote()
-                << describePeer(socket) << "did not finish the WebSocket upgrade in time; closing";
-            socket->abort();
-            // QWebSocketServer deletes sockets on disconnected too; deleting twice later is fine.
-            socket->deleteLater();
-        });
-        timer->start(m_config.handshakeTimeoutMs);
-
-        m_ws->handleConnection(socket);
+        // Chat frames are small: without this, Nagle's algorithm holds a frame sent right after
+        // another until the client's delayed ACK, up to 40 ms (found by fuzz_hub_frame).
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        const QHostAddress peer = socket->peerAddress();
+        const ConnectionLimits::Verdict verdict = m_limits->check(peer);
+        if (verdict == ConnectionLimits::Verdict::ServerFull) {
+            refuseServerFull(socket);
+            continue;
+        }
+        m_fullReported = false;
+        // Counted until the socket is gone, whatever happens to it: in its upgrade, as a
+        // client's connection, or while it is being refused.
+        new CountedConnection(m_limits, peer, socket);
+        if (verdict == ConnectionLimits::Verdict::AddressFull) {
+            // Refused after the upgrade, so that a WebSocket client can read why. A debug line
+            // only: a peer can make as many of these as it likes.
+            qCDebug(lcServerNet).noquote()
+                << describePeer(socket) << "is over the limit of" << m_limits->maxPerAddress()
+                << "connections per address";
+            socket->setProperty(kOverAddressLimit, true);
+        }
+        admit(socket);
     }
+}
+
+void Listener::admit(QTcpSocket *socket)
+{
+    const QString key = endpointKey(socket->peerAddress(), socket->peerPort(),
+                                    socket->localAddress(), socket->localPort());
+    qCDebug(lcServerNet).noquote() << "connection from" << describePeer(socket);
+    m_pending.insert(key, socket);
+    connect(socket, &QObject::destroyed, this, [this, key](QObject *gone) {
+        const auto it = m_pending.constFind(key);
+        if (it != m_pending.cend() && *it == gone)
+            m_pending.erase(it);
+    });
+
+    // A child of the socket: it dies with a socket that goes away on its own. It covers the TLS
+    // handshake and the WebSocket upgrade together.
+    auto *timer = new QTimer(socket);
+    timer->setObjectName(handshakeTimerName());
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, socket, [socket] {
+        qCInfo(lcServerNet).noquote()
+            << describePeer(socket) << "did not finish the handshake in time; closing";
+        socket->abort();
+        // QWebSocketServer deletes sockets on disconnected too; deleting twice later is fine.
+        socket->deleteLater();
+    });
+    timer->start(m_config.handshakeTimeoutMs);
+
+    auto *ssl = qobject_cast<QSslSocket *>(socket);
+    if (!ssl) {
+        startUpgrade(socket);
+        return;
+    }
+    ssl->setSslConfiguration(m_ssl);
+    connect(ssl, &QSslSocket::encrypted, this, [this, ssl] { startUpgrade(ssl); });
+    connect(ssl, &QSslSocket::errorOccurred, this, [ssl](QAbstractSocket::SocketError) {
+        if (ssl->isEncrypted())
+            return; // from here on the WebSocket handles the socket's errors
+        qCInfo(lcServerNet).noquote()
+            << describePeer(ssl) << "TLS handshake failed:" << ssl->errorString();
+        ssl->abort();
+        ssl->deleteLater();
+    });
+    ssl->startServerEncryption();
+}
+
+// The one place a connection, encrypted when TLS is on, is handed to the upgrade.
+void Listener::startUpgrade(QTcpSocket *socket)
+{
+    if (m_httpGate)
+        m_httpGate->inspect(socket); // hands WebSocket requests back through webSocketRequested
+    else
+        m_ws->handleConnection(socket);
+}
+
+void Listener::setHttpGate(HttpGate *gate)
+{
+    m_httpGate = gate;
+    connect(gate, &HttpGate::webSocketRequested, this,
+            [this](QTcpSocket *socket) { m_ws->handleConnection(socket); });
 }
 
 void Listener::onUpgraded()
@@ -127,9 +249,8 @@ void Listener::onUpgraded()
     while (QWebSocket *socket = m_ws->nextPendingConnection()) {
         const QString key = endpointKey(socket->peerAddress(), socket->peerPort(),
                                         socket->localAddress(), socket->localPort());
-        if (QTcpSocket *tcp = m_pending.take(key)) {
-            delete tcp->findChild<QTimer *>(handshakeTimerName(), Qt::FindDirectChildrenOnly);
-        } else {
+        QTcpSocket *tcp = m_pending.take(key);
+        if (!tcp) {
             // Cannot happen while the key is unique; without a match the upgrade would still be
             // cut at the deadline, so refuse it openly instead.
             qCWarning(lcServerNet).noquote()
@@ -138,8 +259,60 @@ void Listener::onUpgraded()
             socket->deleteLater();
             continue;
         }
-        emit newConnection(socket);
+        delete tcp->findChild<QTimer *>(handshakeTimerName(), Qt::FindDirectChildrenOnly);
+
+        if (tcp->property(kOverAddressLimit).toBool()) {
+            // 1013 (try again later) would fit better, but Qt's own clients (6.4) reject that
+            // code as invalid and report a protocol error instead of the reason.
+            refuseUpgraded(socket, QWebSocketProtocol::CloseCodePolicyViolated,
+                           QStringLiteral("too many connections from your address (limit %1); "
+                                          "try again later")
+                               .arg(m_limits->maxPerAddress()));
+            continue;
+        }
+        if (!originAllowed(m_config.allowedOrigins, socket->origin())) {
+            qCInfo(lcServerNet).noquote() << describePeer(tcp) << "refused: origin not allowed";
+            refuseUpgraded(socket, QWebSocketProtocol::CloseCodePolicyViolated,
+                           QStringLiteral("this web page's origin is not allowed here"));
+            continue;
+        }
+        emit newConnection(socket, tcp);
     }
+}
+
+void Listener::refuseServerFull(QTcpSocket *socket)
+{
+    if (!m_fullReported) {
+        m_fullReported = true;
+        qCWarning(lcServerNet).noquote() << "server full:" << m_limits->total()
+                                         << "connections; refusing new ones until some close";
+    }
+    static const QByteArray body =
+        QByteArrayLiteral("The server has too many connections right now; try again later.\n");
+    socket->write(QByteArrayLiteral("HTTP/1.1 503 Service Unavailable\r\n"
+                                    "Retry-After: 30\r\n"
+                                    "Content-Type: text/plain; charset=utf-8\r\n"
+                                    "Connection: close\r\n"
+                                    "Content-Length: ") +
+                  QByteArray::number(body.size()) + QByteArrayLiteral("\r\n\r\n") + body);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(kRefusalGraceMs, socket, [socket] { socket->abort(); });
+    socket->disconnectFromHost();
+    if (socket->state() == QAbstractSocket::UnconnectedState)
+        socket->deleteLater();
+}
+
+void Listener::refuseUpgraded(QWebSocket *socket, QWebSocketProtocol::CloseCode code,
+                              const QString &reason)
+{
+    socket->setParent(this);
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        socket->deleteLater();
+        return;
+    }
+    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(kRefusalGraceMs, socket, [socket] { socket->abort(); });
+    socket->close(code, reason);
 }
 
 } // namespace chat::server

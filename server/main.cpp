@@ -1,10 +1,15 @@
 // chat-server: reads the command line, starts the hub, and stops it cleanly on SIGINT/SIGTERM.
 #include "chathub.h"
+#include "messagestore.h"
 #include "protocol.h"
+#include "securityoptions.h"
 #include "signalwatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <csignal>
@@ -17,6 +22,8 @@ using chat::server::HubConfig;
 
 constexpr int kExitListenFailed = 1;
 constexpr int kExitBadUsage = 2;
+constexpr int kExitStoreFailed = 3;
+constexpr int kMaxRetainDays = 36500;
 constexpr int kMaxHistory = 1000000;
 constexpr qsizetype kMaxNameChars = 64;
 constexpr int kShutdownGraceMs = 1000; // how long close frames get to go out
@@ -30,8 +37,7 @@ void printError(const QString &message)
 // Fills `config` from the command line; returns an error message for a bad value.
 QString parseOptions(const QCommandLineParser &parser, const QCommandLineOption &host,
                      const QCommandLineOption &port, const QCommandLineOption &history,
-                     const QCommandLineOption &name, const QCommandLineOption &token,
-                     HubConfig *config)
+                     const QCommandLineOption &name, HubConfig *config)
 {
     const QString hostText = parser.value(host).trimmed();
     if (hostText.compare(QLatin1String("any"), Qt::CaseInsensitive) == 0)
@@ -60,14 +66,34 @@ QString parseOptions(const QCommandLineParser &parser, const QCommandLineOption 
     if (serverName.isEmpty() || serverName.size() > kMaxNameChars)
         return QStringLiteral("--name: the name must have 1 to %1 characters.").arg(kMaxNameChars);
     config->name = serverName;
+    return {};
+}
 
-    if (parser.isSet(token)) {
-        const QString secret = parser.value(token);
-        if (secret.isEmpty() || secret.size() > chat::proto::kMaxTokenChars)
-            return QStringLiteral("--token: the token must have 1 to %1 characters.")
-                .arg(chat::proto::kMaxTokenChars);
-        config->token = secret;
-    }
+// ~/.local/share/chat-server/history.sqlite on Linux.
+QString defaultDbPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/history.sqlite");
+}
+
+// Fills the storage fields of `config` and *dbPath; returns an error message for a bad value.
+QString parseStorageOptions(const QCommandLineParser &parser, const QCommandLineOption &db,
+                            const QCommandLineOption &retain, const QCommandLineOption &retainDays,
+                            HubConfig *config, QString *dbPath)
+{
+    *dbPath = parser.isSet(db) ? parser.value(db) : defaultDbPath();
+    if (dbPath->isEmpty())
+        return QStringLiteral("--db: give a file name, or :memory: to keep nothing.");
+    bool ok = false;
+    config->retainMessages = parser.value(retain).toLongLong(&ok);
+    if (!ok || config->retainMessages < 0)
+        return QStringLiteral("--retain: \"%1\" is not a number of messages (0: keep all).")
+            .arg(parser.value(retain));
+    config->retainDays = parser.value(retainDays).toInt(&ok);
+    if (!ok || config->retainDays < 0 || config->retainDays > kMaxRetainDays)
+        return QStringLiteral("--retain-days: \"%1\" is not a number from 0 (keep all) to %2.")
+            .arg(parser.value(retainDays))
+            .arg(kMaxRetainDays);
     return {};
 }
 
@@ -75,12 +101,21 @@ QString parseOptions(const QCommandLineParser &parser, const QCommandLineOption 
 
 int main(int argc, char *argv[])
 {
+    // Qt's own event loop instead of GLib's: GLib's costs grow with every socket it watches
+    // (docs/performance.md). Read when the application is made; the caller's choice wins.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("chat-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CHAT_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("A WebSocket chat server (docs/protocol.md)."));
+    parser.setApplicationDescription(
+        QStringLiteral("A WebSocket chat server (docs/protocol.md). The same port serves the "
+                       "browser client at /, and /healthz and /metrics (docs/operations.md); a "
+                       "request head may have at most %1 KiB and %2 header fields.")
+            .arg(HubConfig().maxHttpHeadBytes / 1024)
+            .arg(HubConfig().maxHttpHeaders));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption host(QStringLiteral("host"),
@@ -92,17 +127,31 @@ int main(int argc, char *argv[])
         QStringLiteral("N"), QStringLiteral("8080"));
     const QCommandLineOption history(
         QStringLiteral("history"),
-        QStringLiteral("Messages kept for joiners and for resuming (default: 200)."),
+        QStringLiteral("Messages kept in memory for joiners and for resuming (default: 200); a "
+                       "resume may read up to 1000 more from the database."),
         QStringLiteral("N"), QStringLiteral("200"));
     const QCommandLineOption name(QStringLiteral("name"),
                                   QStringLiteral("The server name sent in every welcome "
                                                  "(default: chat)."),
                                   QStringLiteral("NAME"), QStringLiteral("chat"));
-    const QCommandLineOption token(
-        QStringLiteral("token"),
-        QStringLiteral("A shared secret every client must send in its hello (default: none)."),
-        QStringLiteral("SECRET"));
-    parser.addOptions({host, port, history, name, token});
+    parser.addOptions({host, port, history, name});
+    const QCommandLineOption db(
+        QStringLiteral("db"),
+        QStringLiteral("The SQLite file that keeps the history across restarts, or :memory: to "
+                       "keep nothing (default: %1).")
+            .arg(defaultDbPath()),
+        QStringLiteral("PATH"));
+    const QCommandLineOption retain(
+        QStringLiteral("retain"),
+        QStringLiteral("Keep only the newest N messages in the database (default: 0, all)."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption retainDays(
+        QStringLiteral("retain-days"),
+        QStringLiteral("Delete messages older than D days (default: 0, never)."),
+        QStringLiteral("D"), QStringLiteral("0"));
+    parser.addOptions({db, retain, retainDays});
+    const chat::server::SecurityOptions security; // --token-file, --cert, limits, ...
+    security.addTo(&parser);
 
     if (!parser.parse(QCoreApplication::arguments())) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
@@ -119,10 +168,34 @@ int main(int argc, char *argv[])
     }
 
     HubConfig config;
-    if (const QString problem = parseOptions(parser, host, port, history, name, token, &config);
+    if (const QString problem = parseOptions(parser, host, port, history, name, &config);
         !problem.isEmpty()) {
         printError(problem);
         return kExitBadUsage;
+    }
+    if (const QString problem = security.apply(parser, &config); !problem.isEmpty()) {
+        printError(problem);
+        return kExitBadUsage;
+    }
+    for (const QString &warning : security.warnings())
+        printError(QStringLiteral("warning: ") + warning);
+
+    QString dbPath;
+    if (const QString problem =
+            parseStorageOptions(parser, db, retain, retainDays, &config, &dbPath);
+        !problem.isEmpty()) {
+        printError(problem);
+        return kExitBadUsage;
+    }
+    if (!parser.isSet(db))
+        QDir().mkpath(QFileInfo(dbPath).path());
+    QString storeError;
+    std::unique_ptr<chat::server::MessageStore> store =
+        chat::server::openMessageStore(dbPath, config, &storeError);
+    if (!store) {
+        printError(
+            QStringLiteral("cannot use the history database %1: %2").arg(dbPath, storeError));
+        return kExitStoreFailed;
     }
 
     // Installed before listening, so a signal never finds the default handler once we run.
@@ -130,7 +203,7 @@ int main(int argc, char *argv[])
     if (!signalWatcher.isValid())
         printError(QStringLiteral("cannot watch for signals; SIGTERM will not close cleanly"));
 
-    ChatHub hub(config);
+    ChatHub hub(config, std::move(store));
     if (!hub.listen()) {
         QUrl wanted = hub.url();
         wanted.setPort(config.port);

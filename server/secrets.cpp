@@ -1,5 +1,7 @@
 #include "secrets.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QRandomGenerator>
 
 namespace chat::server {
@@ -16,12 +18,36 @@ QString randomHex(int bits)
 
 bool sameSecret(const QString &expected, const QString &offered)
 {
-    if (expected.isEmpty() || expected.size() != offered.size())
+    if (expected.isEmpty())
         return false;
-    char16_t difference = 0;
-    for (qsizetype i = 0; i < expected.size(); ++i)
-        difference |= expected.at(i).unicode() ^ offered.at(i).unicode();
+    // Digests have one length, so neither where the strings differ nor how long the secret is
+    // shows in the time taken.
+    const QByteArray want = QCryptographicHash::hash(expected.toUtf8(), QCryptographicHash::Sha256);
+    const QByteArray got = QCryptographicHash::hash(offered.toUtf8(), QCryptographicHash::Sha256);
+    unsigned char difference = 0;
+    for (qsizetype i = 0; i < want.size(); ++i)
+        difference |= static_cast<unsigned char>(want.at(i) ^ got.at(i));
     return difference == 0;
+}
+
+QString readSecretFile(const QString &path, qsizetype maxChars, QString *secret)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read \"%1\": %2").arg(path, file.errorString());
+    // Four bytes per character at most in UTF-8, and room for the line break.
+    const QByteArray bytes = file.read(maxChars * 4 + 3);
+    if (!file.atEnd())
+        return QStringLiteral("\"%1\" is longer than %2 characters").arg(path).arg(maxChars);
+    QString text = QString::fromUtf8(bytes);
+    while (text.endsWith(u'\n') || text.endsWith(u'\r'))
+        text.chop(1);
+    if (text.isEmpty())
+        return QStringLiteral("\"%1\" is empty").arg(path);
+    if (text.size() > maxChars)
+        return QStringLiteral("\"%1\" is longer than %2 characters").arg(path).arg(maxChars);
+    *secret = text;
+    return {};
 }
 
 } // namespace chat::server

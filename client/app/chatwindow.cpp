@@ -138,6 +138,10 @@ void ChatWindow::openConnectDialog()
     m_controller->stop();
     m_controller->setServerUrl(dialog.serverUrl());
     m_controller->setNick(dialog.nick());
+    // Each server and nick has its own saved outbox; a memory-only controller stays so.
+    if (!m_controller->outboxPath().isEmpty())
+        m_controller->setOutboxPath(
+            ConnectionController::defaultOutboxPath(dialog.serverUrl(), dialog.nick()));
     m_controller->start();
 }
 

@@ -22,13 +22,29 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption urlOption(QStringLiteral("url"),
-                                       QStringLiteral("Server address, e.g. ws://host:8080/."),
+                                       QStringLiteral("Server address, e.g. ws://host:8080/ "
+                                                      "(default: ask, offering the last one)."),
                                        QStringLiteral("URL"));
-    const QCommandLineOption nickOption(QStringLiteral("nick"), QStringLiteral("Your nickname."),
-                                        QStringLiteral("NAME"));
+    const QCommandLineOption nickOption(
+        QStringLiteral("nick"),
+        QStringLiteral("Your nickname (default: ask, offering the last one)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption caOption(
+        QStringLiteral("ca"),
+        QStringLiteral("For wss:// servers: also trust the certificates in this PEM file (a CA, "
+                       "or the server's self-signed certificate), besides the system's "
+                       "(default: the system's only)."),
+        QStringLiteral("FILE"));
     parser.addOption(urlOption);
     parser.addOption(nickOption);
+    parser.addOption(caOption);
     parser.process(app);
+
+    ConnectionController controller;
+    if (QString problem; !controller.setCaCertificatesFile(parser.value(caOption), &problem)) {
+        QTextStream(stderr) << "chat-client: --ca: " << problem << '\n';
+        return 2;
+    }
 
     QUrl url = QUrl::fromUserInput(parser.value(urlOption));
     QString nick = chat::proto::normalizeNick(parser.value(nickOption)).nick;
@@ -49,9 +65,10 @@ int main(int argc, char *argv[])
         nick = dialog.nick();
     }
 
-    ConnectionController controller;
     controller.setServerUrl(url);
     controller.setNick(nick);
+    // Unsent messages wait on disk, so closing the window while the server is away loses none.
+    controller.setOutboxPath(ConnectionController::defaultOutboxPath(url, nick));
     ChatWindow window(&controller);
     window.show();
     controller.start();

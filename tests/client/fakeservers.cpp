@@ -1,13 +1,14 @@
 #include "fakeservers.h"
 
+#include <QSslConfiguration>
 #include <QTcpSocket>
 #include <QWebSocket>
 
 namespace {
-QUrl localUrl(quint16 port)
+QUrl localUrl(quint16 port, bool secure = false)
 {
     QUrl url;
-    url.setScheme(QStringLiteral("ws"));
+    url.setScheme(secure ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setHost(QStringLiteral("127.0.0.1"));
     url.setPort(port);
     url.setPath(QStringLiteral("/"));
@@ -21,13 +22,25 @@ ScriptedServer::ScriptedServer(QObject *parent)
     : QObject(parent)
     , m_server(QStringLiteral("scripted"), QWebSocketServer::NonSecureMode)
 {
-    connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
-        while (QWebSocket *client = m_server.nextPendingConnection()) {
-            m_clients.append(client);
-            connect(client, &QWebSocket::textMessageReceived, this,
-                    [this](const QString &frame) { emit frameReceived(frame.toUtf8()); });
-        }
-    });
+    connect(&m_server, &QWebSocketServer::newConnection, this, &ScriptedServer::onNewConnection);
+}
+
+ScriptedServer::ScriptedServer(const QSslConfiguration &tls, QObject *parent)
+    : QObject(parent)
+    , m_server(QStringLiteral("scripted"), QWebSocketServer::SecureMode)
+{
+    m_server.setSslConfiguration(tls);
+    connect(&m_server, &QWebSocketServer::newConnection, this, &ScriptedServer::onNewConnection);
+}
+
+void ScriptedServer::onNewConnection()
+{
+    while (QWebSocket *client = m_server.nextPendingConnection()) {
+        client->setParent(this); // nextPendingConnection() hands over an unowned socket
+        m_clients.append(client);
+        connect(client, &QWebSocket::textMessageReceived, this,
+                [this](const QString &frame) { emit frameReceived(frame.toUtf8()); });
+    }
 }
 
 ScriptedServer::~ScriptedServer()
@@ -43,7 +56,7 @@ bool ScriptedServer::listen()
 
 QUrl ScriptedServer::url() const
 {
-    return localUrl(m_server.serverPort());
+    return localUrl(m_server.serverPort(), m_server.secureMode() == QWebSocketServer::SecureMode);
 }
 
 void ScriptedServer::reply(const QByteArray &frame)

@@ -8,6 +8,7 @@
 #include <QUrl>
 #include <QWebSocketServer>
 
+class QSslConfiguration;
 class QTcpSocket;
 class QWebSocket;
 
@@ -18,10 +19,13 @@ class ScriptedServer : public QObject
     Q_OBJECT
 public:
     explicit ScriptedServer(QObject *parent = nullptr);
+    // wss://, with this certificate and key.
+    explicit ScriptedServer(const QSslConfiguration &tls, QObject *parent = nullptr);
     ~ScriptedServer() override;
 
     [[nodiscard]] bool listen();
     [[nodiscard]] QUrl url() const;
+    [[nodiscard]] int clientCount() const { return int(m_clients.size()); }
     // Sends to the newest client.
     void reply(const QByteArray &frame);
 
@@ -29,6 +33,8 @@ signals:
     void frameReceived(const QByteArray &frame);
 
 private:
+    void onNewConnection();
+
     QWebSocketServer m_server;
     QList<QWebSocket *> m_clients;
 };

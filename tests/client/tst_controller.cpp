@@ -7,6 +7,7 @@
 #include "userlistmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -25,6 +26,13 @@ template<typename T> std::optional<T> decodeAs(const QByteArray &frame)
     return std::get<T>(*decoded.message);
 }
 
+QString sendId(const QList<QVariant> &frameArguments)
+{
+    const std::optional<proto::Send> send =
+        decodeAs<proto::Send>(frameArguments.at(0).toByteArray());
+    return send ? send->id : QStringLiteral("(not a send)");
+}
+
 } // namespace
 
 class TestController : public QObject
@@ -36,7 +44,8 @@ private slots:
 
     void helloCarriesResumePoint();
     void refusedSendIsDroppedAndReported();
-    void rateLimitedSendStaysPending();
+    void refusedForNowIsRetried_data();
+    void refusedForNowIsRetried();
     void unreadableFramesAreIgnored();
     void presenceUpdatesUsers();
 
@@ -133,20 +142,62 @@ void TestController::refusedSendIsDroppedAndReported()
     QCOMPARE(m_client->state(), ConnectionState::Connected);
 }
 
-void TestController::rateLimitedSendStaysPending()
+void TestController::refusedForNowIsRetried_data()
 {
+    QTest::addColumn<proto::ErrorCode>("code");
+    QTest::addRow("rate_limited") << proto::ErrorCode::RateLimited;
+    QTest::addRow("internal") << proto::ErrorCode::Internal;
+}
+
+void TestController::refusedForNowIsRetried()
+{
+    QFETCH(const proto::ErrorCode, code);
+    constexpr int kRetryMs = 300;
+    m_client->setRetryDelay(kRetryMs);
     proto::Welcome welcome;
     welcome.nick = QStringLiteral("alice");
     QVERIFY(join(welcome));
     QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
-    const QString id = m_client->send(QStringLiteral("hello"));
+    const QString first = m_client->send(QStringLiteral("first"));
+    const QString second = m_client->send(QStringLiteral("second"));
+    QCOMPARE(m_client->pendingCount(), 2);
+
+    // One at a time: the second waits for the first's acknowledgement.
     QVERIFY(m_frames->wait());
-    m_server->reply(proto::encode(
-        proto::Error{proto::ErrorCode::RateLimited, QStringLiteral("Slow down."), id}));
+    QCOMPARE(sendId(m_frames->takeFirst()), first);
+
+    // Refused for now: it stays pending and goes out again after the delay, on the same
+    // connection, with the same id, still ahead of the second.
+    QElapsedTimer sinceRefusal;
+    sinceRefusal.start();
+    m_server->reply(proto::encode(proto::Error{code, QStringLiteral("Slow down."), first}));
     QVERIFY(errors.wait());
     QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("Slow down."));
-    QCOMPARE(m_client->pendingCount(), 1); // it can still succeed: resent on the next connection
-    QCOMPARE(m_client->messages()->pendingCount(), 1);
+    QCOMPARE(m_client->pendingCount(), 2);
+    QCOMPARE(m_client->messages()->pendingCount(), 2);
+    QVERIFY(m_frames->wait());
+    QVERIFY2(sinceRefusal.elapsed() >= kRetryMs * 8 / 10,
+             qPrintable(QString::number(sinceRefusal.elapsed())));
+    QCOMPARE(sendId(m_frames->takeFirst()), first);
+    QCOMPARE(m_client->attemptCount(), 1);
+
+    // Its acknowledgement lets the second go.
+    proto::Message echo;
+    echo.seq = 1;
+    echo.id = first;
+    echo.room = proto::defaultRoom();
+    echo.from = QStringLiteral("alice");
+    echo.time = QDateTime::currentDateTimeUtc();
+    echo.text = QStringLiteral("first");
+    m_server->reply(proto::encode(echo));
+    QVERIFY(m_frames->wait());
+    QCOMPARE(sendId(m_frames->takeFirst()), second);
+    QCOMPARE(m_client->pendingCount(), 1);
+
+    // An error that names no message of ours resends nothing.
+    m_server->reply(proto::encode(proto::Error{code, QStringLiteral("Slow down."), QString()}));
+    QTRY_COMPARE(errors.count(), 2);
+    QVERIFY(!m_frames->wait(2 * kRetryMs));
 }
 
 void TestController::unreadableFramesAreIgnored()

@@ -319,6 +319,11 @@ void TestSchema::malformedServerFramesAreRejected_data()
         << QByteArray(
                R"({"type":"message","seq":1,"id":"a","from":"b","time":"yesterday","text":"t"})")
         << QStringLiteral("ISO 8601");
+    // Found by fuzz_server_decode: in UTC this is the year 10000, which cannot be written back.
+    QTest::addRow("message with time beyond 9999 in UTC")
+        << QByteArray(
+               R"({"type":"message","seq":1,"id":"a","from":"b","time":"9999-12-31T23:30:00.000-01:00","text":"t"})")
+        << QStringLiteral("out of range");
     QTest::addRow("welcome with bad history item")
         << QByteArray(
                R"({"type":"welcome","version":1,"nick":"a","seq":1,"resumed":false,"users":[],"history":[7]})")

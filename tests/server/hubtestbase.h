@@ -24,6 +24,7 @@ protected:
         config.host = QHostAddress::LocalHost;
         config.port = 0;
         config.name = QStringLiteral("test-hub");
+        config.maxConnectionsPerAddress = 0; // every test client comes from 127.0.0.1
         return config;
     }
 

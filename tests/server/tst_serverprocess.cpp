@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTemporaryFile>
 #include <QTest>
 
 #include <csignal>
@@ -42,7 +43,9 @@ QProcess *ServerProcessTest::start(const QStringList &arguments)
 {
     m_process = std::make_unique<QProcess>();
     m_process->setProgram(QStringLiteral(CHAT_SERVER_BINARY));
-    m_process->setArguments(arguments);
+    // A history in memory: nothing lands in the user's data folder, and copies run side by side.
+    m_process->setArguments(QStringList{QStringLiteral("--db"), QStringLiteral(":memory:")} +
+                            arguments);
     m_process->start();
     return m_process.get();
 }
@@ -130,8 +133,12 @@ void ServerProcessTest::chatsAndStopsCleanlyOnSignal()
 
 void ServerProcessTest::tokenOption()
 {
+    QTemporaryFile tokenFile;
+    QVERIFY(tokenFile.open());
+    tokenFile.write("s3cret\n"); // the trailing newline is not part of the token
+    tokenFile.close();
     start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--host"),
-           QStringLiteral("127.0.0.1"), QStringLiteral("--token"), QStringLiteral("s3cret")});
+           QStringLiteral("127.0.0.1"), QStringLiteral("--token-file"), tokenFile.fileName()});
     const QUrl url = waitListening();
     QVERIFY(url.isValid());
 
@@ -181,8 +188,8 @@ void ServerProcessTest::badOptionValueExits2_data()
         << QStringList{host, QStringLiteral("no.such host")} << host;
     QTest::addRow("empty name") << QStringList{QStringLiteral("--name"), QStringLiteral(" ")}
                                 << QStringLiteral("--name");
-    QTest::addRow("empty token") << QStringList{QStringLiteral("--token"), QString()}
-                                 << QStringLiteral("--token");
+    QTest::addRow("no token file")
+        << QStringList{QStringLiteral("--token-file"), QString()} << QStringLiteral("--token-file");
     QTest::addRow("unknown option")
         << QStringList{QStringLiteral("--colour")} << QStringLiteral("colour");
     QTest::addRow("missing value") << QStringList{port} << port.mid(2);

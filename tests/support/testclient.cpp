@@ -59,6 +59,21 @@ bool TestClient::open(const QUrl &url, int timeoutMs)
            isOpen();
 }
 
+void TestClient::openAsync(const QNetworkRequest &request)
+{
+    m_closed = false;
+    m_closeCode = QWebSocketProtocol::CloseCodeNormal;
+    m_closeReason.clear();
+    m_socket.open(request);
+}
+
+bool TestClient::open(const QNetworkRequest &request, int timeoutMs)
+{
+    openAsync(request);
+    return waitUntil([this] { return isOpen() || m_closed || m_socketErrors > 0; }, timeoutMs) &&
+           isOpen();
+}
+
 void TestClient::sendHello(const QString &nick, std::optional<qint64> lastSeq,
                            const QString &session)
 {

@@ -5,6 +5,7 @@
 #include "protocol.h"
 
 #include <QList>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QUrl>
 #include <QWebSocket>
@@ -26,6 +27,9 @@ public:
     void openAsync(const QUrl &url);
     // Connects and waits until the WebSocket is open; false on failure or timeout.
     [[nodiscard]] bool open(const QUrl &url, int timeoutMs = 5000);
+    // The same with a request, for headers such as Origin.
+    void openAsync(const QNetworkRequest &request);
+    [[nodiscard]] bool open(const QNetworkRequest &request, int timeoutMs = 5000);
 
     void sendHello(const QString &nick, std::optional<qint64> lastSeq = std::nullopt,
                    const QString &session = {});

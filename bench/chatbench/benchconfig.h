@@ -1,0 +1,63 @@
+// What one chat-bench run does (filled from the command line) and what it measured.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace chat::bench {
+
+struct BenchConfig
+{
+    std::uint16_t port = 8080;
+    bool raw = false;     // the peer relays text only: no hello, no welcome, no JSON
+    bool decode = false;  // read every frame with chatcommon's decoder instead of a scan
+    int clients = 100;    // connections, every one a receiver
+    int publishers = 4;   // the first ones also send
+    double rate = 0;      // messages per second in total; 0: as fast as the window allows
+    int window = 32;      // messages a publisher may have unacknowledged (own copy not back)
+    double durationS = 5; // how long publishers send
+    std::int64_t maxMessages = 0; // stop sending after this many in total; 0: no count limit
+    int textSize = 100;           // characters per message text
+    int connectInflight = 200;    // connection attempts under way at once
+    double connectTimeoutS = 10;  // one attempt, from connect() to joined
+    double setupTimeoutS = 120;   // all attempts together
+    double settleS = 1;           // idle time before memory is read
+    double drainS = 5;            // after sending stops, to wait for what is in flight
+    int serverPid = 0;            // for memory and CPU; 0: not measured
+    std::int64_t resume = 0;      // > 0: a client misses this many messages, then resumes
+    std::string label;
+};
+
+struct BenchResult
+{
+    int attempted = 0;
+    int joined = 0;
+    int failed = 0;
+    std::map<std::string, int> failures; // reason -> count
+    double setupSeconds = 0;             // first connect() to last join
+    double slowestAttemptMs = 0;
+    std::int64_t rssBeforeKb = 0;
+    std::int64_t rssAfterKb = 0;
+    int publishers = 0;
+    std::int64_t sent = 0;
+    std::int64_t deliveries = 0; // unique, in order or not
+    double deliverySeconds = 0;  // first send to last delivery
+    std::int64_t lost = 0;
+    std::int64_t duplicated = 0;
+    std::int64_t foreign = 0; // bench messages of another run, or unreadable ones
+    int closedDuringRun = 0;
+    double latencyP50Ms = 0;
+    double latencyP99Ms = 0;
+    double latencyMaxMs = 0;
+    double serverCpuSeconds = -1;
+    double benchCpuSeconds = 0;
+    // Resume: the client that missed `resume` messages comes back.
+    double resumeMs = 0;
+    std::int64_t resumeBytes = 0;
+    std::int64_t resumeMessages = 0;
+    bool resumed = false;
+    double resumeDecodeMs = 0;
+};
+
+} // namespace chat::bench

@@ -1,0 +1,390 @@
+#include "loadgen.h"
+
+#include "codec.h"
+#include "procstat.h"
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <unistd.h>
+
+namespace chat::bench {
+
+namespace {
+
+constexpr std::int64_t kNsPerSecond = 1000000000;
+constexpr std::int64_t kNsPerMs = 1000000;
+constexpr std::int64_t kTearDownNs = 3 * kNsPerSecond;
+constexpr std::int64_t kResumeTimeoutNs = 60 * kNsPerSecond;
+
+std::int64_t seconds(double s)
+{
+    return std::int64_t(s * double(kNsPerSecond));
+}
+
+double toMs(std::int64_t ns)
+{
+    return double(ns) / double(kNsPerMs);
+}
+
+void progress(const char *format, const std::string &label, double value)
+{
+    std::fprintf(stderr, format, label.c_str(), value);
+    std::fflush(stderr);
+}
+
+} // namespace
+
+LoadGenerator::LoadGenerator(const BenchConfig &config)
+    : m_config(config)
+    , m_run(std::uint32_t((monotonicNs() / 1000 + getpid()) % 1000000))
+    , m_nickPrefix(QStringLiteral("bench%1-").arg(m_run))
+    , m_pool(config.port, config.clients + 1, this)
+    , m_resumer(config.clients)
+    , m_clients(std::size_t(config.clients + 1))
+{}
+
+template<typename Done> void LoadGenerator::loopUntil(std::int64_t deadlineNs, Done done)
+{
+    for (std::int64_t now = monotonicNs(); now < deadlineNs && !done(); now = monotonicNs())
+        m_pool.poll(int(std::min<std::int64_t>(10, (deadlineNs - now) / kNsPerMs + 1)));
+}
+
+void LoadGenerator::startClient(int conn)
+{
+    Client &client = m_clients[std::size_t(conn)];
+    client.attempting = true;
+    client.joined = false;
+    ++m_inflight;
+    m_pool.start(conn);
+}
+
+void LoadGenerator::onOpen(int conn)
+{
+    if (m_config.raw) {
+        markJoined(conn, monotonicNs());
+        return;
+    }
+    const Client &client = m_clients[std::size_t(conn)];
+    chat::proto::Hello hello;
+    hello.nick = conn == m_resumer ? m_nickPrefix + QStringLiteral("resume")
+                                   : m_nickPrefix + QString::number(conn);
+    hello.lastSeq = client.lastSeq;
+    hello.instance = client.instance;
+    const QByteArray frame = chat::proto::encode(hello);
+    m_pool.sendText(conn, std::string_view(frame.constData(), std::size_t(frame.size())));
+}
+
+void LoadGenerator::markJoined(int conn, std::int64_t nowNs)
+{
+    Client &client = m_clients[std::size_t(conn)];
+    client.attempting = false;
+    client.joined = true;
+    client.joinedNs = nowNs;
+    --m_inflight;
+    if (conn == m_resumer)
+        return;
+    ++m_result.joined;
+    m_result.slowestAttemptMs =
+        std::max(m_result.slowestAttemptMs, toMs(nowNs - m_pool.startedNs(conn)));
+}
+
+void LoadGenerator::onText(int conn, std::string_view text, std::int64_t nowNs)
+{
+    Client &client = m_clients[std::size_t(conn)];
+    Stamp stamp;
+    if (m_config.raw) {
+        if (parseText(text, &stamp))
+            onDelivery(conn, stamp, nowNs);
+        else
+            ++m_result.foreign;
+        return;
+    }
+    const ServerFrame kind = m_config.decode ? decodeFrame(text, &stamp) : classify(text);
+    if (!client.joined) {
+        if (kind == ServerFrame::Welcome) {
+            if (client.keepWelcome)
+                client.welcome.assign(text.data(), text.size());
+            markJoined(conn, nowNs);
+        } else if (kind == ServerFrame::Error) {
+            m_pool.abort(conn, "refused: " + std::string(text.substr(0, 80)));
+        }
+        return;
+    }
+    if (kind != ServerFrame::Message)
+        return; // presence, pong: not what is measured
+    if (m_config.decode || scanMessageText(text, &stamp))
+        onDelivery(conn, stamp, nowNs);
+    else
+        ++m_result.foreign;
+}
+
+void LoadGenerator::onClosed(int conn, ConnPool::State previous, const std::string &reason)
+{
+    Q_UNUSED(previous)
+    Client &client = m_clients[std::size_t(conn)];
+    if (client.attempting) {
+        client.attempting = false;
+        --m_inflight;
+        if (conn != m_resumer) {
+            ++m_result.failed;
+            ++m_result.failures[reason.empty() ? std::string("closed") : reason];
+        }
+    } else if (client.joined && !m_tearingDown && conn != m_resumer) {
+        ++m_result.closedDuringRun;
+        ++m_result.failures["after joining: " + reason];
+    }
+    client.joined = false;
+}
+
+void LoadGenerator::onDelivery(int conn, const Stamp &stamp, std::int64_t nowNs)
+{
+    const auto publishers = std::uint32_t(m_publishers.size());
+    if (!m_measuring || stamp.run != m_run || stamp.publisher >= publishers) {
+        ++m_result.foreign;
+        return;
+    }
+    std::int64_t &next = m_next[std::size_t(conn) * publishers + stamp.publisher];
+    if (stamp.counter < next) {
+        ++m_result.duplicated;
+        return;
+    }
+    m_result.lost += stamp.counter - next; // a gap: those will not come any more
+    next = stamp.counter + 1;
+    ++m_result.deliveries;
+    m_latency.add(nowNs - stamp.sentNs);
+    m_lastDeliveryNs = nowNs;
+    Publisher &publisher = m_publishers[stamp.publisher];
+    if (publisher.conn == conn)
+        ++publisher.acked;
+}
+
+void LoadGenerator::setUp()
+{
+    const std::int64_t start = monotonicNs();
+    const std::int64_t deadline = start + seconds(m_config.setupTimeoutS);
+    const std::int64_t attemptTimeout = seconds(m_config.connectTimeoutS);
+    int next = 0;
+    int oldest = 0; // attempts start in order, so timeouts are checked from the oldest on
+    std::int64_t lastReport = start;
+    for (std::int64_t now = start; now < deadline; now = monotonicNs()) {
+        while (m_inflight < m_config.connectInflight && next < m_config.clients)
+            startClient(next++);
+        while (oldest < next && !m_clients[std::size_t(oldest)].attempting)
+            ++oldest;
+        if (next == m_config.clients && m_inflight == 0)
+            break;
+        for (int i = oldest; i < next && now - m_pool.startedNs(i) > attemptTimeout; ++i) {
+            if (m_clients[std::size_t(i)].attempting)
+                m_pool.abort(i, "timed out");
+        }
+        if (now - lastReport > 5 * kNsPerSecond) {
+            lastReport = now;
+            progress("[%s] %.0f joined so far\n", m_config.label, m_result.joined);
+        }
+        m_pool.poll(10);
+    }
+    // Whatever is still under way at the deadline has failed.
+    for (int i = 0; i < next; ++i) {
+        if (m_clients[std::size_t(i)].attempting)
+            m_pool.abort(i, "set-up deadline");
+    }
+    m_result.attempted = next;
+    std::int64_t lastJoin = start;
+    for (int i = 0; i < m_config.clients; ++i) {
+        if (m_clients[std::size_t(i)].joined)
+            lastJoin = std::max(lastJoin, m_clients[std::size_t(i)].joinedNs);
+    }
+    m_result.setupSeconds = double(lastJoin - start) / double(kNsPerSecond);
+}
+
+int LoadGenerator::nextDueMs(std::int64_t startNs, std::int64_t nowNs) const
+{
+    if (m_config.rate <= 0)
+        return 1; // acknowledgements wake the loop earlier
+    const double count = double(m_publishers.size());
+    double earliest = 1e18;
+    for (std::size_t p = 0; p < m_publishers.size(); ++p)
+        earliest = std::min(earliest, (double(m_publishers[p].sent) * count + double(p)) /
+                                          m_config.rate * double(kNsPerSecond));
+    const double waitNs = double(startNs) + earliest - double(nowNs);
+    return waitNs <= 0 ? 0 : int(std::min(10.0, std::ceil(waitNs / double(kNsPerMs))));
+}
+
+void LoadGenerator::publishDue(std::int64_t startNs, std::int64_t nowNs)
+{
+    const auto count = std::int64_t(m_publishers.size());
+    for (std::size_t p = 0; p < m_publishers.size(); ++p) {
+        Publisher &publisher = m_publishers[p];
+        if (!m_clients[std::size_t(publisher.conn)].joined)
+            continue;
+        // Each pass sends one message or stops; the window and the schedule bound it.
+        for (;;) {
+            if (m_config.maxMessages > 0 && m_result.sent >= m_config.maxMessages)
+                return;
+            if (m_config.rate > 0) {
+                const double dueNs = double(publisher.sent * count + std::int64_t(p)) /
+                                     m_config.rate * double(kNsPerSecond);
+                if (double(nowNs - startNs) < dueNs)
+                    break;
+            } else if (publisher.sent - publisher.acked >= m_config.window) {
+                break;
+            }
+            Stamp stamp;
+            stamp.run = m_run;
+            stamp.publisher = std::uint32_t(p);
+            stamp.counter = publisher.sent;
+            stamp.sentNs = monotonicNs();
+            const std::string text = makeText(stamp, m_config.textSize);
+            if (m_config.raw) {
+                m_pool.sendText(publisher.conn, text);
+            } else {
+                chat::proto::Send send;
+                send.id = QStringLiteral("b%1-%2").arg(p).arg(publisher.sent);
+                send.text = QString::fromLatin1(text.data(), qsizetype(text.size()));
+                const QByteArray frame = chat::proto::encode(send);
+                m_pool.sendText(publisher.conn,
+                                std::string_view(frame.constData(), std::size_t(frame.size())));
+            }
+            ++publisher.sent;
+            ++m_result.sent;
+        }
+    }
+}
+
+void LoadGenerator::measure()
+{
+    for (int i = 0; i < m_config.clients; ++i) {
+        if (!m_clients[std::size_t(i)].joined)
+            continue;
+        m_receivers.push_back(i);
+        if (int(m_publishers.size()) < m_config.publishers) {
+            m_publishers.push_back(Publisher{i, 0, 0});
+        }
+    }
+    m_result.publishers = int(m_publishers.size());
+    if (m_publishers.empty())
+        return;
+    m_next.assign(m_clients.size() * m_publishers.size(), 0);
+
+    const ProcSample serverBefore = sampleProcess(m_config.serverPid);
+    const ProcSample selfBefore = sampleProcess(0);
+    m_measuring = true;
+    const std::int64_t start = monotonicNs();
+    const std::int64_t sendEnd = start + seconds(m_config.durationS);
+    for (std::int64_t now = start; now < sendEnd; now = monotonicNs()) {
+        if (m_config.maxMessages > 0 && m_result.sent >= m_config.maxMessages)
+            break;
+        publishDue(start, now);
+        m_pool.poll(nextDueMs(start, now));
+    }
+    // Everything sent should reach every receiver: wait for it, within the drain time.
+    const auto expected = [this] {
+        return m_result.sent * std::int64_t(m_receivers.size());
+    };
+    loopUntil(monotonicNs() + seconds(m_config.drainS),
+              [&] { return m_result.deliveries + m_result.lost >= expected(); });
+    const ProcSample serverAfter = sampleProcess(m_config.serverPid);
+    const ProcSample selfAfter = sampleProcess(0);
+    m_measuring = false;
+
+    // What never came, to receivers that were there when sending began.
+    for (int conn : m_receivers) {
+        for (std::size_t p = 0; p < m_publishers.size(); ++p)
+            m_result.lost +=
+                m_publishers[p].sent - m_next[std::size_t(conn) * m_publishers.size() + p];
+    }
+    m_result.deliverySeconds =
+        double(std::max(m_lastDeliveryNs, start + 1) - start) / double(kNsPerSecond);
+    m_result.latencyP50Ms = toMs(m_latency.percentileNs(0.50));
+    m_result.latencyP99Ms = toMs(m_latency.percentileNs(0.99));
+    m_result.latencyMaxMs = toMs(m_latency.maxNs());
+    if (serverBefore.ok && serverAfter.ok)
+        m_result.serverCpuSeconds = serverAfter.cpuSeconds - serverBefore.cpuSeconds;
+    m_result.benchCpuSeconds = selfAfter.cpuSeconds - selfBefore.cpuSeconds;
+}
+
+bool LoadGenerator::joinResumer()
+{
+    Client &client = m_clients[std::size_t(m_resumer)];
+    client.keepWelcome = true;
+    startClient(m_resumer);
+    loopUntil(monotonicNs() + kResumeTimeoutNs, [&] { return !client.attempting; });
+    if (!client.joined)
+        return false;
+    const auto decoded =
+        chat::proto::decodeServerMessage(QByteArray::fromStdString(client.welcome));
+    const auto *welcome =
+        decoded.ok() ? std::get_if<chat::proto::Welcome>(&*decoded.message) : nullptr;
+    if (!welcome)
+        return false;
+    client.lastSeq = welcome->seq;
+    client.instance = welcome->instance;
+    m_pool.close(m_resumer);
+    loopUntil(monotonicNs() + kTearDownNs,
+              [&] { return m_pool.state(m_resumer) == ConnPool::State::Closed; });
+    m_pool.abort(m_resumer);
+    return true;
+}
+
+void LoadGenerator::resumeAfterMissing()
+{
+    Client &client = m_clients[std::size_t(m_resumer)];
+    client.welcome.clear();
+    const std::int64_t start = monotonicNs();
+    startClient(m_resumer);
+    loopUntil(start + kResumeTimeoutNs, [&] { return !client.attempting; });
+    if (!client.joined)
+        return;
+    m_result.resumeMs = toMs(client.joinedNs - start);
+    m_result.resumeBytes = m_pool.bytesIn(m_resumer);
+    QElapsedTimer decodeClock;
+    decodeClock.start();
+    const auto decoded =
+        chat::proto::decodeServerMessage(QByteArray::fromStdString(client.welcome));
+    m_result.resumeDecodeMs = double(decodeClock.nsecsElapsed()) / double(kNsPerMs);
+    if (const auto *welcome =
+            decoded.ok() ? std::get_if<chat::proto::Welcome>(&*decoded.message) : nullptr) {
+        m_result.resumed = welcome->resumed;
+        m_result.resumeMessages = welcome->history.size();
+    }
+}
+
+void LoadGenerator::tearDown()
+{
+    m_tearingDown = true;
+    for (int i = 0; i < m_pool.size(); ++i)
+        m_pool.close(i);
+    loopUntil(monotonicNs() + kTearDownNs, [this] {
+        for (int i = 0; i < m_pool.size(); ++i) {
+            const ConnPool::State state = m_pool.state(i);
+            if (state != ConnPool::State::Closed && state != ConnPool::State::Idle)
+                return false;
+        }
+        return true;
+    });
+}
+
+BenchResult LoadGenerator::run()
+{
+    const std::string &label = m_config.label;
+    if (m_config.resume > 0 && (m_config.raw || !joinResumer())) {
+        ++m_result.failures["resume: the first visit failed"];
+        return m_result;
+    }
+    m_result.rssBeforeKb = sampleProcess(m_config.serverPid).rssKb;
+    setUp();
+    progress("[%s] set-up took %.3f s\n", label, m_result.setupSeconds);
+    loopUntil(monotonicNs() + seconds(m_config.settleS), [] { return false; });
+    m_result.rssAfterKb = sampleProcess(m_config.serverPid).rssKb;
+    measure();
+    if (m_config.resume > 0)
+        resumeAfterMissing();
+    tearDown();
+    return m_result;
+}
+
+} // namespace chat::bench

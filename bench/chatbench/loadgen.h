@@ -1,0 +1,76 @@
+// One bench run: connect the clients, read the server's memory, have the publishers send, and
+// measure every delivery (latency, loss, duplicates) and the CPU both sides spent.
+#pragma once
+
+#include "benchconfig.h"
+#include "connpool.h"
+#include "histogram.h"
+#include "payload.h"
+
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace chat::bench {
+
+class LoadGenerator final : public ConnPool::Handler
+{
+public:
+    explicit LoadGenerator(const BenchConfig &config);
+    [[nodiscard]] bool isValid() const { return m_pool.isValid(); }
+    BenchResult run();
+
+    void onOpen(int conn) override;
+    void onText(int conn, std::string_view text, std::int64_t nowNs) override;
+    void onClosed(int conn, ConnPool::State previous, const std::string &reason) override;
+
+private:
+    struct Client
+    {
+        bool attempting = false;
+        bool joined = false;
+        bool keepWelcome = false;
+        std::optional<qint64> lastSeq; // resume: the hello carries these
+        QString instance;
+        std::string welcome;
+        std::int64_t joinedNs = 0;
+    };
+    struct Publisher
+    {
+        int conn = 0;
+        std::int64_t sent = 0;
+        std::int64_t acked = 0;
+    };
+
+    void startClient(int conn);
+    void markJoined(int conn, std::int64_t nowNs);
+    // Runs the event loop until done() or the deadline; both bounded.
+    template<typename Done> void loopUntil(std::int64_t deadlineNs, Done done);
+    void setUp();
+    void measure();
+    void publishDue(std::int64_t startNs, std::int64_t nowNs);
+    [[nodiscard]] int nextDueMs(std::int64_t startNs, std::int64_t nowNs) const;
+    void onDelivery(int conn, const Stamp &stamp, std::int64_t nowNs);
+    bool joinResumer(); // first visit: learns instance and seq, then leaves
+    void resumeAfterMissing();
+    void tearDown();
+
+    BenchConfig m_config;
+    std::uint32_t m_run;
+    QString m_nickPrefix;
+    ConnPool m_pool;
+    int m_resumer; // the extra slot after the clients, when resuming
+    std::vector<Client> m_clients;
+    std::vector<Publisher> m_publishers;
+    std::vector<std::int64_t> m_next; // conn * publishers + p -> next counter expected
+    std::vector<int> m_receivers;
+    int m_inflight = 0;
+    bool m_measuring = false;
+    bool m_tearingDown = false;
+    std::int64_t m_lastDeliveryNs = 0;
+    Histogram m_latency;
+    BenchResult m_result;
+};
+
+} // namespace chat::bench

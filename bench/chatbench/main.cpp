@@ -1,0 +1,203 @@
+// chat-bench: a load generator for the chat server and for the relays it is compared with
+// (bench/peers/). Connects clients to 127.0.0.1 only, measures, and prints one JSON line.
+// scripts/bench.sh runs the scenarios of docs/performance.md with it.
+#include "loadgen.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstdio>
+
+namespace {
+
+using chat::bench::BenchConfig;
+using chat::bench::BenchResult;
+
+struct Options
+{
+    QCommandLineOption port{QStringLiteral("port"),
+                            QStringLiteral("Server port on 127.0.0.1 (default: 8080)."),
+                            QStringLiteral("N"), QStringLiteral("8080")};
+    QCommandLineOption raw{QStringLiteral("raw"),
+                           QStringLiteral("The peer only relays text: no hello, no JSON "
+                                          "(default: off, the chat protocol).")};
+    QCommandLineOption decode{QStringLiteral("decode"),
+                              QStringLiteral("Decode every frame with chatcommon instead of a "
+                                             "scan (default: off).")};
+    QCommandLineOption clients{QStringLiteral("clients"),
+                               QStringLiteral("Connections, every one a receiver (default: 100)."),
+                               QStringLiteral("N"), QStringLiteral("100")};
+    QCommandLineOption publishers{QStringLiteral("publishers"),
+                                  QStringLiteral("Clients that also send (default: 4)."),
+                                  QStringLiteral("N"), QStringLiteral("4")};
+    QCommandLineOption rate{QStringLiteral("rate"),
+                            QStringLiteral("Messages per second from all publishers together; "
+                                           "0: as fast as --window allows (default: 0)."),
+                            QStringLiteral("R"), QStringLiteral("0")};
+    QCommandLineOption window{QStringLiteral("window"),
+                              QStringLiteral("Unacknowledged messages per publisher with --rate 0 "
+                                             "(default: 32)."),
+                              QStringLiteral("N"), QStringLiteral("32")};
+    QCommandLineOption duration{QStringLiteral("duration"),
+                                QStringLiteral("Seconds of sending (default: 5)."),
+                                QStringLiteral("S"), QStringLiteral("5")};
+    QCommandLineOption messages{QStringLiteral("messages"),
+                                QStringLiteral("Stop sending after this many messages; 0: no "
+                                               "limit but --duration (default: 0)."),
+                                QStringLiteral("N"), QStringLiteral("0")};
+    QCommandLineOption size{QStringLiteral("size"),
+                            QStringLiteral("Characters per message text (default: 100)."),
+                            QStringLiteral("N"), QStringLiteral("100")};
+    QCommandLineOption inflight{QStringLiteral("connect-inflight"),
+                                QStringLiteral("Connection attempts under way at once "
+                                               "(default: 200)."),
+                                QStringLiteral("N"), QStringLiteral("200")};
+    QCommandLineOption setupTimeout{QStringLiteral("setup-timeout"),
+                                    QStringLiteral("Seconds for all connections to join "
+                                                   "(default: 120)."),
+                                    QStringLiteral("S"), QStringLiteral("120")};
+    QCommandLineOption drain{QStringLiteral("drain"),
+                             QStringLiteral("Seconds to wait for messages in flight after "
+                                            "sending stops (default: 5)."),
+                             QStringLiteral("S"), QStringLiteral("5")};
+    QCommandLineOption settle{QStringLiteral("settle"),
+                              QStringLiteral("Idle seconds after set-up before the server's "
+                                             "memory is read (default: 1)."),
+                              QStringLiteral("S"), QStringLiteral("1")};
+    QCommandLineOption serverPid{QStringLiteral("server-pid"),
+                                 QStringLiteral("The server's process id, for its memory and CPU "
+                                                "(default: none, not measured)."),
+                                 QStringLiteral("PID"), QStringLiteral("0")};
+    QCommandLineOption resume{QStringLiteral("resume"),
+                              QStringLiteral("A client leaves, misses this many messages and "
+                                             "resumes (default: 0, off)."),
+                              QStringLiteral("N"), QStringLiteral("0")};
+    QCommandLineOption label{QStringLiteral("label"),
+                             QStringLiteral("A name for this run in the output (default: run)."),
+                             QStringLiteral("TEXT"), QStringLiteral("run")};
+};
+
+// Reads a number option within [min, max]; false (and a message) otherwise.
+template<typename T>
+bool number(const QCommandLineParser &parser, const QCommandLineOption &option, double min,
+            double max, T *out)
+{
+    bool ok = false;
+    const double value = parser.value(option).toDouble(&ok);
+    if (!ok || value < min || value > max) {
+        std::fprintf(stderr, "chat-bench: --%s: \"%s\" is not a number from %g to %g\n",
+                     qPrintable(option.names().constFirst()), qPrintable(parser.value(option)), min,
+                     max);
+        return false;
+    }
+    *out = T(value);
+    return true;
+}
+
+bool readConfig(const QCommandLineParser &parser, const Options &o, BenchConfig *c)
+{
+    c->raw = parser.isSet(o.raw);
+    c->decode = parser.isSet(o.decode);
+    c->label = parser.value(o.label).toStdString();
+    // The open-file limit bounds --clients anyway; these bounds only catch typing errors.
+    return number(parser, o.port, 1, 65535, &c->port) &&
+           number(parser, o.clients, 1, 1000000, &c->clients) &&
+           number(parser, o.publishers, 0, 100000, &c->publishers) &&
+           number(parser, o.rate, 0, 1e7, &c->rate) &&
+           number(parser, o.window, 1, 1e6, &c->window) &&
+           number(parser, o.duration, 0, 3600, &c->durationS) &&
+           number(parser, o.messages, 0, 1e9, &c->maxMessages) &&
+           number(parser, o.size, 1, 4000, &c->textSize) &&
+           number(parser, o.inflight, 1, 100000, &c->connectInflight) &&
+           number(parser, o.setupTimeout, 0.1, 3600, &c->setupTimeoutS) &&
+           number(parser, o.drain, 0, 600, &c->drainS) &&
+           number(parser, o.settle, 0, 600, &c->settleS) &&
+           number(parser, o.serverPid, 0, 4194304, &c->serverPid) &&
+           number(parser, o.resume, 0, 1e7, &c->resume);
+}
+
+QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
+{
+    QJsonObject failures;
+    for (const auto &[reason, count] : r.failures)
+        failures.insert(QString::fromStdString(reason), count);
+    const double deliveriesPerSecond =
+        r.deliverySeconds > 0 ? double(r.deliveries) / r.deliverySeconds : 0;
+    const qint64 rssDelta = r.rssAfterKb - r.rssBeforeKb;
+    QJsonObject o{
+        {QStringLiteral("label"), QString::fromStdString(c.label)},
+        {QStringLiteral("mode"), c.raw ? QStringLiteral("raw") : QStringLiteral("protocol")},
+        {QStringLiteral("clients"), c.clients},
+        {QStringLiteral("publishers"), r.publishers},
+        {QStringLiteral("rate"), c.rate},
+        {QStringLiteral("window"), c.window},
+        {QStringLiteral("size"), c.textSize},
+        {QStringLiteral("joined"), r.joined},
+        {QStringLiteral("failed"), r.failed},
+        {QStringLiteral("failures"), failures},
+        {QStringLiteral("setup_s"), r.setupSeconds},
+        {QStringLiteral("slowest_attempt_ms"), r.slowestAttemptMs},
+        {QStringLiteral("server_rss_before_kb"), double(r.rssBeforeKb)},
+        {QStringLiteral("server_rss_after_kb"), double(r.rssAfterKb)},
+        {QStringLiteral("server_bytes_per_conn"),
+         r.joined > 0 ? double(rssDelta) * 1024.0 / r.joined : 0.0},
+        {QStringLiteral("sent"), double(r.sent)},
+        {QStringLiteral("deliveries"), double(r.deliveries)},
+        {QStringLiteral("deliveries_per_s"), deliveriesPerSecond},
+        {QStringLiteral("lost"), double(r.lost)},
+        {QStringLiteral("duplicated"), double(r.duplicated)},
+        {QStringLiteral("foreign"), double(r.foreign)},
+        {QStringLiteral("closed_during_run"), r.closedDuringRun},
+        {QStringLiteral("latency_p50_ms"), r.latencyP50Ms},
+        {QStringLiteral("latency_p99_ms"), r.latencyP99Ms},
+        {QStringLiteral("latency_max_ms"), r.latencyMaxMs},
+        {QStringLiteral("server_cpu_s"), r.serverCpuSeconds},
+        {QStringLiteral("bench_cpu_s"), r.benchCpuSeconds},
+        {QStringLiteral("server_cpu_us_per_delivery"),
+         r.deliveries > 0 && r.serverCpuSeconds >= 0
+             ? r.serverCpuSeconds * 1e6 / double(r.deliveries)
+             : -1.0},
+    };
+    if (c.resume > 0) {
+        o.insert(QStringLiteral("resume_missed"), double(c.resume));
+        o.insert(QStringLiteral("resume_ms"), r.resumeMs);
+        o.insert(QStringLiteral("resume_bytes"), double(r.resumeBytes));
+        o.insert(QStringLiteral("resume_messages"), double(r.resumeMessages));
+        o.insert(QStringLiteral("resumed"), r.resumed);
+        o.insert(QStringLiteral("resume_decode_ms"), r.resumeDecodeMs);
+    }
+    return o;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("chat-bench"));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Load generator for chat-server and the relays in bench/peers: connects "
+                       "to 127.0.0.1, prints one JSON line of measurements."));
+    parser.addHelpOption();
+    const Options o;
+    parser.addOptions({o.port, o.raw, o.decode, o.clients, o.publishers, o.rate, o.window,
+                       o.duration, o.messages, o.size, o.inflight, o.setupTimeout, o.drain,
+                       o.settle, o.serverPid, o.resume, o.label});
+    parser.process(app);
+
+    BenchConfig config;
+    if (!readConfig(parser, o, &config))
+        return 2;
+    chat::bench::LoadGenerator generator(config);
+    if (!generator.isValid()) {
+        std::fprintf(stderr, "chat-bench: cannot create the event loop\n");
+        return 1;
+    }
+    const BenchResult result = generator.run();
+    std::fprintf(stdout, "%s\n",
+                 QJsonDocument(toJson(config, result)).toJson(QJsonDocument::Compact).constData());
+    return result.joined > 0 ? 0 : 1;
+}

@@ -1,0 +1,91 @@
+// What the fuzz targets share: a check that stops the run with a message libFuzzer keeps, and
+// field-by-field equality for every message kind, for the round-trip invariants.
+#pragma once
+
+#include "codec.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+// A broken invariant is a finding: abort() makes libFuzzer save the input that caused it.
+#define FUZZ_CHECK(condition, what)                                                                \
+    do {                                                                                           \
+        if (!(condition)) {                                                                        \
+            std::fprintf(stderr, "FUZZ_CHECK failed at %s:%d: %s (%s)\n", __FILE__, __LINE__,      \
+                         what, #condition);                                                        \
+            std::abort();                                                                          \
+        }                                                                                          \
+    } while (false)
+
+namespace chat::fuzz {
+
+using namespace chat::proto;
+
+inline bool same(const Hello &a, const Hello &b)
+{
+    return a.version == b.version && a.nick == b.nick && a.lastSeq == b.lastSeq &&
+           a.instance == b.instance && a.session == b.session && a.token == b.token;
+}
+inline bool same(const Send &a, const Send &b)
+{
+    return a.id == b.id && a.room == b.room && a.text == b.text;
+}
+inline bool same(const Ping &a, const Ping &b)
+{
+    return a.id == b.id;
+}
+inline bool same(const Message &a, const Message &b)
+{
+    return a == b;
+}
+inline bool same(const Welcome &a, const Welcome &b)
+{
+    return a.version == b.version && a.server == b.server && a.nick == b.nick &&
+           a.session == b.session && a.instance == b.instance && a.seq == b.seq &&
+           a.resumed == b.resumed && a.users == b.users && a.history == b.history;
+}
+inline bool same(const Presence &a, const Presence &b)
+{
+    return a.event == b.event && a.nick == b.nick && a.online == b.online;
+}
+inline bool same(const Error &a, const Error &b)
+{
+    return a.code == b.code && a.message == b.message && a.ref == b.ref;
+}
+inline bool same(const Pong &a, const Pong &b)
+{
+    return a.id == b.id;
+}
+
+// Same kind and same fields.
+template<typename Variant> bool sameMessage(const Variant &a, const Variant &b)
+{
+    if (a.index() != b.index())
+        return false;
+    return std::visit(
+        [&b](const auto &left) {
+            using T = std::decay_t<decltype(left)>;
+            return same(left, std::get<T>(b));
+        },
+        a);
+}
+
+// Every rejection carries a code and a sentence a person can read.
+template<typename T> void checkRejection(const Decoded<T> &decoded)
+{
+    FUZZ_CHECK(!decoded.reason.isEmpty(), "a rejection without a reason");
+    FUZZ_CHECK(decoded.code != ErrorCode::Unknown, "a rejection with the code 'unknown'");
+}
+
+// An accepted message, encoded again, decodes to the same message, and encoding is then stable:
+// what a peer accepts it can pass on without changing it.
+template<typename Decode, typename Variant> void checkRoundTrip(Decode decode, const Variant &first)
+{
+    const QByteArray encoded = encode(first);
+    const auto again = decode(encoded);
+    FUZZ_CHECK(again.ok(), "an accepted message does not decode after encoding");
+    FUZZ_CHECK(sameMessage(first, *again.message), "a round trip changed the message");
+    FUZZ_CHECK(encode(*again.message) == encoded, "encoding is not stable");
+}
+
+} // namespace chat::fuzz

@@ -1,0 +1,69 @@
+#include "httpgate.h"
+
+#include "httpresponder.h"
+#include "logging.h"
+
+#include <QTcpSocket>
+
+namespace chat::server {
+
+HttpGate::HttpGate(const HttpLimits &limits, HttpResponder *responder, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+    , m_responder(responder)
+{}
+
+void HttpGate::inspect(QTcpSocket *socket)
+{
+    // Every connection here has `this` as its context, so one disconnect() ends the watch.
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { examine(socket); });
+    // A peer that leaves before its head is complete: nobody else would delete the socket.
+    connect(socket, &QTcpSocket::disconnected, this, [socket] { socket->deleteLater(); });
+    if (socket->bytesAvailable() > 0)
+        examine(socket);
+}
+
+void HttpGate::examine(QTcpSocket *socket)
+{
+    // peek(), not read(): on an upgrade QWebSocketServer must still find the whole request.
+    const QByteArray bytes = socket->peek(m_limits.maxHeadBytes);
+    const HttpHead head = parseHttpHead(bytes, m_limits);
+    switch (head.state) {
+    case HttpHead::State::Incomplete:
+        return;
+    case HttpHead::State::Complete:
+        if (head.request.isWebSocketUpgrade()) {
+            disconnect(socket, nullptr, this, nullptr);
+            emit webSocketRequested(socket);
+            return;
+        }
+        answer(socket, m_responder->respond(head.request).serialize());
+        return;
+    case HttpHead::State::TooLarge:
+        // Debug only, like every HTTP answer: counted in /metrics, so scanners cannot flood the
+        // log.
+        qCDebug(lcServerNet).noquote()
+            << peerName(socket->peerAddress(), socket->peerPort()) << "request head too large";
+        answer(socket, m_responder->refuse(431).serialize());
+        return;
+    case HttpHead::State::Malformed:
+        qCDebug(lcServerNet).noquote()
+            << peerName(socket->peerAddress(), socket->peerPort()) << "malformed request head";
+        answer(socket, m_responder->refuse(400).serialize());
+        return;
+    }
+}
+
+void HttpGate::answer(QTcpSocket *socket, const QByteArray &response)
+{
+    disconnect(socket, nullptr, this, nullptr);
+    // Drop what was buffered; a request body or a pipelined request gets no answer.
+    socket->skip(socket->bytesAvailable());
+    socket->write(response);
+    // Closes once the response is out; the handshake deadline still bounds a peer that never
+    // reads it.
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->disconnectFromHost();
+}
+
+} // namespace chat::server

@@ -1,0 +1,93 @@
+#include "messagestore.h"
+
+#include "hubconfig.h"
+#include "secrets.h"
+#include "sqlitestore.h"
+
+namespace chat::server {
+
+Q_LOGGING_CATEGORY(lcStore, "chat.server.store", QtInfoMsg)
+
+using chat::proto::Message;
+
+MemoryStore::MemoryStore(int capacity, int dedupIdsPerNick, int dedupNicks)
+    : m_instance(randomHex(64))
+    , m_capacity(size_t(qMax(0, capacity)))
+    , m_sent(dedupIdsPerNick, dedupNicks)
+{}
+
+qint64 MemoryStore::oldestSeq() const
+{
+    return m_messages.empty() ? m_lastSeq + 1 : m_messages.front().seq;
+}
+
+bool MemoryStore::append(const QList<Entry> &entries)
+{
+    qint64 expected = m_lastSeq + 1;
+    for (const Entry &entry : entries) {
+        if (entry.message.seq != expected++) {
+            setError(QStringLiteral("sequence numbers out of order"));
+            return false;
+        }
+    }
+    for (const Entry &entry : entries) {
+        m_lastSeq = entry.message.seq;
+        m_sent.remember(entry.nickKey, entry.message);
+        if (m_capacity == 0)
+            continue;
+        m_messages.push_back(entry.message);
+        if (m_messages.size() > m_capacity)
+            m_messages.pop_front();
+    }
+    return true;
+}
+
+std::optional<Message> MemoryStore::findSent(const QString &nickKey, const QString &id) const
+{
+    if (const Message *message = m_sent.find(nickKey, id))
+        return *message;
+    return std::nullopt;
+}
+
+QList<Message> MemoryStore::range(qint64 first, qint64 last) const
+{
+    QList<Message> result;
+    first = qMax(first, oldestSeq());
+    last = qMin(last, m_lastSeq);
+    // Held seqs are consecutive, so a seq maps straight to a position.
+    for (qint64 seq = first; seq <= last; ++seq)
+        result.append(m_messages[size_t(seq - oldestSeq())]);
+    return result;
+}
+
+qint64 MemoryStore::prune(const Retention &retention, const QDateTime &now)
+{
+    qint64 removed = 0;
+    const QDateTime cutoff = now.addDays(-retention.maxDays);
+    while (!m_messages.empty()) {
+        const bool tooMany =
+            retention.maxMessages > 0 && qint64(m_messages.size()) > retention.maxMessages;
+        const bool tooOld = retention.maxDays > 0 && m_messages.front().time < cutoff;
+        if (!tooMany && !tooOld)
+            break;
+        m_messages.pop_front();
+        ++removed;
+    }
+    return removed;
+}
+
+QString memoryStorePath()
+{
+    return QStringLiteral(":memory:");
+}
+
+std::unique_ptr<MessageStore> openMessageStore(const QString &path, const HubConfig &config,
+                                               QString *error)
+{
+    if (path == memoryStorePath())
+        return std::make_unique<MemoryStore>(config.historySize, config.dedupIdsPerNick,
+                                             config.dedupNicks);
+    return SqliteStore::open(path, SqliteStore::Sync::Full, error);
+}
+
+} // namespace chat::server

@@ -1,0 +1,222 @@
+#include "securityoptions.h"
+
+#include "originpolicy.h"
+#include "protocol.h"
+#include "secrets.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <cmath>
+
+namespace chat::server {
+
+namespace {
+
+QString seconds(int ms)
+{
+    return QString::number(ms / 1000.0);
+}
+
+// A number of seconds from the command line, as milliseconds; -1 when out of [min, max].
+int parseSeconds(const QString &text, double min, double max)
+{
+    bool ok = false;
+    const double value = text.toDouble(&ok);
+    if (!ok || !std::isfinite(value) || value < min || value > max)
+        return -1;
+    return int(std::lround(value * 1000));
+}
+
+// An integer from the command line; -1 when out of [min, max].
+qint64 parseCount(const QString &text, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    return ok && value >= min && value <= max ? value : -1;
+}
+
+QCommandLineOption option(const char *name, const QString &description, const char *valueName,
+                          const QString &defaultValue = {})
+{
+    return QCommandLineOption(QLatin1String(name), description, QLatin1String(valueName),
+                              defaultValue);
+}
+
+} // namespace
+
+SecurityOptions::SecurityOptions()
+    : SecurityOptions(HubConfig())
+{}
+
+SecurityOptions::SecurityOptions(const HubConfig &defaults)
+    : m_tokenFile(option("token-file",
+                         QStringLiteral("A file holding the shared secret every client must send "
+                                        "in its hello (default: none, anyone may join)."),
+                         "FILE"))
+    , m_cert(option("cert",
+                    QStringLiteral("PEM certificate (chain) to serve wss:// (TLS) on the port; "
+                                   "needs --key (default: none, plain ws://)."),
+                    "FILE"))
+    , m_key(option("key", QStringLiteral("PEM private key (RSA or EC, unencrypted) for --cert."),
+                   "FILE"))
+    , m_allowOrigin(option("allow-origin",
+                           QStringLiteral("Let web pages from this origin connect, e.g. "
+                                          "https://chat.example.org; repeat for more. Once given, "
+                                          "browsers from other origins are refused; clients "
+                                          "that send no Origin are not (default: any origin)."),
+                           "ORIGIN"))
+    , m_pingInterval(
+          option("ping-interval",
+                 QStringLiteral("Seconds between WebSocket pings to every client; a client "
+                                "silent for about two intervals is closed; 0 turns this off "
+                                "(default: %1).")
+                     .arg(seconds(defaults.pingIntervalMs)),
+                 "S", seconds(defaults.pingIntervalMs)))
+    , m_handshakeTimeout(
+          option("handshake-timeout",
+                 QStringLiteral("Seconds a new connection has for its TLS handshake and "
+                                "WebSocket upgrade (default: %1).")
+                     .arg(seconds(defaults.handshakeTimeoutMs)),
+                 "S", seconds(defaults.handshakeTimeoutMs)))
+    , m_helloTimeout(option("hello-timeout",
+                            QStringLiteral("Seconds from the upgrade to the hello (default: %1).")
+                                .arg(seconds(defaults.helloTimeoutMs)),
+                            "S", seconds(defaults.helloTimeoutMs)))
+    , m_maxMessageBytes(
+          option("max-message-bytes",
+                 QStringLiteral("Largest incoming WebSocket message or frame; larger ones close "
+                                "the connection with 1009 (default: %1).")
+                     .arg(defaults.maxMessageBytes),
+                 "N", QString::number(defaults.maxMessageBytes)))
+    , m_rate(option("rate",
+                    QStringLiteral("Messages per second per connection, on average; more get a "
+                                   "rate_limited error; 0 turns the limit off (default: %1).")
+                        .arg(defaults.ratePerSecond),
+                    "N", QString::number(defaults.ratePerSecond)))
+    , m_burst(option("burst",
+                     QStringLiteral("Messages a connection may send at once before --rate "
+                                    "applies; after 3x this many refusals in a row it is closed "
+                                    "(default: %1).")
+                         .arg(defaults.rateBurst),
+                     "N", QString::number(defaults.rateBurst)))
+    , m_maxConnections(option("max-connections",
+                              QStringLiteral("Connections in total; more are refused with HTTP "
+                                             "503 before the upgrade; 0 = no limit (default: %1).")
+                                  .arg(defaults.maxConnections),
+                              "N", QString::number(defaults.maxConnections)))
+    , m_maxPerIp(option("max-per-ip",
+                        QStringLiteral("Connections per IPv4 address or IPv6 /64; more are closed "
+                                       "with 1008 and a reason; 0 = no limit (default: %1).")
+                            .arg(defaults.maxConnectionsPerAddress),
+                        "N", QString::number(defaults.maxConnectionsPerAddress)))
+    , m_maxOutboxBytes(
+          option("max-outbox-bytes",
+                 QStringLiteral("Unsent bytes a client may have waiting before it is cut off as "
+                                "too slow (default: %1).")
+                     .arg(defaults.maxOutboxBytes),
+                 "N", QString::number(defaults.maxOutboxBytes)))
+{}
+
+void SecurityOptions::addTo(QCommandLineParser *parser) const
+{
+    parser->addOptions({m_tokenFile, m_cert, m_key, m_allowOrigin, m_pingInterval,
+                        m_handshakeTimeout, m_helloTimeout, m_maxMessageBytes, m_rate, m_burst,
+                        m_maxConnections, m_maxPerIp, m_maxOutboxBytes});
+}
+
+QString SecurityOptions::apply(const QCommandLineParser &parser, HubConfig *config) const
+{
+    m_warnings.clear();
+    const auto value = [&parser](const QCommandLineOption &o) {
+        return parser.value(o);
+    };
+
+    config->pingIntervalMs = parseSeconds(value(m_pingInterval), 0, 3600);
+    if (config->pingIntervalMs < 0 || (config->pingIntervalMs > 0 && config->pingIntervalMs < 100))
+        return QStringLiteral("--ping-interval: \"%1\" is not 0 or a number of seconds from 0.1 "
+                              "to 3600.")
+            .arg(value(m_pingInterval));
+    config->handshakeTimeoutMs = parseSeconds(value(m_handshakeTimeout), 0.1, 600);
+    if (config->handshakeTimeoutMs < 0)
+        return QStringLiteral("--handshake-timeout: \"%1\" is not a number of seconds from 0.1 "
+                              "to 600.")
+            .arg(value(m_handshakeTimeout));
+    config->helloTimeoutMs = parseSeconds(value(m_helloTimeout), 0.1, 600);
+    if (config->helloTimeoutMs < 0)
+        return QStringLiteral("--hello-timeout: \"%1\" is not a number of seconds from 0.1 to "
+                              "600.")
+            .arg(value(m_helloTimeout));
+
+    // Below this even a hello with a long token would not fit. (A text of 4,000 characters
+    // needs up to about 17 KB; an operator may choose to allow less.)
+    constexpr qint64 kMinMessageBytes = 4096;
+    constexpr qint64 kMaxMessageBytes = 64 * 1024 * 1024;
+    config->maxMessageBytes =
+        parseCount(value(m_maxMessageBytes), kMinMessageBytes, kMaxMessageBytes);
+    if (config->maxMessageBytes < 0)
+        return QStringLiteral("--max-message-bytes: \"%1\" is not a number from %2 to %3.")
+            .arg(value(m_maxMessageBytes))
+            .arg(kMinMessageBytes)
+            .arg(kMaxMessageBytes);
+
+    bool ok = false;
+    config->ratePerSecond = value(m_rate).toDouble(&ok);
+    if (!ok || !std::isfinite(config->ratePerSecond) || config->ratePerSecond < 0 ||
+        config->ratePerSecond > 1e6)
+        return QStringLiteral("--rate: \"%1\" is not a number of messages per second (0: no "
+                              "limit).")
+            .arg(value(m_rate));
+    config->rateBurst = int(parseCount(value(m_burst), 1, 1000000));
+    if (config->rateBurst < 0)
+        return QStringLiteral("--burst: \"%1\" is not a number from 1 to 1000000.")
+            .arg(value(m_burst));
+    config->maxConnections = int(parseCount(value(m_maxConnections), 0, 10000000));
+    if (config->maxConnections < 0)
+        return QStringLiteral("--max-connections: \"%1\" is not a number (0: no limit).")
+            .arg(value(m_maxConnections));
+    config->maxConnectionsPerAddress = int(parseCount(value(m_maxPerIp), 0, 10000000));
+    if (config->maxConnectionsPerAddress < 0)
+        return QStringLiteral("--max-per-ip: \"%1\" is not a number (0: no limit).")
+            .arg(value(m_maxPerIp));
+    constexpr qint64 kMinOutboxBytes = 64 * 1024;
+    config->maxOutboxBytes =
+        parseCount(value(m_maxOutboxBytes), kMinOutboxBytes, qint64(4) * 1024 * 1024 * 1024);
+    if (config->maxOutboxBytes < 0)
+        return QStringLiteral("--max-outbox-bytes: \"%1\" is not a number of bytes from %2 up.")
+            .arg(value(m_maxOutboxBytes))
+            .arg(kMinOutboxBytes);
+
+    config->allowedOrigins.clear();
+    for (const QString &text : parser.values(m_allowOrigin)) {
+        const QString origin = normalizeOrigin(text);
+        if (origin.isEmpty())
+            return QStringLiteral("--allow-origin: \"%1\" is not an origin like "
+                                  "https://chat.example.org or http://localhost:8080.")
+                .arg(text);
+        config->allowedOrigins.append(origin);
+    }
+
+    if (parser.isSet(m_tokenFile)) {
+        const QString path = value(m_tokenFile);
+        if (const QString problem = readSecretFile(path, proto::kMaxTokenChars, &config->token);
+            !problem.isEmpty())
+            return QStringLiteral("--token-file: %1.").arg(problem);
+        const QFileInfo info(path);
+        if (info.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther))
+            m_warnings.append(QStringLiteral("the token file \"%1\" can be read by other users "
+                                             "(chmod 600 it)")
+                                  .arg(path));
+    }
+
+    if (parser.isSet(m_cert) != parser.isSet(m_key))
+        return QStringLiteral("--cert and --key go together: give both or neither.");
+    if (parser.isSet(m_cert)) {
+        if (const QString problem = loadTlsCredentials(value(m_cert), value(m_key), &config->tls);
+            !problem.isEmpty())
+            return QStringLiteral("--cert/--key: %1.").arg(problem);
+    }
+    return {};
+}
+
+} // namespace chat::server

@@ -1,0 +1,393 @@
+#include "sqlitestore.h"
+
+#include "secrets.h"
+
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+#include <atomic>
+
+namespace chat::server {
+
+using chat::proto::Message;
+
+namespace {
+
+std::atomic<int> connectionCounter{0};
+
+// SQLite's own result codes, as QSqlError::nativeErrorCode() gives them.
+const QString kSqliteBusy = QStringLiteral("5");
+const QString kSqliteLocked = QStringLiteral("6");
+
+QString reason(const QSqlError &error)
+{
+    if (error.nativeErrorCode() == kSqliteBusy || error.nativeErrorCode() == kSqliteLocked)
+        return QStringLiteral("it is in use by another process (another chat-server?)");
+    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    return text.isEmpty() ? QStringLiteral("unknown SQLite error") : text;
+}
+
+Message messageFrom(const QSqlQuery &query)
+{
+    Message message;
+    message.seq = query.value(0).toLongLong();
+    message.id = query.value(1).toString();
+    message.room = query.value(2).toString();
+    message.from = query.value(3).toString();
+    message.time = QDateTime::fromMSecsSinceEpoch(query.value(4).toLongLong(), Qt::UTC);
+    message.text = query.value(5).toString();
+    return message;
+}
+
+} // namespace
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, Sync sync, QString *error)
+{
+    if (path.isEmpty() || QFileInfo(path).isDir()) {
+        *error = path.isEmpty() ? QStringLiteral("no file name given")
+                                : QStringLiteral("it is a folder, not a file");
+        return nullptr;
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(path));
+    bool fresh = false;
+    // Every check reads only: a file that fails one is left exactly as it was.
+    const bool ok = store->openDatabase() && store->checkExisting(&fresh) &&
+                    store->configure(sync) && (!fresh || store->createSchema()) &&
+                    store->loadState() && store->prepareStatements();
+    if (!ok) {
+        *error = store->errorString();
+        return nullptr;
+    }
+    qCInfo(lcStore).noquote() << (fresh ? "created" : "opened") << path << "instance"
+                              << store->m_instance << "seq" << store->m_lastSeq;
+    return store;
+}
+
+SqliteStore::SqliteStore(const QString &path)
+    : m_path(path)
+    , m_connection(QStringLiteral("chat-store-%1").arg(connectionCounter.fetch_add(1)))
+{}
+
+SqliteStore::~SqliteStore()
+{
+    // Statements go before their connection, the connection before its name is dropped.
+    m_insert.reset();
+    m_setLastSeq.reset();
+    m_findSent.reset();
+    m_range.reset();
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+bool SqliteStore::openDatabase()
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    if (!db.isValid()) {
+        setError(QStringLiteral("the Qt SQLite driver is missing (Debian: libqt6sql6-sqlite)"));
+        return false;
+    }
+    db.setDatabaseName(m_path);
+    // The file is ours alone: a second server on it fails at once instead of waiting.
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
+    if (!db.open()) {
+        setError(reason(db.lastError()));
+        return false;
+    }
+    // Exclusive before the first read: no other process can read or write it while we run,
+    // and WAL then needs no shared-memory file.
+    return exec(QStringLiteral("PRAGMA locking_mode = EXCLUSIVE"));
+}
+
+bool SqliteStore::checkExisting(bool *fresh)
+{
+    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'")))
+        return fail(QStringLiteral("cannot read it"), query);
+    QStringList tables;
+    while (query.next())
+        tables.append(query.value(0).toString());
+    query.finish();
+    *fresh = tables.isEmpty();
+    if (*fresh)
+        return true;
+    if (!tables.contains(QStringLiteral("schema_version"))) {
+        setError(QStringLiteral("it is an SQLite database of another program (no schema_version "
+                                "table); give chat-server a file of its own"));
+        return false;
+    }
+    if (!query.exec(QStringLiteral("SELECT version FROM schema_version")) || !query.next())
+        return fail(QStringLiteral("cannot read its schema version"), query);
+    const int version = query.value(0).toInt();
+    query.finish();
+    if (version > kSchemaVersion) {
+        setError(QStringLiteral("it was written by a newer chat-server (schema version %1; this "
+                                "one knows version %2)")
+                     .arg(version)
+                     .arg(kSchemaVersion));
+        return false;
+    }
+    if (version < 1 || !tables.contains(QStringLiteral("meta")) ||
+        !tables.contains(QStringLiteral("messages"))) {
+        setError(
+            QStringLiteral("it is damaged: schema version %1 without its tables").arg(version));
+        return false;
+    }
+    // Reads every page once: a damaged file is refused before anything is written to it.
+    if (!query.exec(QStringLiteral("PRAGMA quick_check(1)")) || !query.next())
+        return fail(QStringLiteral("cannot check it"), query);
+    const QString check = query.value(0).toString();
+    query.finish();
+    if (check != QLatin1String("ok")) {
+        setError(QStringLiteral("it is damaged (%1)").arg(check));
+        return false;
+    }
+    return true;
+}
+
+bool SqliteStore::configure(Sync sync)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !query.next())
+        return fail(QStringLiteral("cannot switch it to WAL mode"), query);
+    const QString mode = query.value(0).toString();
+    query.finish();
+    if (mode != QLatin1String("wal")) {
+        setError(QStringLiteral("cannot switch it to WAL mode (it stays in %1)").arg(mode));
+        return false;
+    }
+    return exec(sync == Sync::Full ? QStringLiteral("PRAGMA synchronous = FULL")
+                                   : QStringLiteral("PRAGMA synchronous = NORMAL"));
+}
+
+bool SqliteStore::createSchema()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.transaction()) {
+        setError(reason(db.lastError()));
+        return false;
+    }
+    const QStringList statements = {
+        QStringLiteral("CREATE TABLE schema_version (version INTEGER NOT NULL)"),
+        QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(kSchemaVersion),
+        QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) "
+                       "WITHOUT ROWID"),
+        // A fresh history gets a fresh name: numbers from any earlier one mean nothing here.
+        QStringLiteral("INSERT INTO meta (key, value) VALUES ('instance', '%1'), "
+                       "('last_seq', '0')")
+            .arg(randomHex(64)),
+        QStringLiteral("CREATE TABLE messages (seq INTEGER PRIMARY KEY, nick_key TEXT NOT NULL, "
+                       "msg_id TEXT NOT NULL, room TEXT NOT NULL, sender TEXT NOT NULL, "
+                       "time_ms INTEGER NOT NULL, text TEXT NOT NULL)"),
+        QStringLiteral("CREATE UNIQUE INDEX messages_by_sender ON messages (nick_key, msg_id)"),
+        QStringLiteral("CREATE INDEX messages_by_time ON messages (time_ms)"),
+    };
+    for (const QString &statement : statements) {
+        if (!exec(statement)) {
+            rollback();
+            return false;
+        }
+    }
+    if (!db.commit()) {
+        setError(reason(db.lastError()));
+        rollback();
+        return false;
+    }
+    return true;
+}
+
+bool SqliteStore::loadState()
+{
+    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT key, value FROM meta")))
+        return fail(QStringLiteral("cannot read its meta table"), query);
+    bool seqOk = false;
+    while (query.next()) {
+        const QString key = query.value(0).toString();
+        if (key == QLatin1String("instance"))
+            m_instance = query.value(1).toString();
+        else if (key == QLatin1String("last_seq"))
+            m_lastSeq = query.value(1).toString().toLongLong(&seqOk);
+    }
+    query.finish();
+    if (m_instance.isEmpty() || !seqOk || m_lastSeq < 0) {
+        setError(QStringLiteral("it is damaged: its meta table lacks the instance or last_seq"));
+        return false;
+    }
+    if (!query.exec(QStringLiteral("SELECT MIN(seq), MAX(seq) FROM messages")) || !query.next())
+        return fail(QStringLiteral("cannot read its messages"), query);
+    const bool empty = query.value(0).isNull();
+    const qint64 newest = query.value(1).toLongLong();
+    m_lastSeq = qMax(m_lastSeq, newest);
+    m_oldestSeq = empty ? m_lastSeq + 1 : query.value(0).toLongLong();
+    query.finish();
+    return true;
+}
+
+bool SqliteStore::prepareStatements()
+{
+    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const auto prepare = [&](std::unique_ptr<QSqlQuery> &query, const QString &sql) {
+        query = std::make_unique<QSqlQuery>(db);
+        query->setForwardOnly(true);
+        return query->prepare(sql) || fail(QStringLiteral("cannot prepare a statement"), *query);
+    };
+    return prepare(m_insert,
+                   QStringLiteral("INSERT INTO messages (seq, nick_key, msg_id, room, "
+                                  "sender, time_ms, text) VALUES (?, ?, ?, ?, ?, ?, ?)")) &&
+           prepare(m_setLastSeq,
+                   QStringLiteral("UPDATE meta SET value = ? WHERE key = 'last_seq'")) &&
+           prepare(m_findSent, QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text "
+                                              "FROM messages WHERE nick_key = ? AND msg_id = ?")) &&
+           prepare(m_range, QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text FROM "
+                                           "messages WHERE seq BETWEEN ? AND ? ORDER BY seq"));
+}
+
+bool SqliteStore::append(const QList<Entry> &entries)
+{
+    if (entries.isEmpty())
+        return true;
+    qint64 expected = m_lastSeq + 1;
+    for (const Entry &entry : entries) {
+        if (entry.message.seq != expected++) {
+            setError(QStringLiteral("sequence numbers out of order"));
+            return false;
+        }
+    }
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.transaction()) {
+        setError(reason(db.lastError()));
+        return false;
+    }
+    for (const Entry &entry : entries) {
+        const Message &message = entry.message;
+        m_insert->bindValue(0, message.seq);
+        m_insert->bindValue(1, entry.nickKey);
+        m_insert->bindValue(2, message.id);
+        m_insert->bindValue(3, message.room);
+        m_insert->bindValue(4, message.from);
+        m_insert->bindValue(5, message.time.toMSecsSinceEpoch());
+        m_insert->bindValue(6, message.text);
+        if (!m_insert->exec()) {
+            (void)fail(QStringLiteral("cannot store a message"), *m_insert);
+            rollback();
+            return false;
+        }
+    }
+    const qint64 last = entries.constLast().message.seq;
+    m_setLastSeq->bindValue(0, QString::number(last));
+    if (!m_setLastSeq->exec()) {
+        (void)fail(QStringLiteral("cannot store the newest seq"), *m_setLastSeq);
+        rollback();
+        return false;
+    }
+    if (!db.commit()) {
+        setError(reason(db.lastError()));
+        rollback();
+        return false;
+    }
+    // oldestSeq() of an empty store was lastSeq() + 1: the first appended, so it stays right.
+    m_lastSeq = last;
+    return true;
+}
+
+std::optional<Message> SqliteStore::findSent(const QString &nickKey, const QString &id) const
+{
+    m_findSent->bindValue(0, nickKey);
+    m_findSent->bindValue(1, id);
+    if (!m_findSent->exec()) {
+        qCWarning(lcStore).noquote()
+            << "cannot look up a message id:" << reason(m_findSent->lastError());
+        return std::nullopt;
+    }
+    std::optional<Message> found;
+    if (m_findSent->next())
+        found = messageFrom(*m_findSent);
+    m_findSent->finish();
+    return found;
+}
+
+QList<Message> SqliteStore::range(qint64 first, qint64 last) const
+{
+    QList<Message> result;
+    if (first > last)
+        return result;
+    m_range->bindValue(0, first);
+    m_range->bindValue(1, last);
+    if (!m_range->exec()) {
+        qCWarning(lcStore).noquote() << "cannot read history:" << reason(m_range->lastError());
+        return result;
+    }
+    result.reserve(qsizetype(qMin<qint64>(last - first + 1, 100000)));
+    while (m_range->next())
+        result.append(messageFrom(*m_range));
+    m_range->finish();
+    return result;
+}
+
+qint64 SqliteStore::prune(const Retention &retention, const QDateTime &now)
+{
+    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    // Everything up to and including `cut` goes, so what is held stays consecutive.
+    qint64 cut = 0;
+    if (retention.maxMessages > 0)
+        cut = m_lastSeq - retention.maxMessages;
+    if (retention.maxDays > 0) {
+        QSqlQuery oldest(db);
+        oldest.setForwardOnly(true);
+        oldest.prepare(QStringLiteral("SELECT MAX(seq) FROM messages WHERE time_ms < ?"));
+        oldest.bindValue(0, now.addDays(-retention.maxDays).toMSecsSinceEpoch());
+        if (!oldest.exec() || !oldest.next()) {
+            (void)fail(QStringLiteral("cannot find old messages"), oldest);
+            return -1;
+        }
+        if (!oldest.value(0).isNull())
+            cut = qMax(cut, oldest.value(0).toLongLong());
+    }
+    if (cut < m_oldestSeq)
+        return 0;
+    QSqlQuery remove(db);
+    remove.prepare(QStringLiteral("DELETE FROM messages WHERE seq <= ?"));
+    remove.bindValue(0, cut);
+    if (!remove.exec()) {
+        (void)fail(QStringLiteral("cannot delete old messages"), remove);
+        return -1;
+    }
+    const qint64 removed = remove.numRowsAffected();
+    m_oldestSeq = qMin(cut, m_lastSeq) + 1;
+    return removed;
+}
+
+bool SqliteStore::fail(const QString &what, const QSqlQuery &query)
+{
+    setError(what + QStringLiteral(": ") + reason(query.lastError()));
+    return false;
+}
+
+bool SqliteStore::exec(const QString &sql)
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    if (!query.exec(sql))
+        return fail(QStringLiteral("\"%1\" failed").arg(sql.left(40)), query);
+    query.finish();
+    return true;
+}
+
+void SqliteStore::rollback()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.rollback())
+        qCDebug(lcStore).noquote() << "rollback:" << reason(db.lastError());
+}
+
+} // namespace chat::server

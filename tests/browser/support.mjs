@@ -1,0 +1,175 @@
+// What the Node tests share: the real chat-server binary started and stopped, bounded waits, and
+// a small protocol client on the `ws` package (docs/protocol.md) that keeps every frame it got.
+import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
+
+export { WebSocket };
+
+// Every wait in these tests is bounded: a promise that has not settled in `ms` rejects.
+export function within(ms, what, promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// A running chat-server. `start` resolves once it printed its `listening on` line.
+export class ServerProcess {
+  constructor(binary, args) {
+    this.binary = binary;
+    this.args = args;
+    this.stderr = '';
+    this.child = null;
+    this.port = 0;
+  }
+
+  async start() {
+    const child = spawn(this.binary, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => { this.stderr = (this.stderr + chunk).slice(-20000); });
+    child.stdout.setEncoding('utf8');
+    const listening = new Promise((resolve, reject) => {
+      let buffered = '';
+      child.stdout.on('data', (chunk) => {
+        buffered += chunk;
+        const match = /^listening on (wss?):\/\/[^\s:]+:(\d+)\/$/m.exec(buffered);
+        if (match) resolve(Number(match[2]));
+      });
+      child.once('exit', (code) => reject(new Error(`chat-server exited (${code}) before listening:\n${this.stderr}`)));
+      child.once('error', reject);
+    });
+    this.port = await within(10000, 'chat-server to listen', listening);
+    return this.port;
+  }
+
+  // Sends a signal (SIGSTOP freezes it, SIGKILL is a crash); resolves once a killed one is gone.
+  async signal(name) {
+    this.child.kill(name);
+    if (name === 'SIGKILL') await within(5000, 'chat-server to die', this.exited);
+  }
+
+  // SIGTERM (the server closes every client with 1001), then SIGKILL if it hangs.
+  async stop() {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    try {
+      await within(5000, 'chat-server to exit', this.exited);
+    } catch {
+      this.child.kill('SIGKILL');
+      await within(5000, 'chat-server to die', this.exited);
+    }
+  }
+}
+
+// True when this build's chat-server has the option (some options arrive with other features).
+export async function serverHasOption(binary, option) {
+  const child = spawn(binary, ['--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => { text += chunk; });
+  await within(5000, 'chat-server --help', new Promise((resolve) => child.once('exit', resolve)));
+  return text.includes(option);
+}
+
+// One WebSocket speaking the chat protocol; `frames` holds every decoded server frame in order.
+export class ProtocolClient {
+  constructor(url) {
+    this.url = url;
+    this.frames = [];
+    this.closed = null; // {code, reason} once closed
+    this.listeners = new Set();
+  }
+
+  async open() {
+    this.ws = new WebSocket(this.url);
+    this.ws.on('message', (data, isBinary) => {
+      const frame = isBinary ? { type: '(binary)' } : JSON.parse(data.toString('utf8'));
+      this.frames.push(frame);
+      this.notify();
+    });
+    this.ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString('utf8') };
+      this.notify();
+    });
+    await within(5000, `WebSocket open to ${this.url}`, new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    }));
+    this.ws.on('error', () => { /* a close event follows */ });
+    return this;
+  }
+
+  notify() {
+    for (const listener of this.listeners) listener();
+  }
+
+  send(object) {
+    this.ws.send(typeof object === 'string' ? object : JSON.stringify(object));
+  }
+
+  // Resolves with the first frame (from index `from` on) that `predicate` accepts.
+  waitFor(predicate, what, ms = 10000, from = 0) {
+    return within(ms, what, new Promise((resolve) => {
+      const check = () => {
+        const found = this.frames.slice(from).find(predicate);
+        if (found) {
+          this.listeners.delete(check);
+          resolve(found);
+        }
+      };
+      this.listeners.add(check);
+      check();
+    }));
+  }
+
+  waitClosed(ms = 10000) {
+    return within(ms, 'the connection to close', new Promise((resolve) => {
+      const check = () => {
+        if (this.closed) {
+          this.listeners.delete(check);
+          resolve(this.closed);
+        }
+      };
+      this.listeners.add(check);
+      check();
+    }));
+  }
+
+  async hello(fields) {
+    const from = this.frames.length;
+    this.send({ type: 'hello', version: 1, ...fields });
+    const reply = await this.waitFor((f) => f.type === 'welcome' || f.type === 'error',
+      `welcome for ${fields.nick}`, 10000, from);
+    if (reply.type !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  messages() {
+    return this.frames.filter((f) => f.type === 'message');
+  }
+
+  close() {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
+  }
+}
+
+// Steps print as they pass; the last line is the plain "N passed, N failed" CTest logs show.
+export class Steps {
+  constructor() {
+    this.passed = 0;
+  }
+
+  async run(name, body) {
+    const started = Date.now();
+    await body();
+    this.passed += 1;
+    console.log(`ok ${this.passed} - ${name} (${Date.now() - started} ms)`);
+  }
+}
+
+export function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}

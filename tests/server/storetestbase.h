@@ -1,0 +1,164 @@
+// What the store tests share: a temporary folder for database files, messages to store, a store
+// that fails on demand, and a way to change a database file behind the store's back, as another
+// program would.
+#pragma once
+
+#include "messagestore.h"
+#include "sqlitestore.h"
+#include "validation.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+namespace chat::test {
+
+using chat::proto::Message;
+using chat::server::MemoryStore;
+using chat::server::MessageStore;
+using chat::server::Retention;
+using chat::server::SqliteStore;
+
+inline const QDateTime kNow = QDateTime::fromMSecsSinceEpoch(1795000000123, Qt::UTC);
+
+inline MessageStore::Entry entry(qint64 seq, const QString &nick = QStringLiteral("alice"),
+                                 const QString &text = QStringLiteral("hi"),
+                                 const QDateTime &time = kNow, const QString &id = {})
+{
+    Message message;
+    message.seq = seq;
+    message.id = id.isEmpty() ? QStringLiteral("id-%1").arg(seq) : id;
+    message.room = QStringLiteral("lobby");
+    message.from = nick;
+    message.time = time;
+    message.text = text;
+    return {chat::proto::nickKey(nick), message};
+}
+
+inline QList<qint64> seqs(const QList<Message> &messages)
+{
+    QList<qint64> result;
+    for (const Message &m : messages)
+        result.append(m.seq);
+    return result;
+}
+
+inline QList<qint64> range(qint64 first, qint64 last)
+{
+    QList<qint64> result;
+    for (qint64 s = first; s <= last; ++s)
+        result.append(s);
+    return result;
+}
+
+inline QByteArray fileHash(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+// Runs statements on an SQLite file with a connection of its own, as another program would.
+inline bool execSql(const QString &path, const QStringList &statements)
+{
+    static int counter = 0;
+    const QString name = QStringLiteral("tst-store-raw-%1").arg(++counter);
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        ok = db.open();
+        for (const QString &statement : statements) {
+            QSqlQuery query(db);
+            if (ok && !query.exec(statement)) {
+                qWarning("%s: %s", qPrintable(statement), qPrintable(query.lastError().text()));
+                ok = false;
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+// A store that can be told to fail its next commits, around a real MemoryStore.
+class FailingStore final : public MessageStore
+{
+public:
+    bool failing = false;
+    int appendCalls = 0;
+
+    [[nodiscard]] QString instance() const override { return m_inner.instance(); }
+    [[nodiscard]] qint64 lastSeq() const override { return m_inner.lastSeq(); }
+    [[nodiscard]] qint64 oldestSeq() const override { return m_inner.oldestSeq(); }
+    [[nodiscard]] bool isDurable() const override { return true; }
+    [[nodiscard]] bool append(const QList<Entry> &entries) override
+    {
+        ++appendCalls;
+        if (failing) {
+            setError(QStringLiteral("disk full (test)"));
+            return false;
+        }
+        return m_inner.append(entries);
+    }
+    [[nodiscard]] std::optional<Message> findSent(const QString &key,
+                                                  const QString &id) const override
+    {
+        return m_inner.findSent(key, id);
+    }
+    [[nodiscard]] QList<Message> range(qint64 first, qint64 last) const override
+    {
+        return m_inner.range(first, last);
+    }
+    qint64 prune(const Retention &retention, const QDateTime &now) override
+    {
+        return m_inner.prune(retention, now);
+    }
+
+private:
+    MemoryStore m_inner{100, 100, 100};
+};
+
+class StoreTestBase : public QObject
+{
+    Q_OBJECT
+protected:
+    void makeDir()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+    }
+    [[nodiscard]] QString dbPath() const { return m_dir->filePath(QStringLiteral("h.sqlite")); }
+    // nullptr, with a warning, when it cannot be opened.
+    [[nodiscard]] std::unique_ptr<SqliteStore> openSqlite(const QString &path = {})
+    {
+        QString error;
+        std::unique_ptr<SqliteStore> store =
+            SqliteStore::open(path.isEmpty() ? dbPath() : path, SqliteStore::Sync::Full, &error);
+        if (!store)
+            qWarning("cannot open the store: %s", qPrintable(error));
+        return store;
+    }
+    // Fills the store on dbPath() with `count` messages from alice.
+    void fill(int count)
+    {
+        std::unique_ptr<SqliteStore> store = openSqlite();
+        QVERIFY(store);
+        QList<MessageStore::Entry> entries;
+        for (int seq = 1; seq <= count; ++seq)
+            entries.append(entry(seq));
+        QVERIFY(store->append(entries));
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+} // namespace chat::test
