@@ -66,6 +66,7 @@ public:
     OutboxSender *const sender;
     Backoff backoff;
     QUrl url;
+    QString token; // the server's shared secret, sent in every hello
 
     QWebSocket *socket = nullptr; // the current attempt or connection
     bool running = false;         // start() was called and nothing stopped it for good
@@ -139,7 +140,8 @@ void ConnectionController::Private::openSocket()
     QObject::connect(ws, &QWebSocket::connected, q, [this, ws] {
         if (ws != socket)
             return;
-        const proto::Hello hello = conversation->hello();
+        proto::Hello hello = conversation->hello();
+        hello.token = token;
         qCDebug(lcNet) << "connected; hello as" << hello.nick << "lastSeq"
                        << hello.lastSeq.value_or(0);
         ws->sendTextMessage(QString::fromUtf8(proto::encode(hello)));
@@ -324,6 +326,11 @@ QUrl ConnectionController::serverUrl() const
 void ConnectionController::setNick(const QString &nick)
 {
     d->conversation->setWantedNick(nick);
+}
+
+void ConnectionController::setToken(const QString &token)
+{
+    d->token = token;
 }
 
 QString ConnectionController::nick() const

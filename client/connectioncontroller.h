@@ -30,6 +30,8 @@ public:
     [[nodiscard]] QUrl serverUrl() const;
     // The wanted nick; takes effect with the next connection attempt.
     void setNick(const QString &nick);
+    // The shared secret for servers started with --token-file; sent in every hello.
+    void setToken(const QString &token);
     // The nick as the server gave it in the last welcome; the wanted one before that.
     [[nodiscard]] QString nick() const;
 

@@ -3,8 +3,8 @@
 #include "connectdialog.h"
 #include "connectioncontroller.h"
 #include "messagedelegate.h"
-#include "protocol.h"
 #include "messagemodel.h"
+#include "protocol.h"
 #include "userlistmodel.h"
 
 #include <QHBoxLayout>
@@ -138,6 +138,8 @@ void ChatWindow::openConnectDialog()
     m_controller->stop();
     m_controller->setServerUrl(dialog.serverUrl());
     m_controller->setNick(dialog.nick());
+    if (!dialog.token().isEmpty())
+        m_controller->setToken(dialog.token());
     // Each server and nick has its own saved outbox; a memory-only controller stays so.
     if (!m_controller->outboxPath().isEmpty())
         m_controller->setOutboxPath(

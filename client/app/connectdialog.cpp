@@ -31,6 +31,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     : QDialog(parent)
     , m_url(new QLineEdit(this))
     , m_nick(new QLineEdit(this))
+    , m_token(new QLineEdit(this))
     , m_error(new QLabel(this))
 {
     setWindowTitle(tr("Connect to a chat server"));
@@ -40,6 +41,10 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_nick->setObjectName(QStringLiteral("nickEdit"));
     m_nick->setText(settings.value(kNickKey, qEnvironmentVariable("USER")).toString());
     m_nick->setMaxLength(int(proto::kMaxNickChars) * 2);
+    // The secret is not remembered: it is asked for again, or given with --token-file.
+    m_token->setObjectName(QStringLiteral("tokenEdit"));
+    m_token->setEchoMode(QLineEdit::Password);
+    m_token->setPlaceholderText(tr("only if the server asks for one"));
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setTextFormat(Qt::PlainText);
     m_error->setWordWrap(true);
@@ -49,6 +54,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     auto *form = new QFormLayout;
     form->addRow(tr("&Server:"), m_url);
     form->addRow(tr("&Nickname:"), m_nick);
+    form->addRow(tr("&Token:"), m_token);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
@@ -70,6 +76,11 @@ QUrl ConnectDialog::serverUrl() const
 QString ConnectDialog::nick() const
 {
     return proto::normalizeNick(m_nick->text()).nick;
+}
+
+QString ConnectDialog::token() const
+{
+    return m_token->text().trimmed();
 }
 
 void ConnectDialog::setError(const QString &message)

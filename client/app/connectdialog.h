@@ -17,6 +17,7 @@ public:
 
     [[nodiscard]] QUrl serverUrl() const;
     [[nodiscard]] QString nick() const;
+    [[nodiscard]] QString token() const; // empty: the server needs none
     void setError(const QString &message);
 
     void accept() override;
@@ -24,6 +25,7 @@ public:
 private:
     QLineEdit *m_url;
     QLineEdit *m_nick;
+    QLineEdit *m_token;
     QLabel *m_error;
 };
 

@@ -6,6 +6,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFile>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 using namespace chat::client;
@@ -13,6 +15,9 @@ using namespace chat::client;
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    // The connection's debug lines are for developers; QT_LOGGING_RULES turns them back on.
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("chat.*.debug=false"));
     QApplication::setOrganizationName(QStringLiteral("QtChat"));
     QApplication::setApplicationName(QStringLiteral("chat-client"));
     QApplication::setApplicationVersion(QStringLiteral(CHAT_VERSION));
@@ -37,13 +42,30 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     parser.addOption(urlOption);
     parser.addOption(nickOption);
+    const QCommandLineOption tokenOption(
+        QStringLiteral("token-file"),
+        QStringLiteral("A file holding the server's shared secret, for servers started with "
+                       "--token-file (default: none)."),
+        QStringLiteral("FILE"));
     parser.addOption(caOption);
+    parser.addOption(tokenOption);
     parser.process(app);
 
     ConnectionController controller;
     if (QString problem; !controller.setCaCertificatesFile(parser.value(caOption), &problem)) {
         QTextStream(stderr) << "chat-client: --ca: " << problem << '\n';
         return 2;
+    }
+
+    QString token;
+    if (parser.isSet(tokenOption)) {
+        QFile file(parser.value(tokenOption));
+        if (!file.open(QIODevice::ReadOnly)) {
+            QTextStream(stderr) << "chat-client: --token-file: " << file.errorString() << '\n';
+            return 2;
+        }
+        // Editors add a final newline; it is not part of the secret.
+        token = QString::fromUtf8(file.read(4096)).trimmed();
     }
 
     QUrl url = QUrl::fromUserInput(parser.value(urlOption));
@@ -63,10 +85,13 @@ int main(int argc, char *argv[])
             return 0;
         url = dialog.serverUrl();
         nick = dialog.nick();
+        if (!dialog.token().isEmpty())
+            token = dialog.token();
     }
 
     controller.setServerUrl(url);
     controller.setNick(nick);
+    controller.setToken(token);
     // Unsent messages wait on disk, so closing the window while the server is away loses none.
     controller.setOutboxPath(ConnectionController::defaultOutboxPath(url, nick));
     ChatWindow window(&controller);
