@@ -133,9 +133,6 @@ void HubHarness::waitUntil(const std::function<bool()> &done, const char *what)
             FUZZ_CHECK(false, "the hub stopped answering");
         }
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
-        // processEvents() outside an event loop leaves deleteLater() undone, which a running
-        // server's loop would do: closed sessions would pile up.
-        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     }
 }
 
