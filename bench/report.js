@@ -50,8 +50,13 @@ row('a', 'deliveries/s', 'deliveries_per_s', 0, '≥ 1.5× relay, ≥ 10× Node'
 row('a', '… chat-server ÷ this', (l) => (l === 'a/ours' ? '–'
   : fmt(ratio(aOurs, median(l, 'deliveries_per_s')), 2)));
 row('a', 'server CPU µs/delivery', 'server_cpu_us_per_delivery', 3);
+row('a', 'load generator CPU µs/delivery', (l) => {
+  const cpu = median(l, 'bench_cpu_s');
+  const n = median(l, 'deliveries');
+  return fmt(cpu === null || !n ? null : (cpu * 1e6) / n, 3);
+});
 row('a', 'latency p99 ms', 'latency_p99_ms', 1);
-row('a', 'lost / duplicated', (l) => `${fmt(sum(l, 'lost'))} / ${fmt(sum(l, 'duplicated'))}`);
+row('a', 'not received / duplicated', (l) => `${fmt(sum(l, 'lost'))} / ${fmt(sum(l, 'duplicated'))}`);
 // (b) latency at a steady rate
 const bOursP99 = median('b/ours', 'latency_p99_ms');
 const bNodeP99 = median('b/node', 'latency_p99_ms');
@@ -63,7 +68,7 @@ row('b', 'latency p99 ms', 'latency_p99_ms', 2, '≤ Node p99',
 row('b', 'latency max ms', 'latency_max_ms', 1);
 row('b', 'server CPU µs/delivery', 'server_cpu_us_per_delivery', 3, '≤ 0.7× relay',
   bOursCpu === null || bRelayCpu === null ? null : bOursCpu <= 0.7 * bRelayCpu);
-row('b', 'lost / duplicated', (l) => `${fmt(sum(l, 'lost'))} / ${fmt(sum(l, 'duplicated'))}`);
+row('b', 'not received / duplicated', (l) => `${fmt(sum(l, 'lost'))} / ${fmt(sum(l, 'duplicated'))}`);
 // (c) idle connections
 const cOursMem = median('c/ours', 'server_bytes_per_conn');
 const cRelayMem = median('c/relay', 'server_bytes_per_conn');
@@ -85,7 +90,7 @@ function allWithin(l) {
 row('d', 'connected', (l) => `${fmt(median(l, 'joined'))} of ${fmt(median(l, 'clients'))}`);
 row('d', 'set-up s', 'setup_s', 1);
 row('d', 'latency p99 / max ms', (l) => `${fmt(median(l, 'latency_p99_ms'))} / ${fmt(median(l, 'latency_max_ms'))}`);
-row('d', 'lost', (l) => fmt(sum(l, 'lost')));
+row('d', 'deliveries not received', (l) => fmt(sum(l, 'lost')));
 row('d', 'all receive within 1 s', (l) => met(allWithin(l)), 0, 'yes', allWithin('d/ours'));
 // (e) resume, ours only
 const e = byLabel.get('e/ours');
@@ -103,7 +108,7 @@ if (fDurable !== null) {
     `(${fmt(ratio(fDurable, aOurs), 2)}×) | – | – | ≥ 0.5× | ${met(aOurs ? fDurable >= 0.5 * aOurs : null)} |`);
 }
 
-const underLoad = Number(env.BENCH_LOAD_BEFORE) >= 1.0;
+const underLoad = Number(env.BENCH_LOAD_BEFORE) >= 1.0 || Number(env.BENCH_LOAD_AFTER) >= 1.0;
 const section = [
   '<!-- bench.sh: begin (scripts/bench.sh rewrites this part; edit outside it) -->',
   `Measured ${env.BENCH_DATE || ''} by \`scripts/bench.sh${env.BENCH_QUICK === '1' ? ' --quick' : ''}\`` +
@@ -111,7 +116,8 @@ const section = [
     ` Linux ${env.BENCH_KERNEL || '?'}, Node.js ${env.BENCH_NODE || '?'} with ws ${env.BENCH_WS || '?'}.` +
     ` ${env.BENCH_PINNING || ''} Median of ${env.BENCH_ROUNDS || '?'} round(s), the three servers alternating.` +
     ` Load average before: ${env.BENCH_LOAD_BEFORE || '?'}, after: ${env.BENCH_LOAD_AFTER || '?'}.` +
-    (underLoad ? ' **Taken while other work ran on the machine (load ≥ 1): the figures are disturbed.**' : ''),
+    (underLoad ? ' **Other work ran on the machine during the run (load average ≥ 1): the figures are' +
+      ' disturbed; the raw results in build-bench/bench/results.jsonl show each round.**' : ''),
   '',
   '| scenario | measure | chat-server | bare Qt relay | Node ws | target | met |',
   '|---|---|--:|--:|--:|---|---|',
@@ -154,7 +160,7 @@ const dClients = median('d/ours', 'clients') || median('d/relay', 'clients') || 
 const panel = (file, title, ylabel) => [
   `set title "${title}"`, `set ylabel "${ylabel}"`,
   `plot "${path.join(plotDir, file)}" using 2:xtic(1) with boxes notitle lc rgb "#3a6ea5",` +
-    ` "" using 0:2:(sprintf("%.3g", $2)) with labels offset 0,0.7 notitle`,
+    ` "" using 0:2:($2 >= 100 ? sprintf("%.0f", $2) : sprintf("%.3g", $2)) with labels offset 0,0.7 notitle`,
 ].join('\n');
 const n = (v) => v.toLocaleString('en-US');
 fs.writeFileSync(path.join(plotDir, 'plot.gp'), [
@@ -163,7 +169,7 @@ fs.writeFileSync(path.join(plotDir, 'plot.gp'), [
   'set multiplot layout 2,3 title "chat-server, a bare Qt relay and Node ws on one machine (loopback); ' +
     'higher deliveries, lower CPU, latency, memory and set-up time are better"',
   'set style fill solid 0.8 border -1', 'set boxwidth 0.6', 'set yrange [0:*]', 'set grid ytics',
-  'set offsets 0.4, 0.4, 0, 0', 'set bmargin 4',
+  'set offsets 0.4, 0.4, graph 0.1, 0', 'set bmargin 4',
   panel('a.dat', '(a) 100 clients, 4 publishers: deliveries/s', 'million deliveries/s'),
   panel('a-cpu.dat', '(a) server CPU per delivery', 'µs'),
   panel('b.dat', '(b) 1,000 clients at 20 msg/s: latency p99', 'ms'),

@@ -6,9 +6,11 @@
 #   scripts/bench.sh            # the full run, about 10 minutes
 #   scripts/bench.sh --quick    # one round, smaller counts: a couple of minutes
 #   scripts/bench.sh --only ab  # only some scenarios (a to f, see docs/performance.md)
+# BENCH_DOCS=DIR writes performance.md and performance.png there instead of docs/ (trial runs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
+docs=${BENCH_DOCS:-$root/docs}
 quick=0
 rounds=2
 only=abcdef
@@ -17,7 +19,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; rounds=1 ;;
     --rounds) rounds=$2; shift ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -132,7 +134,7 @@ done
 # The long ones once.
 for kind in ours relay node; do
     case $only in *d*) run d "$kind" --clients "$many" --publishers 1 --rate 1 --duration 5 \
-        --setup-timeout 120 --drain 5 ;; esac
+        --setup-timeout 120 --settle 10 --drain 15 ;; esac
 done
 case $only in *e*) run e ours --clients 2 --publishers 1 --window 64 --messages "$resume" \
     --duration 60 --resume "$resume" ;; esac
@@ -149,7 +151,7 @@ BENCH_NODE=$(node --version) \
 BENCH_WS=$(node -p "require('$root/bench/peers/node/node_modules/ws/package.json').version") \
 BENCH_ROUNDS=$rounds BENCH_QUICK=$quick BENCH_PINNING=$pinning \
 BENCH_LOAD_BEFORE=$load_before BENCH_LOAD_AFTER=$load_after \
-BENCH_PNG=$root/docs/performance.png \
-    node "$root/bench/report.js" "$results" "$root/docs/performance.md" "$out"
+BENCH_PNG=$docs/performance.png \
+    node "$root/bench/report.js" "$results" "$docs/performance.md" "$out"
 gnuplot "$out/plot.gp"
-echo "bench.sh: wrote docs/performance.md and docs/performance.png (raw results: $results)"
+echo "bench.sh: wrote $docs/performance.md and $docs/performance.png (raw results: $results)"

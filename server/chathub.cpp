@@ -15,6 +15,7 @@
 #include "validation.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QTimer>
 #include <QWebSocket>
@@ -63,6 +64,7 @@ public:
     QTimer livenessTimer;
     Roster roster;
     QSet<ClientSession *> sessions; // every open connection, joined or not
+    QElapsedTimer sinceMessage;     // tells a lone chat message from one of a burst
     qint64 seq = 0;                 // the newest seq handed out, stored or still waiting
     bool shuttingDown = false;
     // The operator's view, served as GET /healthz and /metrics on the chat port.
@@ -245,13 +247,25 @@ void ChatHub::Private::broadcast(const ServerMessage &message, const ClientSessi
     const QByteArray json = encode(message);
     const QString frame = QString::fromUtf8(json);
     const QByteArray wire = ClientSession::wireTextFrame(json);
+    // A lone chat message goes to the kernel at once, socket by socket; one that follows
+    // another within a millisecond is part of a burst, which Qt's buffers gather into one write
+    // per client on the next turn of the event loop, as they do for presence, which is never
+    // urgent and comes in storms when many join (docs/performance.md has the figures).
+    constexpr qint64 kBurstGapNs = 1000 * 1000;
+    bool writeThrough = false;
+    if (std::holds_alternative<Message>(message)) {
+        writeThrough = !sinceMessage.isValid() || sinceMessage.nsecsElapsed() > kBurstGapNs;
+        sinceMessage.start();
+    }
     // A copy, so that a member leaving during the loop cannot invalidate it; sessions are only
     // ever deleted later, from the event loop, so the pointers stay valid for the whole loop.
     const QHash<QString, Roster::Member> members = roster.members();
+    qint64 sentDirectly = 0;
     for (const Roster::Member &member : members) {
         if (member.client != except)
-            member.client->sendWireFrame(frame, wire);
+            sentDirectly += member.client->sendWireFrame(frame, wire, writeThrough);
     }
+    metrics.countBytesSent(sentDirectly); // the rest is counted from bytesWritten
 }
 
 void ChatHub::Private::watchTraffic(QWebSocket *socket, ClientSession *session)
@@ -262,8 +276,6 @@ void ChatHub::Private::watchTraffic(QWebSocket *socket, ClientSession *session)
     QObject::connect(socket, &QWebSocket::binaryMessageReceived, session,
                      [this](const QByteArray &data) { metrics.countBytesReceived(data.size()); });
     QObject::connect(socket, &QWebSocket::bytesWritten, session,
-                     [this](qint64 bytes) { metrics.countBytesSent(bytes); });
-    QObject::connect(session, &ClientSession::bytesSentDirectly, q,
                      [this](qint64 bytes) { metrics.countBytesSent(bytes); });
     QObject::connect(session, &ClientSession::errorSent, q,
                      [this](ErrorCode code) { metrics.countRejection(code); });

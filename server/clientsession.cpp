@@ -69,11 +69,6 @@ ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfi
     // QWebSocket answers the peer's pings by itself, unseen by sendFrame: check after every read.
     if (m_tcp)
         connect(m_tcp, &QIODevice::readyRead, this, &ClientSession::dropIfBacklogged);
-    // QWebSocket closes by itself on a protocol error: what we queued must not follow its close.
-    connect(m_socket, &QWebSocket::aboutToClose, this, [this] {
-        m_closeSent = true;
-        m_queued.clear();
-    });
     // QWebSocket::error is the 6.4 name of the signal (errorOccurred arrived in 6.5).
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) {
@@ -122,7 +117,7 @@ qint64 ClientSession::unsentBytes() const
     if (!m_tcp)
         return 0;
     // A TLS socket holds plain text not yet encrypted, and encrypted bytes not yet written.
-    return m_queued.size() + m_tcp->bytesToWrite() + (m_ssl ? m_ssl->encryptedBytesToWrite() : 0);
+    return m_tcp->bytesToWrite() + (m_ssl ? m_ssl->encryptedBytesToWrite() : 0);
 }
 
 bool ClientSession::dropIfBacklogged()
@@ -149,7 +144,6 @@ void ClientSession::checkBacklog()
         return;
     // Qt writes to the network from the event loop; hand the kernel what it takes now, so that
     // only what a slow peer leaves in the buffers counts, not a burst queued in one go.
-    flushQueued();
     m_tcp->flush();
     const qint64 unsent = unsentBytes();
     if (unsent <= m_maxOutboxBytes) {
@@ -172,9 +166,6 @@ void ClientSession::sendFrame(const QString &frame)
         return;
     if (dropIfBacklogged())
         return;
-    if (queueFrame(wireTextFrame(frame.toUtf8())))
-        return;
-    flushQueued(); // what waits goes first
     const qint64 before = unsentBytes();
     m_socket->sendTextMessage(frame);
     // One frame larger than the cap (a welcome with a long history) must still go out: the cap
@@ -206,58 +197,32 @@ QByteArray ClientSession::wireTextFrame(const QByteArray &utf8)
     return frame;
 }
 
-void ClientSession::sendWireFrame(const QString &frame, const QByteArray &wire)
+qint64 ClientSession::sendWireFrame(const QString &frame, const QByteArray &wire, bool writeThrough)
 {
-    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    if (dropIfBacklogged())
-        return;
-    if (!queueFrame(wire))
+    if (wire.isEmpty() || !m_tcp) {
         sendFrame(frame);
-}
-
-bool ClientSession::queueFrame(const QByteArray &wire)
-{
-    if (wire.isEmpty() || !m_tcp || m_ssl)
-        return false;
-    if (m_closeSent)
-        return true; // dropped: the connection is closing
-    // QWebSocket writes whole frames to the same socket synchronously (pings, closes, pongs),
-    // so ours, whole too, cannot interleave with its own. Behind a backlog in Qt's buffer a
-    // frame waits there, in order.
-    if (m_queued.isEmpty() && m_tcp->bytesToWrite() > 0) {
-        m_tcp->write(wire);
-        return true;
+        return 0;
     }
-    m_queued.append(wire); // shares `wire` when the queue was empty: no copy per recipient
-    if (!m_flushQueued) {
-        m_flushQueued = true;
-        QMetaObject::invokeMethod(this, &ClientSession::flushQueued, Qt::QueuedConnection);
-    }
-    return true;
-}
-
-void ClientSession::flushQueued()
-{
-    m_flushQueued = false;
-    if (m_queued.isEmpty())
-        return;
-    const QByteArray bytes = std::exchange(m_queued, QByteArray());
-    if (m_closeSent || !m_tcp || m_tcp->state() != QAbstractSocket::ConnectedState)
-        return;
-    qint64 sent = 0;
+    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+        return 0;
+    if (dropIfBacklogged())
+        return 0;
+    // QWebSocket writes whole frames to the same socket synchronously (pings, closes, replies),
+    // so whole frames written here cannot interleave with its own. With writeThrough, and when
+    // nothing waits in the socket's buffer, the frame goes straight to the kernel: it cannot
+    // overtake anything, and the event loop need not come back to this socket. Otherwise Qt's
+    // buffer gathers the frames of a burst into one write. A TLS socket must encrypt first.
+    qint64 direct = 0;
 #ifdef Q_OS_LINUX
-    // Straight to the kernel when nothing waits in Qt's buffer: nothing can be overtaken.
-    if (m_tcp->bytesToWrite() == 0) {
-        const ssize_t n = ::send(int(m_tcp->socketDescriptor()), bytes.constData(),
-                                 size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        sent = n > 0 ? qint64(n) : 0; // errors: the socket reports them on its own write
+    if (writeThrough && !m_ssl && m_tcp->bytesToWrite() == 0) {
+        const ssize_t sent = ::send(int(m_tcp->socketDescriptor()), wire.constData(),
+                                    size_t(wire.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        direct = sent > 0 ? qint64(sent) : 0; // errors: the socket reports them on its write
     }
 #endif
-    if (sent < bytes.size())
-        m_tcp->write(bytes.constData() + sent, bytes.size() - sent);
-    if (sent > 0)
-        emit bytesSentDirectly(sent);
+    if (direct < wire.size())
+        m_tcp->write(wire.constData() + direct, wire.size() - direct);
+    return direct;
 }
 
 void ClientSession::sendMessage(const ServerMessage &message)
@@ -286,7 +251,6 @@ void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &rea
         return;
     m_closing = true;
     m_deadline->start(kCloseGraceMs);
-    flushQueued(); // before the close frame
     // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself.
     m_socket->close(code, reason);
 }
@@ -304,10 +268,7 @@ void ClientSession::checkAlive(qint64 silenceLimitMs)
         close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("no answer to pings"));
         return;
     }
-    // An empty ping frame, through our queue: an idle client then never needs Qt's buffer.
-    static const QByteArray ping("\x89\x00", 2);
-    if (!queueFrame(ping))
-        m_socket->ping();
+    m_socket->ping();
 }
 
 void ClientSession::refuseOverRate(RateLimiter::Verdict verdict, const QString &ref)
@@ -380,7 +341,6 @@ void ClientSession::onDisconnected()
         return;
     m_gone = true;
     m_closing = true;
-    m_queued.clear();
     m_deadline->stop();
     qCDebug(lcServerNet).noquote() << m_peer << "disconnected, close code" << m_socket->closeCode();
     emit closed(this);

@@ -47,8 +47,10 @@ public:
     // already has more than the outbox cap unsent is cut off instead.
     void sendFrame(const QString &frame);
     // The same for a broadcast: `wire` is `frame` already framed by wireTextFrame(), built once
-    // for every recipient.
-    void sendWireFrame(const QString &frame, const QByteArray &wire);
+    // for every recipient. `writeThrough`: try the kernel at once rather than leave it to the
+    // event loop (for a lone message; a burst is better gathered). Returns the bytes written
+    // straight to the network, which the socket's bytesWritten signal does not report.
+    qint64 sendWireFrame(const QString &frame, const QByteArray &wire, bool writeThrough);
     // One final, unmasked server-to-client text frame carrying `utf8`; empty when it is too large
     // for that path (sendWireFrame then falls back to sendFrame).
     [[nodiscard]] static QByteArray wireTextFrame(const QByteArray &utf8);
@@ -73,9 +75,6 @@ signals:
     void closed(chat::server::ClientSession *session);
     // An error reply was sent (sendError or refuse): what /metrics counts as a rejection.
     void errorSent(chat::proto::ErrorCode code);
-    // Bytes written straight to the network (see queueFrame), which the socket's bytesWritten
-    // signal does not report.
-    void bytesSentDirectly(qint64 bytes);
 
 private:
     void onText(const QString &frame);
@@ -89,12 +88,6 @@ private:
     bool dropIfBacklogged();
     // From the event loop: flushes, and cuts off the client if it is still over the cap.
     void checkBacklog();
-    // Whole frames we send wait here for the end of this turn of the event loop, then go to the
-    // kernel in one write per client; false when one must go through QWebSocket instead (TLS,
-    // or too large). Qt's socket buffer would keep a 32 KiB block per client once used.
-    bool queueFrame(const QByteArray &wire);
-    // Writes what is queued now: to the kernel what it takes, the rest to the socket's buffer.
-    void flushQueued();
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;
@@ -106,9 +99,6 @@ private:
     qint64 m_maxOutboxBytes;
     qint64 m_outboxAllowance = 0; // room for one frame larger than the cap (see sendFrame)
     bool m_backlogCheckQueued = false;
-    QByteArray m_queued; // whole frames for queueFrame, oldest first
-    bool m_flushQueued = false;
-    bool m_closeSent = false; // by us or by QWebSocket: nothing may follow the close frame
     QString m_peer;
     QString m_nick;
     QString m_nickKey;
