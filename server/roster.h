@@ -36,6 +36,10 @@ public:
 
 private:
     QHash<QString, Member> m_members;
+    // Every welcome carries the user list: sorting it afresh for each of N joiners made joining
+    // N people cost N² log N. Rebuilt only after someone joins or leaves.
+    mutable QStringList m_sortedNicks;
+    mutable bool m_sortedValid = false;
 };
 
 } // namespace chat::server
