@@ -76,7 +76,8 @@ void Conversation::Private::onWelcome(const proto::Welcome &welcome)
     session = welcome.session;
     instance = welcome.instance;
     messages->setOwnNick(nick);
-    users->setUsers(welcome.users);
+    // The list is as of the server's last presence, which may not have told of us yet.
+    users->setUsers(welcome.users + QStringList{nick});
 
     qint64 newest = 0;
     for (const proto::Message &m : welcome.history)
@@ -114,10 +115,7 @@ void Conversation::Private::onPresence(const proto::Presence &presence)
 {
     if (!joined)
         return;
-    if (presence.event == proto::Presence::Event::Join)
-        users->addUser(presence.nick);
-    else
-        users->removeUser(presence.nick);
+    users->applyChanges(presence.joined, presence.left);
 }
 
 void Conversation::Private::onError(const proto::Error &error)

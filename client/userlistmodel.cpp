@@ -85,6 +85,31 @@ void UserListModel::removeUser(const QString &nick)
     emit countChanged(count());
 }
 
+void UserListModel::applyChanges(const QStringList &joined, const QStringList &left)
+{
+    // A few changes row by row, so views keep their selection and scroll position; a crowd in
+    // one pass, since finding each row costs a walk over the whole list.
+    constexpr qsizetype kRowByRowLimit = 16;
+    if (joined.size() + left.size() <= kRowByRowLimit) {
+        for (const QString &nick : left)
+            removeUser(nick);
+        for (const QString &nick : joined)
+            addUser(nick);
+        return;
+    }
+    QSet<QString> gone;
+    for (const QString &nick : left)
+        gone.insert(proto::nickKey(nick));
+    QStringList next;
+    next.reserve(m_nicks.size() + joined.size());
+    for (const QString &nick : std::as_const(m_nicks)) {
+        if (!gone.contains(proto::nickKey(nick)))
+            next.append(nick);
+    }
+    next.append(joined);
+    setUsers(next);
+}
+
 void UserListModel::clear()
 {
     setUsers({});

@@ -26,6 +26,8 @@ public:
     void setUsers(const QStringList &nicks);
     void addUser(const QString &nick);    // a nick already present is ignored
     void removeUser(const QString &nick); // matched regardless of case
+    // A presence: `left` removed first, then `joined` added (someone may be in both).
+    void applyChanges(const QStringList &joined, const QStringList &left);
     void clear();
 
     [[nodiscard]] int count() const;

@@ -1,5 +1,6 @@
 #include "codec.h"
 
+#include "jsonwriter.h"
 #include "validation.h"
 
 #include <QJsonArray>
@@ -26,19 +27,6 @@ QByteArray toFrame(const QJsonObject &object)
 QString formatTime(const QDateTime &time)
 {
     return time.toUTC().toString(Qt::ISODateWithMs);
-}
-
-QJsonObject messageObject(const Message &m)
-{
-    return QJsonObject{
-        {QStringLiteral("type"), QStringLiteral("message")},
-        {QStringLiteral("seq"), double(m.seq)},
-        {QStringLiteral("id"), m.id},
-        {QStringLiteral("room"), m.room},
-        {QStringLiteral("from"), m.from},
-        {QStringLiteral("time"), formatTime(m.time)},
-        {QStringLiteral("text"), m.text},
-    };
 }
 
 // Reads typed fields from one JSON object and remembers the first problem it meets.
@@ -280,6 +268,21 @@ Decoded<ClientMessage> decodePing(const QJsonObject &object)
     return Decoded<ClientMessage>{ClientMessage{std::move(ping)}, {}, {}, {}};
 }
 
+// A list of nicknames, each a string.
+bool readNicks(const QJsonArray &array, const QString &context, QStringList *nicks, QString *reason)
+{
+    nicks->reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QJsonValue value = array.at(i);
+        if (!value.isString()) {
+            *reason = QStringLiteral("%1[%2] must be a string.").arg(context).arg(i);
+            return false;
+        }
+        nicks->append(value.toString());
+    }
+    return true;
+}
+
 Decoded<ServerMessage> decodeWelcome(const QJsonObject &object)
 {
     FieldReader r(object, QStringLiteral("welcome"));
@@ -295,13 +298,9 @@ Decoded<ServerMessage> decodeWelcome(const QJsonObject &object)
     const QJsonArray history = r.array(QStringLiteral("history"));
     if (r.failed())
         return rejected<ServerMessage>(ErrorCode::BadMessage, r.reason());
-    for (qsizetype i = 0; i < users.size(); ++i) {
-        if (!users.at(i).isString())
-            return rejected<ServerMessage>(
-                ErrorCode::BadMessage,
-                QStringLiteral("welcome: users[%1] must be a string.").arg(i));
-        w.users.append(users.at(i).toString());
-    }
+    QString reason;
+    if (!readNicks(users, QStringLiteral("welcome: users"), &w.users, &reason))
+        return rejected<ServerMessage>(ErrorCode::BadMessage, reason);
     w.history.reserve(history.size());
     for (qsizetype i = 0; i < history.size(); ++i) {
         const QString context = QStringLiteral("welcome: history[%1]").arg(i);
@@ -321,19 +320,15 @@ Decoded<ServerMessage> decodePresence(const QJsonObject &object)
 {
     FieldReader r(object, QStringLiteral("presence"));
     Presence p;
-    const QString event = r.string(QStringLiteral("event"));
-    p.nick = r.string(QStringLiteral("nick"));
+    const QJsonArray joined = r.array(QStringLiteral("joined"));
+    const QJsonArray left = r.array(QStringLiteral("left"));
     p.online = int(r.integer(QStringLiteral("online"), 0, 1 << 30));
-    if (!r.failed()) {
-        if (event == QLatin1String("join"))
-            p.event = Presence::Event::Join;
-        else if (event == QLatin1String("leave"))
-            p.event = Presence::Event::Leave;
-        else
-            r.setReason(QStringLiteral("presence: \"event\" must be \"join\" or \"leave\"."));
-    }
     if (r.failed())
         return rejected<ServerMessage>(ErrorCode::BadMessage, r.reason());
+    QString reason;
+    if (!readNicks(joined, QStringLiteral("presence: joined"), &p.joined, &reason) ||
+        !readNicks(left, QStringLiteral("presence: left"), &p.left, &reason))
+        return rejected<ServerMessage>(ErrorCode::BadMessage, reason);
     return Decoded<ServerMessage>{ServerMessage{std::move(p)}, {}, {}, {}};
 }
 
@@ -388,36 +383,94 @@ QByteArray encode(const ClientMessage &message)
     return std::visit([](const auto &m) { return encode(m); }, message);
 }
 
+namespace {
+
+void appendMessage(QByteArray &out, const Message &m)
+{
+    out.append("{\"type\":\"message\"");
+    json::appendKey(out, "seq");
+    json::appendInteger(out, m.seq);
+    json::appendKey(out, "id");
+    json::appendString(out, m.id);
+    json::appendKey(out, "room");
+    json::appendString(out, m.room);
+    json::appendKey(out, "from");
+    json::appendString(out, m.from);
+    json::appendKey(out, "time");
+    json::appendUtcTime(out, m.time);
+    json::appendKey(out, "text");
+    json::appendString(out, m.text);
+    out.append('}');
+}
+
+} // namespace
+
+EncodedUserList encodeUserList(const QStringList &nicks)
+{
+    EncodedUserList list;
+    list.json.reserve(8 + nicks.size() * 16);
+    json::appendStringArray(list.json, nicks);
+    return list;
+}
+
 QByteArray encode(const Welcome &w)
 {
-    QJsonArray history;
-    for (const Message &m : w.history)
-        history.append(messageObject(m));
-    return toFrame({{QStringLiteral("type"), QStringLiteral("welcome")},
-                    {QStringLiteral("version"), w.version},
-                    {QStringLiteral("server"), w.server},
-                    {QStringLiteral("nick"), w.nick},
-                    {QStringLiteral("session"), w.session},
-                    {QStringLiteral("instance"), w.instance},
-                    {QStringLiteral("seq"), double(w.seq)},
-                    {QStringLiteral("resumed"), w.resumed},
-                    {QStringLiteral("users"), QJsonArray::fromStringList(w.users)},
-                    {QStringLiteral("history"), history}});
+    return encode(w, encodeUserList(w.users));
+}
+
+QByteArray encode(const Welcome &w, const EncodedUserList &users)
+{
+    QByteArray out;
+    out.reserve(256 + users.json.size() + w.history.size() * 256);
+    out.append("{\"type\":\"welcome\"");
+    json::appendKey(out, "version");
+    json::appendInteger(out, w.version);
+    json::appendKey(out, "server");
+    json::appendString(out, w.server);
+    json::appendKey(out, "nick");
+    json::appendString(out, w.nick);
+    json::appendKey(out, "session");
+    json::appendString(out, w.session);
+    json::appendKey(out, "instance");
+    json::appendString(out, w.instance);
+    json::appendKey(out, "seq");
+    json::appendInteger(out, w.seq);
+    json::appendKey(out, "resumed");
+    out.append(w.resumed ? "true" : "false");
+    json::appendKey(out, "users");
+    out.append(users.json.isEmpty() ? QByteArrayLiteral("[]") : users.json);
+    json::appendKey(out, "history");
+    out.append('[');
+    for (qsizetype i = 0; i < w.history.size(); ++i) {
+        if (i > 0)
+            out.append(',');
+        appendMessage(out, w.history.at(i));
+    }
+    out.append("]}");
+    return out;
 }
 
 QByteArray encode(const Message &message)
 {
-    return toFrame(messageObject(message));
+    QByteArray out;
+    out.reserve(128 + 3 * message.text.size());
+    appendMessage(out, message);
+    return out;
 }
 
 QByteArray encode(const Presence &p)
 {
-    return toFrame(
-        {{QStringLiteral("type"), QStringLiteral("presence")},
-         {QStringLiteral("event"),
-          p.event == Presence::Event::Join ? QStringLiteral("join") : QStringLiteral("leave")},
-         {QStringLiteral("nick"), p.nick},
-         {QStringLiteral("online"), p.online}});
+    QByteArray out;
+    out.reserve(64 + (p.joined.size() + p.left.size()) * 16);
+    out.append("{\"type\":\"presence\"");
+    json::appendKey(out, "joined");
+    json::appendStringArray(out, p.joined);
+    json::appendKey(out, "left");
+    json::appendStringArray(out, p.left);
+    json::appendKey(out, "online");
+    json::appendInteger(out, p.online);
+    out.append('}');
+    return out;
 }
 
 QByteArray encode(const Error &e)

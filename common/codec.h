@@ -24,6 +24,15 @@ template<typename T> struct Decoded
 [[nodiscard]] QByteArray encode(const ClientMessage &message);
 
 [[nodiscard]] QByteArray encode(const Welcome &welcome);
+// The user list as a welcome carries it, encoded once for every welcome until it changes: with
+// thousands online, encoding it for each newcomer made joining cost the square of their number.
+struct EncodedUserList
+{
+    QByteArray json;
+};
+[[nodiscard]] EncodedUserList encodeUserList(const QStringList &nicks);
+// welcome.users is not read: `users` stands for it.
+[[nodiscard]] QByteArray encode(const Welcome &welcome, const EncodedUserList &users);
 [[nodiscard]] QByteArray encode(const Message &message);
 [[nodiscard]] QByteArray encode(const Presence &presence);
 [[nodiscard]] QByteArray encode(const Error &error);

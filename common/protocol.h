@@ -83,16 +83,25 @@ struct Welcome
     QString instance;
     qint64 seq = 0;       // the newest sequence number the server has assigned
     bool resumed = false; // true: history holds exactly what came after the hello's lastSeq
+    // Who was online at the last presence: the next presence brings the changes since then,
+    // the newcomer among them.
     QStringList users;
     QList<Message> history;
 };
 
+// Who came and went since the last presence. The server gathers changes for a moment, so a
+// hundred people joining at once make one frame, not a hundred. Apply `left` first, then
+// `joined`: someone who left and came back under another letter case is in both.
 struct Presence
 {
-    enum class Event { Join, Leave };
-    Event event = Event::Join;
-    QString nick;
-    int online = 0;
+    QStringList joined;
+    QStringList left;
+    int online = 0; // people online after these changes
+
+    friend bool operator==(const Presence &a, const Presence &b)
+    {
+        return a.joined == b.joined && a.left == b.left && a.online == b.online;
+    }
 };
 
 struct Error

@@ -46,7 +46,7 @@ inline bool same(const Welcome &a, const Welcome &b)
 }
 inline bool same(const Presence &a, const Presence &b)
 {
-    return a.event == b.event && a.nick == b.nick && a.online == b.online;
+    return a == b;
 }
 inline bool same(const Error &a, const Error &b)
 {

@@ -3,6 +3,7 @@
 #include "clientsession.h"
 #include "codec.h"
 #include "commitqueue.h"
+#include "framebatch.h"
 #include "history.h"
 #include "httpgate.h"
 #include "httpresponder.h"
@@ -10,12 +11,12 @@
 #include "logging.h"
 #include "messagestore.h"
 #include "metrics.h"
+#include "presencefeed.h"
 #include "roster.h"
 #include "secrets.h"
 #include "validation.h"
 
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QSet>
 #include <QTimer>
 #include <QWebSocket>
@@ -49,8 +50,12 @@ public:
     void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);
     void prune();
     void onClosed(ClientSession *session);
-    // Encodes once and sends the same frame to every joined client except `except`.
-    void broadcast(const ServerMessage &message, const ClientSession *except = nullptr);
+    // For every joined client, sent at the end of this turn of the event loop (flushFrames).
+    void queueForEveryone(const QByteArray &json);
+    // Sends what queueForEveryone() gathered: one write per client.
+    void flushFrames();
+    // Queues the joins and leaves not yet told, if any.
+    void tellPresence();
     // Counts a new connection's bytes and error replies for /metrics.
     void watchTraffic(QWebSocket *socket, ClientSession *session);
 
@@ -63,8 +68,11 @@ public:
     QTimer pruneTimer;
     QTimer livenessTimer;
     Roster roster;
+    PresenceFeed presence{config.presenceIntervalMs};
+    FrameBatch frames; // for every joined client, waiting for the end of this turn
+    QTimer framesTimer;
+    bool flushingFrames = false;
     QSet<ClientSession *> sessions; // every open connection, joined or not
-    QElapsedTimer sinceMessage;     // tells a lone chat message from one of a burst
     qint64 seq = 0;                 // the newest seq handed out, stored or still waiting
     bool shuttingDown = false;
     // The operator's view, served as GET /healthz and /metrics on the chat port.
@@ -91,6 +99,7 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
                      [this](ClientSession *s, const Hello &hello) { onHello(s, hello); });
     QObject::connect(session, &ClientSession::sendReceived, q,
                      [this](ClientSession *s, const Send &send) { onSend(s, send); });
+    QObject::connect(session, &ClientSession::aboutToSend, q, [this] { flushFrames(); });
     QObject::connect(session, &ClientSession::closed, q, [this](ClientSession *s) { onClosed(s); });
     emit q->connectionCountChanged(int(sessions.size()));
 }
@@ -110,6 +119,9 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
 {
     if (shuttingDown)
         return;
+    // Whatever waits to go out is already in the history this welcome carries: it must reach
+    // the others before the newcomer counts among them, or the newcomer would get it twice.
+    flushFrames();
     if (!config.token.isEmpty() && !sameSecret(config.token, hello.token)) {
         session->refuse(ErrorCode::Unauthorized,
                         hello.token.isEmpty() ? QStringLiteral("This server requires a token.")
@@ -138,6 +150,7 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
                              QStringLiteral("replaced by a new connection"));
     } else {
         member = roster.add(key, hello.nick, session);
+        presence.changed(key, member.nick);
     }
     session->markJoined(member.nick, key);
 
@@ -148,7 +161,6 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
     welcome.instance = store->instance();
     // Messages still waiting for their commit reach this client by broadcast, as to everyone.
     welcome.seq = history.newestSeq();
-    welcome.users = roster.nicks();
     // Numbers from another instance (a history before a restart) say nothing about this one.
     const bool sameHistory = hello.instance.isEmpty() || hello.instance == welcome.instance;
     if (hello.lastSeq && sameHistory) {
@@ -158,12 +170,12 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
     } else {
         welcome.history = history.recent();
     }
-    session->sendMessage(welcome);
+    // The users as last told; the newcomer is among the joins of the next presence.
+    session->sendFrame(QString::fromUtf8(encode(welcome, presence.toldUsers())));
 
     if (takeover)
         return;
     qCDebug(lcServer).noquote() << session->peer() << "joined as" << member.nick;
-    broadcast(Presence{Presence::Event::Join, member.nick, roster.size()}, session);
     emit q->userJoined(member.nick);
 }
 
@@ -194,10 +206,13 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
 
 void ChatHub::Private::onCommitted(const QList<Message> &messages)
 {
+    // Someone's first message must not arrive before the news that they joined.
+    if (presence.hasPending())
+        tellPresence();
     for (const Message &message : messages) {
         metrics.storeCommitted(message.seq);
         history.append(message);
-        broadcast(message);
+        queueForEveryone(encode(message));
         metrics.countDeliveries(roster.size());
     }
 }
@@ -235,37 +250,45 @@ void ChatHub::Private::onClosed(ClientSession *session)
     if (session->isJoined() && roster.remove(session->nickKey(), session)) {
         qCDebug(lcServer).noquote() << session->peer() << session->nick() << "left";
         if (!shuttingDown)
-            broadcast(Presence{Presence::Event::Leave, session->nick(), roster.size()});
+            presence.changed(session->nickKey(), QString());
         emit q->userLeft(session->nick());
     }
     emit q->connectionCountChanged(int(sessions.size()));
 }
 
-void ChatHub::Private::broadcast(const ServerMessage &message, const ClientSession *except)
+void ChatHub::Private::queueForEveryone(const QByteArray &json)
 {
-    // One encoding and one WebSocket frame for everyone: every recipient gets the same bytes.
-    const QByteArray json = encode(message);
-    const QString frame = QString::fromUtf8(json);
-    const QByteArray wire = ClientSession::wireTextFrame(json);
-    // A lone chat message goes to the kernel at once, socket by socket; one that follows
-    // another within a millisecond is part of a burst, which Qt's buffers gather into one write
-    // per client on the next turn of the event loop, as they do for presence, which is never
-    // urgent and comes in storms when many join (docs/performance.md has the figures).
-    constexpr qint64 kBurstGapNs = 1000 * 1000;
-    bool writeThrough = false;
-    if (std::holds_alternative<Message>(message)) {
-        writeThrough = !sinceMessage.isValid() || sinceMessage.nsecsElapsed() > kBurstGapNs;
-        sinceMessage.start();
-    }
+    // A batch past this size goes at once: it bounds what one turn of the event loop holds back.
+    constexpr qsizetype kMaxBatchBytes = 256 * 1024;
+    frames.append(json);
+    if (frames.wire().size() >= kMaxBatchBytes)
+        flushFrames();
+    else if (!framesTimer.isActive())
+        framesTimer.start(0);
+}
+
+void ChatHub::Private::flushFrames()
+{
+    framesTimer.stop();
+    // A session's aboutToSend() can come back here while its batch is being written.
+    if (frames.isEmpty() || flushingFrames)
+        return;
+    flushingFrames = true;
     // A copy, so that a member leaving during the loop cannot invalidate it; sessions are only
     // ever deleted later, from the event loop, so the pointers stay valid for the whole loop.
     const QHash<QString, Roster::Member> members = roster.members();
     qint64 sentDirectly = 0;
-    for (const Roster::Member &member : members) {
-        if (member.client != except)
-            sentDirectly += member.client->sendWireFrame(frame, wire, writeThrough);
-    }
+    for (const Roster::Member &member : members)
+        sentDirectly += member.client->sendBatch(frames);
     metrics.countBytesSent(sentDirectly); // the rest is counted from bytesWritten
+    frames.clear();
+    flushingFrames = false;
+}
+
+void ChatHub::Private::tellPresence()
+{
+    if (const std::optional<Presence> news = presence.take(roster.size()))
+        queueForEveryone(encode(*news));
 }
 
 void ChatHub::Private::watchTraffic(QWebSocket *socket, ClientSession *session)
@@ -301,6 +324,12 @@ ChatHub::ChatHub(HubConfig config, std::unique_ptr<MessageStore> store, QObject 
         connect(&d->livenessTimer, &QTimer::timeout, this, [this] { d->checkAlive(); });
         d->livenessTimer.start(d->config.pingIntervalMs);
     }
+    d->framesTimer.setSingleShot(true);
+    connect(&d->framesTimer, &QTimer::timeout, this, [this] { d->flushFrames(); });
+    connect(&d->presence, &PresenceFeed::due, this, [this] {
+        d->tellPresence();
+        d->flushFrames();
+    });
     connect(&d->commits, &CommitQueue::committed, this,
             [this](const QList<Message> &messages) { d->onCommitted(messages); });
     connect(&d->commits, &CommitQueue::failed, this,
@@ -317,6 +346,7 @@ ChatHub::~ChatHub()
 {
     // What was accepted gets stored and acknowledged while the clients are still there.
     d->commits.flush();
+    d->flushFrames();
     // Sessions first, while the hub they report to is still whole.
     const QSet<ClientSession *> sessions = d->sessions;
     d->sessions.clear();
@@ -360,6 +390,7 @@ void ChatHub::shutdown()
         return;
     d->shuttingDown = true;
     d->commits.flush(); // acknowledged before the close frames go out
+    d->flushFrames();
     qCInfo(lcServer).noquote() << "shutting down," << d->sessions.size() << "connections to close";
     d->listener->close();
     const QSet<ClientSession *> sessions = d->sessions;

@@ -1,6 +1,7 @@
 #include "clientsession.h"
 
 #include "codec.h"
+#include "framebatch.h"
 #include "logging.h"
 
 #include <QSslSocket>
@@ -162,6 +163,12 @@ void ClientSession::checkBacklog()
 
 void ClientSession::sendFrame(const QString &frame)
 {
+    emit aboutToSend();
+    writeFrame(frame);
+}
+
+void ClientSession::writeFrame(const QString &frame)
+{
     if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     if (dropIfBacklogged())
@@ -176,45 +183,25 @@ void ClientSession::sendFrame(const QString &frame)
     dropIfBacklogged();
 }
 
-QByteArray ClientSession::wireTextFrame(const QByteArray &utf8)
+qint64 ClientSession::sendBatch(const FrameBatch &batch)
 {
-    // Larger frames go through QWebSocket, which splits them as it always did.
-    constexpr qsizetype kMaxWireFrame = 64 * 1024;
-    const qsizetype size = utf8.size();
-    if (size > kMaxWireFrame)
-        return {};
-    QByteArray frame;
-    frame.reserve(size + 4);
-    frame.append(char(0x81)); // FIN, text; a server's frames are not masked
-    if (size < 126) {
-        frame.append(char(size));
-    } else {
-        frame.append(char(126));
-        frame.append(char((size >> 8) & 0xFF));
-        frame.append(char(size & 0xFF));
-    }
-    frame.append(utf8);
-    return frame;
-}
-
-qint64 ClientSession::sendWireFrame(const QString &frame, const QByteArray &wire, bool writeThrough)
-{
-    if (wire.isEmpty() || !m_tcp) {
-        sendFrame(frame);
-        return 0;
-    }
     if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
         return 0;
+    if (!m_tcp || m_ssl) { // a TLS socket must encrypt first: QWebSocket does it
+        for (const QString &text : batch.texts())
+            writeFrame(text);
+        return 0;
+    }
     if (dropIfBacklogged())
         return 0;
     // QWebSocket writes whole frames to the same socket synchronously (pings, closes, replies),
-    // so whole frames written here cannot interleave with its own. With writeThrough, and when
-    // nothing waits in the socket's buffer, the frame goes straight to the kernel: it cannot
-    // overtake anything, and the event loop need not come back to this socket. Otherwise Qt's
-    // buffer gathers the frames of a burst into one write. A TLS socket must encrypt first.
+    // so whole frames written here cannot interleave with its own. When nothing waits in the
+    // socket's buffer the batch cannot overtake anything and goes to the kernel at once;
+    // whatever the kernel does not take waits in that buffer, under the outbox cap.
+    const QByteArray &wire = batch.wire();
     qint64 direct = 0;
 #ifdef Q_OS_LINUX
-    if (writeThrough && !m_ssl && m_tcp->bytesToWrite() == 0) {
+    if (m_tcp->bytesToWrite() == 0) {
         const ssize_t sent = ::send(int(m_tcp->socketDescriptor()), wire.constData(),
                                     size_t(wire.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
         direct = sent > 0 ? qint64(sent) : 0; // errors: the socket reports them on its write
@@ -249,6 +236,7 @@ void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &rea
 {
     if (m_closing)
         return;
+    emit aboutToSend();
     m_closing = true;
     m_deadline->start(kCloseGraceMs);
     // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself.

@@ -23,6 +23,8 @@ QT_END_NAMESPACE
 
 namespace chat::server {
 
+class FrameBatch;
+
 class ClientSession : public QObject
 {
     Q_OBJECT
@@ -46,14 +48,10 @@ public:
     // Sends a frame encoded elsewhere (a broadcast encodes once for everyone). A client that
     // already has more than the outbox cap unsent is cut off instead.
     void sendFrame(const QString &frame);
-    // The same for a broadcast: `wire` is `frame` already framed by wireTextFrame(), built once
-    // for every recipient. `writeThrough`: try the kernel at once rather than leave it to the
-    // event loop (for a lone message; a burst is better gathered). Returns the bytes written
-    // straight to the network, which the socket's bytesWritten signal does not report.
-    qint64 sendWireFrame(const QString &frame, const QByteArray &wire, bool writeThrough);
-    // One final, unmasked server-to-client text frame carrying `utf8`; empty when it is too large
-    // for that path (sendWireFrame then falls back to sendFrame).
-    [[nodiscard]] static QByteArray wireTextFrame(const QByteArray &utf8);
+    // A batch of frames for everyone (see FrameBatch): on a plain connection with nothing
+    // waiting, straight to the kernel in one call, else after what waits. Returns the bytes
+    // written straight to the network, which the socket's bytesWritten signal does not report.
+    qint64 sendBatch(const FrameBatch &batch);
     void sendMessage(const chat::proto::ServerMessage &message);
     void sendError(chat::proto::ErrorCode code, const QString &reason, const QString &ref = {});
     // Sends the error, then closes with 1008: for a hello that cannot be admitted.
@@ -71,12 +69,16 @@ public:
 signals:
     void helloReceived(chat::server::ClientSession *session, const chat::proto::Hello &hello);
     void sendReceived(chat::server::ClientSession *session, const chat::proto::Send &send);
+    // This session is about to write on its own (a reply, a pong, a close): whatever the hub
+    // gathered for everyone must go first, so that the client sees everything in order.
+    void aboutToSend();
     // The connection is gone; emitted once, after which the session deletes itself.
     void closed(chat::server::ClientSession *session);
     // An error reply was sent (sendError or refuse): what /metrics counts as a rejection.
     void errorSent(chat::proto::ErrorCode code);
 
 private:
+    void writeFrame(const QString &frame); // sendFrame() without aboutToSend()
     void onText(const QString &frame);
     void onBinary();
     void onDisconnected();

@@ -43,6 +43,8 @@ struct HubConfig
     // Group commit: one transaction per this many messages, or after this delay at most.
     int commitBatch = 256;
     int commitDelayMs = 1;
+    // Joins and leaves are told together, at most one presence frame per this interval.
+    int presenceIntervalMs = 100;
     // Plain HTTP on the chat port (the browser page, /healthz, /metrics): limits on a request
     // head, which must arrive within handshakeTimeoutMs.
     qsizetype maxHttpHeadBytes = 8 * 1024;

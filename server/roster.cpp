@@ -2,8 +2,6 @@
 
 #include "secrets.h"
 
-#include <algorithm>
-
 namespace chat::server {
 
 const Roster::Member *Roster::find(const QString &nickKey) const
@@ -16,7 +14,6 @@ const Roster::Member &Roster::add(const QString &nickKey, const QString &nick,
                                   ClientSession *client)
 {
     Q_ASSERT(!m_members.contains(nickKey));
-    m_sortedValid = false;
     return *m_members.insert(nickKey, Member{nick, randomHex(128), client});
 }
 
@@ -33,24 +30,7 @@ bool Roster::remove(const QString &nickKey, const ClientSession *client)
     if (it == m_members.end() || it->client != client)
         return false;
     m_members.erase(it);
-    m_sortedValid = false;
     return true;
-}
-
-QStringList Roster::nicks() const
-{
-    if (m_sortedValid)
-        return m_sortedNicks;
-    QStringList result;
-    result.reserve(m_members.size());
-    for (const Member &member : m_members)
-        result.append(member.nick);
-    std::sort(result.begin(), result.end(), [](const QString &a, const QString &b) {
-        return QString::compare(a, b, Qt::CaseInsensitive) < 0;
-    });
-    m_sortedNicks = result;
-    m_sortedValid = true;
-    return result;
 }
 
 } // namespace chat::server

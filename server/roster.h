@@ -4,7 +4,6 @@
 
 #include <QHash>
 #include <QString>
-#include <QStringList>
 
 namespace chat::server {
 
@@ -29,17 +28,12 @@ public:
     bool remove(const QString &nickKey, const ClientSession *client);
 
     [[nodiscard]] int size() const { return int(m_members.size()); }
-    [[nodiscard]] QStringList nicks() const; // sorted, for a stable user list
     // Keyed by nickKey. Callers that send while iterating take a copy (cheap: implicitly shared),
     // so that a member leaving meanwhile cannot invalidate the iteration.
     [[nodiscard]] const QHash<QString, Member> &members() const { return m_members; }
 
 private:
     QHash<QString, Member> m_members;
-    // Every welcome carries the user list: sorting it afresh for each of N joiners made joining
-    // N people cost N² log N. Rebuilt only after someone joins or leaves.
-    mutable QStringList m_sortedNicks;
-    mutable bool m_sortedValid = false;
 };
 
 } // namespace chat::server

@@ -216,13 +216,22 @@
     ui.count.textContent = String(sorted.length);
   }
 
+  // Who came and went since the last presence: left first, then joined (someone who came back
+  // under another letter case is in both).
   function onPresence(presence) {
-    if (presence.event === 'join') {
-      if (!state.users.some((nick) => sameNick(nick, presence.nick))) state.users.push(presence.nick);
-    } else if (presence.event === 'leave') {
-      state.users = state.users.filter((nick) => !sameNick(nick, presence.nick));
-    }
+    const names = (list) => (Array.isArray(list) ? list.filter((n) => typeof n === 'string') : []);
+    const left = new Set(names(presence.left).map((nick) => nick.toLowerCase()));
+    state.users = state.users.filter((nick) => !left.has(nick.toLowerCase()));
+    addUsers(names(presence.joined));
     renderUsers();
+  }
+
+  function addUsers(nicks) {
+    const known = new Set(state.users.map((nick) => nick.toLowerCase()));
+    for (const nick of nicks) {
+      if (!known.has(nick.toLowerCase())) state.users.push(nick);
+      known.add(nick.toLowerCase());
+    }
   }
 
   // --- the connection -----------------------------------------------------------------------
@@ -351,7 +360,10 @@
     }
     if (Number.isSafeInteger(welcome.seq) &&
         (state.lastSeq === null || welcome.seq > state.lastSeq)) state.lastSeq = welcome.seq;
-    state.users = Array.isArray(welcome.users) ? welcome.users.filter((n) => typeof n === 'string') : [];
+    // The list is as of the server's last presence, which may not have told of us yet.
+    state.users = [];
+    addUsers(Array.isArray(welcome.users) ? welcome.users.filter((n) => typeof n === 'string') : []);
+    addUsers([state.joinedNick]);
     renderUsers();
     ui.people.classList.remove('stale');
     for (const li of state.pending.values()) li.querySelector('.from').textContent = state.joinedNick;

@@ -227,18 +227,32 @@ void TestController::unreadableFramesAreIgnored()
 
 void TestController::presenceUpdatesUsers()
 {
+    // The welcome lists who the server last told of, which may not include us yet.
     proto::Welcome welcome;
     welcome.nick = QStringLiteral("alice");
-    welcome.users = QStringList{QStringLiteral("bob"), QStringLiteral("alice")};
+    welcome.users = QStringList{QStringLiteral("bob")};
     QVERIFY(join(welcome));
     QCOMPARE(m_client->users()->users(),
              (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
-    m_server->reply(
-        proto::encode(proto::Presence{proto::Presence::Event::Join, QStringLiteral("Carol"), 3}));
-    m_server->reply(
-        proto::encode(proto::Presence{proto::Presence::Event::Leave, QStringLiteral("bob"), 2}));
+    // Our own join, told late, changes nothing; bob went and came back as Bob; Carol came.
+    m_server->reply(proto::encode(
+        proto::Presence{{QStringLiteral("alice"), QStringLiteral("Bob"), QStringLiteral("Carol")},
+                        {QStringLiteral("bob")},
+                        3}));
+    QTRY_COMPARE(
+        m_client->users()->users(),
+        (QStringList{QStringLiteral("alice"), QStringLiteral("Bob"), QStringLiteral("Carol")}));
+    // A crowd in one presence, and someone who was never there leaving: ignored.
+    QStringList crowd;
+    for (int i = 0; i < 40; ++i)
+        crowd.append(QStringLiteral("user%1").arg(i, 2, 10, QLatin1Char('0')));
+    m_server->reply(proto::encode(
+        proto::Presence{crowd, {QStringLiteral("Carol"), QStringLiteral("nobody")}, 42}));
+    QStringList expected = QStringList{QStringLiteral("alice"), QStringLiteral("Bob")} + crowd;
+    QTRY_COMPARE(m_client->users()->users(), expected);
+    m_server->reply(proto::encode(proto::Presence{{}, crowd.mid(1), 3}));
     QTRY_COMPARE(m_client->users()->users(),
-                 (QStringList{QStringLiteral("alice"), QStringLiteral("Carol")}));
+                 (QStringList{QStringLiteral("alice"), QStringLiteral("Bob"), crowd.first()}));
 }
 
 QTEST_GUILESS_MAIN(TestController)

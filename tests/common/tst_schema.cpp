@@ -174,19 +174,25 @@ void TestSchema::welcomeRoundTrips()
 
 void TestSchema::presenceRoundTrips_data()
 {
-    QTest::addColumn<bool>("join");
-    QTest::addRow("join") << true;
-    QTest::addRow("leave") << false;
+    QTest::addColumn<QStringList>("joined");
+    QTest::addColumn<QStringList>("left");
+    QTest::addRow("one join") << QStringList{QStringLiteral("bob")} << QStringList{};
+    QTest::addRow("one leave") << QStringList{} << QStringList{QStringLiteral("bob")};
+    QTest::addRow("came back as Bob")
+        << QStringList{QStringLiteral("Bob")} << QStringList{QStringLiteral("bob")};
+    QTest::addRow("a crowd") << QStringList{QStringLiteral("ann"), QStringLiteral("小明"),
+                                            QStringLiteral("zoë 🎉"), QStringLiteral("\"q\"")}
+                             << QStringList{QStringLiteral("carl"), QStringLiteral("dora")};
 }
 
 void TestSchema::presenceRoundTrips()
 {
-    QFETCH(bool, join);
-    const Presence p{join ? Presence::Event::Join : Presence::Event::Leave, QStringLiteral("bob"),
-                     3};
+    QFETCH(QStringList, joined);
+    QFETCH(QStringList, left);
+    const Presence p{joined, left, 3};
     const Presence back = roundTripServer(p);
-    QCOMPARE(back.event, p.event);
-    QCOMPARE(back.nick, p.nick);
+    QCOMPARE(back.joined, joined);
+    QCOMPARE(back.left, left);
     QCOMPARE(back.online, 3);
 }
 
@@ -332,9 +338,15 @@ void TestSchema::malformedServerFramesAreRejected_data()
         << QByteArray(
                R"({"type":"welcome","version":1,"nick":"a","seq":1,"resumed":false,"users":[1],"history":[]})")
         << QStringLiteral("users[0]");
-    QTest::addRow("presence with odd event")
-        << QByteArray(R"({"type":"presence","event":"wave","nick":"a","online":1})")
-        << QStringLiteral("\"join\" or \"leave\"");
+    QTest::addRow("presence without joined")
+        << QByteArray(R"({"type":"presence","left":[],"online":1})")
+        << QStringLiteral("\"joined\" is missing");
+    QTest::addRow("presence with a number for a nick")
+        << QByteArray(R"({"type":"presence","joined":["a"],"left":["b",2],"online":1})")
+        << QStringLiteral("left[1]");
+    QTest::addRow("presence with joined not a list")
+        << QByteArray(R"({"type":"presence","joined":"a","left":[],"online":1})")
+        << QStringLiteral("\"joined\"");
     QTest::addRow("error without message") << QByteArray(R"({"type":"error","code":"internal"})")
                                            << QStringLiteral("\"message\" is missing");
     QTest::addRow("unknown type") << QByteArray(R"({"type":"teleport"})")

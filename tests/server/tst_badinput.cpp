@@ -190,8 +190,9 @@ void BadInputTest::invalidUtf8ClosesWith1007()
                        i == fragments.size() - 1);
     QVERIFY(raw->waitForClosed());
     QCOMPARE(raw->closeCode(), int(QWebSocketProtocol::CloseCodeWrongDatatype));
-    QVERIFY(witness->waitForPresences(2)); // raw's join, then its leave
-    QCOMPARE(witness->presences().constLast().event, Presence::Event::Leave);
+    // Joined and gone within one presence interval: the witness may never hear of it at all.
+    QTRY_COMPARE(hub().onlineCount(), 1);
+    QVERIFY(witness->waitForUsers({QStringLiteral("witness")}));
     QVERIFY(witness->messages().isEmpty());
     QTRY_COMPARE(hub().connectionCount(), 1);
 }

@@ -3,6 +3,7 @@
 #include "codec.h"
 #include "hubtestbase.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -25,6 +26,7 @@ private slots:
 
     void broadcastReachesEveryClientOnceInOrder();
     void presenceOnJoinAndLeave();
+    void crowdIsToldInFewPresences();
     void historyOnJoin_data();
     void historyOnJoin();
     void nickTaken_data();
@@ -78,41 +80,100 @@ void HubTest::broadcastReachesEveryClientOnceInOrder()
 
 void HubTest::presenceOnJoinAndLeave()
 {
+    // Each presence tells what changed since the one before, to everyone, the newcomer too.
+    QSignalSpy joined(&hub(), &chat::server::ChatHub::userJoined);
     TestClient *alice = join(QStringLiteral("alice"));
     QVERIFY(alice);
-    QCOMPARE(alice->welcome()->users, QStringList{QStringLiteral("alice")});
-    QVERIFY(alice->presences().isEmpty());
+    QVERIFY(alice->welcome()->users.isEmpty()); // nobody told of yet
+    QVERIFY(alice->waitForPresences(1));
+    QCOMPARE(alice->presences()[0], (Presence{{QStringLiteral("alice")}, {}, 1}));
+    QCOMPARE(joined.size(), 1);
 
-    QSignalSpy joined(&hub(), &chat::server::ChatHub::userJoined);
     TestClient *bob = join(QStringLiteral("bob"));
     QVERIFY(bob);
-    QCOMPARE(bob->welcome()->users, (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
-    QVERIFY(alice->waitForPresences(1));
-    QCOMPARE(alice->presences()[0].event, Presence::Event::Join);
-    QCOMPARE(alice->presences()[0].nick, QStringLiteral("bob"));
-    QCOMPARE(alice->presences()[0].online, 2);
-    QCOMPARE(joined.size(), 1);
+    QCOMPARE(bob->welcome()->users, QStringList{QStringLiteral("alice")});
+    for (TestClient *client : {alice, bob}) {
+        QVERIFY(client->waitForJoin(QStringLiteral("bob")));
+        QCOMPARE(client->presences().constLast(), (Presence{{QStringLiteral("bob")}, {}, 2}));
+    }
+    QCOMPARE(joined.size(), 2);
 
     TestClient *carol = join(QStringLiteral("carol"));
     QVERIFY(carol);
-    QCOMPARE(carol->welcome()->users.size(), 3);
-    QVERIFY(bob->waitForPresences(1));
-    QCOMPARE(bob->presences()[0].nick, QStringLiteral("carol"));
-    QCOMPARE(bob->presences()[0].online, 3);
+    const QStringList everyone{QStringLiteral("alice"), QStringLiteral("bob"),
+                               QStringLiteral("carol")};
+    for (TestClient *client : {alice, bob, carol}) {
+        QVERIFY(client->waitForUsers(everyone));
+        QCOMPARE(client->online(), 3);
+    }
 
     QSignalSpy left(&hub(), &chat::server::ChatHub::userLeft);
     bob->close();
     for (TestClient *client : {alice, carol}) {
-        QVERIFY(client->waitForPresences(client == alice ? 3 : 1));
-        const Presence &leave = client->presences().constLast();
-        QCOMPARE(leave.event, Presence::Event::Leave);
-        QCOMPARE(leave.nick, QStringLiteral("bob"));
-        QCOMPARE(leave.online, 2);
+        QVERIFY(client->waitForLeave(QStringLiteral("bob")));
+        QCOMPARE(client->presences().constLast(), (Presence{{}, {QStringLiteral("bob")}, 2}));
+        QCOMPARE(client->users(), (QStringList{QStringLiteral("alice"), QStringLiteral("carol")}));
     }
     QCOMPARE(left.size(), 1);
     QCOMPARE(hub().onlineCount(), 2);
-    QVERIFY(barrier(carol));
-    QVERIFY(carol->presences().size() == 1); // no presence of its own join
+    // Every change was told once: alice saw three joins and one leave, no more.
+    QVERIFY(barrier(alice));
+    QCOMPARE(alice->joinsSeen(), everyone);
+    QCOMPARE(alice->leavesSeen(), QStringList{QStringLiteral("bob")});
+}
+
+void HubTest::crowdIsToldInFewPresences()
+{
+    TestClient *watcher = join(QStringLiteral("watcher"));
+    QVERIFY(watcher);
+    QVERIFY(watcher->waitForPresences(1));
+    // A crowd arrives at once, as after a server restart; one of them leaves again at once and
+    // one speaks as soon as it is in.
+    constexpr int kCrowd = 120;
+    QStringList everyone{QStringLiteral("watcher")};
+    QList<TestClient *> crowd;
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; i < kCrowd; ++i) {
+        TestClient *client = newClient();
+        crowd.append(client);
+        client->openAsync(url());
+        connect(client, &TestClient::connected, client,
+                [client, i] { client->sendHello(QStringLiteral("crowd%1").arg(i)); });
+        everyone.append(QStringLiteral("crowd%1").arg(i));
+    }
+    for (TestClient *client : crowd)
+        QTRY_VERIFY(client->welcome().has_value());
+    crowd[0]->close();
+    everyone.removeOne(QStringLiteral("crowd0"));
+    crowd[1]->send(QStringLiteral("first words"));
+
+    for (TestClient *client : crowd.mid(1))
+        QVERIFY(client->waitForUsers(everyone));
+    QVERIFY(watcher->waitForUsers(everyone));
+    QCOMPARE(watcher->online(), kCrowd);
+    QCOMPARE(hub().onlineCount(), kCrowd);
+    // Gathered: at most one presence per interval (100 ms), plus one told early because a
+    // message had to follow it; far fewer than the 121 a frame per change would have made.
+    const qint64 elapsedMs = clock.elapsed();
+    QVERIFY2(watcher->presences().size() <= 2 + elapsedMs / 100 + 1,
+             qPrintable(QStringLiteral("%1 presences in %2 ms")
+                            .arg(watcher->presences().size())
+                            .arg(elapsedMs)));
+    // The speaker was announced before its words arrived, to everyone.
+    QList<TestClient *> listeners = crowd.mid(1);
+    listeners.append(watcher);
+    for (TestClient *client : std::as_const(listeners)) {
+        QVERIFY(client->waitForMessages(1));
+        bool announced = false;
+        for (const ServerMessage &message : client->all()) {
+            if (const auto *presence = std::get_if<Presence>(&message))
+                announced = announced || presence->joined.contains(QStringLiteral("crowd1"));
+            else if (std::holds_alternative<Message>(message))
+                break;
+        }
+        QVERIFY(announced || client->welcome()->users.contains(QStringLiteral("crowd1")));
+    }
 }
 
 void HubTest::historyOnJoin_data()
@@ -182,7 +243,7 @@ void HubTest::nickTaken()
     QCOMPARE(other->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
 
     QVERIFY(barrier(holder));
-    QVERIFY(holder->presences().isEmpty());
+    QCOMPARE(holder->joinsSeen(), QStringList{first}); // its own join only
     QCOMPARE(hub().onlineCount(), 1);
     QTRY_COMPARE(hub().connectionCount(), 1);
 }
@@ -411,7 +472,7 @@ void HubTest::shutdownClosesEveryoneWithGoingAway()
     QTRY_COMPARE(hub().connectionCount(), 0);
     QVERIFY(!count.isEmpty());
     QCOMPARE(count.constLast().at(0).toInt(), 0);
-    QVERIFY(joined->presences().isEmpty()); // no leave storm while going down
+    QVERIFY(joined->leavesSeen().isEmpty()); // no leave storm while going down
 
     // Nobody listens any more.
     QTcpSocket late;

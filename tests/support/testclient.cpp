@@ -163,6 +163,46 @@ bool TestClient::waitForPresences(qsizetype count, int timeoutMs)
     return waitUntil([&] { return m_presences.size() >= count; }, timeoutMs);
 }
 
+bool TestClient::waitForJoin(const QString &nick, int timeoutMs)
+{
+    return waitUntil([&] { return joinsSeen().contains(nick); }, timeoutMs);
+}
+
+bool TestClient::waitForLeave(const QString &nick, int timeoutMs)
+{
+    return waitUntil([&] { return leavesSeen().contains(nick); }, timeoutMs);
+}
+
+QStringList TestClient::joinsSeen() const
+{
+    QStringList nicks;
+    for (const Presence &presence : m_presences)
+        nicks += presence.joined;
+    return nicks;
+}
+
+QStringList TestClient::leavesSeen() const
+{
+    QStringList nicks;
+    for (const Presence &presence : m_presences)
+        nicks += presence.left;
+    return nicks;
+}
+
+bool TestClient::waitForUsers(const QStringList &users, int timeoutMs)
+{
+    QStringList wanted = users;
+    wanted.sort();
+    return waitUntil([&] { return this->users() == wanted; }, timeoutMs);
+}
+
+QStringList TestClient::users() const
+{
+    QStringList sorted = m_users;
+    sorted.sort();
+    return sorted;
+}
+
 bool TestClient::waitForDisconnected(int timeoutMs)
 {
     return waitUntil([this] { return m_closed; }, timeoutMs);
@@ -178,6 +218,8 @@ void TestClient::clearReceived()
     m_welcome.reset();
     m_messages.clear();
     m_presences.clear();
+    m_users.clear();
+    m_online = 0;
     m_errors.clear();
     m_pongs.clear();
     m_all.clear();
@@ -195,6 +237,10 @@ void TestClient::onText(const QString &frame)
     m_all.append(message);
     if (const auto *welcome = std::get_if<Welcome>(&message)) {
         m_welcome = *welcome;
+        m_users = welcome->users;
+        if (!m_users.contains(welcome->nick))
+            m_users.append(welcome->nick);
+        m_online = int(m_users.size());
         emit received();
         emit welcomed();
     } else if (const auto *chat = std::get_if<Message>(&message)) {
@@ -203,6 +249,13 @@ void TestClient::onText(const QString &frame)
         emit messageReceived(*chat);
     } else if (const auto *presence = std::get_if<Presence>(&message)) {
         m_presences.append(*presence);
+        for (const QString &nick : presence->left)
+            m_users.removeAll(nick);
+        for (const QString &nick : presence->joined) {
+            if (!m_users.contains(nick))
+                m_users.append(nick);
+        }
+        m_online = presence->online;
         emit received();
         emit presenceReceived(*presence);
     } else if (const auto *error = std::get_if<Error>(&message)) {

@@ -53,6 +53,15 @@ public:
     [[nodiscard]] bool waitForMessages(qsizetype count, int timeoutMs = 5000);
     [[nodiscard]] bool waitForErrors(qsizetype count, int timeoutMs = 5000);
     [[nodiscard]] bool waitForPresences(qsizetype count, int timeoutMs = 5000);
+    // Waits for a presence that has `nick` among its joins, or among its leaves.
+    [[nodiscard]] bool waitForJoin(const QString &nick, int timeoutMs = 5000);
+    [[nodiscard]] bool waitForLeave(const QString &nick, int timeoutMs = 5000);
+    // Every nick in the joins, or the leaves, of the presences so far, in arrival order.
+    [[nodiscard]] QStringList joinsSeen() const;
+    [[nodiscard]] QStringList leavesSeen() const;
+    // Waits until the user list, as the welcome and the presences since built it, is `users`
+    // (in any order).
+    [[nodiscard]] bool waitForUsers(const QStringList &users, int timeoutMs = 5000);
     [[nodiscard]] bool waitForDisconnected(int timeoutMs = 5000);
 
     [[nodiscard]] bool isOpen() const;
@@ -62,6 +71,11 @@ public:
     [[nodiscard]] const std::optional<chat::proto::Welcome> &welcome() const { return m_welcome; }
     [[nodiscard]] const QList<chat::proto::Message> &messages() const { return m_messages; }
     [[nodiscard]] const QList<chat::proto::Presence> &presences() const { return m_presences; }
+    // Who is online as this client was told: the welcome's users and its own nick, then every
+    // presence applied as docs/protocol.md says (left first, then joined); sorted.
+    [[nodiscard]] QStringList users() const;
+    // The `online` of the newest presence, or the size of users() before any.
+    [[nodiscard]] int online() const { return m_online; }
     [[nodiscard]] const QList<chat::proto::Error> &errors() const { return m_errors; }
     [[nodiscard]] const QList<chat::proto::Pong> &pongs() const { return m_pongs; }
     [[nodiscard]] const QList<chat::proto::ServerMessage> &all() const { return m_all; }
@@ -96,6 +110,8 @@ private:
     std::optional<chat::proto::Welcome> m_welcome;
     QList<chat::proto::Message> m_messages;
     QList<chat::proto::Presence> m_presences;
+    QStringList m_users;
+    int m_online = 0;
     QList<chat::proto::Error> m_errors;
     QList<chat::proto::Pong> m_pongs;
     QList<chat::proto::ServerMessage> m_all;
