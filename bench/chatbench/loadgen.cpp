@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -116,7 +117,7 @@ void LoadGenerator::onText(int conn, std::string_view text, std::int64_t nowNs)
     }
     if (kind != ServerFrame::Message)
         return; // presence, pong: not what is measured
-    if (m_config.decode || scanMessageText(text, &stamp))
+    if (m_config.decode || scanMessageText(text, &stamp, &m_textFromEnd))
         onDelivery(conn, stamp, nowNs);
     else
         ++m_result.foreign;
@@ -233,26 +234,41 @@ void LoadGenerator::publishDue(std::int64_t startNs, std::int64_t nowNs)
             } else if (publisher.sent - publisher.acked >= m_config.window) {
                 break;
             }
-            Stamp stamp;
-            stamp.run = m_run;
-            stamp.publisher = std::uint32_t(p);
-            stamp.counter = publisher.sent;
-            stamp.sentNs = monotonicNs();
-            const std::string text = makeText(stamp, m_config.textSize);
-            if (m_config.raw) {
-                m_pool.sendText(publisher.conn, text);
-            } else {
-                chat::proto::Send send;
-                send.id = QStringLiteral("b%1-%2").arg(p).arg(publisher.sent);
-                send.text = QString::fromLatin1(text.data(), qsizetype(text.size()));
-                const QByteArray frame = chat::proto::encode(send);
-                m_pool.sendText(publisher.conn,
-                                std::string_view(frame.constData(), std::size_t(frame.size())));
-            }
-            ++publisher.sent;
-            ++m_result.sent;
+            publishOne(p);
         }
     }
+}
+
+void LoadGenerator::publishOne(std::size_t p)
+{
+    Publisher &publisher = m_publishers[p];
+    Stamp stamp;
+    stamp.run = m_run;
+    stamp.publisher = std::uint32_t(p);
+    stamp.counter = publisher.sent;
+    stamp.sentNs = monotonicNs();
+    const std::string text = makeText(stamp, m_config.textSize);
+    if (m_config.raw) {
+        m_pool.sendText(publisher.conn, text);
+    } else {
+        m_sendEncoder.encode(messageId(p, publisher.sent), text, &m_frame);
+        m_pool.sendText(publisher.conn, m_frame);
+    }
+    ++publisher.sent;
+    ++m_result.sent;
+}
+
+std::string_view LoadGenerator::messageId(std::size_t publisher, std::int64_t counter)
+{
+    // "b<publisher>-<counter>", as the server echoes it; written without QString::arg.
+    char *const begin = m_idBuffer.data();
+    char *const end = begin + m_idBuffer.size();
+    char *at = begin;
+    *at++ = 'b';
+    at = std::to_chars(at, end, publisher).ptr;
+    *at++ = '-';
+    at = std::to_chars(at, end, counter).ptr;
+    return std::string_view(begin, std::size_t(at - begin));
 }
 
 void LoadGenerator::measure()

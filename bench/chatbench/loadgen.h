@@ -9,7 +9,9 @@
 
 #include <QString>
 
+#include <array>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace chat::bench {
@@ -50,6 +52,8 @@ private:
     void setUp();
     void measure();
     void publishDue(std::int64_t startNs, std::int64_t nowNs);
+    void publishOne(std::size_t publisher);
+    std::string_view messageId(std::size_t publisher, std::int64_t counter);
     [[nodiscard]] int nextDueMs(std::int64_t startNs, std::int64_t nowNs) const;
     void onDelivery(int conn, const Stamp &stamp, std::int64_t nowNs);
     bool joinResumer(); // first visit: learns instance and seq, then leaves
@@ -69,7 +73,11 @@ private:
     bool m_measuring = false;
     bool m_tearingDown = false;
     std::int64_t m_lastDeliveryNs = 0;
+    std::size_t m_textFromEnd = 0; // where the last message's text was, from its end
     Histogram m_latency;
+    SendEncoder m_sendEncoder;
+    std::string m_frame;               // a send being encoded, reused
+    std::array<char, 48> m_idBuffer{}; // a message id being written, reused
     BenchResult m_result;
 };
 
