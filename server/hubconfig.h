@@ -40,9 +40,11 @@ struct HubConfig
     int pruneIntervalMs = 10 * 60 * 1000;
     // A resume reads at most this many messages from the store beyond the in-memory history.
     int resumeLimit = 1000;
-    // Group commit: one transaction per this many messages, or after this delay at most.
+    // Group commit: one transaction per this many messages, or after this delay at most. 0: at
+    // the end of the event loop's turn, with everything read in it; waiting longer (1 ms) only
+    // left the server idle while senders waited for their acknowledgements (docs/performance.md).
     int commitBatch = 256;
-    int commitDelayMs = 1;
+    int commitDelayMs = 0;
     // Joins and leaves are told together, at most one presence frame per this interval.
     int presenceIntervalMs = 100;
     // Plain HTTP on the chat port (the browser page, /healthz, /metrics): limits on a request
