@@ -56,7 +56,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, Sync sync, Q
     // Every check reads only: a file that fails one is left exactly as it was.
     const bool ok = store->openDatabase() && store->checkExisting(&fresh) &&
                     store->configure(sync) && (!fresh || store->createSchema()) &&
-                    store->loadState() && store->prepareStatements();
+                    store->loadState() && store->prepareStatements() && store->loadIds();
     if (!ok) {
         *error = store->errorString();
         return nullptr;
@@ -298,11 +298,35 @@ bool SqliteStore::append(const QList<Entry> &entries)
     }
     // oldestSeq() of an empty store was lastSeq() + 1: the first appended, so it stays right.
     m_lastSeq = last;
+    for (const Entry &entry : entries)
+        m_ids.add(entry.nickKey, entry.message.id);
+    if (m_ids.count() > m_ids.capacity() && !loadIds())
+        qCWarning(lcStore).noquote() << "cannot grow the id filter:" << errorString();
+    return true;
+}
+
+bool SqliteStore::loadIds()
+{
+    // At least a million (1.2 MB): growing means reading every id again.
+    constexpr qint64 kMinCapacity = 1 << 20;
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !query.next())
+        return fail(QStringLiteral("cannot count its messages"), query);
+    IdFilter ids(qMax(kMinCapacity, 2 * query.value(0).toLongLong()));
+    query.finish();
+    if (!query.exec(QStringLiteral("SELECT nick_key, msg_id FROM messages")))
+        return fail(QStringLiteral("cannot read its message ids"), query);
+    while (query.next())
+        ids.add(query.value(0).toString(), query.value(1).toString());
+    m_ids = std::move(ids); // only now: a filter missing stored ids would break deduplication
     return true;
 }
 
 std::optional<Message> SqliteStore::findSent(const QString &nickKey, const QString &id) const
 {
+    if (!m_ids.mightContain(nickKey, id))
+        return std::nullopt;
     m_findSent->bindValue(0, nickKey);
     m_findSent->bindValue(1, id);
     if (!m_findSent->exec()) {

@@ -9,6 +9,7 @@
 // another program or has a newer schema is refused as it is, with a reason.
 #pragma once
 
+#include "idfilter.h"
 #include "messagestore.h"
 
 #include <QString>
@@ -56,6 +57,9 @@ private:
     [[nodiscard]] bool createSchema();
     [[nodiscard]] bool loadState();
     [[nodiscard]] bool prepareStatements();
+    // Fills m_ids with every stored (nick key, id), sized for twice as many; on failure m_ids
+    // stays as it was.
+    [[nodiscard]] bool loadIds();
     [[nodiscard]] bool fail(const QString &what, const QSqlQuery &query);
     [[nodiscard]] bool exec(const QString &sql);
     void rollback();
@@ -69,6 +73,9 @@ private:
     std::unique_ptr<QSqlQuery> m_setLastSeq;
     std::unique_ptr<QSqlQuery> m_findSent;
     std::unique_ptr<QSqlQuery> m_range;
+    // Tells findSent() which ids cannot be in the file, sparing it the query for nearly every
+    // new message (a tenth of the server's time per message in durable mode).
+    IdFilter m_ids{1};
 };
 
 } // namespace chat::server

@@ -1,6 +1,7 @@
 // The message stores, memory and SQLite: what they keep, across reopening, how they prune, and
 // the files they refuse; and the group commit in front of them.
 #include "commitqueue.h"
+#include "idfilter.h"
 #include "storetestbase.h"
 
 #include <QDir>
@@ -32,6 +33,7 @@ private slots:
     void groupCommitAcknowledgesOnlyAfterCommit();
     void groupCommitFlushesAtBatchSize();
     void failedCommitIsNotAcknowledged();
+    void idFilterNeverMissesAStoredId();
 
 private:
     // A store of the kind named in a test row, "memory" or "sqlite", on dbPath().
@@ -336,6 +338,26 @@ void StoreTest::groupCommitFlushesAtBatchSize()
     QCOMPARE(acknowledged, 10);
     QCOMPARE(queue.transactionCount(), qint64(3));
     QCOMPARE(store->lastSeq(), qint64(10));
+}
+
+void StoreTest::idFilterNeverMissesAStoredId()
+{
+    constexpr int kStored = 50000;
+    chat::server::IdFilter filter(kStored);
+    for (int i = 0; i < kStored; ++i)
+        filter.add(QStringLiteral("nick%1").arg(i % 97), QStringLiteral("id-%1").arg(i));
+    QCOMPARE(filter.count(), qint64(kStored));
+    for (int i = 0; i < kStored; ++i)
+        QVERIFY(filter.mightContain(QStringLiteral("nick%1").arg(i % 97),
+                                    QStringLiteral("id-%1").arg(i)));
+    // Pairs never added: about 1 % may be "maybe"; the same id under another nick is another pair.
+    int maybe = 0;
+    for (int i = 0; i < kStored; ++i)
+        maybe += filter.mightContain(QStringLiteral("nick%1").arg(i % 97 + 1),
+                                     QStringLiteral("id-%1").arg(i))
+                     ? 1
+                     : 0;
+    QVERIFY2(maybe < kStored / 40, qPrintable(QString::number(maybe)));
 }
 
 void StoreTest::failedCommitIsNotAcknowledged()
