@@ -170,8 +170,11 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
     } else {
         welcome.history = history.recent();
     }
-    // The users as last told; the newcomer is among the joins of the next presence.
-    session->sendFrame(QString::fromUtf8(encode(welcome, presence.toldUsers())));
+    // The users as last told; the newcomer is among the joins of the next presence. Straight
+    // to the kernel when it takes it: a crowd's welcomes then do not pile up in Qt's buffers.
+    FrameBatch welcomeFrame;
+    welcomeFrame.append(encode(welcome, presence.toldUsers()));
+    metrics.countBytesSent(session->sendBatch(welcomeFrame));
 
     if (takeover)
         return;

@@ -207,8 +207,13 @@ qint64 ClientSession::sendBatch(const FrameBatch &batch)
         direct = sent > 0 ? qint64(sent) : 0; // errors: the socket reports them on its write
     }
 #endif
-    if (direct < wire.size())
-        m_tcp->write(wire.constData() + direct, wire.size() - direct);
+    const qint64 queued = wire.size() - direct;
+    if (queued > 0)
+        m_tcp->write(wire.constData() + direct, queued);
+    // As in writeFrame(): a batch larger than the cap (a welcome with a long history) must
+    // still go out whole.
+    if (m_maxOutboxBytes > 0 && queued > m_maxOutboxBytes)
+        m_outboxAllowance = qMax(m_outboxAllowance, queued);
     return direct;
 }
 

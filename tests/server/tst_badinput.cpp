@@ -64,6 +64,7 @@ private slots:
     void protocolViolationsClose();
     void slowReaderIsCutOffOthersUnaffected();
     void pingFloodWithoutReadingIsCutOff();
+    void welcomeLargerThanTheCapArrivesWhole();
 
 private:
     // A raw client that completed its hello, or nullptr.
@@ -331,6 +332,34 @@ void BadInputTest::slowReaderIsCutOffOthersUnaffected()
     for (int i = 0; i < sent; ++i)
         QCOMPARE(reader->messages()[i].seq, qint64(i + 1));
     QVERIFY(reader->isOpen() && talker->isOpen());
+}
+
+// The cap on unsent bytes is for readers that fall behind, not for one large frame: a welcome
+// with a history bigger than the cap goes out whole, and a newcomer that reads keeps its place.
+void BadInputTest::welcomeLargerThanTheCapArrivesWhole()
+{
+    auto config = testConfig();
+    config.ratePerSecond = 0;
+    config.maxOutboxBytes = 64 * 1024;
+    QVERIFY(startHub(config));
+    TestClient *talker = join(QStringLiteral("talker"));
+    QVERIFY(talker);
+    const QString text(4000, QChar(0x20AC)); // 12 KB each: 150 make a welcome of 1.8 MB
+    constexpr int kMessages = 150;
+    for (int i = 0; i < kMessages; ++i)
+        talker->send(text);
+    QVERIFY(talker->waitForMessages(kMessages));
+
+    for (int round = 0; round < 3; ++round) {
+        TestClient *newcomer = join(QStringLiteral("newcomer%1").arg(round));
+        QVERIFY(newcomer);
+        QCOMPARE(newcomer->welcome()->history.size(), kMessages + round); // and the "still there"s
+        QCOMPARE(newcomer->welcome()->history.at(kMessages - 1).text, text);
+        talker->send(QStringLiteral("still there? %1").arg(round));
+        QVERIFY(newcomer->waitForMessages(1));
+        QVERIFY(barrier(newcomer));
+        QVERIFY(newcomer->isOpen());
+    }
 }
 
 // QWebSocket answers pings by itself, past ClientSession::sendFrame: a peer that pings and never
