@@ -68,20 +68,23 @@ bool isHelloRefusal(ErrorCode code)
 
 // The joined peer's barrier is a ping; the fresh peer's is a send, answered with not_joined or,
 // once the fuzz frame got it in, with the message itself.
-bool answersBarrier(const ServerMessage &m, const QString &barrier)
+// The peer's own barrier: its pong, or its own barrier message (the other peer's has the same
+// id, and may arrive first).
+bool answersBarrier(const ServerMessage &m, const QString &barrier, const QString &nick)
 {
     if (const auto *pong = std::get_if<Pong>(&m))
         return pong->id == barrier;
     if (const auto *message = std::get_if<Message>(&m))
-        return message->id == barrier;
+        return message->id == barrier && message->from == nick;
     return isError(m, ErrorCode::NotJoined, barrier);
 }
 
 bool answered(const FuzzPeer &peer, const QString &barrier)
 {
     const QList<ServerMessage> &all = peer.received();
-    return std::any_of(all.begin(), all.end(),
-                       [&barrier](const ServerMessage &m) { return answersBarrier(m, barrier); });
+    return std::any_of(all.begin(), all.end(), [&](const ServerMessage &m) {
+        return answersBarrier(m, barrier, peer.nick());
+    });
 }
 
 // A send the hub should take is echoed once it is stored, which may be after the barrier's
@@ -107,7 +110,8 @@ bool acknowledged(const FuzzPeer &peer, const QString &id)
 QList<ServerMessage> answersTo(const FuzzPeer &peer, const QString &barrier)
 {
     QList<ServerMessage> answers = ownReplies(peer);
-    answers.removeIf([&barrier](const ServerMessage &m) { return answersBarrier(m, barrier); });
+    answers.removeIf(
+        [&](const ServerMessage &m) { return answersBarrier(m, barrier, peer.nick()); });
     return answers;
 }
 
