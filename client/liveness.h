@@ -23,8 +23,8 @@ public:
     // 0 turns pings and the check off.
     void setInterval(int ms);
     [[nodiscard]] int interval() const { return m_intervalMs; }
-    // 0 (the default) means two intervals. A dead connection is noticed within
-    // timeout + interval.
+    // 0 (the default) means two intervals. A dead connection is noticed when the timeout has
+    // passed since the last thing heard (15 s pings: after 30 s of silence), not at the next ping.
     void setTimeout(int ms);
     [[nodiscard]] int timeout() const;
 
@@ -38,10 +38,13 @@ signals:
 
 private:
     void heard();
-    void tick();
+    void ping();
+    void checkSilence();
+    void armDeadline();
 
     QPointer<QWebSocket> m_socket;
-    QTimer m_timer;
+    QTimer m_timer;    // pings
+    QTimer m_deadline; // fires when the timeout since the last thing heard may have passed
     QElapsedTimer m_sinceHeard;
     int m_intervalMs = kDefaultIntervalMs;
     int m_timeoutMs = 0;
