@@ -1,6 +1,7 @@
 #include "connectdialog.h"
 
 #include "protocol.h"
+#include "serverurl.h"
 #include "validation.h"
 
 #include <QDialogButtonBox>
@@ -17,15 +18,6 @@ namespace {
 const QString kUrlKey = QStringLiteral("connection/url");
 const QString kNickKey = QStringLiteral("connection/nick");
 } // namespace
-
-QString checkServerUrl(const QUrl &url)
-{
-    if (!url.isValid() || url.host().isEmpty())
-        return ConnectDialog::tr("The server address must look like ws://host:8080/.");
-    if (url.scheme() != QLatin1String("ws") && url.scheme() != QLatin1String("wss"))
-        return ConnectDialog::tr("The server address must start with ws:// or wss://.");
-    return {};
-}
 
 ConnectDialog::ConnectDialog(QWidget *parent)
     : QDialog(parent)
@@ -52,6 +44,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_error->hide();
 
     auto *form = new QFormLayout;
+    m_url->setPlaceholderText(tr("host:8080, ws://host:8080/ or the page's http:// address"));
     form->addRow(tr("&Server:"), m_url);
     form->addRow(tr("&Nickname:"), m_nick);
     form->addRow(tr("&Token:"), m_token);
@@ -68,9 +61,23 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     resize(420, sizeHint().height());
 }
 
+void ConnectDialog::setServerAddress(const QString &address)
+{
+    m_url->setText(address.trimmed());
+    m_nick->setFocus();
+    m_nick->selectAll();
+}
+
+void ConnectDialog::setNick(const QString &nick)
+{
+    m_nick->setText(nick);
+    m_url->setFocus();
+    m_url->selectAll();
+}
+
 QUrl ConnectDialog::serverUrl() const
 {
-    return QUrl::fromUserInput(m_url->text().trimmed());
+    return parseServerUrl(m_url->text()).url;
 }
 
 QString ConnectDialog::nick() const
@@ -91,17 +98,24 @@ void ConnectDialog::setError(const QString &message)
 
 void ConnectDialog::accept()
 {
-    QString problem = checkServerUrl(serverUrl());
+    const ServerUrl address = parseServerUrl(m_url->text());
+    QString problem = address.problem;
     if (problem.isEmpty())
         problem = proto::normalizeNick(m_nick->text()).reason;
     if (!problem.isEmpty()) {
         setError(problem);
         return;
     }
-    QSettings settings;
-    settings.setValue(kUrlKey, serverUrl().toString());
-    settings.setValue(kNickKey, nick());
+    m_url->setText(address.url.toString()); // what it became: host:8080 is ws://host:8080/
+    remember(address.url, nick());
     QDialog::accept();
+}
+
+void ConnectDialog::remember(const QUrl &url, const QString &nick)
+{
+    QSettings settings;
+    settings.setValue(kUrlKey, url.toString());
+    settings.setValue(kNickKey, nick);
 }
 
 } // namespace chat::client

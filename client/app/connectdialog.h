@@ -1,4 +1,5 @@
-// Asks for the server address and nickname, remembering both with QSettings.
+// Asks for the server address and nickname, remembering both with QSettings. The address may be
+// given as host:port, the page's http:// URL and so on (serverurl.h).
 #pragma once
 
 #include <QDialog>
@@ -15,6 +16,13 @@ class ConnectDialog : public QDialog
 public:
     explicit ConnectDialog(QWidget *parent = nullptr);
 
+    // Offers this address instead of the last one (chat-client --url without --nick), as given:
+    // a problem with it shows when Connect is pressed. The nickname has the focus.
+    void setServerAddress(const QString &address);
+    // Offers this nickname instead of the last one; the address has the focus.
+    void setNick(const QString &nick);
+
+    // The address as a ws:// or wss:// URL; invalid while the field holds no usable address.
     [[nodiscard]] QUrl serverUrl() const;
     [[nodiscard]] QString nick() const;
     [[nodiscard]] QString token() const; // empty: the server needs none
@@ -22,14 +30,14 @@ public:
 
     void accept() override;
 
+    // What the dialog offers next time; accept() calls it, and chat-client for --url and --nick.
+    static void remember(const QUrl &url, const QString &nick);
+
 private:
     QLineEdit *m_url;
     QLineEdit *m_nick;
     QLineEdit *m_token;
     QLabel *m_error;
 };
-
-// Checks what a person typed; returns an empty string when it is usable.
-[[nodiscard]] QString checkServerUrl(const QUrl &url);
 
 } // namespace chat::client
