@@ -24,6 +24,126 @@ bool isForbiddenInNick(char32_t c)
     }
 }
 
+constexpr char32_t kZeroWidthJoiner = 0x200D;
+constexpr char32_t kEmojiPresentation = 0xFE0F; // variation selector 16
+constexpr char32_t kCombiningKeycap = 0x20E3;
+
+struct CodePointRange
+{
+    char32_t first;
+    char32_t last;
+};
+
+// Characters that show as nothing, whatever their category: Unicode's Default_Ignorable_Code_Point
+// (DerivedCoreProperties.txt, Unicode 15), which holds the Hangul fillers and every variation
+// selector, plus U+2800 BRAILLE PATTERN BLANK. Listed by value rather than read from QChar's
+// category, because several of them are letters (U+3164) or marks (U+034F) or symbols (U+2800).
+constexpr CodePointRange kShowsAsNothing[] = {
+    {0x00AD, 0x00AD},   // soft hyphen
+    {0x034F, 0x034F},   // combining grapheme joiner
+    {0x061C, 0x061C},   // Arabic letter mark
+    {0x115F, 0x1160},   // Hangul choseong and jungseong fillers
+    {0x17B4, 0x17B5},   // Khmer inherent vowels
+    {0x180B, 0x180F},   // Mongolian variation selectors and vowel separator
+    {0x200B, 0x200F},   // zero width space, non-joiner, joiner; LRM, RLM
+    {0x202A, 0x202E},   // bidi embeddings and overrides
+    {0x2060, 0x206F},   // word joiner, invisible operators, bidi isolates, deprecated formats
+    {0x2800, 0x2800},   // braille pattern blank
+    {0x3164, 0x3164},   // Hangul filler
+    {0xFE00, 0xFE0F},   // variation selectors 1-16
+    {0xFEFF, 0xFEFF},   // zero width no-break space (BOM)
+    {0xFFA0, 0xFFA0},   // halfwidth Hangul filler
+    {0xFFF0, 0xFFF8},   // unassigned, reserved as ignorable
+    {0x1BCA0, 0x1BCA3}, // shorthand format controls
+    {0x1D173, 0x1D17A}, // musical symbol formats
+    {0xE0000, 0xE0FFF}, // tags and variation selectors 17-256
+};
+
+bool showsAsNothing(char32_t c)
+{
+    for (const CodePointRange &range : kShowsAsNothing) {
+        if (c < range.first)
+            return false;
+        if (c <= range.last)
+            return true;
+    }
+    return false;
+}
+
+// Closely enough for nicknames, a character that can start an emoji: Unicode gives almost all of
+// them the category Symbol_Other; the few with an emoji form but another category are listed.
+bool isEmojiBase(char32_t c)
+{
+    if (showsAsNothing(c))
+        return false;
+    if (QChar::category(c) == QChar::Symbol_Other)
+        return true;
+    switch (c) {
+    case 0x203C: // double exclamation mark
+    case 0x2049: // exclamation question mark
+    case 0x2139: // information source
+    case 0x2194: // left right arrow
+    case 0x25FB:
+    case 0x25FC:
+    case 0x25FD:
+    case 0x25FE: // medium squares
+    case 0x2934:
+    case 0x2935: // curving arrows
+    case 0x3030: // wavy dash
+    case 0x303D: // part alternation mark
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isKeycapBase(char32_t c)
+{
+    return (c >= U'0' && c <= U'9') || c == U'#' || c == U'*';
+}
+
+bool isSkinToneModifier(char32_t c)
+{
+    return c >= 0x1F3FB && c <= 0x1F3FF;
+}
+
+// U+FE0F and U+200D draw nothing themselves but are part of many emoji: a ZWJ sequence such as
+// U+1F468 U+200D U+1F469 U+200D U+1F467, a heart in emoji style U+2764 U+FE0F, a keycap
+// 1 U+FE0F U+20E3. They are allowed there and nowhere else; nickKey() drops them, so a name
+// with them and the same name without them are the same person.
+bool isPartOfEmoji(const QList<uint> &codePoints, qsizetype i)
+{
+    const char32_t c = codePoints.at(i);
+    const char32_t before = i > 0 ? char32_t(codePoints.at(i - 1)) : 0;
+    const char32_t after = i + 1 < codePoints.size() ? char32_t(codePoints.at(i + 1)) : 0;
+    if (c == kEmojiPresentation)
+        return isEmojiBase(before) || (isKeycapBase(before) && after == kCombiningKeycap);
+    if (c == kZeroWidthJoiner) {
+        // The element before: an emoji, possibly with its presentation selector or skin tone.
+        qsizetype j = i - 1;
+        if (j >= 0 &&
+            (codePoints.at(j) == kEmojiPresentation || isSkinToneModifier(codePoints.at(j))))
+            --j;
+        return j >= 0 && isEmojiBase(codePoints.at(j)) && isEmojiBase(after);
+    }
+    return false;
+}
+
+// Whether anything is left to see: a name of spaces and combining marks alone is blank.
+bool isVisible(char32_t c)
+{
+    if (c == U' ' || c == kEmojiPresentation || c == kZeroWidthJoiner)
+        return false;
+    switch (QChar::category(c)) {
+    case QChar::Mark_NonSpacing:
+    case QChar::Mark_SpacingCombining:
+    case QChar::Mark_Enclosing:
+        return false;
+    default:
+        return true;
+    }
+}
+
 QString codePointName(uint c)
 {
     return QStringLiteral("U+") + QString::number(c, 16).toUpper().rightJustified(4, u'0');
@@ -67,13 +187,29 @@ NormalizedNick normalizeNick(const QString &raw)
         return result;
     }
     const QList<uint> codePoints = result.nick.toUcs4();
-    for (const uint c : codePoints) {
-        if (isForbiddenInNick(char32_t(c))) {
+    bool visible = false;
+    for (qsizetype i = 0; i < codePoints.size(); ++i) {
+        const char32_t c = codePoints.at(i);
+        if (c == kEmojiPresentation || c == kZeroWidthJoiner) {
+            if (!isPartOfEmoji(codePoints, i)) {
+                result.reason = QStringLiteral("The nickname contains an invisible character (%1) "
+                                               "outside an emoji sequence.")
+                                    .arg(codePointName(c));
+                return result;
+            }
+            continue;
+        }
+        if (isForbiddenInNick(c) || showsAsNothing(c)) {
             result.reason =
                 QStringLiteral("The nickname contains an invisible or control character (%1).")
                     .arg(codePointName(c));
             return result;
         }
+        visible = visible || isVisible(c);
+    }
+    if (!visible) {
+        result.reason = QStringLiteral("The nickname has no visible character.");
+        return result;
     }
     if (result.nick.contains(QLatin1String("  "))) {
         result.reason = QStringLiteral("The nickname contains two spaces in a row.");
@@ -84,7 +220,12 @@ NormalizedNick normalizeNick(const QString &raw)
 
 QString nickKey(const QString &normalizedNick)
 {
-    return normalizedNick.toCaseFolded();
+    QString key = normalizedNick.toCaseFolded();
+    // "❤️" and "❤" (with and without U+FE0F), or a ZWJ sequence and its emoji side by side,
+    // look alike wherever a font lacks the sequence: one person.
+    key.remove(QChar(char16_t(kEmojiPresentation)));
+    key.remove(QChar(char16_t(kZeroWidthJoiner)));
+    return key;
 }
 
 QString checkText(const QString &text)
@@ -135,6 +276,10 @@ QString checkRoom(const QString &room)
         if (!ok)
             return QStringLiteral("The room name may only hold a-z, 0-9, '-' and '_'.");
     }
+    // The field is in the protocol so that rooms can come without a new version; until they do,
+    // a message for any other room would land in the lobby, so it is refused.
+    if (room != defaultRoom())
+        return QStringLiteral("Rooms other than \"lobby\" do not exist yet.");
     return {};
 }
 

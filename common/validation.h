@@ -14,13 +14,18 @@ struct NormalizedNick
     [[nodiscard]] bool ok() const { return reason.isEmpty(); }
 };
 
-// Trims, converts to NFC and checks length and characters.
+// Trims, converts to NFC and checks length and characters. Refuses control characters, spaces
+// other than single U+0020, and everything that shows as nothing (Default_Ignorable_Code_Point,
+// Hangul fillers, U+2800 braille blank, variation selectors), except U+FE0F and U+200D inside an
+// emoji sequence; and a name with nothing visible left.
 [[nodiscard]] NormalizedNick normalizeNick(const QString &raw);
-// Two nicks that differ only in case belong to the same person: compare these keys.
+// Two nicks that differ only in case, or only in the U+FE0F and U+200D of their emoji, belong to
+// the same person: compare these keys.
 [[nodiscard]] QString nickKey(const QString &normalizedNick);
 
 [[nodiscard]] QString checkText(const QString &text);
 [[nodiscard]] QString checkMessageId(const QString &id);
+// Any room but "lobby" is refused until rooms exist.
 [[nodiscard]] QString checkRoom(const QString &room);
 
 // Counts what people call characters closely enough for limits: Unicode code points.
