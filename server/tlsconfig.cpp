@@ -54,7 +54,33 @@ QString checkKeyMatches(const TlsCredentials &credentials)
     return problem;
 }
 
+// TLS 1.2 suites with forward secrecy (ephemeral elliptic-curve Diffie-Hellman) and
+// authenticated encryption (AES-GCM, ChaCha20-Poly1305): no static-RSA key exchange, no CBC with
+// SHA-1 or SHA-2, no finite-field DHE. TLS 1.3 suites all qualify and are kept as OpenSSL offers
+// them. Qt's OpenSSL backend describes a suite as e.g. "Kx=ECDH Enc=AESGCM(128)".
+bool isAllowedCipher(const QSslCipher &cipher)
+{
+    if (cipher.protocol() == QSsl::TlsV1_3)
+        return true;
+    if (cipher.keyExchangeMethod() != QLatin1String("ECDH"))
+        return false;
+    const QString encryption = cipher.encryptionMethod();
+    return encryption.startsWith(QLatin1String("AESGCM")) ||
+           encryption.startsWith(QLatin1String("CHACHA20"));
+}
+
 } // namespace
+
+QList<QSslCipher> serverCiphers()
+{
+    QList<QSslCipher> ciphers;
+    const QList<QSslCipher> supported = QSslConfiguration::supportedCiphers();
+    for (const QSslCipher &cipher : supported) {
+        if (isAllowedCipher(cipher))
+            ciphers.append(cipher);
+    }
+    return ciphers;
+}
 
 QString loadTlsCredentials(const QString &certFile, const QString &keyFile, TlsCredentials *out)
 {
@@ -99,6 +125,9 @@ QSslConfiguration serverSslConfiguration(const TlsCredentials &credentials)
     configuration.setLocalCertificateChain(credentials.chain);
     configuration.setPrivateKey(credentials.key.value_or(QSslKey()));
     configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    // An OpenSSL without any of them would leave nothing to offer: keep its defaults then.
+    if (const QList<QSslCipher> ciphers = serverCiphers(); !ciphers.isEmpty())
+        configuration.setCiphers(ciphers);
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // clients prove themselves in hello
     return configuration;
 }

@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QSslCertificate>
+#include <QSslCipher>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QString>
@@ -28,7 +29,13 @@ struct TlsCredentials
 [[nodiscard]] QString loadTlsCredentials(const QString &certFile, const QString &keyFile,
                                          TlsCredentials *out);
 
-// What every accepted TLS connection uses: TLS 1.2 or later, no client certificates.
+// The cipher suites the server offers: every TLS 1.3 suite, and TLS 1.2 only with ECDHE key
+// exchange and AEAD encryption (AES-GCM, ChaCha20-Poly1305). Filtered from what the OpenSSL
+// Qt loaded supports, in its order.
+[[nodiscard]] QList<QSslCipher> serverCiphers();
+
+// What every accepted TLS connection uses: TLS 1.2 or later with serverCiphers(), no client
+// certificates.
 [[nodiscard]] QSslConfiguration serverSslConfiguration(const TlsCredentials &credentials);
 
 } // namespace chat::server

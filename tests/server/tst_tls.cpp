@@ -1,7 +1,8 @@
 // wss:// on the chat port: a throw-away CA and server certificate are made with the openssl
 // command for each run; clients trust only that CA (no ignoreSslErrors). Covers loading the
 // certificate and key, chatting over TLS, clients that do not trust the CA or do not speak TLS,
-// the handshake deadline covering TLS, a stuck reader over TLS, and the program's --cert/--key.
+// the handshake deadline covering TLS, a stuck reader over TLS, the cipher suites offered (TLS 1.2
+// only with forward secrecy and AEAD), and the program's --cert/--key.
 #include "codec.h"
 #include "hubtestbase.h"
 #include "rawwsclient.h"
@@ -11,7 +12,9 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSslCipher>
 #include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -36,6 +39,9 @@ private slots:
     void stalledHandshakeIsCut_data();
     void stalledHandshakeIsCut();
     void stuckReaderOverTlsIsCutOff();
+    void offeredCiphersAreForwardSecretAead();
+    void handshakeNeedsForwardSecretAead_data();
+    void handshakeNeedsForwardSecretAead();
     void programServesWss();
     void programRefusesBadFiles_data();
     void programRefusesBadFiles();
@@ -332,6 +338,114 @@ void TlsTest::stuckReaderOverTlsIsCutOff()
     }
     QCOMPARE(hub().connectionCount(), 1);
     QVERIFY(talker->isOpen());
+}
+
+void TlsTest::offeredCiphersAreForwardSecretAead()
+{
+    const QList<QSslCipher> offered = chat::server::serverCiphers();
+    QVERIFY(!offered.isEmpty());
+    QCOMPARE(chat::server::serverSslConfiguration(m_credentials).ciphers(), offered);
+    QStringList names;
+    for (const QSslCipher &cipher : offered) {
+        names.append(cipher.name());
+        if (cipher.protocol() == QSsl::TlsV1_3)
+            continue;
+        QVERIFY2(cipher.keyExchangeMethod() == QLatin1String("ECDH"), qPrintable(cipher.name()));
+        QVERIFY2(cipher.encryptionMethod().startsWith(QLatin1String("AESGCM")) ||
+                     cipher.encryptionMethod().startsWith(QLatin1String("CHACHA20")),
+                 qPrintable(cipher.name()));
+    }
+    for (const char *wanted : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256",
+                               "ECDHE-RSA-CHACHA20-POLY1305", "TLS_AES_128_GCM_SHA256"})
+        QVERIFY2(names.contains(QLatin1String(wanted)), wanted);
+    for (const char *refused : {"AES128-GCM-SHA256", "AES256-SHA", "ECDHE-ECDSA-AES128-SHA",
+                                "ECDHE-RSA-AES128-SHA256", "DHE-RSA-AES128-GCM-SHA256"})
+        QVERIFY2(!names.contains(QLatin1String(refused)), refused);
+}
+
+void TlsTest::handshakeNeedsForwardSecretAead_data()
+{
+    QTest::addColumn<bool>("rsaCertificate");
+    QTest::addColumn<QSsl::SslProtocol>("protocol");
+    QTest::addColumn<QString>("cipher"); // the only one the client offers; empty: its defaults
+    QTest::addColumn<bool>("accepted");
+    const auto row = [](const char *tag, bool rsa, QSsl::SslProtocol protocol, const char *cipher,
+                        bool accepted) {
+        QTest::addRow("%s", tag) << rsa << protocol << QString::fromLatin1(cipher) << accepted;
+    };
+    // The suites an RSA certificate used to allow without forward secrecy, and CBC ones.
+    row("RSA: AES128-GCM-SHA256 (RSA key exchange)", true, QSsl::TlsV1_2, "AES128-GCM-SHA256",
+        false);
+    row("RSA: AES256-GCM-SHA384 (RSA key exchange)", true, QSsl::TlsV1_2, "AES256-GCM-SHA384",
+        false);
+    row("RSA: AES256-SHA (RSA key exchange, CBC)", true, QSsl::TlsV1_2, "AES256-SHA", false);
+    row("RSA: ECDHE-RSA-AES128-SHA (CBC)", true, QSsl::TlsV1_2, "ECDHE-RSA-AES128-SHA", false);
+    row("RSA: ECDHE-RSA-AES256-SHA384 (CBC)", true, QSsl::TlsV1_2, "ECDHE-RSA-AES256-SHA384",
+        false);
+    row("RSA: DHE-RSA-AES128-GCM-SHA256 (finite-field DHE)", true, QSsl::TlsV1_2,
+        "DHE-RSA-AES128-GCM-SHA256", false);
+    row("RSA: ECDHE-RSA-AES128-GCM-SHA256", true, QSsl::TlsV1_2, "ECDHE-RSA-AES128-GCM-SHA256",
+        true);
+    row("RSA: ECDHE-RSA-AES256-GCM-SHA384", true, QSsl::TlsV1_2, "ECDHE-RSA-AES256-GCM-SHA384",
+        true);
+    row("RSA: ECDHE-RSA-CHACHA20-POLY1305", true, QSsl::TlsV1_2, "ECDHE-RSA-CHACHA20-POLY1305",
+        true);
+    row("RSA: TLS 1.3", true, QSsl::TlsV1_3, "", true);
+    // The two CBC-SHA1 suites an EC certificate used to allow.
+    row("EC: ECDHE-ECDSA-AES128-SHA (CBC)", false, QSsl::TlsV1_2, "ECDHE-ECDSA-AES128-SHA", false);
+    row("EC: ECDHE-ECDSA-AES256-SHA (CBC)", false, QSsl::TlsV1_2, "ECDHE-ECDSA-AES256-SHA", false);
+    row("EC: ECDHE-ECDSA-AES128-GCM-SHA256", false, QSsl::TlsV1_2, "ECDHE-ECDSA-AES128-GCM-SHA256",
+        true);
+    row("EC: ECDHE-ECDSA-CHACHA20-POLY1305", false, QSsl::TlsV1_2, "ECDHE-ECDSA-CHACHA20-POLY1305",
+        true);
+    row("EC: TLS 1.2, client defaults", false, QSsl::TlsV1_2, "", true);
+    row("EC: TLS 1.3", false, QSsl::TlsV1_3, "", true);
+}
+
+void TlsTest::handshakeNeedsForwardSecretAead()
+{
+    QFETCH(bool, rsaCertificate);
+    QFETCH(QSsl::SslProtocol, protocol);
+    QFETCH(QString, cipher);
+    QFETCH(bool, accepted);
+    auto config = testConfig();
+    if (rsaCertificate) {
+        const QString problem =
+            chat::server::loadTlsCredentials(path("rsa.pem"), path("rsa.key"), &config.tls);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(startHub(config));
+    } else {
+        QVERIFY(startTlsHub(config));
+    }
+
+    QSslConfiguration client = trustingConfiguration();
+    client.setProtocol(protocol);
+    if (!cipher.isEmpty()) {
+        const QSslCipher only(cipher);
+        if (only.isNull())
+            QSKIP(qPrintable(QStringLiteral("this OpenSSL lacks %1").arg(cipher)));
+        client.setCiphers({only});
+    }
+    QSslSocket socket;
+    socket.setSslConfiguration(client);
+    QSignalSpy encrypted(&socket, &QSslSocket::encrypted);
+    QSignalSpy failed(&socket, &QSslSocket::errorOccurred);
+    socket.connectToHostEncrypted(QStringLiteral("localhost"), hub().port());
+    QTRY_VERIFY_WITH_TIMEOUT(!encrypted.isEmpty() || !failed.isEmpty(), 10000);
+    if (accepted) {
+        QVERIFY2(!encrypted.isEmpty(), qPrintable(socket.errorString()));
+        QCOMPARE(socket.sessionProtocol(), protocol);
+        if (!cipher.isEmpty())
+            QCOMPARE(socket.sessionCipher().name(), cipher);
+    } else {
+        QVERIFY2(encrypted.isEmpty(), qPrintable(socket.sessionCipher().name()));
+        // The server answers "no shared cipher" by closing (OpenSSL on its side logs it), so the
+        // client sees either its own handshake failure or the closed connection.
+        QVERIFY2(socket.error() == QAbstractSocket::SslHandshakeFailedError ||
+                     socket.error() == QAbstractSocket::RemoteHostClosedError,
+                 qPrintable(socket.errorString()));
+    }
+    socket.abort();
 }
 
 void TlsTest::programServesWss()
