@@ -1,5 +1,6 @@
 // chat-server: reads the command line, starts the hub, and stops it cleanly on SIGINT/SIGTERM.
 #include "chathub.h"
+#include "listenaddresses.h"
 #include "messagestore.h"
 #include "protocol.h"
 #include "securityoptions.h"
@@ -211,8 +212,15 @@ int main(int argc, char *argv[])
             QStringLiteral("cannot listen on %1: %2").arg(wanted.toString(), hub.errorString()));
         return kExitListenFailed;
     }
-    // The one line on stdout: scripts and tests read the actual port from it.
-    std::fprintf(stdout, "listening on %s\n", qPrintable(hub.url().toString()));
+    // The first line on stdout is for scripts and tests, which read the actual port from it; the
+    // lines after it are for people: what to open in a browser and in chat-client, with this
+    // machine's own addresses when listening on all of them. One write, so they come together.
+    const QUrl listening = hub.url();
+    QByteArray addressLines = "listening on " + listening.toString().toUtf8() + '\n';
+    for (const QString &line : chat::server::describeListenAddresses(
+             config.host, quint16(listening.port()), listening.scheme() == QLatin1String("wss")))
+        addressLines += line.toUtf8() + '\n';
+    std::fputs(addressLines.constData(), stdout);
     std::fflush(stdout);
 
     bool stopping = false;

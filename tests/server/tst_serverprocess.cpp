@@ -1,7 +1,11 @@
-// The chat-server program itself: its one stdout line, a conversation through it, a clean stop on
-// SIGTERM/SIGINT, and its exit codes for a taken port and bad options.
+// The chat-server program itself: its stdout (the `listening on` line, then the addresses people
+// can open), a conversation through it, a clean stop on SIGTERM/SIGINT, and its exit codes for a
+// taken port and bad options.
 #include "testclient.h"
 
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -22,6 +26,8 @@ private slots:
     void chatsAndStopsCleanlyOnSignal_data();
     void chatsAndStopsCleanlyOnSignal();
     void tokenOption();
+    void printsAddressesPeopleCanOpen_data();
+    void printsAddressesPeopleCanOpen();
     void portInUseFails();
     void badOptionValueExits2_data();
     void badOptionValueExits2();
@@ -33,10 +39,12 @@ private:
     QProcess *start(const QStringList &arguments);
     // Waits for the process to end; false on timeout.
     [[nodiscard]] bool waitFinished(int timeoutMs = 10000);
-    // Reads stdout until the `listening on` line; an invalid URL on failure.
+    // Reads stdout until the `listening on` line, and the address lines written with it into
+    // m_addressLines; an invalid URL on failure.
     [[nodiscard]] QUrl waitListening();
 
     std::unique_ptr<QProcess> m_process;
+    QStringList m_addressLines;
 };
 
 QProcess *ServerProcessTest::start(const QStringList &arguments)
@@ -74,6 +82,10 @@ QUrl ServerProcessTest::waitListening()
         qWarning("unexpected first line: %s", qPrintable(line));
         return {};
     }
+    // The lines for people come in the same write as the first one.
+    m_addressLines.clear();
+    while (m_process->canReadLine())
+        m_addressLines.append(QString::fromUtf8(m_process->readLine()).chopped(1));
     return QUrl(match.captured(1));
 }
 
@@ -124,7 +136,7 @@ void ServerProcessTest::chatsAndStopsCleanlyOnSignal()
     QVERIFY(waitFinished());
     QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_process->exitCode(), 0);
-    QCOMPARE(m_process->readAllStandardOutput(), QByteArray()); // one line, no more
+    QCOMPARE(m_process->readAllStandardOutput(), QByteArray()); // nothing after the addresses
     for (const TestClient *client : {&alice, &bob}) {
         QCOMPARE(client->undecodableFrames(), 0);
         QCOMPARE(client->socketErrors(), 0);
@@ -155,6 +167,68 @@ void ServerProcessTest::tokenOption()
     hello.nick = QStringLiteral("member");
     hello.token = QStringLiteral("s3cret");
     QVERIFY(member.helloAndWait(hello));
+}
+
+void ServerProcessTest::printsAddressesPeopleCanOpen_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("firstLineHost"); // what the machine-readable line keeps saying
+    QTest::addColumn<QString>("mustList");      // one of the lines is for this address
+    QTest::addRow("every address")
+        << QStringLiteral("any") << QStringLiteral("0.0.0.0") << QStringLiteral("127.0.0.1");
+    QTest::addRow("every IPv4 address")
+        << QStringLiteral("0.0.0.0") << QStringLiteral("0.0.0.0") << QStringLiteral("127.0.0.1");
+    QTest::addRow("loopback only") << QStringLiteral("127.0.0.1") << QStringLiteral("127.0.0.1")
+                                   << QStringLiteral("127.0.0.1");
+}
+
+void ServerProcessTest::printsAddressesPeopleCanOpen()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, firstLineHost);
+    QFETCH(QString, mustList);
+    start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--host"), host});
+    const QUrl url = waitListening();
+    QVERIFY(url.isValid());
+    QCOMPARE(url.host(), firstLineHost);
+    QVERIFY(!m_addressLines.isEmpty());
+
+    // Each line: "  browser: http://A:P/   desktop client: ws://A:P/", and both work.
+    static const QRegularExpression pattern(
+        QStringLiteral("^  browser: (http://\\S+/) +desktop client: (ws://\\S+/)"));
+    QNetworkAccessManager web;
+    web.setProxy(QNetworkProxy::NoProxy);
+    QStringList hosts;
+    for (const QString &line : std::as_const(m_addressLines)) {
+        const QRegularExpressionMatch match = pattern.match(line);
+        QVERIFY2(match.hasMatch(), qPrintable(line));
+        const QUrl page(match.captured(1));
+        const QUrl chat(match.captured(2));
+        QCOMPARE(page.port(), url.port());
+        QCOMPARE(chat.host(), page.host());
+        QCOMPARE(chat.port(), url.port());
+        QVERIFY2(page.host() != QLatin1String("0.0.0.0") && page.host() != QLatin1String("::"),
+                 qPrintable(line));
+        hosts.append(page.host());
+
+        QNetworkReply *reply =
+            web.get(QNetworkRequest(page.resolved(QUrl(QStringLiteral("healthz")))));
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY2(reply->isFinished() || finished.wait(5000), qPrintable(line));
+        QVERIFY2(reply->error() == QNetworkReply::NoError,
+                 qPrintable(line + QStringLiteral(": ") + reply->errorString()));
+        reply->deleteLater();
+
+        TestClient client;
+        QVERIFY2(client.open(chat), qPrintable(line));
+        QVERIFY2(client.helloAndWait(QStringLiteral("visitor%1").arg(hosts.size())),
+                 qPrintable(line));
+    }
+    QVERIFY2(hosts.contains(mustList), qPrintable(m_addressLines.join(u'\n')));
+    if (host == QLatin1String("127.0.0.1"))
+        QCOMPARE(hosts, QStringList{mustList});
+    QVERIFY2(m_addressLines.constFirst().endsWith(QLatin1String("(this machine only)")),
+             qPrintable(m_addressLines.constFirst()));
 }
 
 void ServerProcessTest::portInUseFails()
