@@ -1,26 +1,53 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, starts a server on port 8080 (or $PORT) and opens a client
-# window connected to it. Closing the window stops the server.
+# Installs what is missing, builds the two programs, starts a server on port 8080 (or $PORT) and
+# opens a client window connected to it. Closing the window stops the server.
+#   PORT=8081        another port
+#   DB=PATH          the server's history database (default: ~/.local/share/chat-server/
+#                    history.sqlite; :memory: keeps nothing), e.g. for a second server
+#   CHAT_NICK=NAME   the nickname (default: $USER)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${PORT:-8080}
-"$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" >/dev/null
 build=${BUILD_DIR:-$root/build}
+"$root/scripts/install-deps.sh"
+echo "Building chat-server and chat-client in $build (the first time takes a few minutes)..."
+"$root/scripts/build.sh" --target chat-server chat-client
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     echo "No display: run this from a desktop session (or under xvfb-run)." >&2
     exit 1
 fi
 
-coproc SERVER { exec "$build/server/chat-server" --port "$port"; }
-server=$SERVER_PID
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
-# The server prints one line once it listens; without it, it has said why on stderr.
-if ! read -r line <&"${SERVER[0]}"; then
-    echo "chat-server did not start (is port $port in use? try PORT=8081 $0)" >&2
+server_args=(--port "$port")
+[ -n "${DB:-}" ] && server_args+=(--db "$DB")
+tmp=$(mktemp -d)
+mkfifo "$tmp/server-out"
+# Its stderr goes straight to ours: if it cannot start, it says why there.
+"$build/server/chat-server" "${server_args[@]}" >"$tmp/server-out" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+exec {out}<"$tmp/server-out"
+# The server prints its "listening on" line once it listens, and the addresses to open with it
+# in the same write.
+if ! IFS= read -r line <&"$out"; then
+    status=0
+    wait "$server" || status=$?
+    case $status in
+    1) hint="it cannot listen on port $port (see above). Is a server already running there?
+Close that one's window, or start this one on another port: PORT=8081 DB=:memory: $0" ;;
+    3) hint="it cannot use its history database (see above). If another chat-server has it
+open, close that one, or give this one its own: PORT=8081 DB=:memory: $0 (keeps no
+history), or DB=/path/to/other.sqlite" ;;
+    *) hint="it exited with status $status (see its message above)" ;;
+    esac
+    echo "run.sh: chat-server did not start: $hint" >&2
     exit 1
 fi
 echo "$line"
+while read -r -t 0 <&"$out" && IFS= read -r line <&"$out"; do
+    echo "$line"
+done
 
-"$build/client/app/chat-client" --url "ws://localhost:$port/" --nick "${CHAT_NICK:-${USER:-guest}}"
+nick=${CHAT_NICK:-${USER:-guest}}
+echo "Opening a chat window as $nick; closing it stops the server."
+"$build/client/app/chat-client" --url "ws://localhost:$port/" --nick "$nick"
