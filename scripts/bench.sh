@@ -73,7 +73,8 @@ start_peer() {
     case $kind in
     ours | durable)
         "${server_pin[@]}" "$build/server/chat-server" --host 127.0.0.1 --port "$port" \
-            --rate 0 --max-per-ip 0 --max-connections 0 "${server_args[@]}" >"$log" 2>&1 &
+            --rate 0 --max-per-ip 0 --max-connections 0 --max-bytes-rate 0 \
+            --max-address-bytes-rate 0 "${server_args[@]}" >"$log" 2>&1 &
         ;;
     relay) "${server_pin[@]}" "$build/bench/peers/qtrelay/bench-qt-relay" --port "$port" >"$log" 2>&1 & ;;
     node) "${server_pin[@]}" node "$root/bench/peers/node/server.js" "$port" >"$log" 2>&1 & ;;

@@ -3,10 +3,12 @@
 #include "clientsession.h"
 #include "codec.h"
 #include "commitqueue.h"
+#include "connectionlimits.h"
 #include "framebatch.h"
 #include "history.h"
 #include "httpgate.h"
 #include "httpresponder.h"
+#include "inboundbudget.h"
 #include "listener.h"
 #include "logging.h"
 #include "messagestore.h"
@@ -25,6 +27,19 @@ namespace chat::server {
 
 using namespace chat::proto;
 
+namespace {
+// A welcome's history stays well under the cap of unsent bytes, so that it counts against that
+// cap like everything else instead of needing an exception for one large frame.
+qint64 welcomeHistoryBytes(const HubConfig &config)
+{
+    if (config.maxOutboxBytes <= 0)
+        return config.maxWelcomeHistoryBytes;
+    if (config.maxWelcomeHistoryBytes <= 0)
+        return config.maxOutboxBytes / 2;
+    return qMin(config.maxWelcomeHistoryBytes, config.maxOutboxBytes / 2);
+}
+} // namespace
+
 class ChatHub::Private
 {
 public:
@@ -34,7 +49,8 @@ public:
         , listener(new Listener(this->config, hub))
         , store(std::move(messageStore))
         , commits(store.get(), this->config.commitBatch, this->config.commitDelayMs)
-        , history(this->config.historySize, *store, this->config.resumeLimit)
+        , history(this->config.historySize, *store, this->config.resumeLimit,
+                  welcomeHistoryBytes(this->config))
         , seq(store->lastSeq())
     {
         prune();
@@ -73,13 +89,17 @@ public:
     QTimer framesTimer;
     bool flushingFrames = false;
     QSet<ClientSession *> sessions; // every open connection, joined or not
-    qint64 seq = 0;                 // the newest seq handed out, stored or still waiting
+    // The byte budget each client address shares among its connections.
+    std::shared_ptr<AddressBudgets> addressBytes = std::make_shared<AddressBudgets>(
+        config.maxAddressBytesPerSecond, 8 * config.maxAddressBytesPerSecond);
+    qint64 seq = 0; // the newest seq handed out, stored or still waiting
     bool shuttingDown = false;
     // The operator's view, served as GET /healthz and /metrics on the chat port.
     Metrics metrics;
     HttpResponder http{&metrics, [this] {
-                           return Metrics::Gauges{int(sessions.size()), roster.size(),
-                                                  listener->pendingHandshakes()};
+                           return Metrics::Gauges{
+                               int(sessions.size()), roster.size(), listener->pendingHandshakes(),
+                               listener->refusedOverAddressLimit(), listener->refusedServerFull()};
                        }};
 };
 
@@ -91,7 +111,12 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
         socket->deleteLater();
         return;
     }
-    auto *session = new ClientSession(socket, tcp, config, q);
+    auto *session = new ClientSession(
+        socket, tcp, config,
+        config.maxAddressBytesPerSecond > 0
+            ? addressBytes->lease(ConnectionLimits::addressKey(socket->peerAddress()))
+            : nullptr,
+        q);
     sessions.insert(session);
     watchTraffic(socket, session);
     qCDebug(lcServerNet).noquote() << session->peer() << "upgraded to WebSocket";
@@ -100,6 +125,10 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
     QObject::connect(session, &ClientSession::sendReceived, q,
                      [this](ClientSession *s, const Send &send) { onSend(s, send); });
     QObject::connect(session, &ClientSession::aboutToSend, q, [this] { flushFrames(); });
+    // What the closing client sent and the server accepted is acknowledged before its close.
+    QObject::connect(session, &ClientSession::aboutToClose, q, [this] { commits.flush(); });
+    QObject::connect(session, &ClientSession::floodClosed, q,
+                     [this](const QString &limit) { metrics.countFloodClose(limit); });
     QObject::connect(session, &ClientSession::closed, q, [this](ClientSession *s) { onClosed(s); });
     emit q->connectionCountChanged(int(sessions.size()));
 }
@@ -187,8 +216,10 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
     if (shuttingDown)
         return;
     metrics.countMessageReceived();
-    if (const std::optional<Message> original = store->findSent(session->nickKey(), send.id)) {
+    if (std::optional<Message> original = store->findSent(session->nickKey(), send.id)) {
         // A resend after a reconnect: acknowledge again, to the sender alone.
+        if (original->text.isEmpty())
+            original->text = send.text; // a memory store keeps only recent texts
         session->sendMessage(*original);
         metrics.countDeliveries(1);
         return;

@@ -2,7 +2,9 @@
 
 #include "codec.h"
 #include "framebatch.h"
+#include "lingeringsocket.h"
 #include "logging.h"
+#include "metrics.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -19,8 +21,12 @@ using namespace chat::proto;
 
 namespace {
 
-// How long a closing connection may take to get its close frame out before it is aborted.
-constexpr int kCloseGraceMs = 5000;
+// How long a closing connection may take to get its close frame out and close its side before
+// it is aborted (the socket's own linger has the same deadline).
+constexpr int kCloseGraceMs = kLingerDeadlineMs;
+
+// A byte bucket holds this many seconds' worth: a burst of pasted text goes through at once.
+constexpr qint64 kByteBurstSeconds = 8;
 
 // Codes the decoder gives only for a hello: refusing such a hello ends the connection.
 bool isHelloRefusal(ErrorCode code)
@@ -40,13 +46,16 @@ QString sendIdOf(const Decoded<ClientMessage> &decoded)
 } // namespace
 
 ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
-                             QObject *parent)
+                             std::shared_ptr<AddressBudgets::Lease> addressBytes, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_tcp(tcp)
     , m_ssl(qobject_cast<QSslSocket *>(tcp))
     , m_deadline(new QTimer(this))
     , m_rate(config.ratePerSecond, config.rateBurst, 3 * config.rateBurst)
+    , m_bytes(config.maxBytesPerSecond, kByteBurstSeconds * config.maxBytesPerSecond)
+    , m_addressBytes(std::move(addressBytes))
+    , m_maxFragments(config.maxFragments)
     , m_maxOutboxBytes(config.maxOutboxBytes)
 {
     m_clock.start();
@@ -65,11 +74,14 @@ ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfi
     connect(m_socket, &QWebSocket::disconnected, this, &ClientSession::onDisconnected);
     // Any frame is a sign of life: a pong, an application ping, or a part of a long message.
     connect(m_socket, &QWebSocket::pong, this, &ClientSession::heard);
-    connect(m_socket, &QWebSocket::textFrameReceived, this, &ClientSession::heard);
-    connect(m_socket, &QWebSocket::binaryFrameReceived, this, &ClientSession::heard);
-    // QWebSocket answers the peer's pings by itself, unseen by sendFrame: check after every read.
+    connect(m_socket, &QWebSocket::textFrameReceived, this,
+            [this](const QString &frame, bool isLast) { onDataFrame(utf8Size(frame), isLast); });
+    connect(m_socket, &QWebSocket::binaryFrameReceived, this,
+            [this](const QByteArray &frame, bool isLast) { onDataFrame(frame.size(), isLast); });
+    // After QWebSocket's own slot: what it read is charged, and as it answers the peer's pings
+    // by itself, unseen by sendFrame, the backlog is checked after every read.
     if (m_tcp)
-        connect(m_tcp, &QIODevice::readyRead, this, &ClientSession::dropIfBacklogged);
+        connect(m_tcp, &QIODevice::readyRead, this, &ClientSession::afterRead);
     // QWebSocket::error is the 6.4 name of the signal (errorOccurred arrived in 6.5).
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) {
@@ -84,7 +96,7 @@ ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfi
     connect(m_deadline, &QTimer::timeout, this, [this] {
         if (m_closing) {
             qCInfo(lcServerNet).noquote() << m_peer << "did not take its close in time; aborting";
-            m_socket->abort();
+            abortNow();
             return;
         }
         qCInfo(lcServerNet).noquote() << m_peer << "sent no hello in time; closing";
@@ -158,7 +170,15 @@ void ClientSession::checkBacklog()
                                   << m_maxOutboxBytes + m_outboxAllowance << "; dropping";
     m_closing = true;
     m_deadline->stop();
-    m_socket->abort();
+    abortNow();
+}
+
+void ClientSession::abortNow()
+{
+    if (m_tcp)
+        abortConnection(m_tcp);
+    else
+        m_socket->abort();
 }
 
 void ClientSession::sendFrame(const QString &frame)
@@ -241,10 +261,12 @@ void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &rea
 {
     if (m_closing)
         return;
+    emit aboutToClose();
     emit aboutToSend();
     m_closing = true;
     m_deadline->start(kCloseGraceMs);
-    // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself.
+    // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself. The
+    // socket then lingers (lingeringsocket.h): everything written before arrives.
     m_socket->close(code, reason);
 }
 
@@ -274,6 +296,71 @@ void ClientSession::refuseOverRate(RateLimiter::Verdict verdict, const QString &
           QStringLiteral("too many messages too fast"));
 }
 
+void ClientSession::onDataFrame(qint64 payloadBytes, bool isLast)
+{
+    heard();
+    if (m_closing)
+        return;
+    m_payloadThisRead += payloadBytes;
+    chargeBytes(payloadBytes + kFrameCost);
+    if (!isLast && payloadBytes == 0) {
+        closeForFlood(QStringLiteral("an empty frame that does not end a message"),
+                      QStringLiteral("fragments"));
+        return;
+    }
+    m_fragments = isLast ? 0 : m_fragments + 1;
+    if (m_maxFragments > 0 && m_fragments >= m_maxFragments) {
+        closeForFlood(QStringLiteral("a message in more than %1 frames").arg(m_maxFragments),
+                      QStringLiteral("fragments"));
+        return;
+    }
+    overByteBudget(); // closes a connection deep in debt at once, before its message completes
+}
+
+void ClientSession::afterRead()
+{
+    if (m_tcp && !m_closing) {
+        const qint64 consumed = bytesBeforeRead(m_tcp) - m_tcp->bytesAvailable();
+        chargeBytes(qMax<qint64>(0, consumed - m_payloadThisRead));
+        overByteBudget(); // pings alone can put a connection deep in debt
+    }
+    m_payloadThisRead = 0;
+    dropIfBacklogged();
+}
+
+void ClientSession::chargeBytes(qint64 bytes)
+{
+    if (bytes <= 0)
+        return;
+    m_bytes.take(bytes, m_clock.elapsed());
+    if (m_addressBytes)
+        m_addressBytes->take(bytes);
+}
+
+bool ClientSession::overByteBudget()
+{
+    if (m_closing)
+        return true;
+    const qint64 now = m_clock.elapsed();
+    const bool ownDebt = m_bytes.deeplyInDebt(now);
+    if (ownDebt || (m_addressBytes && m_addressBytes->deeplyInDebt())) {
+        closeForFlood(ownDebt ? QStringLiteral("too much data too fast")
+                              : QStringLiteral("too much data too fast from your address"),
+                      ownDebt ? QStringLiteral("bytes") : QStringLiteral("address_bytes"));
+        return true;
+    }
+    return m_bytes.inDebt(now) || (m_addressBytes && m_addressBytes->inDebt());
+}
+
+void ClientSession::closeForFlood(const QString &reason, const QString &limit)
+{
+    if (m_closing)
+        return;
+    qCInfo(lcServerNet).noquote() << m_peer << "flooding (" << limit << "); closing";
+    emit floodClosed(limit);
+    close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
+}
+
 void ClientSession::onText(const QString &frame)
 {
     if (m_closing)
@@ -281,6 +368,12 @@ void ClientSession::onText(const QString &frame)
     const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
     // Decoded even when over the rate: the refusal names the send it refuses.
     Decoded<ClientMessage> decoded = decodeClientMessage(frame.toUtf8());
+    if (overByteBudget()) {
+        if (!m_closing)
+            sendError(ErrorCode::RateLimited, QStringLiteral("Too much data too fast; slow down."),
+                      sendIdOf(decoded));
+        return;
+    }
     if (verdict != RateLimiter::Verdict::Accept) {
         refuseOverRate(verdict, sendIdOf(decoded));
         return;
@@ -318,7 +411,7 @@ void ClientSession::onText(const QString &frame)
 
 void ClientSession::onBinary()
 {
-    if (m_closing)
+    if (m_closing || overByteBudget())
         return;
     const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
     if (verdict != RateLimiter::Verdict::Accept) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "hubconfig.h"
+#include "inboundbudget.h"
 #include "protocol.h"
 #include "ratelimiter.h"
 
@@ -13,6 +14,8 @@
 #include <QPointer>
 #include <QString>
 #include <QWebSocketProtocol>
+
+#include <memory>
 
 QT_BEGIN_NAMESPACE
 class QSslSocket;
@@ -30,9 +33,11 @@ class ClientSession : public QObject
     Q_OBJECT
 public:
     // Takes ownership of the socket. `tcp` is the connection under it (see Listener), used to
-    // see how many bytes wait to be sent; may be null. Deletes itself (later) once the
-    // connection is gone.
+    // see how many bytes wait to be sent and how many were read; may be null. `addressBytes` is
+    // the byte budget shared with the other connections from the same address; may be null.
+    // Deletes itself (later) once the connection is gone.
     ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
+                  std::shared_ptr<AddressBudgets::Lease> addressBytes = {},
                   QObject *parent = nullptr);
     ~ClientSession() override;
 
@@ -72,6 +77,11 @@ signals:
     // This session is about to write on its own (a reply, a pong, a close): whatever the hub
     // gathered for everyone must go first, so that the client sees everything in order.
     void aboutToSend();
+    // This session is about to close: whatever it sent that was accepted must be stored and
+    // acknowledged now, before the close frame, which is the last thing it receives.
+    void aboutToClose();
+    // Closed for flooding (`reason` names the limit: "bytes", "fragments"); for /metrics.
+    void floodClosed(const QString &reason);
     // The connection is gone; emitted once, after which the session deletes itself.
     void closed(chat::server::ClientSession *session);
     // An error reply was sent (sendError or refuse): what /metrics counts as a rejection.
@@ -81,6 +91,19 @@ private:
     void writeFrame(const QString &frame); // sendFrame() without aboutToSend()
     void onText(const QString &frame);
     void onBinary();
+    // Every data frame, before the message it belongs to is complete: charges its cost and
+    // closes a connection whose frames make no message.
+    void onDataFrame(qint64 payloadBytes, bool isLast);
+    // After QWebSocket read from the connection: charges the bytes it took that no data frame
+    // paid for (headers, pings), then checks the backlog.
+    void afterRead();
+    void chargeBytes(qint64 bytes);
+    // True when the byte budget of the connection or its address is spent: the message is
+    // refused. A peer deep in debt is closed (and this returns true).
+    bool overByteBudget();
+    void closeForFlood(const QString &reason, const QString &limit);
+    // Cuts the connection at once (a reader that stopped reading, a close that never ended).
+    void abortNow();
     void onDisconnected();
     void heard() { m_lastHeardMs = m_clock.elapsed(); }
     // Answers a message over the rate with rate_limited, or closes a client that keeps going.
@@ -96,6 +119,11 @@ private:
     QPointer<QSslSocket> m_ssl; // the same connection when it is TLS
     QTimer *m_deadline;         // the hello deadline, then the close deadline
     RateLimiter m_rate;
+    ByteBucket m_bytes;                                    // what this connection may send
+    std::shared_ptr<AddressBudgets::Lease> m_addressBytes; // ... and its address, together
+    qint64 m_payloadThisRead = 0; // data frame bytes already charged in the current read
+    int m_fragments = 0;          // frames of the message being received so far
+    int m_maxFragments;
     QElapsedTimer m_clock; // since the upgrade
     qint64 m_lastHeardMs = 0;
     qint64 m_maxOutboxBytes;

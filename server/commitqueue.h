@@ -1,5 +1,6 @@
 // Group commit: accepted messages wait here until the end of the event loop's turn (or the
-// configured delay), so that one transaction (one fsync) stores everything a turn read. Only once stored are they handed on to be acknowledged.
+// configured delay), so that one transaction (one fsync) stores everything a turn read. Only once
+// stored are they handed on to be acknowledged.
 #pragma once
 
 #include "messagestore.h"

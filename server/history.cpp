@@ -2,14 +2,17 @@
 
 #include "messagestore.h"
 
+#include <limits>
+
 namespace chat::server {
 
 using chat::proto::Message;
 
-History::History(int capacity, const MessageStore &store, int resumeLimit)
+History::History(int capacity, const MessageStore &store, int resumeLimit, qint64 maxBytes)
     : m_store(store)
     , m_capacity(size_t(qMax(0, capacity)))
     , m_resumeLimit(qMax(0, resumeLimit))
+    , m_maxBytes(maxBytes > 0 ? maxBytes : std::numeric_limits<qint64>::max())
     , m_newestSeq(store.lastSeq())
 {
     const qint64 first = qMax(store.oldestSeq(), m_newestSeq - qint64(m_capacity) + 1);
@@ -37,9 +40,32 @@ void History::forgetBefore(qint64 seq)
         m_messages.pop_front();
 }
 
+qint64 History::weight(const Message &message)
+{
+    return messageWeight(message);
+}
+
+qint64 History::weightFrom(qint64 firstSeq) const
+{
+    qint64 total = 0;
+    const size_t skip = size_t(qMax<qint64>(0, firstSeq - oldestSeq()));
+    for (size_t i = skip; i < m_messages.size(); ++i)
+        total += weight(m_messages[i]);
+    return total;
+}
+
 QList<Message> History::recent() const
 {
-    return fromSeq(oldestSeq());
+    // The newest messages whose weight fits, walking back from the newest.
+    qint64 first = m_newestSeq + 1;
+    qint64 total = 0;
+    for (auto it = m_messages.crbegin(); it != m_messages.crend(); ++it) {
+        total += weight(*it);
+        if (total > m_maxBytes)
+            break;
+        first = it->seq;
+    }
+    return fromSeq(first);
 }
 
 History::Resume History::since(qint64 lastSeq) const
@@ -47,15 +73,19 @@ History::Resume History::since(qint64 lastSeq) const
     // The client knows numbers this server never gave (it started afresh): reload.
     if (lastSeq > m_newestSeq)
         return {false, recent()};
+    const qint64 heldWeight = weightFrom(qMax(lastSeq + 1, oldestSeq()));
+    // Too much to send in one answer: the client reloads the recent history instead.
+    if (heldWeight > m_maxBytes)
+        return {false, recent()};
     if (lastSeq >= oldestSeq() - 1)
         return {true, fromSeq(lastSeq + 1)};
     // Older than memory: the store may still hold the gap, unless it is too long to send.
     if (m_newestSeq - lastSeq > m_resumeLimit || lastSeq < m_store.oldestSeq() - 1)
         return {false, recent()};
-    QList<Message> missed = m_store.range(lastSeq + 1, oldestSeq() - 1);
+    QList<Message> missed = m_store.range(lastSeq + 1, oldestSeq() - 1, m_maxBytes - heldWeight);
     if (missed.size() != oldestSeq() - 1 - lastSeq)
-        return {false, recent()}; // a read failed or the store lost a piece: reload
-    missed.append(recent());
+        return {false, recent()}; // over the byte limit, a read failed, or a piece is gone
+    missed.append(fromSeq(oldestSeq()));
     return {true, missed};
 }
 

@@ -17,7 +17,9 @@ class History
 public:
     // Starts with the newest `capacity` messages of the store. A resume may read up to
     // `resumeLimit` messages from the store; a larger gap gets the recent history instead.
-    History(int capacity, const MessageStore &store, int resumeLimit);
+    // Neither answer holds more than `maxBytes` of text (<= 0: no limit), so that what one
+    // welcome makes the server read, encode and buffer is bounded whatever the messages' size.
+    History(int capacity, const MessageStore &store, int resumeLimit, qint64 maxBytes = 0);
 
     // Appends a stored message; its seq must be one more than the previous one.
     void append(const chat::proto::Message &message);
@@ -30,8 +32,10 @@ public:
     // The oldest seq held in memory; newestSeq() + 1 when nothing is.
     [[nodiscard]] qint64 oldestSeq() const { return m_newestSeq - qint64(m_messages.size()) + 1; }
 
-    // The recent messages, oldest first.
+    // The recent messages, oldest first: the newest that fit in the byte limit.
     [[nodiscard]] QList<chat::proto::Message> recent() const;
+    // What a message counts against the byte limit: its text in UTF-8 plus the rest of its frame.
+    [[nodiscard]] static qint64 weight(const chat::proto::Message &message);
 
     struct Resume
     {
@@ -43,10 +47,13 @@ public:
 
 private:
     [[nodiscard]] QList<chat::proto::Message> fromSeq(qint64 firstSeq) const;
+    // The bytes the held messages from `firstSeq` on weigh.
+    [[nodiscard]] qint64 weightFrom(qint64 firstSeq) const;
 
     const MessageStore &m_store;
     size_t m_capacity;
     qint64 m_resumeLimit;
+    qint64 m_maxBytes;
     std::deque<chat::proto::Message> m_messages; // consecutive seqs, oldest first
     qint64 m_newestSeq = 0;
 };

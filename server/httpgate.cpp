@@ -1,6 +1,7 @@
 #include "httpgate.h"
 
 #include "httpresponder.h"
+#include "lingeringsocket.h"
 #include "logging.h"
 
 #include <QTcpSocket>
@@ -60,10 +61,11 @@ void HttpGate::answer(QTcpSocket *socket, const QByteArray &response)
     // Drop what was buffered; a request body or a pipelined request gets no answer.
     socket->skip(socket->bytesAvailable());
     socket->write(response);
-    // Closes once the response is out; the handshake deadline still bounds a peer that never
-    // reads it.
+    // Lingers (lingeringsocket.h): the response arrives even while the peer is still sending,
+    // and the handshake deadline still bounds a peer that never reads it.
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    socket->disconnectFromHost();
+    if (!lingerThenClose(socket, kLingerDeadlineMs))
+        socket->deleteLater();
 }
 
 } // namespace chat::server

@@ -28,8 +28,19 @@ struct HubConfig
     int maxConnections = 10000;          // in total; over it: HTTP 503 before the upgrade
     int maxConnectionsPerAddress = 64;   // per IPv4 address or IPv6 /64; over it: close 1008
     qint64 maxOutboxBytes = 1024 * 1024; // unsent bytes per client before it is cut off
-    QStringList allowedOrigins;          // normalised (originpolicy.h); empty: any origin
-    TlsCredentials tls;                  // when enabled the port speaks wss:// only
+    // Bytes a second a connection, and all connections from one address together, may send
+    // (frames, headers and pings; each data frame costs 256 more), with bursts of 8 s worth. A
+    // message over it is refused with rate_limited; a connection a whole burst over is closed.
+    // 0 = no limit. Far above typing: 32 KiB/s is 8 messages of 4,000 CJK characters a second.
+    qint64 maxBytesPerSecond = 32 * 1024;
+    qint64 maxAddressBytesPerSecond = 128 * 1024;
+    // Frames one message may arrive in; an empty frame that does not end a message closes too.
+    int maxFragments = 1024;
+    // The history in a welcome, or a resume's answer, in (UTF-8 text) bytes: the newest
+    // messages that fit. A resume whose gap does not fit gets the recent history instead.
+    qint64 maxWelcomeHistoryBytes = 256 * 1024;
+    QStringList allowedOrigins; // normalised (originpolicy.h); empty: any origin
+    TlsCredentials tls;         // when enabled the port speaks wss:// only
     // Remembered message ids, so a resent id is acknowledged instead of broadcast again: the
     // newest ones per nickname, for the nicknames that sent most recently.
     int dedupIdsPerNick = 256;

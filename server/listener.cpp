@@ -1,6 +1,8 @@
 #include "listener.h"
 
 #include "httpgate.h"
+#include "inboundbudget.h"
+#include "lingeringsocket.h"
 #include "logging.h"
 #include "originpolicy.h"
 
@@ -11,6 +13,9 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <functional>
+
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace chat::server {
@@ -26,9 +31,6 @@ const QString &handshakeTimerName()
     return name;
 }
 
-// Set on a connection accepted over its address's limit: refused once its upgrade is done.
-constexpr char kOverAddressLimit[] = "chatOverAddressLimit";
-
 // Both ends of a TCP connection identify it among all live ones. QWebSocketServer does not tell
 // which QTcpSocket a new QWebSocket came from, but it reports the same addresses and ports.
 QString endpointKey(const QHostAddress &peer, quint16 peerPort, const QHostAddress &local,
@@ -43,19 +45,37 @@ QString describePeer(const QTcpSocket *socket)
     return peerName(socket->peerAddress(), socket->peerPort());
 }
 
-// Makes a QSslSocket for every accepted connection when serving TLS, a QTcpSocket otherwise.
+// The address a freshly accepted descriptor comes from, read before anything is made for it.
+QHostAddress peerOf(qintptr descriptor)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
+        return {};
+    return QHostAddress(reinterpret_cast<const sockaddr *>(&storage));
+}
+
+// Makes a QSslSocket for every accepted connection when serving TLS, a QTcpSocket otherwise;
+// both linger on close (lingeringsocket.h). A connection from an address that is over its limit
+// is closed right here, before any object, buffer or timer exists for it.
 class AcceptingServer : public QTcpServer
 {
 public:
-    AcceptingServer(bool secure, QObject *parent)
+    AcceptingServer(bool secure, std::function<bool(const QHostAddress &)> admits, QObject *parent)
         : QTcpServer(parent)
         , m_secure(secure)
+        , m_admits(std::move(admits))
     {}
 
 protected:
     void incomingConnection(qintptr descriptor) override
     {
-        QTcpSocket *socket = m_secure ? new QSslSocket(this) : new QTcpSocket(this);
+        if (!m_admits(peerOf(descriptor))) {
+            ::close(int(descriptor));
+            return;
+        }
+        QTcpSocket *socket = m_secure ? static_cast<QTcpSocket *>(new LingeringSslSocket(this))
+                                      : new LingeringTcpSocket(this);
         if (!socket->setSocketDescriptor(descriptor)) {
             qCWarning(lcServerNet).noquote()
                 << "cannot take an accepted connection:" << socket->errorString();
@@ -68,6 +88,7 @@ protected:
 
 private:
     bool m_secure;
+    std::function<bool(const QHostAddress &)> m_admits;
 };
 
 // A child of an accepted socket that holds its place in the connection count until the socket
@@ -97,7 +118,8 @@ Listener::Listener(const HubConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_secure(config.tls.isEnabled())
-    , m_tcp(new AcceptingServer(m_secure, this))
+    , m_tcp(new AcceptingServer(
+          m_secure, [this](const QHostAddress &peer) { return admitsAddress(peer); }, this))
     , m_ws(new QWebSocketServer(config.name, QWebSocketServer::NonSecureMode, this))
     , m_limits(std::make_shared<ConnectionLimits>(config.maxConnections,
                                                   config.maxConnectionsPerAddress))
@@ -150,7 +172,7 @@ void Listener::close()
     const auto pending = m_pending;
     m_pending.clear();
     for (QTcpSocket *socket : pending) {
-        socket->abort();
+        abortConnection(socket);
         socket->deleteLater();
     }
 }
@@ -172,20 +194,13 @@ void Listener::onTcpConnection()
         // Counted until the socket is gone, whatever happens to it: in its upgrade, as a
         // client's connection, or while it is being refused.
         new CountedConnection(m_limits, peer, socket);
-        if (verdict == ConnectionLimits::Verdict::AddressFull) {
-            // Refused after the upgrade, so that a WebSocket client can read why. A debug line
-            // only: a peer can make as many of these as it likes.
-            qCDebug(lcServerNet).noquote()
-                << describePeer(socket) << "is over the limit of" << m_limits->maxPerAddress()
-                << "connections per address";
-            socket->setProperty(kOverAddressLimit, true);
-        }
         admit(socket);
     }
 }
 
 void Listener::admit(QTcpSocket *socket)
 {
+    watchReads(socket); // before any reader: sessions charge what they read (inboundbudget.h)
     const QString key = endpointKey(socket->peerAddress(), socket->peerPort(),
                                     socket->localAddress(), socket->localPort());
     qCDebug(lcServerNet).noquote() << "connection from" << describePeer(socket);
@@ -204,7 +219,7 @@ void Listener::admit(QTcpSocket *socket)
     connect(timer, &QTimer::timeout, socket, [socket] {
         qCInfo(lcServerNet).noquote()
             << describePeer(socket) << "did not finish the handshake in time; closing";
-        socket->abort();
+        abortConnection(socket);
         // QWebSocketServer deletes sockets on disconnected too; deleting twice later is fine.
         socket->deleteLater();
     });
@@ -222,7 +237,7 @@ void Listener::admit(QTcpSocket *socket)
             return; // from here on the WebSocket handles the socket's errors
         qCInfo(lcServerNet).noquote()
             << describePeer(ssl) << "TLS handshake failed:" << ssl->errorString();
-        ssl->abort();
+        abortConnection(ssl);
         ssl->deleteLater();
     });
     ssl->startServerEncryption();
@@ -267,18 +282,9 @@ void Listener::onUpgraded()
         QObject::disconnect(tcp, nullptr, m_ws, nullptr);
         connect(tcp, &QAbstractSocket::disconnected, tcp, &QObject::deleteLater);
 
-        if (tcp->property(kOverAddressLimit).toBool()) {
-            // 1013 (try again later) would fit better, but Qt's own clients (6.4) reject that
-            // code as invalid and report a protocol error instead of the reason.
-            refuseUpgraded(socket, QWebSocketProtocol::CloseCodePolicyViolated,
-                           QStringLiteral("too many connections from your address (limit %1); "
-                                          "try again later")
-                               .arg(m_limits->maxPerAddress()));
-            continue;
-        }
         if (!originAllowed(m_config.allowedOrigins, socket->origin())) {
             qCInfo(lcServerNet).noquote() << describePeer(tcp) << "refused: origin not allowed";
-            refuseUpgraded(socket, QWebSocketProtocol::CloseCodePolicyViolated,
+            refuseUpgraded(socket, tcp, QWebSocketProtocol::CloseCodePolicyViolated,
                            QStringLiteral("this web page's origin is not allowed here"));
             continue;
         }
@@ -288,6 +294,7 @@ void Listener::onUpgraded()
 
 void Listener::refuseServerFull(QTcpSocket *socket)
 {
+    ++m_refusedServerFull;
     if (!m_fullReported) {
         m_fullReported = true;
         qCWarning(lcServerNet).noquote() << "server full:" << m_limits->total()
@@ -302,14 +309,14 @@ void Listener::refuseServerFull(QTcpSocket *socket)
                                     "Content-Length: ") +
                   QByteArray::number(body.size()) + QByteArrayLiteral("\r\n\r\n") + body);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(kRefusalGraceMs, socket, [socket] { socket->abort(); });
-    socket->disconnectFromHost();
+    QTimer::singleShot(kRefusalGraceMs, socket, [socket] { abortConnection(socket); });
+    socket->close(); // lingers: the 503 arrives even while the request is still coming in
     if (socket->state() == QAbstractSocket::UnconnectedState)
         socket->deleteLater();
 }
 
-void Listener::refuseUpgraded(QWebSocket *socket, QWebSocketProtocol::CloseCode code,
-                              const QString &reason)
+void Listener::refuseUpgraded(QWebSocket *socket, QTcpSocket *tcp,
+                              QWebSocketProtocol::CloseCode code, const QString &reason)
 {
     socket->setParent(this);
     if (socket->state() != QAbstractSocket::ConnectedState) {
@@ -317,8 +324,17 @@ void Listener::refuseUpgraded(QWebSocket *socket, QWebSocketProtocol::CloseCode 
         return;
     }
     connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(kRefusalGraceMs, socket, [socket] { socket->abort(); });
-    socket->close(code, reason);
+    QTimer::singleShot(kRefusalGraceMs, tcp, [tcp] { abortConnection(tcp); });
+    socket->close(code, reason); // lingers (lingeringsocket.h)
+}
+
+bool Listener::admitsAddress(const QHostAddress &peer)
+{
+    if (m_limits->check(peer) != ConnectionLimits::Verdict::AddressFull)
+        return true;
+    ++m_refusedOverAddressLimit;
+    m_refusalLog.refused(ConnectionLimits::addressKey(peer), m_limits->maxPerAddress());
+    return false;
 }
 
 } // namespace chat::server

@@ -7,6 +7,7 @@
 
 #include "connectionlimits.h"
 #include "hubconfig.h"
+#include "refusallog.h"
 
 #include <QHash>
 #include <QObject>
@@ -47,6 +48,10 @@ public:
     void setHttpGate(HttpGate *gate);
     // Every TCP connection that counts against the limits: in its upgrade, open, or closing.
     [[nodiscard]] int openConnections() const { return m_limits->total(); }
+    // Connections closed at accept because their address had too many (counted for /metrics).
+    [[nodiscard]] qint64 refusedOverAddressLimit() const { return m_refusedOverAddressLimit; }
+    // Connections answered with HTTP 503 because the server had too many in total.
+    [[nodiscard]] qint64 refusedServerFull() const { return m_refusedServerFull; }
 
 signals:
     // A finished upgrade that passed the connection limits and the origin check. The receiver
@@ -62,8 +67,11 @@ private:
     // Over the total: a short HTTP 503 before any upgrade, then the connection is closed.
     void refuseServerFull(QTcpSocket *socket);
     // After the upgrade: a close frame with the reason, and the socket is freed once it is gone.
-    void refuseUpgraded(QWebSocket *socket, QWebSocketProtocol::CloseCode code,
+    void refuseUpgraded(QWebSocket *socket, QTcpSocket *tcp, QWebSocketProtocol::CloseCode code,
                         const QString &reason);
+    // At accept, before any work: false for an address that already has its limit of
+    // connections (handshakes included), which is then closed without a word.
+    bool admitsAddress(const QHostAddress &peer);
 
     HubConfig m_config;
     bool m_secure;
@@ -73,6 +81,9 @@ private:
     // Shared with every accepted socket, which gives its count back when it is destroyed.
     std::shared_ptr<ConnectionLimits> m_limits;
     bool m_fullReported = false; // "server full" is logged once per episode, not per refusal
+    qint64 m_refusedOverAddressLimit = 0;
+    qint64 m_refusedServerFull = 0;
+    RefusalLog m_refusalLog;
     // Connections in their upgrade, by their address pair (see endpointKey in the .cpp).
     QHash<QString, QTcpSocket *> m_pending;
     HttpGate *m_httpGate = nullptr;

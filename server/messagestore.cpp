@@ -1,6 +1,7 @@
 #include "messagestore.h"
 
 #include "hubconfig.h"
+#include "metrics.h"
 #include "secrets.h"
 #include "sqlitestore.h"
 
@@ -32,7 +33,11 @@ bool MemoryStore::append(const QList<Entry> &entries)
     }
     for (const Entry &entry : entries) {
         m_lastSeq = entry.message.seq;
-        m_sent.remember(entry.nickKey, entry.message);
+        // Without its text: the index holds up to ids x nicknames messages, which at 4,000
+        // characters each would pin gigabytes (findSent() below puts a text back).
+        Message sent = entry.message;
+        sent.text = QString();
+        m_sent.remember(entry.nickKey, sent);
         if (m_capacity == 0)
             continue;
         m_messages.push_back(entry.message);
@@ -44,20 +49,36 @@ bool MemoryStore::append(const QList<Entry> &entries)
 
 std::optional<Message> MemoryStore::findSent(const QString &nickKey, const QString &id) const
 {
-    if (const Message *message = m_sent.find(nickKey, id))
-        return *message;
-    return std::nullopt;
+    const Message *sent = m_sent.find(nickKey, id);
+    if (!sent)
+        return std::nullopt;
+    if (sent->seq >= oldestSeq())
+        return m_messages[size_t(sent->seq - oldestSeq())]; // still held, text and all
+    return *sent; // text empty: the caller has the resend's, which carries the same text
 }
 
-QList<Message> MemoryStore::range(qint64 first, qint64 last) const
+QList<Message> MemoryStore::range(qint64 first, qint64 last, qint64 maxWeight) const
 {
     QList<Message> result;
     first = qMax(first, oldestSeq());
     last = qMin(last, m_lastSeq);
     // Held seqs are consecutive, so a seq maps straight to a position.
-    for (qint64 seq = first; seq <= last; ++seq)
-        result.append(m_messages[size_t(seq - oldestSeq())]);
+    qint64 weight = 0;
+    for (qint64 seq = first; seq <= last; ++seq) {
+        const Message &message = m_messages[size_t(seq - oldestSeq())];
+        weight += messageWeight(message);
+        if (maxWeight >= 0 && weight > maxWeight)
+            break;
+        result.append(message);
+    }
     return result;
+}
+
+qint64 messageWeight(const Message &message)
+{
+    // A message frame's fields besides its text: type, seq, id, room, from and time, quoted.
+    constexpr qint64 kFrameOverhead = 160;
+    return utf8Size(message.text) + message.id.size() + utf8Size(message.from) + kFrameOverhead;
 }
 
 qint64 MemoryStore::prune(const Retention &retention, const QDateTime &now)

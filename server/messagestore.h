@@ -55,11 +55,14 @@ public:
     // Stores every entry in one transaction, all or none. The first seq must be lastSeq() + 1
     // and each next one more. On failure nothing changed and errorString() says why.
     [[nodiscard]] virtual bool append(const QList<Entry> &entries) = 0;
-    // The message stored earlier from this nickname with this id.
+    // The message stored earlier from this nickname with this id. Its text may be empty when
+    // the store no longer holds it (MemoryStore): a resend carries the same text.
     [[nodiscard]] virtual std::optional<chat::proto::Message> findSent(const QString &nickKey,
                                                                        const QString &id) const = 0;
-    // The held messages with first <= seq <= last, oldest first.
-    [[nodiscard]] virtual QList<chat::proto::Message> range(qint64 first, qint64 last) const = 0;
+    // The held messages with first <= seq <= last, oldest first. With `maxWeight` >= 0 the read
+    // stops before the messages' messageWeight() passes it (the caller sees fewer than asked).
+    [[nodiscard]] virtual QList<chat::proto::Message> range(qint64 first, qint64 last,
+                                                            qint64 maxWeight = -1) const = 0;
     // Deletes the oldest messages the retention does not keep, so that what is held stays one
     // run of consecutive seqs. Returns how many went, or -1 on failure (see errorString()).
     virtual qint64 prune(const Retention &retention, const QDateTime &now) = 0;
@@ -73,7 +76,8 @@ private:
     QString m_error;
 };
 
-// Keeps the newest `capacity` messages and the recent ids of each nickname, in memory only.
+// Keeps the newest `capacity` messages and the recent ids of each nickname (without their
+// texts), in memory only: bounded whatever the traffic.
 class MemoryStore final : public MessageStore
 {
 public:
@@ -86,7 +90,8 @@ public:
     [[nodiscard]] bool append(const QList<Entry> &entries) override;
     [[nodiscard]] std::optional<chat::proto::Message> findSent(const QString &nickKey,
                                                                const QString &id) const override;
-    [[nodiscard]] QList<chat::proto::Message> range(qint64 first, qint64 last) const override;
+    [[nodiscard]] QList<chat::proto::Message> range(qint64 first, qint64 last,
+                                                    qint64 maxWeight = -1) const override;
     qint64 prune(const Retention &retention, const QDateTime &now) override;
 
 private:
@@ -96,6 +101,10 @@ private:
     SentIndex m_sent;
     qint64 m_lastSeq = 0;
 };
+
+// What a message weighs against the limits on a welcome's history: its text in UTF-8 plus the
+// rest of its frame.
+[[nodiscard]] qint64 messageWeight(const chat::proto::Message &message);
 
 // The value of --db that keeps nothing.
 [[nodiscard]] QString memoryStorePath();

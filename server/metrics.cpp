@@ -108,6 +108,18 @@ QByteArray Metrics::exposition(const Gauges &gauges) const
     for (const auto &[reason, count] : m_rejections)
         sample(out, "chat_rejections_total", count, "reason=\"" + reason.toUtf8() + '"');
 
+    describe(out, "chat_connections_refused_total", "counter",
+             "TCP connections refused before any work: over the per-address limit (closed at "
+             "accept) or over the total (HTTP 503).");
+    sample(out, "chat_connections_refused_total", gauges.refusedOverAddressLimit,
+           "reason=\"address_limit\"");
+    sample(out, "chat_connections_refused_total", gauges.refusedServerFull,
+           "reason=\"server_full\"");
+    describe(out, "chat_flood_closes_total", "counter",
+             "Connections closed with 1008 for sending too much, by the limit broken.");
+    for (const auto &[limit, count] : m_floodCloses)
+        sample(out, "chat_flood_closes_total", count, "limit=\"" + limit.toUtf8() + '"');
+
     describe(out, "chat_http_responses_total", "counter",
              "Plain HTTP responses (page, health, metrics, errors), by status code.");
     for (const auto &[status, count] : m_httpResponses)

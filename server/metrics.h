@@ -26,6 +26,8 @@ public:
     void countBytesSent(qint64 bytes) { m_bytesSent += bytes; }
     void countRejection(chat::proto::ErrorCode code);
     void countHttpResponse(int status) { ++m_httpResponses[status]; }
+    // A connection closed for flooding, by the limit it broke ("bytes", "fragments", ...).
+    void countFloodClose(const QString &limit) { ++m_floodCloses[limit]; }
     // A message accepted and handed to the store, then committed (its latency is observed) or
     // failed (forgotten). By seq, which is unique among messages waiting for their commit.
     void storeSubmitted(qint64 seq) { m_submittedAtNs.insert(seq, m_started.nsecsElapsed()); }
@@ -44,6 +46,8 @@ public:
         int connections = 0;
         int online = 0;
         int pendingHandshakes = 0;
+        qint64 refusedOverAddressLimit = 0; // counters owned by the listener
+        qint64 refusedServerFull = 0;
     };
     [[nodiscard]] QByteArray exposition(const Gauges &gauges) const;
 
@@ -58,8 +62,9 @@ private:
     qint64 m_messagesSent = 0;
     qint64 m_bytesReceived = 0;
     qint64 m_bytesSent = 0;
-    std::map<QString, qint64> m_rejections; // by error code name, every known code present
-    std::map<int, qint64> m_httpResponses;  // by status code
+    std::map<QString, qint64> m_rejections;  // by error code name, every known code present
+    std::map<int, qint64> m_httpResponses;   // by status code
+    std::map<QString, qint64> m_floodCloses; // by the limit that was broken
     std::array<qint64, kLatencyBuckets.size()> m_latencyBuckets{}; // not cumulative
     qint64 m_latencyCount = 0;
     qint64 m_latencySumNs = 0;

@@ -106,8 +106,9 @@ SecurityOptions::SecurityOptions(const HubConfig &defaults)
                                   .arg(defaults.maxConnections),
                               "N", QString::number(defaults.maxConnections)))
     , m_maxPerIp(option("max-per-ip",
-                        QStringLiteral("Connections per IPv4 address or IPv6 /64; more are closed "
-                                       "with 1008 and a reason; 0 = no limit (default: %1).")
+                        QStringLiteral("Connections per IPv4 address or IPv6 /64, handshakes "
+                                       "included; more are closed at accept; 0 = no limit "
+                                       "(default: %1).")
                             .arg(defaults.maxConnectionsPerAddress),
                         "N", QString::number(defaults.maxConnectionsPerAddress)))
     , m_maxOutboxBytes(
@@ -116,13 +117,34 @@ SecurityOptions::SecurityOptions(const HubConfig &defaults)
                                 "too slow (default: %1).")
                      .arg(defaults.maxOutboxBytes),
                  "N", QString::number(defaults.maxOutboxBytes)))
+    , m_maxBytesRate(
+          option("max-bytes-rate",
+                 QStringLiteral("Bytes a second one connection may send, bursts of 8 s worth; "
+                                "over it messages are refused, a burst over it closes; 0 = no "
+                                "limit (default: %1).")
+                     .arg(defaults.maxBytesPerSecond),
+                 "N", QString::number(defaults.maxBytesPerSecond)))
+    , m_maxWelcomeBytes(
+          option("max-welcome-bytes",
+                 QStringLiteral("Text a welcome's history (or a resume) may carry; the newest "
+                                "messages that fit, and never more than half of "
+                                "--max-outbox-bytes; 0 = only that (default: %1).")
+                     .arg(defaults.maxWelcomeHistoryBytes),
+                 "N", QString::number(defaults.maxWelcomeHistoryBytes)))
+    , m_maxAddressBytesRate(
+          option("max-address-bytes-rate",
+                 QStringLiteral("The same for all connections from one address together "
+                                "(default: %1).")
+                     .arg(defaults.maxAddressBytesPerSecond),
+                 "N", QString::number(defaults.maxAddressBytesPerSecond)))
 {}
 
 void SecurityOptions::addTo(QCommandLineParser *parser) const
 {
     parser->addOptions({m_tokenFile, m_cert, m_key, m_allowOrigin, m_pingInterval,
                         m_handshakeTimeout, m_helloTimeout, m_maxMessageBytes, m_rate, m_burst,
-                        m_maxConnections, m_maxPerIp, m_maxOutboxBytes});
+                        m_maxConnections, m_maxPerIp, m_maxOutboxBytes, m_maxWelcomeBytes,
+                        m_maxBytesRate, m_maxAddressBytesRate});
 }
 
 QString SecurityOptions::apply(const QCommandLineParser &parser, HubConfig *config) const
@@ -186,6 +208,28 @@ QString SecurityOptions::apply(const QCommandLineParser &parser, HubConfig *conf
         return QStringLiteral("--max-outbox-bytes: \"%1\" is not a number of bytes from %2 up.")
             .arg(value(m_maxOutboxBytes))
             .arg(kMinOutboxBytes);
+    config->maxWelcomeHistoryBytes =
+        parseCount(value(m_maxWelcomeBytes), 0, qint64(4) * 1024 * 1024 * 1024);
+    if (config->maxWelcomeHistoryBytes < 0)
+        return QStringLiteral("--max-welcome-bytes: \"%1\" is not a number of bytes (0: half "
+                              "of --max-outbox-bytes).")
+            .arg(value(m_maxWelcomeBytes));
+    // A person's messages must fit in a burst: at least one message of the largest size a second.
+    const qint64 minBytesRate = config->maxMessageBytes / 8 + 1;
+    const qint64 maxBytesRate = qint64(1) << 40;
+    config->maxBytesPerSecond = parseCount(value(m_maxBytesRate), 0, maxBytesRate);
+    if (config->maxBytesPerSecond < 0 ||
+        (config->maxBytesPerSecond > 0 && config->maxBytesPerSecond < minBytesRate))
+        return QStringLiteral("--max-bytes-rate: \"%1\" is not 0 or a number of bytes from %2 up.")
+            .arg(value(m_maxBytesRate))
+            .arg(minBytesRate);
+    config->maxAddressBytesPerSecond = parseCount(value(m_maxAddressBytesRate), 0, maxBytesRate);
+    if (config->maxAddressBytesPerSecond < 0 ||
+        (config->maxAddressBytesPerSecond > 0 && config->maxAddressBytesPerSecond < minBytesRate))
+        return QStringLiteral(
+                   "--max-address-bytes-rate: \"%1\" is not 0 or a number of bytes from %2 up.")
+            .arg(value(m_maxAddressBytesRate))
+            .arg(minBytesRate);
 
     config->allowedOrigins.clear();
     for (const QString &text : parser.values(m_allowOrigin)) {

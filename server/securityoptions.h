@@ -42,6 +42,9 @@ private:
     QCommandLineOption m_maxConnections;
     QCommandLineOption m_maxPerIp;
     QCommandLineOption m_maxOutboxBytes;
+    QCommandLineOption m_maxBytesRate;
+    QCommandLineOption m_maxWelcomeBytes;
+    QCommandLineOption m_maxAddressBytesRate;
     mutable QStringList m_warnings;
 };
 

@@ -341,7 +341,7 @@ std::optional<Message> SqliteStore::findSent(const QString &nickKey, const QStri
     return found;
 }
 
-QList<Message> SqliteStore::range(qint64 first, qint64 last) const
+QList<Message> SqliteStore::range(qint64 first, qint64 last, qint64 maxWeight) const
 {
     QList<Message> result;
     if (first > last)
@@ -353,8 +353,14 @@ QList<Message> SqliteStore::range(qint64 first, qint64 last) const
         return result;
     }
     result.reserve(qsizetype(qMin<qint64>(last - first + 1, 100000)));
-    while (m_range->next())
-        result.append(messageFrom(*m_range));
+    qint64 weight = 0;
+    while (m_range->next()) {
+        Message message = messageFrom(*m_range);
+        weight += messageWeight(message);
+        if (maxWeight >= 0 && weight > maxWeight)
+            break;
+        result.append(std::move(message));
+    }
     m_range->finish();
     return result;
 }

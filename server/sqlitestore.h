@@ -43,7 +43,8 @@ public:
     [[nodiscard]] bool append(const QList<Entry> &entries) override;
     [[nodiscard]] std::optional<chat::proto::Message> findSent(const QString &nickKey,
                                                                const QString &id) const override;
-    [[nodiscard]] QList<chat::proto::Message> range(qint64 first, qint64 last) const override;
+    [[nodiscard]] QList<chat::proto::Message> range(qint64 first, qint64 last,
+                                                    qint64 maxWeight = -1) const override;
     qint64 prune(const Retention &retention, const QDateTime &now) override;
 
     [[nodiscard]] QString path() const { return m_path; }

@@ -87,8 +87,8 @@ void TestOutboxFile::roundTrip_data()
         makeSend(QStringLiteral("2"), QStringLiteral("third"))};
     QTest::addRow("newlines, tabs, emoji, quotes") << QList<proto::Send>{
         makeSend(QStringLiteral("x"), QStringLiteral("line 1\nline 2\t\"quoted\" 你好 👋 \\n"))};
-    QTest::addRow("other room") << QList<proto::Send>{
-        proto::Send{QStringLiteral("r"), QStringLiteral("dev"), QStringLiteral("in dev")}};
+    QTest::addRow("room named") << QList<proto::Send>{
+        proto::Send{QStringLiteral("r"), QStringLiteral("lobby"), QStringLiteral("in lobby")}};
     QTest::addRow("longest text") << QList<proto::Send>{
         makeSend(QStringLiteral("long"), QString(proto::kMaxTextChars, QChar(0x8A9E)))};
 }

@@ -25,6 +25,8 @@ protected:
         config.port = 0;
         config.name = QStringLiteral("test-hub");
         config.maxConnectionsPerAddress = 0; // every test client comes from 127.0.0.1
+        config.maxAddressBytesPerSecond = 0; // ... and so would share one byte budget
+        config.maxBytesPerSecond = 0;        // tests of the byte limits set them
         return config;
     }
 

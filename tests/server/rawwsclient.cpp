@@ -1,5 +1,7 @@
 #include "rawwsclient.h"
 
+#include "codec.h"
+
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -67,6 +69,21 @@ bool RawWsClient::open(quint16 port, const QHostAddress &localAddress)
     return connectTo(port, localAddress) && upgrade();
 }
 
+QByteArray RawWsClient::helloJson(const QString &nick)
+{
+    chat::proto::Hello hello;
+    hello.nick = nick;
+    return chat::proto::encode(hello);
+}
+
+QByteArray RawWsClient::sendJson(const QString &id, const QString &text)
+{
+    chat::proto::Send send;
+    send.id = id;
+    send.text = text;
+    return chat::proto::encode(send);
+}
+
 QByteArray RawWsClient::frame(quint8 opcode, const QByteArray &payload, bool fin, bool masked,
                               quint64 announcedLength)
 {
@@ -115,6 +132,17 @@ void RawWsClient::stopReading()
     // Qt stops taking bytes from the kernel once this much waits unread; then TCP's window
     // closes and the server's writes pile up on its side.
     m_socket.setReadBufferSize(1024);
+}
+
+void RawWsClient::resumeReading()
+{
+    m_reading = true;
+    m_socket.setReadBufferSize(0);
+    onReadyRead();
+    // QSslSocket (6.4) does not turn its plain socket's read notifier back on by itself; one
+    // non-blocking look at the socket does.
+    if (m_socket.state() == QAbstractSocket::ConnectedState)
+        m_socket.waitForReadyRead(0);
 }
 
 bool RawWsClient::waitFor(const std::function<bool()> &done, int timeoutMs)

@@ -45,6 +45,9 @@ public:
     void sendFrame(quint8 opcode, const QByteArray &payload, bool fin = true);
     void sendText(const QByteArray &utf8) { sendFrame(Text, utf8); }
     void sendRaw(const QByteArray &bytes);
+    // Protocol messages as JSON, encoded by chatcommon like any client's.
+    [[nodiscard]] static QByteArray helloJson(const QString &nick);
+    [[nodiscard]] static QByteArray sendJson(const QString &id, const QString &text);
     [[nodiscard]] static QByteArray frame(quint8 opcode, const QByteArray &payload, bool fin = true,
                                           bool masked = true, quint64 announcedLength = ~0ULL);
 
@@ -52,6 +55,8 @@ public:
     void setAnswerPings(bool answer) { m_answerPings = answer; }
     // Stops taking bytes from the network: the server's writes back up, as with a stuck client.
     void stopReading();
+    // Takes bytes again, what waited in the kernel first.
+    void resumeReading();
 
     [[nodiscard]] bool waitFor(const std::function<bool()> &done, int timeoutMs = 5000);
     [[nodiscard]] bool waitForClosed(int timeoutMs = 5000);

@@ -114,9 +114,10 @@ public:
     {
         return m_inner.findSent(key, id);
     }
-    [[nodiscard]] QList<Message> range(qint64 first, qint64 last) const override
+    [[nodiscard]] QList<Message> range(qint64 first, qint64 last,
+                                       qint64 maxWeight = -1) const override
     {
-        return m_inner.range(first, last);
+        return m_inner.range(first, last, maxWeight);
     }
     qint64 prune(const Retention &retention, const QDateTime &now) override
     {

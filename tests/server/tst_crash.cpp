@@ -116,6 +116,11 @@ bool CrashTest::startServer(quint16 port, int history)
                      QStringLiteral("--port"), QString::number(port), QStringLiteral("--history"),
                      QString::number(history), QStringLiteral("--rate"),
                      QStringLiteral("0"), // a flood is the point here
+                     QStringLiteral("--max-bytes-rate"), QStringLiteral("0"),
+                     QStringLiteral("--max-address-bytes-rate"), QStringLiteral("0"),
+                     // the welcome that checks everything carries all of it
+                     QStringLiteral("--max-welcome-bytes"), QStringLiteral("0"),
+                     QStringLiteral("--max-outbox-bytes"), QStringLiteral("16777216"),
                      QStringLiteral("--db"), m_dir->filePath(QStringLiteral("history.sqlite"))});
     m_url = waitListening();
     return m_url.isValid();
