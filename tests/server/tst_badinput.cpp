@@ -7,6 +7,7 @@
 #include "codec.h"
 #include "hubtestbase.h"
 #include "rawwsclient.h"
+#include "residentmemory.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -14,22 +15,10 @@
 
 using namespace chat::proto;
 using chat::test::RawWsClient;
+using chat::test::residentBytes;
 using chat::test::TestClient;
 
 namespace {
-
-// This process's resident memory, from /proc: a gigabyte allocated would show.
-qint64 residentBytes()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').constFirst().toLongLong() * 1024;
-    }
-    return -1;
-}
 
 QByteArray helloFrame(const QString &nick)
 {

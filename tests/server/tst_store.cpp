@@ -1,7 +1,9 @@
 // The message stores, memory and SQLite: what they keep, across reopening, how they prune, and
 // the files they refuse; and the group commit in front of them.
 #include "commitqueue.h"
+#include "hubconfig.h"
 #include "idfilter.h"
+#include "residentmemory.h"
 #include "storetestbase.h"
 
 #include <QDir>
@@ -34,6 +36,7 @@ private slots:
     void groupCommitFlushesAtBatchSize();
     void failedCommitIsNotAcknowledged();
     void idFilterNeverMissesAStoredId();
+    void memoryStoreStaysSmallOverManyMessages();
 
 private:
     // A store of the kind named in a test row, "memory" or "sqlite", on dbPath().
@@ -382,6 +385,39 @@ void StoreTest::failedCommitIsNotAcknowledged()
     QCOMPARE(reason, QStringLiteral("disk full (test)"));
     QCOMPARE(store.lastSeq(), qint64(0));
     QCOMPARE(queue.pendingCount(), 0);
+}
+
+void StoreTest::memoryStoreStaysSmallOverManyMessages()
+{
+    // --db :memory: keeps the newest messages for history and the recent ids of each nickname
+    // for deduplication; the ids' index must not keep every text it has seen (it once held up
+    // to 262,144 whole messages: half a gigabyte of 2 KB texts).
+    const chat::server::HubConfig defaults;
+    MemoryStore store(defaults.historySize, defaults.dedupIdsPerNick, defaults.dedupNicks);
+    const qint64 before = chat::test::residentBytes();
+    constexpr int kMessages = 600000;
+    constexpr int kNicks = 1000; // all remembered: 256 ids each
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (int seq = 1; seq <= kMessages; ++seq) {
+        const int nick = seq % kNicks;
+        Message message{seq,
+                        QString::number(seq),
+                        QStringLiteral("lobby"),
+                        QStringLiteral("user%1").arg(nick),
+                        now,
+                        QString(1000, QChar(u'a' + seq % 26))}; // 2 KB, a new allocation each
+        QVERIFY(store.append({{QStringLiteral("user%1").arg(nick), message}}));
+    }
+    const qint64 grown = chat::test::residentBytes() - before;
+    QVERIFY2(grown < 128 * 1024 * 1024, qPrintable(QString::number(grown))); // was 590 MB
+    // Deduplication still works for an id whose text the store no longer holds.
+    constexpr int kOlder = kMessages - 1000; // past the 200 held, within the ids remembered
+    const std::optional<Message> old =
+        store.findSent(QStringLiteral("user%1").arg(kOlder % kNicks), QString::number(kOlder));
+    QVERIFY(old && old->seq == kOlder && old->text.isEmpty());
+    const std::optional<Message> recent = store.findSent(
+        QStringLiteral("user%1").arg(kMessages % kNicks), QString::number(kMessages));
+    QVERIFY(recent && recent->text == QString(1000, QChar(u'a' + kMessages % 26)));
 }
 
 QTEST_GUILESS_MAIN(StoreTest)
