@@ -102,7 +102,10 @@ run() {
     case $kind in relay | node) mode=(--raw) ;; esac
     server_args=(--db :memory:)
     [ "$kind" = durable ] && server_args=(--db "$out/durable-$port.sqlite")
-    [ "$scenario" = e ] && server_args+=(--history "$resume")
+    # (e) measures a long resume, which an operator must allow: by default a welcome carries at
+    # most 256 KiB and a longer gap reloads.
+    [ "$scenario" = e ] && server_args+=(--history "$resume" --max-welcome-bytes 0 \
+        --max-outbox-bytes 67108864)
     start_peer "$kind" || return 0
     echo "== $scenario/$kind" >&2
     if ! timeout 400 "${bench_pin[@]}" "$build/bench/chat-bench" --port "$port" \
