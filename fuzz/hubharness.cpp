@@ -30,6 +30,8 @@ server::HubConfig fuzzConfig()
     // Thousands of frames a second on one connection: a rate limit would answer them all with
     // rate_limited, and timers firing mid-run would make a finding depend on the clock.
     config.ratePerSecond = 0;
+    config.maxBytesPerSecond = 0; // the same for the byte budgets
+    config.maxAddressBytesPerSecond = 0;
     config.pingIntervalMs = 0;
     return config;
 }
