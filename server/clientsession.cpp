@@ -137,12 +137,29 @@ bool ClientSession::dropIfBacklogged()
 {
     if (m_closing || m_maxOutboxBytes <= 0 || !m_tcp)
         return m_closing;
-    if (unsentBytes() <= m_maxOutboxBytes) {
+    // Qt writes to the network from the event loop: hand the kernel what it takes now, so that
+    // only what a slow peer leaves in the buffers counts. Not for TLS: flushing a QSslSocket from
+    // inside its own readyRead corrupts its stream.
+    const bool mayFlush = !m_ssl;
+    if (mayFlush && m_tcp->bytesToWrite() > 0)
+        m_tcp->flush();
+    if (m_closing)
+        return true; // the flush found the connection broken
+    const qint64 unsent = unsentBytes();
+    if (unsent <= m_maxOutboxBytes) {
         m_outboxAllowance = 0;
         return false;
     }
-    // Decided later, from the event loop: flushing here could run inside the socket's own
-    // readyRead, which a TLS socket does not survive, and the hub may be mid-broadcast.
+    const qint64 cap = m_maxOutboxBytes + m_outboxAllowance;
+    if (unsent <= cap)
+        return false;
+    // Over the cap after a flush: cut now, so that nothing more piles up in this turn of the
+    // event loop (a busy turn could otherwise queue megabytes).
+    if (mayFlush) {
+        cutOff(unsent, cap);
+        return true;
+    }
+    // TLS: decided from the event loop, after a flush there (one busy turn may overshoot).
     if (!m_backlogCheckQueued) {
         m_backlogCheckQueued = true;
         QMetaObject::invokeMethod(this, &ClientSession::checkBacklog, Qt::QueuedConnection);
@@ -155,22 +172,24 @@ void ClientSession::checkBacklog()
     m_backlogCheckQueued = false;
     if (m_closing || !m_tcp)
         return;
-    // Qt writes to the network from the event loop; hand the kernel what it takes now, so that
-    // only what a slow peer leaves in the buffers counts, not a burst queued in one go.
     m_tcp->flush();
     const qint64 unsent = unsentBytes();
     if (unsent <= m_maxOutboxBytes) {
         m_outboxAllowance = 0;
         return;
     }
-    if (unsent <= m_maxOutboxBytes + m_outboxAllowance)
-        return;
+    if (unsent > m_maxOutboxBytes + m_outboxAllowance)
+        cutOff(unsent, m_maxOutboxBytes + m_outboxAllowance);
+}
+
+void ClientSession::cutOff(qint64 unsent, qint64 cap)
+{
     qCInfo(lcServerNet).noquote() << m_peer << "does not read:" << unsent
-                                  << "bytes unsent, over the cap of"
-                                  << m_maxOutboxBytes + m_outboxAllowance << "; dropping";
+                                  << "bytes unsent, over the cap of" << cap << "; dropping";
     m_closing = true;
     m_deadline->stop();
-    abortNow();
+    // From the event loop: the hub may be in the middle of a broadcast to everyone.
+    QMetaObject::invokeMethod(this, &ClientSession::abortNow, Qt::QueuedConnection);
 }
 
 void ClientSession::abortNow()
@@ -234,6 +253,7 @@ qint64 ClientSession::sendBatch(const FrameBatch &batch)
     // still go out whole.
     if (m_maxOutboxBytes > 0 && queued > m_maxOutboxBytes)
         m_outboxAllowance = qMax(m_outboxAllowance, queued);
+    dropIfBacklogged();
     return direct;
 }
 

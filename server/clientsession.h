@@ -108,11 +108,13 @@ private:
     void heard() { m_lastHeardMs = m_clock.elapsed(); }
     // Answers a message over the rate with rate_limited, or closes a client that keeps going.
     void refuseOverRate(RateLimiter::Verdict verdict, const QString &ref);
-    // Past the cap of unsent bytes, schedules checkBacklog(); true when the connection is
-    // already closing (nothing more should be queued).
+    // Past the cap of unsent bytes (after handing the kernel what it takes), cuts the client
+    // off; true when the connection is closing (nothing more should be queued).
     bool dropIfBacklogged();
-    // From the event loop: flushes, and cuts off the client if it is still over the cap.
+    // From the event loop, for TLS: flushes, and cuts off the client if it is still over the cap.
     void checkBacklog();
+    // Stops writing to a client that does not read and aborts it from the event loop.
+    void cutOff(qint64 unsent, qint64 cap);
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;

@@ -64,6 +64,11 @@ bool lingerThenClose(QTcpSocket *socket, int deadlineMs)
 void abortConnection(QTcpSocket *socket)
 {
     socket->setProperty(kAborting, true);
+    const qintptr descriptor = socket->socketDescriptor();
+    if (descriptor >= 0) {
+        const linger reset{1, 0}; // close() sends RST and frees the send queue at once
+        ::setsockopt(int(descriptor), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
     socket->abort();
 }
 

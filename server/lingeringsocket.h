@@ -19,9 +19,9 @@ namespace chat::server {
 // socket is not connected, and so has nothing to linger for.
 bool lingerThenClose(QTcpSocket *socket, int deadlineMs);
 
-// Cuts a connection at once, whatever it is doing (QAbstractSocket::abort() goes through the
-// virtual close(), which for a LingeringSocket would linger instead). Every abort in the server
-// goes through here.
+// Cuts a connection at once, whatever it is doing, with a TCP reset: the kernel drops what it
+// still held for the peer instead of trying to deliver it for minutes (a reader that stopped
+// reading could otherwise pin megabytes of kernel memory per connection after it was cut).
 void abortConnection(QTcpSocket *socket);
 [[nodiscard]] bool isAborting(const QTcpSocket *socket);
 
@@ -37,7 +37,10 @@ public:
 
     void close() override
     {
-        if (isAborting(this) || !lingerThenClose(this, kLingerDeadlineMs))
+        // QAbstractSocket::abort(), ours or Qt's own after a write error, empties the write
+        // channels and then calls close(): that one must close for real.
+        if (isAborting(this) || this->writeChannelCount() == 0 ||
+            !lingerThenClose(this, kLingerDeadlineMs))
             Socket::close();
     }
 };
