@@ -137,15 +137,7 @@ bool ClientSession::dropIfBacklogged()
 {
     if (m_closing || m_maxOutboxBytes <= 0 || !m_tcp)
         return m_closing;
-    // Qt writes to the network from the event loop: hand the kernel what it takes now, so that
-    // only what a slow peer leaves in the buffers counts. Not for TLS: flushing a QSslSocket from
-    // inside its own readyRead corrupts its stream.
-    const bool mayFlush = !m_ssl;
-    if (mayFlush && m_tcp->bytesToWrite() > 0)
-        m_tcp->flush();
-    if (m_closing)
-        return true; // the flush found the connection broken
-    const qint64 unsent = unsentBytes();
+    qint64 unsent = unsentBytes();
     if (unsent <= m_maxOutboxBytes) {
         m_outboxAllowance = 0;
         return false;
@@ -153,18 +145,27 @@ bool ClientSession::dropIfBacklogged()
     const qint64 cap = m_maxOutboxBytes + m_outboxAllowance;
     if (unsent <= cap)
         return false;
-    // Over the cap after a flush: cut now, so that nothing more piles up in this turn of the
-    // event loop (a busy turn could otherwise queue megabytes).
-    if (mayFlush) {
-        cutOff(unsent, cap);
-        return true;
+    // Over the cap. Qt writes to the network from the event loop: hand the kernel what it takes
+    // now, so that only what a slow peer leaves in the buffers counts. Not for TLS: flushing a
+    // QSslSocket from inside its own readyRead corrupts its stream; that is decided from the
+    // event loop instead (so one busy turn may overshoot there).
+    if (m_ssl) {
+        if (!m_backlogCheckQueued) {
+            m_backlogCheckQueued = true;
+            QMetaObject::invokeMethod(this, &ClientSession::checkBacklog, Qt::QueuedConnection);
+        }
+        return false;
     }
-    // TLS: decided from the event loop, after a flush there (one busy turn may overshoot).
-    if (!m_backlogCheckQueued) {
-        m_backlogCheckQueued = true;
-        QMetaObject::invokeMethod(this, &ClientSession::checkBacklog, Qt::QueuedConnection);
-    }
-    return false;
+    m_tcp->flush();
+    if (m_closing)
+        return true; // the flush found the connection broken
+    unsent = unsentBytes();
+    if (unsent <= cap)
+        return false;
+    // Still over: cut now, so that nothing more piles up in this turn of the event loop (a busy
+    // turn could otherwise queue megabytes).
+    cutOff(unsent, cap);
+    return true;
 }
 
 void ClientSession::checkBacklog()
