@@ -21,6 +21,19 @@ enum class ErrorCode {
     Unauthorized,
     Internal,
     Unknown, // a code this build does not know (from a newer peer)
+    // Version 2: accounts.
+    LoginFailed,        // wrong name or password: the same answer for both
+    TokenInvalid,       // unknown, ended or expired token: log in with the password again
+    NameInvalid,        // an account name that breaks the nickname rules
+    NameTaken,          // the name, or one that looks the same (namekey.h), is registered
+    PasswordInvalid,    // too short or too long
+    RegistrationClosed, // only an admin creates accounts on this server
+    InviteInvalid,      // missing, unknown, used up or expired invite code
+    TooManyAttempts,    // failed logins or sign-ups from here: wait (the message says how long)
+    Busy,               // the server is hashing as many passwords as it can: try again soon
+    AccountDisabled,
+    DisplayInvalid,
+    Forbidden, // an account request this connection may not make
 };
 
 [[nodiscard]] QString errorCodeName(ErrorCode code);

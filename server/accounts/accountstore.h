@@ -1,0 +1,87 @@
+// Where accounts, their tokens and the invite codes live: the interface, and a store in memory
+// for --db :memory:. The SQLite one shares the history's file (sqlitestore.h, schema version 2);
+// the PostgreSQL one comes with issue 13. Secrets are never stored: tokens and invite codes as
+// their SHA-256, passwords as Argon2id hashes.
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace chat::server {
+
+struct Account
+{
+    qint64 id = 0;
+    QString name;    // as registered (normalised like a nickname)
+    QString nameKey; // accountNameKey(name): unique
+    QString display; // may be empty
+    QByteArray passwordHash; // "$argon2id$..."; empty for an account with tokens only (a bot)
+    bool admin = false;
+    bool disabled = false;
+    QDateTime created;
+};
+
+struct TokenRecord
+{
+    QByteArray hash; // SHA-256 of the token
+    qint64 accountId = 0;
+    QString device;
+    QDateTime created;
+    QDateTime lastUsed;
+};
+
+struct InviteRecord
+{
+    QByteArray hash; // SHA-256 of the code
+    int usesLeft = 1;
+    QDateTime expires; // invalid: never
+    QDateTime created;
+};
+
+class AccountStore
+{
+public:
+    AccountStore() = default;
+    virtual ~AccountStore() = default;
+    AccountStore(const AccountStore &) = delete;
+    AccountStore &operator=(const AccountStore &) = delete;
+
+    // Every call returns false / nullopt / -1 on a storage failure, with errorString() set;
+    // "not found" is not a failure (errorString() stays empty).
+    [[nodiscard]] virtual std::optional<Account> findByKey(const QString &nameKey) = 0;
+    [[nodiscard]] virtual std::optional<Account> findById(qint64 id) = 0;
+    // Sets account->id. False when the name key is taken (errorString() empty) or on failure.
+    [[nodiscard]] virtual bool create(Account *account) = 0;
+    // Writes display, passwordHash, admin and disabled of the account with this id.
+    [[nodiscard]] virtual bool update(const Account &account) = 0;
+    [[nodiscard]] virtual QList<Account> list() = 0;
+
+    [[nodiscard]] virtual bool addToken(const TokenRecord &token) = 0;
+    [[nodiscard]] virtual std::optional<TokenRecord> findToken(const QByteArray &hash) = 0;
+    [[nodiscard]] virtual bool touchToken(const QByteArray &hash, const QDateTime &when) = 0;
+    [[nodiscard]] virtual QList<TokenRecord> tokens(qint64 accountId) = 0;
+    // Removes the given tokens; returns how many went.
+    virtual qint64 removeTokens(const QList<QByteArray> &hashes) = 0;
+    // Every token last used before `cutoff`.
+    [[nodiscard]] virtual QList<TokenRecord> tokensUnusedSince(const QDateTime &cutoff) = 0;
+
+    [[nodiscard]] virtual bool addInvite(const InviteRecord &invite) = 0;
+    // Uses the invite once if it exists, has uses left and has not expired at `now`: true then.
+    [[nodiscard]] virtual bool useInvite(const QByteArray &hash, const QDateTime &now) = 0;
+    [[nodiscard]] virtual QList<InviteRecord> invites() = 0;
+
+    [[nodiscard]] QString errorString() const { return m_error; }
+
+protected:
+    void setError(const QString &error) { m_error = error; }
+    void clearError() { m_error.clear(); }
+
+private:
+    QString m_error;
+};
+
+} // namespace chat::server
