@@ -2,6 +2,7 @@
 // keeps nothing past the process, and openMessageStore(), which picks one for a --db value.
 #pragma once
 
+#include "accounts/accountstore.h"
 #include "protocol.h"
 #include "sentindex.h"
 
@@ -31,7 +32,9 @@ struct Retention
 class MessageStore
 {
 public:
-    // An accepted message with the key of its sender's nickname, under which its id is unique.
+    // An accepted message with its sender's dedup key ("account:<id>"; "v1:<nick key>" for the
+    // messages of a version-1 server), under which its id is unique. The message's display is
+    // stored with it.
     struct Entry
     {
         QString nickKey;
@@ -109,8 +112,17 @@ private:
 // The value of --db that keeps nothing.
 [[nodiscard]] QString memoryStorePath();
 
-// ":memory:" gives a MemoryStore sized by the config; anything else is an SQLite file. On
-// failure returns nullptr and *error says why.
+// The history and the accounts, in one place: for ":memory:" a MemoryStore sized by the config
+// and a MemoryAccountStore; for anything else the SQLite file, both on its one connection (either
+// may be destroyed first). On failure both are null and *error says why.
+struct Stores
+{
+    std::unique_ptr<MessageStore> messages;
+    std::unique_ptr<AccountStore> accounts;
+};
+[[nodiscard]] Stores openStores(const QString &path, const HubConfig &config, QString *error);
+
+// openStores() without the accounts. On failure returns nullptr and *error says why.
 [[nodiscard]] std::unique_ptr<MessageStore>
 openMessageStore(const QString &path, const HubConfig &config, QString *error);
 

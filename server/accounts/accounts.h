@@ -38,9 +38,11 @@ struct AccountPolicy
     // Tests and benchmarks only: libsodium's minimum limits instead of the interactive ones.
     bool cheapHashes = false;
     // Failed password logins: after this many in a row per account or per address, each further
-    // attempt must wait a delay that doubles from 1 s up to maxDelayMs.
+    // attempt must wait, since the last failure, a delay that doubles from firstFailureDelayMs
+    // (1 s) up to maxFailureDelayMs. Attempts during the wait are refused without hashing.
     int freeFailures = 3;
     qint64 maxFailureDelayMs = 5 * 60 * 1000;
+    qint64 firstFailureDelayMs = 1000; // tests shorten it
 };
 
 // The outcome of a login or a registration.
@@ -50,7 +52,7 @@ struct AuthResult
     QString newToken;               // after a password login or a registration: for the welcome
     QByteArray tokenHash;           // this device's token (SHA-256), on success
     chat::proto::ErrorCode code = chat::proto::ErrorCode::Internal; // on failure
-    QString reason;                                                  // on failure
+    QString reason;                                                 // on failure
 
     [[nodiscard]] bool ok() const { return account.has_value(); }
 };
@@ -71,8 +73,8 @@ public:
     // A password login and a registration. `done` is called exactly once: at once for a refusal
     // that needs no hashing (throttled, busy, invalid, closed), otherwise later; never after this
     // object is destroyed.
-    void login(const chat::proto::Login &login, const QString &device,
-               const QHostAddress &peer, std::function<void(AuthResult)> done);
+    void login(const chat::proto::Login &login, const QString &device, const QHostAddress &peer,
+               std::function<void(AuthResult)> done);
     void registerAccount(const chat::proto::Registration &registration, const QString &device,
                          const QHostAddress &peer, std::function<void(AuthResult)> done);
 
@@ -92,6 +94,36 @@ public:
 
     // Drops tokens unused for tokenExpiryDays (the hub calls it from a timer). Emits tokensEnded.
     qint64 expireTokens(const QDateTime &now);
+
+    // --- for admins (admin requests, `chat-server` commands) --------------------------------
+    // All answer at once, on this object's thread; a name is looked up by accountNameKey().
+    // On failure they return nullopt / false / an empty string with *reason set (and *code, when
+    // given, to the error code that fits: NameInvalid, NameTaken, Internal, ...).
+
+    // The account registered under this name (or one that looks the same), if any.
+    [[nodiscard]] std::optional<Account> findAccount(const QString &name);
+    // Hashes a password on the workers, for createAccount() and resetPasswordHash(). False when
+    // the pool is full (try again); otherwise `done` gets the hash later (empty if hashing
+    // failed). Check the password with chat::proto::checkPassword() first.
+    [[nodiscard]] bool hashPassword(const QString &password, std::function<void(QByteArray)> done);
+    // A new account. An empty passwordHash makes one that logs in with tokens only (a bot).
+    std::optional<Account> createAccount(const QString &name, const QByteArray &passwordHash,
+                                         bool admin, QString *reason,
+                                         chat::proto::ErrorCode *code = nullptr);
+    // Disabling emits accountDisabled (the hub closes its connections); its tokens stay, and
+    // work again once it is enabled.
+    bool setDisabled(const QString &name, bool disabled, QString *reason);
+    // Sets a new password hash (empty: no password logins) and ends every token (tokensEnded).
+    bool resetPasswordHash(const QString &name, const QByteArray &passwordHash, QString *reason);
+    bool makeAdmin(const QString &name, bool admin, QString *reason);
+    // A new invite code good for `uses` registrations, for `expiresDays` days (0: no expiry).
+    [[nodiscard]] QString createInvite(int uses, int expiresDays, QString *reason);
+    // A token for `name` on `device`, creating the account without a password if it is missing
+    // (for bots: `chat-server token create`).
+    [[nodiscard]] QString createToken(const QString &name, const QString &device, QString *reason);
+
+    // The throttles' key for a client address: the IPv4 address, or the IPv6 /64.
+    [[nodiscard]] static QString addressKey(const QHostAddress &peer);
 
     // The id a Device carries for a token hash.
     [[nodiscard]] static QString deviceId(const QByteArray &tokenHash);

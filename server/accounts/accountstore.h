@@ -9,6 +9,9 @@
 #include <QList>
 #include <QString>
 
+#include <QHash>
+#include <QMap>
+
 #include <optional>
 
 namespace chat::server {
@@ -16,9 +19,9 @@ namespace chat::server {
 struct Account
 {
     qint64 id = 0;
-    QString name;    // as registered (normalised like a nickname)
-    QString nameKey; // accountNameKey(name): unique
-    QString display; // may be empty
+    QString name;            // as registered (normalised like a nickname)
+    QString nameKey;         // accountNameKey(name): unique
+    QString display;         // may be empty
     QByteArray passwordHash; // "$argon2id$..."; empty for an account with tokens only (a bot)
     bool admin = false;
     bool disabled = false;
@@ -72,6 +75,8 @@ public:
     [[nodiscard]] virtual bool addInvite(const InviteRecord &invite) = 0;
     // Uses the invite once if it exists, has uses left and has not expired at `now`: true then.
     [[nodiscard]] virtual bool useInvite(const QByteArray &hash, const QDateTime &now) = 0;
+    // The invite with this hash, used up or expired or not.
+    [[nodiscard]] virtual std::optional<InviteRecord> findInvite(const QByteArray &hash) = 0;
     [[nodiscard]] virtual QList<InviteRecord> invites() = 0;
 
     [[nodiscard]] QString errorString() const { return m_error; }
@@ -82,6 +87,36 @@ protected:
 
 private:
     QString m_error;
+};
+
+// Everything in hashes and maps, gone with the process (--db :memory:).
+class MemoryAccountStore final : public AccountStore
+{
+public:
+    [[nodiscard]] std::optional<Account> findByKey(const QString &nameKey) override;
+    [[nodiscard]] std::optional<Account> findById(qint64 id) override;
+    [[nodiscard]] bool create(Account *account) override;
+    [[nodiscard]] bool update(const Account &account) override;
+    [[nodiscard]] QList<Account> list() override;
+
+    [[nodiscard]] bool addToken(const TokenRecord &token) override;
+    [[nodiscard]] std::optional<TokenRecord> findToken(const QByteArray &hash) override;
+    [[nodiscard]] bool touchToken(const QByteArray &hash, const QDateTime &when) override;
+    [[nodiscard]] QList<TokenRecord> tokens(qint64 accountId) override;
+    qint64 removeTokens(const QList<QByteArray> &hashes) override;
+    [[nodiscard]] QList<TokenRecord> tokensUnusedSince(const QDateTime &cutoff) override;
+
+    [[nodiscard]] bool addInvite(const InviteRecord &invite) override;
+    [[nodiscard]] bool useInvite(const QByteArray &hash, const QDateTime &now) override;
+    [[nodiscard]] std::optional<InviteRecord> findInvite(const QByteArray &hash) override;
+    [[nodiscard]] QList<InviteRecord> invites() override;
+
+private:
+    QMap<qint64, Account> m_accounts; // by id, so list() comes in the order of registration
+    QHash<QString, qint64> m_byKey;
+    QHash<QByteArray, TokenRecord> m_tokens;
+    QHash<QByteArray, InviteRecord> m_invites;
+    qint64 m_nextId = 1;
 };
 
 } // namespace chat::server
