@@ -6,7 +6,7 @@
 namespace chat::proto {
 
 namespace {
-constexpr std::array<std::pair<ErrorCode, const char *>, 14> kNames{{
+constexpr std::array<std::pair<ErrorCode, const char *>, 26> kNames{{
     {ErrorCode::BadJson, "bad_json"},
     {ErrorCode::BadMessage, "bad_message"},
     {ErrorCode::UnknownType, "unknown_type"},
@@ -21,6 +21,18 @@ constexpr std::array<std::pair<ErrorCode, const char *>, 14> kNames{{
     {ErrorCode::RateLimited, "rate_limited"},
     {ErrorCode::Unauthorized, "unauthorized"},
     {ErrorCode::Internal, "internal"},
+    {ErrorCode::LoginFailed, "login_failed"},
+    {ErrorCode::TokenInvalid, "token_invalid"},
+    {ErrorCode::NameInvalid, "name_invalid"},
+    {ErrorCode::NameTaken, "name_taken"},
+    {ErrorCode::PasswordInvalid, "password_invalid"},
+    {ErrorCode::RegistrationClosed, "registration_closed"},
+    {ErrorCode::InviteInvalid, "invite_invalid"},
+    {ErrorCode::TooManyAttempts, "too_many_attempts"},
+    {ErrorCode::Busy, "busy"},
+    {ErrorCode::AccountDisabled, "account_disabled"},
+    {ErrorCode::DisplayInvalid, "display_invalid"},
+    {ErrorCode::Forbidden, "forbidden"},
 }};
 } // namespace
 

@@ -168,22 +168,24 @@ qsizetype codePointCount(QStringView text)
     return count;
 }
 
-NormalizedNick normalizeNick(const QString &raw)
+namespace {
+
+// The nickname rules, with the sentences naming what is checked ("The nickname", "The name").
+NormalizedNick normalizeNamed(const QString &raw, const QString &what, qsizetype maxChars)
 {
     NormalizedNick result;
     result.nick = raw.trimmed().normalized(QString::NormalizationForm_C);
     if (result.nick.isEmpty()) {
-        result.reason = QStringLiteral("The nickname is empty.");
+        result.reason = QStringLiteral("%1 is empty.").arg(what);
         return result;
     }
-    if (codePointCount(result.nick) > kMaxNickChars) {
-        result.reason =
-            QStringLiteral("The nickname is longer than %1 characters.").arg(kMaxNickChars);
+    if (codePointCount(result.nick) > maxChars) {
+        result.reason = QStringLiteral("%1 is longer than %2 characters.").arg(what).arg(maxChars);
         return result;
     }
     // A lone surrogate (only possible through a JSON \u escape) is no character at all.
     if (!result.nick.isValidUtf16()) {
-        result.reason = QStringLiteral("The nickname is not valid Unicode (a lone surrogate).");
+        result.reason = QStringLiteral("%1 is not valid Unicode (a lone surrogate).").arg(what);
         return result;
     }
     const QList<uint> codePoints = result.nick.toUcs4();
@@ -192,30 +194,132 @@ NormalizedNick normalizeNick(const QString &raw)
         const char32_t c = codePoints.at(i);
         if (c == kEmojiPresentation || c == kZeroWidthJoiner) {
             if (!isPartOfEmoji(codePoints, i)) {
-                result.reason = QStringLiteral("The nickname contains an invisible character (%1) "
+                result.reason = QStringLiteral("%1 contains an invisible character (%2) "
                                                "outside an emoji sequence.")
-                                    .arg(codePointName(c));
+                                    .arg(what, codePointName(c));
                 return result;
             }
             continue;
         }
         if (isForbiddenInNick(c) || showsAsNothing(c)) {
-            result.reason =
-                QStringLiteral("The nickname contains an invisible or control character (%1).")
-                    .arg(codePointName(c));
+            result.reason = QStringLiteral("%1 contains an invisible or control character (%2).")
+                                .arg(what, codePointName(c));
             return result;
         }
         visible = visible || isVisible(c);
     }
     if (!visible) {
-        result.reason = QStringLiteral("The nickname has no visible character.");
+        result.reason = QStringLiteral("%1 has no visible character.").arg(what);
         return result;
     }
     if (result.nick.contains(QLatin1String("  "))) {
-        result.reason = QStringLiteral("The nickname contains two spaces in a row.");
+        result.reason = QStringLiteral("%1 contains two spaces in a row.").arg(what);
         return result;
     }
     return result;
+}
+
+Normalized fromNick(NormalizedNick nick)
+{
+    return Normalized{std::move(nick.nick), std::move(nick.reason)};
+}
+
+// Control characters, lone surrogates, line and paragraph separators: nothing a one-line value
+// typed by a person holds.
+QString findControlCharacter(const QString &text, const QString &what)
+{
+    if (!text.isValidUtf16())
+        return QStringLiteral("%1 is not valid Unicode (a lone surrogate).").arg(what);
+    for (const QChar c : text) {
+        if (c.isSurrogate())
+            continue;
+        const QChar::Category category = c.category();
+        if (category == QChar::Other_Control || category == QChar::Separator_Line ||
+            category == QChar::Separator_Paragraph)
+            return QStringLiteral("%1 contains a control character (%2).")
+                .arg(what, codePointName(c.unicode()));
+    }
+    return {};
+}
+
+// Printable ASCII without spaces, at most `maxChars`: ids, tokens, device ids.
+QString checkPrintableAscii(const QString &value, const QString &what, qsizetype maxChars)
+{
+    if (value.isEmpty())
+        return QStringLiteral("%1 is empty.").arg(what);
+    if (value.size() > maxChars)
+        return QStringLiteral("%1 is longer than %2 characters.").arg(what).arg(maxChars);
+    for (const QChar c : value) {
+        if (c.unicode() <= 0x20 || c.unicode() >= 0x7f)
+            return QStringLiteral("%1 may only hold printable ASCII without spaces.").arg(what);
+    }
+    return {};
+}
+
+} // namespace
+
+NormalizedNick normalizeNick(const QString &raw)
+{
+    return normalizeNamed(raw, QStringLiteral("The nickname"), kMaxNickChars);
+}
+
+Normalized normalizeAccountName(const QString &raw)
+{
+    return fromNick(normalizeNamed(raw, QStringLiteral("The account name"), kMaxNickChars));
+}
+
+Normalized normalizeDisplay(const QString &raw)
+{
+    const QString trimmed = raw.trimmed();
+    if (trimmed.isEmpty() && raw.isValidUtf16())
+        return {};
+    return fromNick(normalizeNamed(raw, QStringLiteral("The display name"), kMaxDisplayChars));
+}
+
+QString checkPassword(const QString &password)
+{
+    const qsizetype length = codePointCount(password);
+    if (length < kMinPasswordChars) {
+        return QStringLiteral("The password has %1 characters; it needs at least %2.")
+            .arg(length)
+            .arg(kMinPasswordChars);
+    }
+    if (length > kMaxPasswordChars) {
+        return QStringLiteral("The password has %1 characters; at most %2 are allowed.")
+            .arg(length)
+            .arg(kMaxPasswordChars);
+    }
+    return findControlCharacter(password, QStringLiteral("The password"));
+}
+
+Normalized normalizeDevice(const QString &raw)
+{
+    Normalized result;
+    result.value = raw.trimmed();
+    if (codePointCount(result.value) > kMaxDeviceChars) {
+        result.reason =
+            QStringLiteral("The device name is longer than %1 characters.").arg(kMaxDeviceChars);
+        return result;
+    }
+    result.reason = findControlCharacter(result.value, QStringLiteral("The device name"));
+    return result;
+}
+
+QString checkInvite(const QString &invite)
+{
+    if (codePointCount(invite) > kMaxInviteChars)
+        return QStringLiteral("The invite code is longer than %1 characters.").arg(kMaxInviteChars);
+    return findControlCharacter(invite, QStringLiteral("The invite code"));
+}
+
+QString checkToken(const QString &token)
+{
+    return checkPrintableAscii(token, QStringLiteral("The token"), kMaxTokenChars);
+}
+
+QString checkDeviceId(const QString &id)
+{
+    return checkPrintableAscii(id, QStringLiteral("The device id"), kMaxIdChars);
 }
 
 QString nickKey(const QString &normalizedNick)
@@ -252,15 +356,7 @@ QString checkText(const QString &text)
 
 QString checkMessageId(const QString &id)
 {
-    if (id.isEmpty())
-        return QStringLiteral("The message id is empty.");
-    if (id.size() > kMaxIdChars)
-        return QStringLiteral("The message id is longer than %1 characters.").arg(kMaxIdChars);
-    for (const QChar c : id) {
-        if (c.unicode() <= 0x20 || c.unicode() >= 0x7f)
-            return QStringLiteral("The message id may only hold printable ASCII without spaces.");
-    }
-    return {};
+    return checkPrintableAscii(id, QStringLiteral("The message id"), kMaxIdChars);
 }
 
 QString checkRoom(const QString &room)

@@ -23,6 +23,34 @@ struct NormalizedNick
 // the same person: compare these keys.
 [[nodiscard]] QString nickKey(const QString &normalizedNick);
 
+// A value after normalisation, with the reason it is refused (empty when it is acceptable).
+struct Normalized
+{
+    QString value;
+    QString reason;
+    [[nodiscard]] bool ok() const { return reason.isEmpty(); }
+};
+
+// Account names (version 2) follow the nickname rules above; only the sentences say "account
+// name". Compare names with accountNameKey() (namekey.h), not nickKey().
+[[nodiscard]] Normalized normalizeAccountName(const QString &raw);
+// A display name: the nickname rules (up to kMaxDisplayChars), except that it may be empty
+// (blank becomes empty), which means "none".
+[[nodiscard]] Normalized normalizeDisplay(const QString &raw);
+// kMinPasswordChars to kMaxPasswordChars code points; any printable character, spaces included,
+// but no control character (NUL, newline, ...) and no lone surrogate. Not trimmed.
+[[nodiscard]] QString checkPassword(const QString &password);
+// A device's name as a hello gives it: trimmed, may be empty, at most kMaxDeviceChars code
+// points, no control characters.
+[[nodiscard]] Normalized normalizeDevice(const QString &raw);
+// An invite code: at most kMaxInviteChars code points, no control characters; empty is allowed
+// (whether one is needed is the server's decision).
+[[nodiscard]] QString checkInvite(const QString &invite);
+// A token: 1 to kMaxTokenChars printable ASCII characters without spaces.
+[[nodiscard]] QString checkToken(const QString &token);
+// A Device::id in end_device: the rules of checkMessageId().
+[[nodiscard]] QString checkDeviceId(const QString &id);
+
 [[nodiscard]] QString checkText(const QString &text);
 [[nodiscard]] QString checkMessageId(const QString &id);
 // Any room but "lobby" is refused until rooms exist.
