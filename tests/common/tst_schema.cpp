@@ -46,6 +46,10 @@ class TestSchema : public QObject
 private slots:
     void helloRoundTrips_data();
     void helloRoundTrips();
+    void helloCredentialsRoundTrip();
+    void helloNormalizesNamesAndDevice();
+    void version1HelloIsUnsupported();
+    void accountRequestsRoundTrip();
     void sendRoundTrips_data();
     void sendRoundTrips();
     void pingAndPongRoundTrip();
@@ -54,6 +58,9 @@ private slots:
     void presenceRoundTrips_data();
     void presenceRoundTrips();
     void errorRoundTrips();
+    void doneRoundTrips();
+    void devicesRoundTrip();
+    void everyErrorCodeHasItsName();
     void unknownErrorCodeIsKeptAsUnknown();
     void malformedClientFramesAreRejected_data();
     void malformedClientFramesAreRejected();
@@ -68,42 +75,149 @@ private slots:
     void emojiSequencesInNicks();
     void sendWithoutRoomGoesToLobby();
     void textLimitCountsCharactersNotBytes();
+    void passwordRules_data();
+    void passwordRules();
+    void displayRules_data();
+    void displayRules();
+    void loginRequestsDecode();
+    void malformedLoginRequestsAreRejected_data();
+    void malformedLoginRequestsAreRejected();
+    void httpAnswers();
 };
 
 void TestSchema::helloRoundTrips_data()
 {
-    QTest::addColumn<QString>("nick");
+    QTest::addColumn<QString>("token");
     QTest::addColumn<qint64>("lastSeq");
     QTest::addColumn<QString>("session");
-    QTest::addRow("first connection") << QStringLiteral("alice") << qint64(-1) << QString();
-    QTest::addRow("resume") << QStringLiteral("alice") << qint64(41) << QStringLiteral("abc123");
-    QTest::addRow("resume from zero") << QStringLiteral("bob") << qint64(0) << QString();
-    QTest::addRow("chinese nick") << QStringLiteral("小明") << qint64(-1) << QString();
-    QTest::addRow("largest seq") << QStringLiteral("z") << kMaxSeq << QString();
-    QTest::addRow("with token") << QStringLiteral("t") << qint64(-1) << QString();
+    QTest::addRow("cookie, first connection") << QString() << qint64(-1) << QString();
+    QTest::addRow("token") << QStringLiteral("s3cret") << qint64(-1) << QString();
+    QTest::addRow("resume") << QStringLiteral("s3cret") << qint64(41) << QStringLiteral("abc123");
+    QTest::addRow("resume from zero") << QStringLiteral("t") << qint64(0) << QString();
+    QTest::addRow("largest seq") << QStringLiteral("t") << kMaxSeq << QString();
+    QTest::addRow("longest token") << QString(kMaxTokenChars, u'k') << qint64(-1) << QString();
 }
 
 void TestSchema::helloRoundTrips()
 {
-    QFETCH(QString, nick);
+    QFETCH(QString, token);
     QFETCH(qint64, lastSeq);
     QFETCH(QString, session);
     Hello hello;
-    hello.nick = nick;
+    hello.token = token;
+    hello.device = QStringLiteral("桌面 · pc1");
     if (lastSeq >= 0)
         hello.lastSeq = lastSeq;
     hello.session = session;
-    if (QByteArray(QTest::currentDataTag()) == "with token")
-        hello.token = QStringLiteral("s3cret");
     if (hello.lastSeq)
         hello.instance = QStringLiteral("9a8b");
     const Hello back = roundTripClient(hello);
-    QCOMPARE(back.instance, hello.instance);
-    QCOMPARE(back.token, hello.token);
     QCOMPARE(back.version, kProtocolVersion);
-    QCOMPARE(back.nick, nick);
+    QCOMPARE(back.token, token);
+    QVERIFY(!back.login);
+    QVERIFY(!back.registration);
+    QCOMPARE(back.device, hello.device);
+    QCOMPARE(back.instance, hello.instance);
     QCOMPARE(back.lastSeq, hello.lastSeq);
     QCOMPARE(back.session, session);
+}
+
+void TestSchema::helloCredentialsRoundTrip()
+{
+    Hello login;
+    login.login = Login{QStringLiteral("alice"), QStringLiteral("correct horse")};
+    const Hello loginBack = roundTripClient(login);
+    QVERIFY(loginBack.login);
+    QCOMPARE(loginBack.login->name, QStringLiteral("alice"));
+    QCOMPARE(loginBack.login->password, QStringLiteral("correct horse"));
+    QVERIFY(loginBack.token.isEmpty());
+    QVERIFY(!loginBack.registration);
+    QVERIFY(encode(login).contains(R"("login":{"name":"alice","password":"correct horse"})"));
+
+    Hello reg;
+    reg.registration = Registration{QStringLiteral("小明"), QStringLiteral(" spaces ok 密码 "),
+                                    QStringLiteral("CODE-1"), QStringLiteral("爱丽丝 🦊")};
+    reg.device = QStringLiteral("phone");
+    const Hello regBack = roundTripClient(reg);
+    QVERIFY(regBack.registration);
+    QVERIFY(!regBack.login);
+    QCOMPARE(regBack.registration->name, reg.registration->name);
+    QCOMPARE(regBack.registration->password, reg.registration->password);
+    QCOMPARE(regBack.registration->invite, reg.registration->invite);
+    QCOMPARE(regBack.registration->display, reg.registration->display);
+    QCOMPARE(regBack.device, QStringLiteral("phone"));
+    QVERIFY(encode(reg).contains("\"register\":{"));
+
+    // Invite and display are optional.
+    Hello bare;
+    bare.registration = Registration{QStringLiteral("bob"), QStringLiteral("12345678"), {}, {}};
+    const Hello bareBack = roundTripClient(bare);
+    QVERIFY(bareBack.registration);
+    QVERIFY(bareBack.registration->invite.isEmpty());
+    QVERIFY(bareBack.registration->display.isEmpty());
+    QVERIFY(!encode(bare).contains("invite"));
+    QVERIFY(!encode(bare).contains("display"));
+}
+
+void TestSchema::helloNormalizesNamesAndDevice()
+{
+    const Decoded<ClientMessage> decoded = decodeClientMessage(
+        R"({"type":"hello","version":2,"register":{"name":"  jose\u0301 ","password":"12345678",)"
+        R"("display":"  "},"device":"  pc1  "})");
+    QVERIFY2(decoded.ok(), qPrintable(decoded.reason));
+    const Hello hello = std::get<Hello>(*decoded.message);
+    QCOMPARE(hello.registration->name, QStringLiteral("jos\u00e9"));
+    QCOMPARE(hello.registration->display, QString()); // blank means none
+    QCOMPARE(hello.device, QStringLiteral("pc1"));
+    // An empty token is no token: the cookie is used.
+    const Decoded<ClientMessage> emptyToken = decodeClientMessage(
+        R"({"type":"hello","version":2,"token":"","login":{"name":"a","password":"12345678"}})");
+    QVERIFY2(emptyToken.ok(), qPrintable(emptyToken.reason));
+    QVERIFY(std::get<Hello>(*emptyToken.message).login);
+}
+
+void TestSchema::version1HelloIsUnsupported()
+{
+    const Decoded<ClientMessage> decoded =
+        decodeClientMessage(R"({"type":"hello","version":1,"nick":"x"})");
+    QVERIFY(!decoded.ok());
+    QCOMPARE(errorCodeName(decoded.code), QStringLiteral("unsupported_version"));
+    QCOMPARE(
+        decoded.reason,
+        QStringLiteral("This server speaks protocol version 2 (accounts); update the client."));
+}
+
+void TestSchema::accountRequestsRoundTrip()
+{
+    QCOMPARE(roundTripClient(Logout{QStringLiteral("r1")}).id, QStringLiteral("r1"));
+    QVERIFY(encode(Logout{QStringLiteral("r1")}) == R"({"id":"r1","type":"logout"})");
+
+    const ChangePassword change{QStringLiteral("r2"), QStringLiteral("old password"),
+                                QStringLiteral("new password ✓")};
+    const ChangePassword changeBack = roundTripClient(change);
+    QCOMPARE(changeBack.id, change.id);
+    QCOMPARE(changeBack.oldPassword, change.oldPassword);
+    QCOMPARE(changeBack.newPassword, change.newPassword);
+    QVERIFY(encode(change).contains(R"("old":"old password")"));
+    QVERIFY(encode(change).contains(R"("type":"change_password")"));
+
+    QCOMPARE(roundTripClient(ListDevices{QStringLiteral("r3")}).id, QStringLiteral("r3"));
+    QVERIFY(encode(ListDevices{QStringLiteral("r3")}).contains(R"("type":"devices")"));
+
+    const EndDevice end{QStringLiteral("r4"), QStringLiteral("3f2a9c0d1e2b4a5f")};
+    const EndDevice endBack = roundTripClient(end);
+    QCOMPARE(endBack.id, end.id);
+    QCOMPARE(endBack.device, end.device);
+
+    const SetDisplay set{QStringLiteral("r5"), QStringLiteral("爱丽丝")};
+    const SetDisplay setBack = roundTripClient(set);
+    QCOMPARE(setBack.id, set.id);
+    QCOMPARE(setBack.display, set.display);
+    QCOMPARE(roundTripClient(SetDisplay{QStringLiteral("r6"), {}}).display, QString());
+
+    // Through the variant too.
+    const ClientMessage message{SetDisplay{QStringLiteral("r7"), QStringLiteral("x")}};
+    QCOMPARE(encode(message), encode(std::get<SetDisplay>(message)));
 }
 
 void TestSchema::sendRoundTrips_data()
@@ -147,69 +261,167 @@ void TestSchema::pingAndPongRoundTrip()
 
 void TestSchema::messageRoundTrips()
 {
-    const Message m = sampleMessage(kMaxSeq, QStringLiteral("你好 👋 <script>"));
+    Message m = sampleMessage(kMaxSeq, QStringLiteral("你好 👋 <script>"));
+    QCOMPARE(roundTripServer(m), m);
+    QVERIFY(!encode(m).contains("display"));
+    m.display = QStringLiteral("爱丽丝");
     const Message back = roundTripServer(m);
     QCOMPARE(back, m);
     QCOMPARE(back.time.timeSpec(), Qt::UTC);
     QVERIFY(encode(m).contains("\"time\":\"2026-11-22T09:14:03.120Z\""));
+    QVERIFY(encode(m).contains("\"from\":\"bob\",\"display\":\"爱丽丝\""));
 }
 
 void TestSchema::welcomeRoundTrips()
 {
     Welcome w;
     w.server = QStringLiteral("test server");
-    w.nick = QStringLiteral("alice");
+    w.account = QStringLiteral("alice");
+    w.display = QStringLiteral("爱丽丝");
+    w.admin = true;
+    w.token = QStringLiteral("NEWTOKEN");
     w.session = QStringLiteral("5f0c");
     w.instance = QStringLiteral("9a8b");
     w.seq = 2;
     w.resumed = true;
-    w.users = {QStringLiteral("alice"), QStringLiteral("小明")};
+    w.users = {User{QStringLiteral("alice"), QStringLiteral("爱丽丝")},
+               User{QStringLiteral("小明"), {}}};
     w.history = {sampleMessage(1, QStringLiteral("a")), sampleMessage(2, QStringLiteral("b"))};
+    w.history[1].display = QStringLiteral("Bobby");
     const Welcome back = roundTripServer(w);
     QCOMPARE(back.version, kProtocolVersion);
     QCOMPARE(back.server, w.server);
-    QCOMPARE(back.nick, w.nick);
+    QCOMPARE(back.account, w.account);
+    QCOMPARE(back.display, w.display);
+    QCOMPARE(back.admin, true);
+    QCOMPARE(back.token, w.token);
     QCOMPARE(back.session, w.session);
     QCOMPARE(back.instance, w.instance);
     QCOMPARE(back.seq, w.seq);
     QCOMPARE(back.resumed, true);
     QCOMPARE(back.users, w.users);
     QCOMPARE(back.history, w.history);
+    const QByteArray json = encode(w);
+    QVERIFY(json.contains(R"("users":[{"name":"alice","display":"爱丽丝"},{"name":"小明"}])"));
+
+    // Optional fields are left out when empty or false, and read back as such.
+    Welcome plain;
+    plain.account = QStringLiteral("bob");
+    const QByteArray plainJson = encode(plain);
+    QVERIFY(!plainJson.contains("display"));
+    QVERIFY(!plainJson.contains("admin"));
+    QVERIFY(!plainJson.contains("token"));
+    QVERIFY(plainJson.contains(R"("users":[])"));
+    const Welcome plainBack = roundTripServer(plain);
+    QCOMPARE(plainBack.account, plain.account);
+    QVERIFY(plainBack.display.isEmpty());
+    QVERIFY(!plainBack.admin);
+    QVERIFY(plainBack.token.isEmpty());
+
+    // The cached user list gives the same frame.
+    QCOMPARE(encode(w, encodeUserList(w.users)), json);
 }
 
 void TestSchema::presenceRoundTrips_data()
 {
-    QTest::addColumn<QStringList>("joined");
+    QTest::addColumn<QList<User>>("joined");
     QTest::addColumn<QStringList>("left");
-    QTest::addRow("one join") << QStringList{QStringLiteral("bob")} << QStringList{};
-    QTest::addRow("one leave") << QStringList{} << QStringList{QStringLiteral("bob")};
-    QTest::addRow("came back as Bob")
-        << QStringList{QStringLiteral("Bob")} << QStringList{QStringLiteral("bob")};
-    QTest::addRow("a crowd") << QStringList{QStringLiteral("ann"), QStringLiteral("小明"),
-                                            QStringLiteral("zoë 🎉"), QStringLiteral("\"q\"")}
+    QTest::addRow("one join") << QList<User>{User{QStringLiteral("bob"), {}}} << QStringList{};
+    QTest::addRow("one leave") << QList<User>{} << QStringList{QStringLiteral("bob")};
+    QTest::addRow("new display name")
+        << QList<User>{User{QStringLiteral("bob"), QStringLiteral("Bobby")}} << QStringList{};
+    QTest::addRow("a crowd") << QList<User>{User{QStringLiteral("ann"), {}},
+                                            User{QStringLiteral("小明"), QStringLiteral("明")},
+                                            User{QStringLiteral("zoë 🎉"), {}},
+                                            User{QStringLiteral("\"q\""), QStringLiteral("\\")}}
                              << QStringList{QStringLiteral("carl"), QStringLiteral("dora")};
 }
 
 void TestSchema::presenceRoundTrips()
 {
-    QFETCH(QStringList, joined);
+    QFETCH(QList<User>, joined);
     QFETCH(QStringList, left);
     const Presence p{joined, left, 3};
     const Presence back = roundTripServer(p);
-    QCOMPARE(back.joined, joined);
-    QCOMPARE(back.left, left);
-    QCOMPARE(back.online, 3);
+    QCOMPARE(back, p);
 }
 
 void TestSchema::errorRoundTrips()
 {
-    const Error e{ErrorCode::NickTaken, QStringLiteral("The nickname is taken."),
-                  QStringLiteral("r1")};
+    const Error e{ErrorCode::NameTaken, QStringLiteral("The name is taken."), QStringLiteral("r1")};
     const Error back = roundTripServer(e);
-    QCOMPARE(back.code, ErrorCode::NickTaken);
+    QCOMPARE(back.code, ErrorCode::NameTaken);
     QCOMPARE(back.message, e.message);
     QCOMPARE(back.ref, e.ref);
-    QVERIFY(encode(e).contains("\"code\":\"nick_taken\""));
+    QVERIFY(encode(e).contains("\"code\":\"name_taken\""));
+}
+
+void TestSchema::doneRoundTrips()
+{
+    const Done plain{QStringLiteral("r1"), {}};
+    QCOMPARE(encode(plain), QByteArray(R"({"ref":"r1","type":"done"})"));
+    const Done plainBack = roundTripServer(plain);
+    QCOMPARE(plainBack.ref, plain.ref);
+    QVERIFY(plainBack.token.isEmpty());
+    const Done withToken = roundTripServer(Done{QStringLiteral("r2"), QStringLiteral("NEW")});
+    QCOMPARE(withToken.ref, QStringLiteral("r2"));
+    QCOMPARE(withToken.token, QStringLiteral("NEW"));
+}
+
+void TestSchema::devicesRoundTrip()
+{
+    Devices d;
+    d.ref = QStringLiteral("r3");
+    const QDateTime t1(QDate(2026, 12, 1), QTime(10, 0, 0, 5), Qt::UTC);
+    const QDateTime t2(QDate(2026, 12, 2), QTime(11, 30), Qt::UTC);
+    d.devices = {
+        Device{QStringLiteral("3f2a9c0d1e2b4a5f"), QStringLiteral("桌面 · pc1"), t1, t2, true},
+        Device{QStringLiteral("0011223344556677"), {}, t1, {}, false}};
+    const Devices back = roundTripServer(d);
+    QCOMPARE(back.ref, d.ref);
+    QCOMPARE(back.devices, d.devices);
+    QVERIFY(encode(d).contains(R"("created":"2026-12-01T10:00:00.005Z")"));
+    QVERIFY(encode(d).contains(R"("type":"devices")"));
+    QCOMPARE(roundTripServer(Devices{QStringLiteral("r4"), {}}).devices.size(), 0);
+}
+
+void TestSchema::everyErrorCodeHasItsName()
+{
+    const std::pair<ErrorCode, const char *> names[] = {
+        {ErrorCode::BadJson, "bad_json"},
+        {ErrorCode::BadMessage, "bad_message"},
+        {ErrorCode::UnknownType, "unknown_type"},
+        {ErrorCode::UnsupportedVersion, "unsupported_version"},
+        {ErrorCode::NickInvalid, "nick_invalid"},
+        {ErrorCode::NickTaken, "nick_taken"},
+        {ErrorCode::NotJoined, "not_joined"},
+        {ErrorCode::AlreadyJoined, "already_joined"},
+        {ErrorCode::TextInvalid, "text_invalid"},
+        {ErrorCode::BinaryFrame, "binary_frame"},
+        {ErrorCode::TooLarge, "too_large"},
+        {ErrorCode::RateLimited, "rate_limited"},
+        {ErrorCode::Unauthorized, "unauthorized"},
+        {ErrorCode::Internal, "internal"},
+        {ErrorCode::LoginFailed, "login_failed"},
+        {ErrorCode::TokenInvalid, "token_invalid"},
+        {ErrorCode::NameInvalid, "name_invalid"},
+        {ErrorCode::NameTaken, "name_taken"},
+        {ErrorCode::PasswordInvalid, "password_invalid"},
+        {ErrorCode::RegistrationClosed, "registration_closed"},
+        {ErrorCode::InviteInvalid, "invite_invalid"},
+        {ErrorCode::TooManyAttempts, "too_many_attempts"},
+        {ErrorCode::Busy, "busy"},
+        {ErrorCode::AccountDisabled, "account_disabled"},
+        {ErrorCode::DisplayInvalid, "display_invalid"},
+        {ErrorCode::Forbidden, "forbidden"},
+    };
+    for (const auto &[code, name] : names) {
+        QCOMPARE(errorCodeName(code), QLatin1String(name));
+        QCOMPARE(errorCodeFromName(QLatin1String(name)), code);
+        const Error back = roundTripServer(Error{code, QStringLiteral("m"), {}});
+        QCOMPARE(back.code, code);
+    }
+    QCOMPARE(errorCodeName(ErrorCode::Unknown), QStringLiteral("unknown"));
 }
 
 void TestSchema::unknownErrorCodeIsKeptAsUnknown()
@@ -243,38 +455,162 @@ void TestSchema::malformedClientFramesAreRejected_data()
     row("no type", "{}", ErrorCode::BadMessage, "\"type\"");
     row("type is a number", "{\"type\":3}", ErrorCode::BadMessage, "\"type\"");
     row("unknown type", "{\"type\":\"shout\"}", ErrorCode::UnknownType, "shout");
+    // hello: the version first, so a version-1 hello is told to update.
     row("hello without version", "{\"type\":\"hello\",\"nick\":\"a\"}", ErrorCode::BadMessage,
         "\"version\" is missing");
-    row("hello wrong version", "{\"type\":\"hello\",\"version\":2,\"nick\":\"a\"}",
-        ErrorCode::UnsupportedVersion, "version 1");
-    row("hello version as string", "{\"type\":\"hello\",\"version\":\"1\",\"nick\":\"a\"}",
-        ErrorCode::BadMessage, "must be an integer");
-    row("hello without nick", "{\"type\":\"hello\",\"version\":1}", ErrorCode::BadMessage,
-        "\"nick\" is missing");
-    row("hello nick is a number", "{\"type\":\"hello\",\"version\":1,\"nick\":5}",
-        ErrorCode::BadMessage, "must be a string");
-    row("hello empty nick", "{\"type\":\"hello\",\"version\":1,\"nick\":\"   \"}",
-        ErrorCode::NickInvalid, "empty");
-    row("hello long nick",
-        "{\"type\":\"hello\",\"version\":1,\"nick\":\"" + QByteArray(33, 'n') + "\"}",
-        ErrorCode::NickInvalid, "32");
-    row("hello nick with control", "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\\u0007b\"}",
-        ErrorCode::NickInvalid, "U+0007");
-    row("hello nick with zero width space",
-        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\\u200bb\"}", ErrorCode::NickInvalid,
-        "U+200B");
-    row("hello negative lastSeq",
-        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"lastSeq\":-1}", ErrorCode::BadMessage,
-        "lastSeq");
-    row("hello fractional lastSeq",
-        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"lastSeq\":1.5}", ErrorCode::BadMessage,
-        "lastSeq");
-    row("hello huge lastSeq", "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"lastSeq\":1e300}",
+    row("hello version 1", R"({"type":"hello","version":1,"nick":"x"})",
+        ErrorCode::UnsupportedVersion, "update the client");
+    row("hello version 1 with a bad nick", R"({"type":"hello","version":1,"nick":5})",
+        ErrorCode::UnsupportedVersion, "protocol version 2");
+    row("hello version 3", R"({"type":"hello","version":3,"token":"t"})",
+        ErrorCode::UnsupportedVersion, "update the client");
+    row("hello version as string", R"({"type":"hello","version":"2"})", ErrorCode::BadMessage,
+        "must be an integer");
+    row("hello token and login",
+        R"({"type":"hello","version":2,"token":"t","login":{"name":"a","password":"12345678"}})",
+        ErrorCode::BadMessage, "at most one");
+    row("hello login and register",
+        R"({"type":"hello","version":2,"login":{"name":"a","password":"12345678"},)"
+        R"("register":{"name":"a","password":"12345678"}})",
+        ErrorCode::BadMessage, "at most one");
+    row("hello token is a number", R"({"type":"hello","version":2,"token":5})",
+        ErrorCode::BadMessage, "\"token\" must be a string");
+    row("hello token too long",
+        R"({"type":"hello","version":2,"token":")" + QByteArray(kMaxTokenChars + 1, 't') + "\"}",
+        ErrorCode::TokenInvalid, "longer than 1024");
+    row("hello token with a space", R"({"type":"hello","version":2,"token":"a b"})",
+        ErrorCode::TokenInvalid, "printable ASCII");
+    row("hello login is a string", R"({"type":"hello","version":2,"login":"alice"})",
+        ErrorCode::BadMessage, "\"login\" must be an object");
+    row("hello login is null", R"({"type":"hello","version":2,"login":null})",
+        ErrorCode::BadMessage, "it is null");
+    row("hello login without password", R"({"type":"hello","version":2,"login":{"name":"alice"}})",
+        ErrorCode::BadMessage, "hello: login: the field \"password\" is missing");
+    row("hello login without name",
+        R"({"type":"hello","version":2,"login":{"password":"12345678"}})", ErrorCode::BadMessage,
+        "\"name\" is missing");
+    row("hello login name is a number",
+        R"({"type":"hello","version":2,"login":{"name":1,"password":"12345678"}})",
+        ErrorCode::BadMessage, "\"name\" must be a string");
+    row("hello login empty name",
+        R"({"type":"hello","version":2,"login":{"name":"  ","password":"12345678"}})",
+        ErrorCode::NameInvalid, "The account name is empty");
+    row("hello login long name",
+        R"({"type":"hello","version":2,"login":{"name":")" + QByteArray(33, 'n') +
+            R"(","password":"12345678"}})",
+        ErrorCode::NameInvalid, "32");
+    row("hello login name with control",
+        R"({"type":"hello","version":2,"login":{"name":"a\u0007b","password":"12345678"}})",
+        ErrorCode::NameInvalid, "U+0007");
+    row("hello login name with zero width space",
+        R"({"type":"hello","version":2,"login":{"name":"a\u200bb","password":"12345678"}})",
+        ErrorCode::NameInvalid, "U+200B");
+    row("hello login short password",
+        R"({"type":"hello","version":2,"login":{"name":"alice","password":"1234567"}})",
+        ErrorCode::PasswordInvalid, "at least 8");
+    row("hello login long password",
+        R"({"type":"hello","version":2,"login":{"name":"alice","password":")" +
+            QByteArray(kMaxPasswordChars + 1, 'p') + "\"}}",
+        ErrorCode::PasswordInvalid, "at most 256");
+    row("hello login password with NUL",
+        R"({"type":"hello","version":2,"login":{"name":"alice","password":"1234\u00005678"}})",
+        ErrorCode::PasswordInvalid, "U+0000");
+    row("hello register password with newline",
+        R"({"type":"hello","version":2,"register":{"name":"alice","password":"1234\n5678"}})",
+        ErrorCode::PasswordInvalid, "control character");
+    row("hello register empty password",
+        R"({"type":"hello","version":2,"register":{"name":"alice","password":""}})",
+        ErrorCode::PasswordInvalid, "has 0 characters");
+    row("hello register bad name",
+        R"({"type":"hello","version":2,"register":{"name":"a  b","password":"12345678"}})",
+        ErrorCode::NameInvalid, "two spaces");
+    row("hello register invite is a number",
+        R"({"type":"hello","version":2,"register":{"name":"a","password":"12345678","invite":1}})",
+        ErrorCode::BadMessage, "\"invite\" must be a string");
+    row("hello register long invite",
+        R"({"type":"hello","version":2,"register":{"name":"a","password":"12345678","invite":")" +
+            QByteArray(kMaxInviteChars + 1, 'i') + "\"}}",
+        ErrorCode::InviteInvalid, "longer than 64");
+    row("hello register invite with control",
+        R"({"type":"hello","version":2,"register":{"name":"a","password":"12345678",)"
+        R"("invite":"a\u0001"}})",
+        ErrorCode::InviteInvalid, "U+0001");
+    row("hello register display with zero width",
+        R"({"type":"hello","version":2,"register":{"name":"a","password":"12345678",)"
+        R"("display":"x\u200by"}})",
+        ErrorCode::DisplayInvalid, "The display name contains an invisible");
+    row("hello register long display",
+        R"({"type":"hello","version":2,"register":{"name":"a","password":"12345678","display":")" +
+            QByteArray(kMaxDisplayChars + 1, 'd') + "\"}}",
+        ErrorCode::DisplayInvalid, "longer than 64");
+    row("hello register display is null",
+        R"({"type":"hello","version":2,"register":{"name":"a","password":"12345678",)"
+        R"("display":null}})",
+        ErrorCode::BadMessage, "\"display\" must be a string");
+    row("hello device is a number", R"({"type":"hello","version":2,"device":7})",
+        ErrorCode::BadMessage, "\"device\" must be a string");
+    row("hello long device",
+        R"({"type":"hello","version":2,"device":")" + QByteArray(kMaxDeviceChars + 1, 'd') + "\"}",
+        ErrorCode::BadMessage, "longer than 64");
+    row("hello device with control", R"({"type":"hello","version":2,"device":"pc\u001b1"})",
+        ErrorCode::BadMessage, "U+001B");
+    row("hello device with line separator", R"({"type":"hello","version":2,"device":"pc\u20281"})",
+        ErrorCode::BadMessage, "U+2028");
+    row("hello negative lastSeq", R"({"type":"hello","version":2,"token":"t","lastSeq":-1})",
+        ErrorCode::BadMessage, "lastSeq");
+    row("hello fractional lastSeq", R"({"type":"hello","version":2,"token":"t","lastSeq":1.5})",
+        ErrorCode::BadMessage, "lastSeq");
+    row("hello huge lastSeq", R"({"type":"hello","version":2,"token":"t","lastSeq":1e300})",
         ErrorCode::BadMessage, "lastSeq");
     row("hello session too long",
-        "{\"type\":\"hello\",\"version\":1,\"nick\":\"a\",\"session\":\"" + QByteArray(65, 's') +
-            "\"}",
+        R"({"type":"hello","version":2,"token":"t","session":")" + QByteArray(65, 's') + "\"}",
         ErrorCode::BadMessage, "too long");
+    row("hello instance too long",
+        R"({"type":"hello","version":2,"instance":")" + QByteArray(65, 's') + "\"}",
+        ErrorCode::BadMessage, "too long");
+    // Account requests.
+    row("logout without id", R"({"type":"logout"})", ErrorCode::BadMessage,
+        "logout: the field \"id\" is missing");
+    row("logout id with space", R"({"type":"logout","id":"a b"})", ErrorCode::BadMessage,
+        "printable ASCII");
+    row("logout long id", R"({"type":"logout","id":")" + QByteArray(65, 'i') + "\"}",
+        ErrorCode::BadMessage, "longer than 64");
+    row("change_password without new", R"({"type":"change_password","id":"r","old":"12345678"})",
+        ErrorCode::BadMessage, "\"new\" is missing");
+    row("change_password old is a number",
+        R"({"type":"change_password","id":"r","old":1,"new":"12345678"})", ErrorCode::BadMessage,
+        "\"old\" must be a string");
+    row("change_password short new",
+        R"({"type":"change_password","id":"r","old":"12345678","new":"short"})",
+        ErrorCode::PasswordInvalid, "The new password: The password has 5 characters");
+    row("change_password long old",
+        R"({"type":"change_password","id":"r","old":")" + QByteArray(kMaxPasswordChars + 1, 'o') +
+            R"(","new":"12345678"})",
+        ErrorCode::PasswordInvalid, "The current password");
+    row("change_password new with control",
+        R"({"type":"change_password","id":"r","old":"12345678","new":"1234567\t8"})",
+        ErrorCode::PasswordInvalid, "U+0009");
+    row("devices without id", R"({"type":"devices"})", ErrorCode::BadMessage,
+        "devices: the field \"id\" is missing");
+    row("devices empty id", R"({"type":"devices","id":""})", ErrorCode::BadMessage, "id is empty");
+    row("end_device without device", R"({"type":"end_device","id":"r"})", ErrorCode::BadMessage,
+        "\"device\" is missing");
+    row("end_device empty device", R"({"type":"end_device","id":"r","device":""})",
+        ErrorCode::BadMessage, "The device id is empty");
+    row("end_device device with space", R"({"type":"end_device","id":"r","device":"a b"})",
+        ErrorCode::BadMessage, "The device id may only hold printable ASCII");
+    row("end_device id is a number", R"({"type":"end_device","id":4,"device":"d"})",
+        ErrorCode::BadMessage, "\"id\" must be a string");
+    row("set_display without display", R"({"type":"set_display","id":"r"})", ErrorCode::BadMessage,
+        "\"display\" is missing");
+    row("set_display with control", R"({"type":"set_display","id":"r","display":"a\u0000"})",
+        ErrorCode::DisplayInvalid, "U+0000");
+    row("set_display two spaces", R"({"type":"set_display","id":"r","display":"a  b"})",
+        ErrorCode::DisplayInvalid, "two spaces");
+    row("set_display long",
+        R"({"type":"set_display","id":"r","display":")" + QByteArray(kMaxDisplayChars + 1, 'd') +
+            "\"}",
+        ErrorCode::DisplayInvalid, "longer than 64");
     row("send without id", "{\"type\":\"send\",\"text\":\"hi\"}", ErrorCode::BadMessage,
         "\"id\" is missing");
     row("send with empty id", "{\"type\":\"send\",\"id\":\"\",\"text\":\"hi\"}",
@@ -316,6 +652,10 @@ void TestSchema::malformedClientFramesAreRejected()
     QCOMPARE(errorCodeName(decoded.code), errorCodeName(code));
     QVERIFY2(decoded.reason.contains(reasonContains), qPrintable(decoded.reason));
     QVERIFY(decoded.reason.endsWith(u'.'));
+    // A rejected request whose id could be read names it, so the client knows which one failed.
+    const QByteArray tag(QTest::currentDataTag());
+    if (frame.contains("\"id\":\"r\"") && !tag.startsWith("hello") && !tag.startsWith("send"))
+        QCOMPARE(decoded.ref, QStringLiteral("r"));
 }
 
 void TestSchema::malformedServerFramesAreRejected_data()
@@ -341,17 +681,52 @@ void TestSchema::malformedServerFramesAreRejected_data()
         << QStringLiteral("out of range");
     QTest::addRow("welcome with bad history item")
         << QByteArray(
-               R"({"type":"welcome","version":1,"nick":"a","seq":1,"resumed":false,"users":[],"history":[7]})")
+               R"({"type":"welcome","version":2,"account":"a","seq":1,"resumed":false,"users":[],"history":[7]})")
         << QStringLiteral("history[0]");
-    QTest::addRow("welcome with non-string user")
+    QTest::addRow("welcome with a string for a user")
         << QByteArray(
-               R"({"type":"welcome","version":1,"nick":"a","seq":1,"resumed":false,"users":[1],"history":[]})")
-        << QStringLiteral("users[0]");
+               R"({"type":"welcome","version":2,"account":"a","seq":1,"resumed":false,"users":["a"],"history":[]})")
+        << QStringLiteral("users[0] must be an object");
+    QTest::addRow("welcome with a user without name")
+        << QByteArray(
+               R"({"type":"welcome","version":2,"account":"a","seq":1,"resumed":false,"users":[{"display":"x"}],"history":[]})")
+        << QStringLiteral("users[0]: the field \"name\" is missing");
+    QTest::addRow("welcome without account (a version-1 welcome)")
+        << QByteArray(
+               R"({"type":"welcome","version":1,"nick":"a","seq":1,"resumed":false,"users":[],"history":[]})")
+        << QStringLiteral("\"account\" is missing");
+    QTest::addRow("welcome with admin a string")
+        << QByteArray(
+               R"({"type":"welcome","version":2,"account":"a","admin":"yes","seq":1,"resumed":false,"users":[],"history":[]})")
+        << QStringLiteral("\"admin\" must be true or false");
+    QTest::addRow("message with display a number")
+        << QByteArray(
+               R"({"type":"message","seq":1,"id":"a","from":"b","display":1,"time":"2026-01-01T00:00:00Z","text":"t"})")
+        << QStringLiteral("\"display\" must be a string");
+    QTest::addRow("presence with a string for a joined user")
+        << QByteArray(R"({"type":"presence","joined":["a"],"left":[],"online":1})")
+        << QStringLiteral("joined[0] must be an object");
+    QTest::addRow("done without ref")
+        << QByteArray(R"({"type":"done"})") << QStringLiteral("\"ref\" is missing");
+    QTest::addRow("done with token a number")
+        << QByteArray(R"({"type":"done","ref":"r","token":5})")
+        << QStringLiteral("\"token\" must be a string");
+    QTest::addRow("devices without list") << QByteArray(R"({"type":"devices","ref":"r"})")
+                                          << QStringLiteral("\"devices\" is missing");
+    QTest::addRow("devices with a number for a device")
+        << QByteArray(R"({"type":"devices","ref":"r","devices":[1]})")
+        << QStringLiteral("devices[0] must be an object");
+    QTest::addRow("devices with a device without id")
+        << QByteArray(R"({"type":"devices","ref":"r","devices":[{"name":"x"}]})")
+        << QStringLiteral("devices[0]: the field \"id\" is missing");
+    QTest::addRow("devices with a bad time")
+        << QByteArray(R"({"type":"devices","ref":"r","devices":[{"id":"x","created":"soon"}]})")
+        << QStringLiteral("\"created\" is not an ISO 8601");
     QTest::addRow("presence without joined")
         << QByteArray(R"({"type":"presence","left":[],"online":1})")
         << QStringLiteral("\"joined\" is missing");
     QTest::addRow("presence with a number for a nick")
-        << QByteArray(R"({"type":"presence","joined":["a"],"left":["b",2],"online":1})")
+        << QByteArray(R"({"type":"presence","joined":[{"name":"a"}],"left":["b",2],"online":1})")
         << QStringLiteral("left[1]");
     QTest::addRow("presence with joined not a list")
         << QByteArray(R"({"type":"presence","joined":"a","left":[],"online":1})")
@@ -507,16 +882,18 @@ void TestSchema::invisibleNickCharactersAreRefused()
     QVERIFY2(!n.ok(), qPrintable(n.nick));
     QVERIFY2(n.reason.contains(reasonContains), qPrintable(n.reason));
 
-    // The server's path: a hello with this nick is refused as nick_invalid, naming the character.
+    // The server's path: a hello logging in with this name is refused as name_invalid, naming the
+    // character.
     // Written with \u escapes, as a hostile client may: Qt's JSON parser drops a U+FEFF that
     // starts a string when it comes as raw UTF-8.
     QByteArray escaped;
     for (const QChar c : raw)
         escaped += "\\u" + QByteArray::number(c.unicode(), 16).rightJustified(4, '0');
     const Decoded<ClientMessage> decoded =
-        decodeClientMessage(R"({"type":"hello","version":1,"nick":")" + escaped + "\"}");
+        decodeClientMessage(R"({"type":"hello","version":2,"login":{"name":")" + escaped +
+                            R"(","password":"12345678"}})");
     QVERIFY(!decoded.ok());
-    QCOMPARE(errorCodeName(decoded.code), errorCodeName(ErrorCode::NickInvalid));
+    QCOMPARE(errorCodeName(decoded.code), errorCodeName(ErrorCode::NameInvalid));
     QVERIFY2(decoded.reason.contains(reasonContains), qPrintable(decoded.reason));
     QVERIFY(decoded.reason.endsWith(u'.'));
 }
@@ -537,9 +914,10 @@ void TestSchema::emojiSequencesInNicks()
     const NormalizedNick n = normalizeNick(nick);
     QVERIFY2(n.ok(), qPrintable(n.reason));
     Hello hello;
-    hello.nick = nick;
+    hello.login = Login{nick, QStringLiteral("12345678")};
     const Hello back = roundTripClient(hello);
-    QCOMPARE(back.nick, nick);
+    QCOMPARE(back.login->name, nick);
+    QVERIFY(normalizeDisplay(nick).ok());
 }
 
 void TestSchema::sendWithoutRoomGoesToLobby()
@@ -557,6 +935,218 @@ void TestSchema::textLimitCountsCharactersNotBytes()
     QCOMPARE(codePointCount(emoji), kMaxTextChars);
     QVERIFY(checkText(emoji).isEmpty());
     QVERIFY(!checkText(emoji + QStringLiteral("😀")).isEmpty());
+}
+
+void TestSchema::passwordRules_data()
+{
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("reasonContains"); // empty: accepted
+    QTest::addRow("eight ascii") << QStringLiteral("12345678") << QString();
+    QTest::addRow("spaces count and are kept") << QStringLiteral("  a b c   ") << QString();
+    QTest::addRow("eight emoji") << QStringLiteral("😀😀😀😀😀😀😀😀") << QString();
+    QTest::addRow("chinese") << QStringLiteral("正确的马电池订书钉") << QString();
+    QTest::addRow("longest") << QString(kMaxPasswordChars, u'p') << QString();
+    QTest::addRow("longest in emoji")
+        << QString(kMaxPasswordChars, u'x').replace(u'x', QStringLiteral("😀")) << QString();
+    QTest::addRow("seven") << QStringLiteral("1234567") << QStringLiteral("at least 8");
+    QTest::addRow("four emoji are eight UTF-16 units")
+        << QStringLiteral("😀😀😀😀") << QStringLiteral("has 4 characters");
+    QTest::addRow("too long") << QString(kMaxPasswordChars + 1, u'p')
+                              << QStringLiteral("at most 256");
+    QTest::addRow("NUL") << QStringLiteral("1234567") + QChar(0) << QStringLiteral("U+0000");
+    QTest::addRow("newline") << QStringLiteral("1234\n5678") << QStringLiteral("U+000A");
+    QTest::addRow("DEL") << QStringLiteral("1234\x7f"
+                                           "5678")
+                         << QStringLiteral("U+007F");
+    QTest::addRow("lone surrogate")
+        << QStringLiteral("12345678") + QChar(0xD800) << QStringLiteral("lone surrogate");
+}
+
+void TestSchema::passwordRules()
+{
+    QFETCH(QString, password);
+    QFETCH(QString, reasonContains);
+    const QString reason = checkPassword(password);
+    if (reasonContains.isEmpty()) {
+        QVERIFY2(reason.isEmpty(), qPrintable(reason));
+    } else {
+        QVERIFY2(reason.contains(reasonContains), qPrintable(reason));
+        QVERIFY(reason.endsWith(u'.'));
+    }
+}
+
+void TestSchema::displayRules_data()
+{
+    QTest::addColumn<QString>("raw");
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<QString>("reasonContains"); // empty: accepted
+    QTest::addRow("empty") << QString() << QString() << QString();
+    QTest::addRow("blank") << QStringLiteral(" \t ") << QString() << QString();
+    QTest::addRow("chinese") << QStringLiteral("爱丽丝") << QStringLiteral("爱丽丝") << QString();
+    QTest::addRow("trimmed, nfc") << QStringLiteral(" jose\u0301 ") << QStringLiteral("jos\u00e9")
+                                  << QString();
+    QTest::addRow("64 characters") << QString(64, u'd') << QString(64, u'd') << QString();
+    QTest::addRow("65 characters")
+        << QString(65, u'd') << QString() << QStringLiteral("longer than 64");
+    QTest::addRow("hangul filler")
+        << QStringLiteral("\u3164") << QString() << QStringLiteral("U+3164");
+    QTest::addRow("control") << QStringLiteral("a\u0007") << QString() << QStringLiteral("U+0007");
+}
+
+void TestSchema::displayRules()
+{
+    QFETCH(QString, raw);
+    QFETCH(QString, expected);
+    QFETCH(QString, reasonContains);
+    const Normalized n = normalizeDisplay(raw);
+    if (reasonContains.isEmpty()) {
+        QVERIFY2(n.ok(), qPrintable(n.reason));
+        QCOMPARE(n.value, expected);
+    } else {
+        QVERIFY(!n.ok());
+        QVERIFY2(n.reason.contains(reasonContains), qPrintable(n.reason));
+        QVERIFY(n.reason.startsWith(QStringLiteral("The display name")));
+    }
+}
+
+void TestSchema::loginRequestsDecode()
+{
+    const Decoded<LoginRequest> login = decodeLoginRequest(
+        R"({"name":" alice ","password":"correct horse","device":" Firefox · laptop "})", false);
+    QVERIFY2(login.ok(), qPrintable(login.reason));
+    QCOMPARE(login.message->registering, false);
+    QCOMPARE(login.message->name, QStringLiteral("alice"));
+    QCOMPARE(login.message->password, QStringLiteral("correct horse"));
+    QCOMPARE(login.message->device, QStringLiteral("Firefox · laptop"));
+    QCOMPARE(login.message->toLogin().name, QStringLiteral("alice"));
+
+    // A login ignores what only a registration reads.
+    const Decoded<LoginRequest> loginExtra = decodeLoginRequest(
+        R"({"name":"alice","password":"12345678","invite":5,"display":"x\u0000"})", false);
+    QVERIFY2(loginExtra.ok(), qPrintable(loginExtra.reason));
+    QVERIFY(loginExtra.message->invite.isEmpty());
+
+    const Decoded<LoginRequest> reg = decodeRegisterRequest(
+        R"({"name":"小明","password":"12345678","invite":"CODE","display":" 明 ","device":"phone"})");
+    QVERIFY2(reg.ok(), qPrintable(reg.reason));
+    QCOMPARE(reg.message->registering, true);
+    const Registration r = reg.message->toRegistration();
+    QCOMPARE(r.name, QStringLiteral("小明"));
+    QCOMPARE(r.password, QStringLiteral("12345678"));
+    QCOMPARE(r.invite, QStringLiteral("CODE"));
+    QCOMPARE(r.display, QStringLiteral("明"));
+    QCOMPARE(reg.message->device, QStringLiteral("phone"));
+
+    // Only name and password are required.
+    const Decoded<LoginRequest> bare =
+        decodeLoginRequest(R"({"name":"bob","password":"12345678"})", true);
+    QVERIFY2(bare.ok(), qPrintable(bare.reason));
+    QVERIFY(bare.message->invite.isEmpty() && bare.message->display.isEmpty());
+    QVERIFY(bare.message->device.isEmpty());
+
+    // What encodeLoginRequest writes, decodeLoginRequest reads.
+    LoginRequest request;
+    request.registering = true;
+    request.name = QStringLiteral("carol");
+    request.password = QStringLiteral("pass word!");
+    request.invite = QStringLiteral("INV");
+    request.display = QStringLiteral("Carol ✨");
+    request.device = QStringLiteral("tablet");
+    const Decoded<LoginRequest> back = decodeRegisterRequest(encodeLoginRequest(request));
+    QVERIFY2(back.ok(), qPrintable(back.reason));
+    QCOMPARE(back.message->name, request.name);
+    QCOMPARE(back.message->password, request.password);
+    QCOMPARE(back.message->invite, request.invite);
+    QCOMPARE(back.message->display, request.display);
+    QCOMPARE(back.message->device, request.device);
+}
+
+void TestSchema::malformedLoginRequestsAreRejected_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("registering");
+    QTest::addColumn<ErrorCode>("code");
+    QTest::addColumn<QString>("reasonContains");
+    const auto row = [](const char *tag, const QByteArray &body, bool registering, ErrorCode code,
+                        const char *why) {
+        QTest::addRow("%s", tag) << body << registering << code << QString::fromUtf8(why);
+    };
+    row("empty body", "", false, ErrorCode::BadJson, "Invalid JSON");
+    row("form encoded", "name=alice&password=12345678", false, ErrorCode::BadJson, "Invalid JSON");
+    row("array", "[]", false, ErrorCode::BadJson, "JSON object");
+    row("too large", "{\"name\":\"" + QByteArray(kMaxHttpBodyBytes, 'a') + "\"}", false,
+        ErrorCode::TooLarge, "at most 4096");
+    row("no name", R"({"password":"12345678"})", false, ErrorCode::BadMessage,
+        "login: the field \"name\" is missing");
+    row("no password", R"({"name":"alice"})", true, ErrorCode::BadMessage,
+        "register: the field \"password\" is missing");
+    row("password a number", R"({"name":"alice","password":12345678})", false,
+        ErrorCode::BadMessage, "\"password\" must be a string");
+    row("bad name", R"({"name":"a\u200bb","password":"12345678"})", false, ErrorCode::NameInvalid,
+        "U+200B");
+    row("empty name", R"({"name":"","password":"12345678"})", true, ErrorCode::NameInvalid,
+        "empty");
+    row("short password", R"({"name":"alice","password":"short"})", false,
+        ErrorCode::PasswordInvalid, "at least 8");
+    row("long invite",
+        R"({"name":"alice","password":"12345678","invite":")" +
+            QByteArray(kMaxInviteChars + 1, 'i') + "\"}",
+        true, ErrorCode::InviteInvalid, "longer than 64");
+    row("invite a number", R"({"name":"alice","password":"12345678","invite":1})", true,
+        ErrorCode::BadMessage, "\"invite\" must be a string");
+    row("bad display", R"({"name":"alice","password":"12345678","display":"\u3164"})", true,
+        ErrorCode::DisplayInvalid, "U+3164");
+    row("bad device", R"({"name":"alice","password":"12345678","device":"a\nb"})", false,
+        ErrorCode::BadMessage, "U+000A");
+    row("device a number", R"({"name":"alice","password":"12345678","device":1})", true,
+        ErrorCode::BadMessage, "\"device\" must be a string");
+}
+
+void TestSchema::malformedLoginRequestsAreRejected()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(bool, registering);
+    QFETCH(ErrorCode, code);
+    QFETCH(QString, reasonContains);
+    const Decoded<LoginRequest> decoded = decodeLoginRequest(body, registering);
+    QVERIFY(!decoded.ok());
+    QCOMPARE(errorCodeName(decoded.code), errorCodeName(code));
+    QVERIFY2(decoded.reason.contains(reasonContains), qPrintable(decoded.reason));
+    QVERIFY(decoded.reason.endsWith(u'.'));
+}
+
+void TestSchema::httpAnswers()
+{
+    QCOMPARE(encodeHttpAuthAnswer(QStringLiteral("alice")), QByteArray(R"({"account":"alice"})"));
+    QCOMPARE(decodeHttpAuthAnswer(encodeHttpAuthAnswer(QStringLiteral("小明"))),
+             std::optional<QString>(QStringLiteral("小明")));
+    QVERIFY(!decodeHttpAuthAnswer("{}"));
+    QVERIFY(!decodeHttpAuthAnswer("x"));
+
+    const QByteArray error =
+        encodeHttpError(ErrorCode::LoginFailed, QStringLiteral("Wrong name or password."));
+    QCOMPARE(error, QByteArray(R"({"code":"login_failed","message":"Wrong name or password."})"));
+    const std::optional<Error> back = decodeHttpError(error);
+    QVERIFY(back);
+    QCOMPARE(back->code, ErrorCode::LoginFailed);
+    QCOMPARE(back->message, QStringLiteral("Wrong name or password."));
+    QVERIFY(!decodeHttpError(R"({"code":"x"})"));
+
+    QCOMPARE(httpStatusFor(ErrorCode::LoginFailed), 401);
+    QCOMPARE(httpStatusFor(ErrorCode::TokenInvalid), 401);
+    QCOMPARE(httpStatusFor(ErrorCode::RegistrationClosed), 403);
+    QCOMPARE(httpStatusFor(ErrorCode::InviteInvalid), 403);
+    QCOMPARE(httpStatusFor(ErrorCode::AccountDisabled), 403);
+    QCOMPARE(httpStatusFor(ErrorCode::NameTaken), 409);
+    QCOMPARE(httpStatusFor(ErrorCode::NameInvalid), 400);
+    QCOMPARE(httpStatusFor(ErrorCode::PasswordInvalid), 400);
+    QCOMPARE(httpStatusFor(ErrorCode::DisplayInvalid), 400);
+    QCOMPARE(httpStatusFor(ErrorCode::BadJson), 400);
+    QCOMPARE(httpStatusFor(ErrorCode::BadMessage), 400);
+    QCOMPARE(httpStatusFor(ErrorCode::TooLarge), 413);
+    QCOMPARE(httpStatusFor(ErrorCode::TooManyAttempts), 429);
+    QCOMPARE(httpStatusFor(ErrorCode::Busy), 503);
+    QCOMPARE(httpStatusFor(ErrorCode::Internal), 500);
 }
 
 QTEST_APPLESS_MAIN(TestSchema)
