@@ -8,15 +8,21 @@
 #include "liveness.h"
 #include "outboxfile.h"
 #include "outboxsender.h"
+#include "tokenvault.h"
+#include "userlistmodel.h"
 #include "validation.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QPointer>
+#include <QRegularExpression>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
 #include <QStandardPaths>
+#include <QSysInfo>
 #include <QTimer>
+#include <QUuid>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -31,10 +37,40 @@ constexpr int kDefaultStableAfterMs = 10000;
 constexpr int kCountdownTickMs = 1000;
 constexpr int kCloseGraceMs = 1000; // how long a stopped connection may take to say goodbye
 
+constexpr int kMaxRetryHintMs = 60 * 60 * 1000;
+
 QString describeDuration(int ms)
 {
     return ms < 1000 ? QStringLiteral("%1 ms").arg(ms)
                      : QStringLiteral("%1 s").arg((ms + 999) / 1000);
+}
+
+// "Too many attempts; try again in 30 s." -> 30000: a busy or throttling server says how long
+// to wait, and trying sooner only meets the same answer.
+int retryHintMs(const QString &message)
+{
+    static const QRegularExpression wait(
+        QStringLiteral("(\\d+)\\s*(ms|milliseconds?|s|secs?|seconds?|秒|min|mins|minutes?|分钟|h|"
+                       "hours?|小时)(?![a-z])"),
+        QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption);
+    const QRegularExpressionMatch m = wait.match(message);
+    if (!m.hasMatch())
+        return 0;
+    const qint64 amount = m.captured(1).left(9).toLongLong();
+    const QString unit = m.captured(2).toLower();
+    qint64 ms = amount * 1000;
+    if (unit.startsWith(u"ms") || unit.startsWith(u"milli"))
+        ms = amount;
+    else if (unit.startsWith(u"min") || unit == u"分钟")
+        ms = amount * 60 * 1000;
+    else if (unit.startsWith(u'h') || unit == u"小时")
+        ms = amount * 60 * 60 * 1000;
+    return int(std::min<qint64>(ms, kMaxRetryHintMs));
+}
+
+QString newRequestId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
 } // namespace
@@ -59,6 +95,14 @@ public:
     void scheduleReconnect();
     void goOffline(const QString &reason);
     void onJoined();
+    void onTokenReceived(const QString &newToken);
+    void onCredentialsRefused(proto::ErrorCode code, const QString &reason);
+    void finishLogout(const QString &problem);
+    [[nodiscard]] QString sendRequest(const QString &id, const proto::ClientMessage &request);
+    void forgetCredentials();
+    [[nodiscard]] QString connectedLabel() const;
+
+    enum class Credential { None, Token, Password, Registration };
 
     ConnectionController *const q;
     Conversation *const conversation;
@@ -66,7 +110,16 @@ public:
     OutboxSender *const sender;
     Backoff backoff;
     QUrl url;
-    QString token; // the server's shared secret, sent in every hello
+    Credential credential = Credential::None;
+    QString token;                    // an account token: the normal login
+    proto::Login login;               // a password login, until the welcome brings a token
+    proto::Registration registration; // likewise for a new account
+    QString deviceName = ConnectionController::defaultDeviceName();
+    QPointer<TokenVault> vault;
+    QString refusal;     // busy or too_many_attempts, said before the server closed
+    int retryHintMs = 0; // ... and how long it asked to wait
+    QString logoutId;    // the logout awaiting its done
+    QHash<QString, QString> displayRequests; // id -> the display name asked for
 
     QWebSocket *socket = nullptr; // the current attempt or connection
     bool running = false;         // start() was called and nothing stopped it for good
@@ -141,10 +194,23 @@ void ConnectionController::Private::openSocket()
         if (ws != socket)
             return;
         proto::Hello hello = conversation->hello();
-        hello.token = token;
-        qCDebug(lcNet) << "connected; hello as" << hello.nick << "lastSeq"
-                       << hello.lastSeq.value_or(0);
-        ws->sendTextMessage(QString::fromUtf8(proto::encode(hello)));
+        hello.device = deviceName;
+        switch (credential) {
+        case Credential::Token:
+            hello.token = token;
+            break;
+        case Credential::Password:
+            hello.login = login;
+            break;
+        case Credential::Registration:
+            hello.registration = registration;
+            break;
+        case Credential::None:
+            break;
+        }
+        qCDebug(lcNet) << "connected; hello as" << conversation->account() << "with"
+                       << int(credential) << "lastSeq" << hello.lastSeq.value_or(0);
+        ws->sendTextMessage(QString::fromUtf8(proto::encode(proto::ClientMessage(hello))));
     });
     QObject::connect(ws, &QWebSocket::textMessageReceived, q, [this, ws](const QString &frame) {
         if (ws == socket)
@@ -211,20 +277,24 @@ void ConnectionController::Private::attemptFailed(QWebSocket *from, const QStrin
     // must not schedule two retries.
     if (!from || from != socket)
         return;
-    qCInfo(lcNet) << "connection ended:" << reason;
-    lastError = reason;
+    // A busy or throttling server said why before it closed; that is the news, not the close.
+    const QString why = refusal.isEmpty() ? reason : std::exchange(refusal, {});
+    qCInfo(lcNet) << "connection ended:" << why;
+    lastError = why;
     dropSocket(false);
+    if (state == ConnectionState::Offline && !running)
+        return; // something on the way ended it for good (a logout, refused credentials)
     if (running)
         scheduleReconnect();
     else
-        goOffline(reason);
+        goOffline(why);
 }
 
 void ConnectionController::Private::scheduleReconnect()
 {
     if (reconnectTimer.isActive())
         return;
-    reconnectDelayMs = backoff.nextDelayMs();
+    reconnectDelayMs = std::max(backoff.nextDelayMs(), std::exchange(retryHintMs, 0));
     reconnectDeadline.setRemainingTime(reconnectDelayMs);
     reconnectTimer.start(reconnectDelayMs);
     countdownTimer.start(kCountdownTickMs);
@@ -254,11 +324,68 @@ void ConnectionController::Private::onJoined()
     stableTimer.start();
     liveness->watch(socket);
     setState(ConnectionState::Connected);
-    setStatusText(QStringLiteral("Connected as %1").arg(conversation->nick()));
+    setStatusText(QStringLiteral("Connected as %1").arg(connectedLabel()));
     // Everything unacknowledged goes out again with the same ids as before: the server drops
     // what it already accepted and just acknowledges it.
     sender->setSocket(socket);
     emit q->joined();
+}
+
+QString ConnectionController::Private::connectedLabel() const
+{
+    return UserListModel::label(proto::User{conversation->account(), conversation->displayName()});
+}
+
+void ConnectionController::Private::forgetCredentials()
+{
+    credential = Credential::None;
+    token.clear();
+    login = {};
+    registration = {};
+}
+
+void ConnectionController::Private::onTokenReceived(const QString &newToken)
+{
+    // From now on the token logs in; the password is forgotten, and was never written anywhere.
+    forgetCredentials();
+    credential = Credential::Token;
+    token = newToken;
+    if (vault)
+        vault->write(url, conversation->account(), token);
+    qCInfo(lcNet) << "got a token for" << conversation->account();
+}
+
+void ConnectionController::Private::onCredentialsRefused(proto::ErrorCode code,
+                                                         const QString &reason)
+{
+    qCInfo(lcNet) << "credentials refused:" << proto::errorCodeName(code);
+    // A token the server no longer knows is of no use to anyone.
+    if (code == proto::ErrorCode::TokenInvalid && vault && credential == Credential::Token)
+        vault->remove(url, conversation->account());
+    forgetCredentials();
+    goOffline(reason);
+    emit q->credentialsNeeded(reason);
+}
+
+void ConnectionController::Private::finishLogout(const QString &problem)
+{
+    logoutId.clear();
+    goOffline(QStringLiteral("已退出登录"));
+    if (!problem.isEmpty())
+        emit q->errorOccurred(problem);
+    emit q->loggedOut();
+}
+
+QString ConnectionController::Private::sendRequest(const QString &id,
+                                                   const proto::ClientMessage &request)
+{
+    if (state != ConnectionState::Connected || !socket || !conversation->isJoined()) {
+        emit q->errorOccurred(QStringLiteral("未连接到服务器，请连接后再试。"));
+        return {};
+    }
+    conversation->trackRequest(id);
+    socket->sendTextMessage(QString::fromUtf8(proto::encode(request)));
+    return id;
 }
 
 // --- ConnectionController ---------------------------------------------------------------------
@@ -300,6 +427,47 @@ ConnectionController::ConnectionController(QObject *parent)
     });
     connect(d->conversation, &Conversation::errorOccurred, this,
             &ConnectionController::errorOccurred);
+    connect(d->conversation, &Conversation::credentialsRefused, this,
+            [this](proto::ErrorCode code, const QString &reason) {
+                d->onCredentialsRefused(code, reason);
+            });
+    connect(d->conversation, &Conversation::tryLater, this, [this](const QString &reason) {
+        d->refusal = reason;
+        d->retryHintMs = retryHintMs(reason);
+    });
+    connect(d->conversation, &Conversation::tokenReceived, this,
+            [this](const QString &token) { d->onTokenReceived(token); });
+    connect(d->conversation, &Conversation::accountChanged, this, [this] {
+        if (d->state == ConnectionState::Connected)
+            d->setStatusText(QStringLiteral("Connected as %1").arg(d->connectedLabel()));
+        emit accountChanged();
+    });
+    connect(d->conversation, &Conversation::requestDone, this, [this](const proto::Done &done) {
+        if (done.ref == d->logoutId) {
+            d->finishLogout({});
+            return;
+        }
+        if (const auto it = d->displayRequests.constFind(done.ref);
+            it != d->displayRequests.cend()) {
+            d->conversation->setDisplayName(*it);
+            d->displayRequests.erase(it);
+        }
+        emit requestDone(done.ref);
+    });
+    connect(d->conversation, &Conversation::devicesReceived, this,
+            [this](const proto::Devices &devices) {
+                emit devicesReceived(devices.ref, devices.devices);
+            });
+    connect(d->conversation, &Conversation::requestFailed, this,
+            [this](const QString &id, proto::ErrorCode, const QString &reason) {
+                d->displayRequests.remove(id);
+                if (id == d->logoutId) {
+                    // The token is gone here already; the server's copy ends when it expires.
+                    d->finishLogout(QStringLiteral("服务器未确认退出登录：%1").arg(reason));
+                    return;
+                }
+                emit requestFailed(id, reason);
+            });
 }
 
 ConnectionController::~ConnectionController()
@@ -323,19 +491,92 @@ QUrl ConnectionController::serverUrl() const
     return d->url;
 }
 
-void ConnectionController::setNick(const QString &nick)
+void ConnectionController::setToken(const QString &account, const QString &token)
 {
-    d->conversation->setWantedNick(nick);
-}
-
-void ConnectionController::setToken(const QString &token)
-{
+    d->forgetCredentials();
+    d->credential = token.isEmpty() ? Private::Credential::None : Private::Credential::Token;
     d->token = token;
+    d->conversation->setWantedAccount(proto::normalizeNick(account).nick);
 }
 
-QString ConnectionController::nick() const
+void ConnectionController::setPasswordLogin(const QString &account, const QString &password)
 {
-    return d->conversation->nick();
+    d->forgetCredentials();
+    d->credential = Private::Credential::Password;
+    d->login = proto::Login{proto::normalizeNick(account).nick, password};
+    d->conversation->setWantedAccount(d->login.name);
+}
+
+void ConnectionController::setRegistration(const proto::Registration &registration)
+{
+    d->forgetCredentials();
+    d->credential = Private::Credential::Registration;
+    d->registration = registration;
+    d->registration.name = proto::normalizeNick(registration.name).nick;
+    d->registration.display = registration.display.trimmed();
+    d->registration.invite = registration.invite.trimmed();
+    d->conversation->setWantedAccount(d->registration.name);
+}
+
+void ConnectionController::clearCredentials()
+{
+    d->forgetCredentials();
+}
+
+bool ConnectionController::hasCredentials() const
+{
+    return d->credential != Private::Credential::None;
+}
+
+QString ConnectionController::token() const
+{
+    return d->token;
+}
+
+void ConnectionController::setTokenVault(TokenVault *vault)
+{
+    d->vault = vault;
+}
+
+TokenVault *ConnectionController::tokenVault() const
+{
+    return d->vault;
+}
+
+void ConnectionController::setDeviceName(const QString &name)
+{
+    d->deviceName = name;
+}
+
+QString ConnectionController::deviceName() const
+{
+    return d->deviceName;
+}
+
+QString ConnectionController::defaultDeviceName()
+{
+    QString host = QSysInfo::machineHostName().trimmed();
+    host.remove(QRegularExpression(QStringLiteral("[\\x00-\\x1f\\x7f]")));
+    if (host.isEmpty())
+        host = QStringLiteral("?");
+    QString name = QStringLiteral("桌面 · ") + host;
+    // Host names are ASCII: characters are code points here.
+    return name.left(proto::kMaxDeviceChars);
+}
+
+QString ConnectionController::account() const
+{
+    return d->conversation->account();
+}
+
+QString ConnectionController::displayName() const
+{
+    return d->conversation->displayName();
+}
+
+bool ConnectionController::isAdmin() const
+{
+    return d->conversation->isAdmin();
 }
 
 void ConnectionController::setBackoff(int initialMs, int maxMs)
@@ -393,10 +634,10 @@ QString ConnectionController::outboxPath() const
     return d->conversation->outboxPath();
 }
 
-QString ConnectionController::defaultOutboxPath(const QUrl &serverUrl, const QString &nick)
+QString ConnectionController::defaultOutboxPath(const QUrl &serverUrl, const QString &account)
 {
     return outboxfile::pathFor(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation),
-                               serverUrl, nick);
+                               serverUrl, account);
 }
 
 bool ConnectionController::setCaCertificatesFile(const QString &path, QString *error)
@@ -472,6 +713,11 @@ void ConnectionController::start()
 {
     if (d->running)
         return;
+    if (!hasCredentials()) {
+        d->goOffline(QStringLiteral("需要登录"));
+        emit credentialsNeeded({});
+        return;
+    }
     d->running = true;
     d->attempts = 0;
     d->backoff.reset();
@@ -497,6 +743,57 @@ QString ConnectionController::send(const QString &text)
     }
     // Goes out through the OutboxSender as soon as the window allows.
     return d->conversation->queue(text).id;
+}
+
+QString ConnectionController::logout()
+{
+    // Gone from here at once, whatever the server says: the person asked for it.
+    if (d->vault && !account().isEmpty())
+        d->vault->remove(d->url, account());
+    d->forgetCredentials();
+    if (d->state == ConnectionState::Connected && d->socket) {
+        const QString id = newRequestId();
+        d->logoutId = d->sendRequest(id, proto::Logout{id});
+        if (!d->logoutId.isEmpty())
+            return d->logoutId;
+    }
+    d->finishLogout({});
+    return {};
+}
+
+QString ConnectionController::changePassword(const QString &oldPassword, const QString &newPassword)
+{
+    const qsizetype length = proto::codePointCount(newPassword);
+    if (length < proto::kMinPasswordChars || length > proto::kMaxPasswordChars) {
+        emit errorOccurred(QStringLiteral("新密码需要 %1 到 %2 个字符。")
+                               .arg(proto::kMinPasswordChars)
+                               .arg(proto::kMaxPasswordChars));
+        return {};
+    }
+    const QString id = newRequestId();
+    return d->sendRequest(id, proto::ChangePassword{id, oldPassword, newPassword});
+}
+
+QString ConnectionController::listDevices()
+{
+    const QString id = newRequestId();
+    return d->sendRequest(id, proto::ListDevices{id});
+}
+
+QString ConnectionController::endDevice(const QString &deviceId)
+{
+    const QString id = newRequestId();
+    return d->sendRequest(id, proto::EndDevice{id, deviceId});
+}
+
+QString ConnectionController::setDisplayName(const QString &display)
+{
+    const QString id = newRequestId();
+    const QString trimmed = display.trimmed();
+    const QString sent = d->sendRequest(id, proto::SetDisplay{id, trimmed});
+    if (!sent.isEmpty())
+        d->displayRequests.insert(id, trimmed);
+    return sent;
 }
 
 } // namespace chat::client

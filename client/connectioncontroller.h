@@ -1,8 +1,14 @@
-// Keeps one connection to the chat server alive: connects, joins with hello, resumes after a
+// Keeps one connection to the chat server alive: connects, logs in with hello, resumes after a
 // drop, retries with backoff, and resends what was not acknowledged. The UI only watches it.
+//
+// Credentials (protocol version 2): a token (the normal case), a password login or a
+// registration. A welcome that hands out a token replaces the password, which is then forgotten;
+// the token goes to the TokenVault when one is set. A refusal of the credentials stops the
+// retries and is told by credentialsNeeded(); busy and too_many_attempts are retried.
 #pragma once
 
 #include "connectionstate.h"
+#include "protocol.h"
 
 #include <QObject>
 #include <QString>
@@ -14,6 +20,7 @@
 namespace chat::client {
 
 class MessageModel;
+class TokenVault;
 class UserListModel;
 
 class ConnectionController : public QObject
@@ -28,12 +35,35 @@ public:
     // Changing the server forgets the resume point (lastSeq and session) of the old one.
     void setServerUrl(const QUrl &url);
     [[nodiscard]] QUrl serverUrl() const;
-    // The wanted nick; takes effect with the next connection attempt.
-    void setNick(const QString &nick);
-    // The shared secret for servers started with --token-file; sent in every hello.
-    void setToken(const QString &token);
-    // The nick as the server gave it in the last welcome; the wanted one before that.
-    [[nodiscard]] QString nick() const;
+    // Credentials; each takes effect with the next connection attempt and replaces the others.
+    // A token login as this account (the name keys the vault and the outbox).
+    void setToken(const QString &account, const QString &token);
+    // A password login: after the welcome, the token it brings replaces the password.
+    void setPasswordLogin(const QString &account, const QString &password);
+    // A new account (name, password, optional invite and display name); then like a login.
+    void setRegistration(const proto::Registration &registration);
+    // Forgets every credential (the stored token stays where it is).
+    void clearCredentials();
+    [[nodiscard]] bool hasCredentials() const;
+    // The token logged in with, or to be; empty while there is none.
+    [[nodiscard]] QString token() const;
+
+    // Where tokens are kept (not owned; may be null): written after a welcome or a password
+    // change hands one out, removed after a logout or when the server says it ended.
+    void setTokenVault(TokenVault *vault);
+    [[nodiscard]] TokenVault *tokenVault() const;
+
+    // How this device is named in the account's device list; default: defaultDeviceName().
+    void setDeviceName(const QString &name);
+    [[nodiscard]] QString deviceName() const;
+    // "桌面 · <hostname>", cut to what the protocol allows.
+    [[nodiscard]] static QString defaultDeviceName();
+
+    // The account as the server gave it in the last welcome; the wanted one before that.
+    [[nodiscard]] QString account() const;
+    [[nodiscard]] QString nick() const { return account(); }
+    [[nodiscard]] QString displayName() const; // ours; may be empty
+    [[nodiscard]] bool isAdmin() const;
 
     void setBackoff(int initialMs, int maxMs);
     // Uniform random numbers in [0, 1) for the backoff jitter; for deterministic tests.
@@ -59,8 +89,8 @@ public:
     // with the ids it was first sent under. Best set while stopped.
     void setOutboxPath(const QString &path);
     [[nodiscard]] QString outboxPath() const;
-    // Where the app keeps the outbox for this server and nick (under AppDataLocation).
-    [[nodiscard]] static QString defaultOutboxPath(const QUrl &serverUrl, const QString &nick);
+    // Where the app keeps the outbox for this server and account (under AppDataLocation).
+    [[nodiscard]] static QString defaultOutboxPath(const QUrl &serverUrl, const QString &account);
 
     // wss://: also trusts the certificates in this PEM file (a CA, or the server's own
     // self-signed certificate), besides the system's. Certificate errors are never ignored.
@@ -87,6 +117,18 @@ public slots:
     // not acceptable (errorOccurred then says why).
     QString send(const QString &text);
 
+    // Account requests, only while connected. Each returns its id, or an empty string when it
+    // cannot be sent now (errorOccurred then says why). The answer comes as requestDone,
+    // devicesReceived or requestFailed with that id.
+    // Ends this device's token; the stored one is deleted at once. loggedOut() follows.
+    QString logout();
+    // Ends every other device's token; this device's new token is stored from the answer.
+    QString changePassword(const QString &oldPassword, const QString &newPassword);
+    QString listDevices();
+    QString endDevice(const QString &deviceId);
+    // Empty clears it.
+    QString setDisplayName(const QString &display);
+
 signals:
     void stateChanged(chat::client::ConnectionState state);
     void statusTextChanged(const QString &text);
@@ -94,6 +136,16 @@ signals:
     void reconnectScheduled(int delayMs);
     void attemptStarted(int attempt);
     void joined();
+    // The server refused the credentials (or ended the token): nothing is retried until new
+    // ones are given and start() is called. reason is the server's words; empty when start()
+    // found no credentials at all.
+    void credentialsNeeded(const QString &reason);
+    // After logout(): offline, no token.
+    void loggedOut();
+    void accountChanged(); // account(), displayName() or isAdmin() changed
+    void requestDone(const QString &id);
+    void requestFailed(const QString &id, const QString &reason);
+    void devicesReceived(const QString &id, const QList<chat::proto::Device> &devices);
 
 private:
     class Private;

@@ -8,6 +8,8 @@
 #include "userlistmodel.h"
 #include "validation.h"
 
+#include <QSet>
+
 #include <algorithm>
 #include <utility>
 
@@ -17,11 +19,31 @@ namespace {
 
 constexpr qsizetype kMaxShownServerText = 500; // server text is data; keep a hostile one short
 
-// Refusals of the hello that the same hello can never overcome.
+// Refusals of the hello that the same hello can never overcome, and other credentials cannot
+// either.
 bool isFatalHelloError(proto::ErrorCode code)
 {
     return code == proto::ErrorCode::NickTaken || code == proto::ErrorCode::NickInvalid ||
            code == proto::ErrorCode::UnsupportedVersion || code == proto::ErrorCode::Unauthorized;
+}
+
+// Refusals of the credentials: the person has to give others.
+bool isCredentialError(proto::ErrorCode code)
+{
+    switch (code) {
+    case proto::ErrorCode::LoginFailed:
+    case proto::ErrorCode::TokenInvalid:
+    case proto::ErrorCode::NameTaken:
+    case proto::ErrorCode::NameInvalid:
+    case proto::ErrorCode::PasswordInvalid:
+    case proto::ErrorCode::RegistrationClosed:
+    case proto::ErrorCode::InviteInvalid:
+    case proto::ErrorCode::AccountDisabled:
+    case proto::ErrorCode::DisplayInvalid:
+        return true;
+    default:
+        return false;
+    }
 }
 
 QString shortened(const QString &text)
@@ -44,6 +66,8 @@ public:
     void onMessage(const proto::Message &message);
     void onPresence(const proto::Presence &presence);
     void onError(const proto::Error &error);
+    void onDone(const proto::Done &done);
+    void onDevices(const proto::Devices &devices);
     // Returns whether the message acknowledged one of ours (the outbox then needs saving).
     bool acknowledge(const proto::Message &message);
     // Saves the outbox and tells the controller, after every change to it.
@@ -58,7 +82,10 @@ public:
     bool saveFailing = false; // the last save failed: the user has been told
 
     QString wantedNick;
-    QString nick; // from the last welcome
+    QString nick; // the account name from the last welcome
+    QString display;
+    bool admin = false;
+    QSet<QString> requests; // account requests awaiting their answer
     QString session;
     QString instance; // the history lastSeq counts in
     qint64 lastSeq = 0;
@@ -72,12 +99,21 @@ void Conversation::Private::onWelcome(const proto::Welcome &welcome)
         return;
     }
     joined = true;
-    nick = welcome.nick;
+    const bool changed =
+        nick != welcome.account || display != welcome.display || admin != welcome.admin;
+    nick = welcome.account;
+    display = welcome.display;
+    admin = welcome.admin;
     session = welcome.session;
     instance = welcome.instance;
     messages->setOwnNick(nick);
+    messages->setOwnDisplayName(display);
     // The list is as of the server's last presence, which may not have told of us yet.
-    users->setUsers(welcome.users + QStringList{nick});
+    users->setUsers(welcome.users + QList<proto::User>{proto::User{nick, display}});
+    if (!welcome.token.isEmpty())
+        emit q->tokenReceived(welcome.token);
+    if (changed)
+        emit q->accountChanged();
 
     qint64 newest = 0;
     for (const proto::Message &m : welcome.history)
@@ -116,15 +152,61 @@ void Conversation::Private::onPresence(const proto::Presence &presence)
     if (!joined)
         return;
     users->applyChanges(presence.joined, presence.left);
+    // Our own display name, changed here or on another device.
+    for (const proto::User &user : presence.joined) {
+        if (proto::nickKey(user.name) == proto::nickKey(nick) && user.display != display) {
+            display = user.display;
+            messages->setOwnDisplayName(display);
+            emit q->accountChanged();
+        }
+    }
+}
+
+void Conversation::Private::onDone(const proto::Done &done)
+{
+    if (!joined || !requests.remove(done.ref))
+        return;
+    if (!done.token.isEmpty())
+        emit q->tokenReceived(done.token);
+    emit q->requestDone(done);
+}
+
+void Conversation::Private::onDevices(const proto::Devices &answer)
+{
+    if (!joined || !requests.remove(answer.ref))
+        return;
+    emit q->devicesReceived(answer);
 }
 
 void Conversation::Private::onError(const proto::Error &error)
 {
     const QString text = shortened(error.message);
     qCInfo(lcNet) << "server error" << proto::errorCodeName(error.code) << "ref" << error.ref;
-    if (!joined && isFatalHelloError(error.code)) {
-        // Retrying the same hello would be refused the same way.
-        emit q->refused(text);
+    if (!joined) {
+        if (isCredentialError(error.code)) {
+            emit q->credentialsRefused(error.code, text);
+            return;
+        }
+        if (error.code == proto::ErrorCode::Busy ||
+            error.code == proto::ErrorCode::TooManyAttempts) {
+            emit q->tryLater(text);
+            return;
+        }
+        if (isFatalHelloError(error.code)) {
+            // Retrying the same hello would be refused the same way.
+            emit q->refused(text);
+            return;
+        }
+    }
+    if (!error.ref.isEmpty() && requests.remove(error.ref)) {
+        emit q->requestFailed(error.ref, error.code, text);
+        return;
+    }
+    if (error.code == proto::ErrorCode::TokenInvalid ||
+        error.code == proto::ErrorCode::AccountDisabled) {
+        // Our token ended (a password change elsewhere, the device ended, an admin): the
+        // server closes the connection next.
+        emit q->credentialsRefused(error.code, text);
         return;
     }
     const bool hopeless =
@@ -191,19 +273,55 @@ UserListModel *Conversation::users() const
     return d->users;
 }
 
-void Conversation::setWantedNick(const QString &nick)
+void Conversation::setWantedAccount(const QString &account)
 {
-    if (nick == d->wantedNick)
+    if (account == d->wantedNick)
         return;
-    d->wantedNick = nick;
+    d->wantedNick = account;
+    if (proto::nickKey(account) == proto::nickKey(d->nick))
+        return; // the same account, spelled as typed
     d->nick.clear();
+    d->display.clear();
+    d->admin = false;
     d->session.clear();
-    d->messages->setOwnNick(nick);
+    d->messages->setOwnNick(account);
+    d->messages->setOwnDisplayName({});
 }
 
-QString Conversation::nick() const
+QString Conversation::account() const
 {
     return d->nick.isEmpty() ? d->wantedNick : d->nick;
+}
+
+QString Conversation::displayName() const
+{
+    return d->display;
+}
+
+bool Conversation::isAdmin() const
+{
+    return d->admin;
+}
+
+void Conversation::setDisplayName(const QString &display)
+{
+    if (display == d->display)
+        return;
+    d->display = display;
+    d->messages->setOwnDisplayName(display);
+    if (d->joined)
+        d->users->addUser(proto::User{d->nick, display});
+    emit accountChanged();
+}
+
+void Conversation::trackRequest(const QString &id)
+{
+    d->requests.insert(id);
+}
+
+bool Conversation::isRequestPending(const QString &id) const
+{
+    return d->requests.contains(id);
 }
 
 void Conversation::forgetResumePoint()
@@ -231,7 +349,6 @@ bool Conversation::isJoined() const
 proto::Hello Conversation::hello() const
 {
     proto::Hello hello;
-    hello.nick = nick();
     if (d->lastSeq > 0) {
         hello.lastSeq = d->lastSeq;
         hello.instance = d->instance;
@@ -259,6 +376,10 @@ void Conversation::handleFrame(const QString &frame)
                 d->onPresence(message);
             else if constexpr (std::is_same_v<T, proto::Error>)
                 d->onError(message);
+            else if constexpr (std::is_same_v<T, proto::Done>)
+                d->onDone(message);
+            else if constexpr (std::is_same_v<T, proto::Devices>)
+                d->onDevices(message);
             // Pong: this client sends no pings.
         },
         *decoded.message);
@@ -269,6 +390,11 @@ void Conversation::connectionLost()
     if (d->joined)
         d->users->clear();
     d->joined = false;
+    // Their answers would come on the lost connection: they may or may not have been done.
+    const QSet<QString> unanswered = std::exchange(d->requests, {});
+    for (const QString &id : unanswered)
+        emit requestFailed(id, proto::ErrorCode::Internal,
+                           QStringLiteral("连接已断开，未收到服务器的答复。"));
 }
 
 proto::Send Conversation::queue(const QString &text)

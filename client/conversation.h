@@ -1,6 +1,7 @@
-// The chat as it continues across connections: who we are, the newest message seen, the session
-// to resume with, and what the server still has to acknowledge. It reads the server's frames and
-// keeps the models; it knows nothing of sockets or retries.
+// The chat as it continues across connections: which account we are, the newest message seen,
+// the session to resume with, what the server still has to acknowledge, and which account
+// requests await an answer. It reads the server's frames and keeps the models; it knows nothing
+// of sockets, credentials or retries.
 #pragma once
 
 #include "protocol.h"
@@ -24,10 +25,15 @@ public:
     [[nodiscard]] MessageModel *messages() const;
     [[nodiscard]] UserListModel *users() const;
 
-    // The nick to ask for; forgets the session, which belongs to the old nick.
-    void setWantedNick(const QString &nick);
+    // The account to log in as; forgets the session, which belongs to the old account.
+    void setWantedAccount(const QString &account);
     // As the server gave it in the last welcome; the wanted one before that.
-    [[nodiscard]] QString nick() const;
+    [[nodiscard]] QString account() const;
+    // Our display name, from the welcome and later changes; may be empty.
+    [[nodiscard]] QString displayName() const;
+    [[nodiscard]] bool isAdmin() const;
+    // The server accepted a new display name for us.
+    void setDisplayName(const QString &display);
     // Forgets lastSeq and session, for another server.
     void forgetResumePoint();
 
@@ -35,8 +41,13 @@ public:
     [[nodiscard]] int pendingCount() const;
     [[nodiscard]] bool isJoined() const;
 
-    // The hello for a new connection: resumes when something was seen before.
+    // The hello for a new connection, without credentials: resumes when something was seen
+    // before.
     [[nodiscard]] proto::Hello hello() const;
+    // An account request with this id was sent: its answer or error is told by requestDone,
+    // devicesReceived or requestFailed. A connection lost before the answer fails it.
+    void trackRequest(const QString &id);
+    [[nodiscard]] bool isRequestPending(const QString &id) const;
     // One text frame from the server.
     void handleFrame(const QString &frame);
     // The connection ended: wait for the next welcome; the user list is unknown until then.
@@ -55,8 +66,20 @@ public:
     [[nodiscard]] QString outboxPath() const;
 
 signals:
-    void joined();                              // a welcome arrived: resend unacknowledged()
-    void refused(const QString &reason);        // the hello was refused for good
+    void joined();                       // a welcome arrived: resend unacknowledged()
+    void refused(const QString &reason); // the hello was refused for good
+    // The credentials were refused (before the welcome), or the token ended (after it): only
+    // other credentials can help.
+    void credentialsRefused(chat::proto::ErrorCode code, const QString &reason);
+    // The server is busy or throttling logins: the same hello may succeed later.
+    void tryLater(const QString &reason);
+    // A token to log in with from now on: from a welcome after a password login or a
+    // registration, or from a done after a password change.
+    void tokenReceived(const QString &token);
+    void accountChanged(); // account, display name or admin flag changed
+    void requestDone(const chat::proto::Done &done);
+    void devicesReceived(const chat::proto::Devices &devices);
+    void requestFailed(const QString &id, chat::proto::ErrorCode code, const QString &reason);
     void errorOccurred(const QString &message); // something the user should read
     void retryLater(const QString &id);         // refused for now (rate_limited, internal)
     void outboxChanged();                       // a message was queued or left the outbox

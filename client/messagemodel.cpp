@@ -24,6 +24,7 @@ public:
     QList<proto::Message> pending;   // send order; seq 0
     QString ownNick;
     QString ownKey; // nickKey(ownNick)
+    QString ownDisplay;
     int maxConfirmed = kDefaultMaxConfirmed;
 
     [[nodiscard]] bool isOwn(const proto::Message &m) const
@@ -75,7 +76,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return QStringLiteral("%1  %2: %3")
-            .arg(m.time.toLocalTime().toString(QStringLiteral("HH:mm")), m.from, m.text);
+            .arg(m.time.toLocalTime().toString(QStringLiteral("HH:mm")),
+                 senderLabel(m.from, m.display), m.text);
     case SeqRole:
         return m.seq;
     case IdRole:
@@ -92,6 +94,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return pending;
     case OwnRole:
         return pending || d->isOwn(m);
+    case DisplayNameRole:
+        return m.display;
+    case SenderRole:
+        return senderLabel(m.from, m.display);
     default:
         return {};
     }
@@ -107,7 +113,9 @@ QHash<int, QByteArray> MessageModel::roleNames() const
                   {TimeRole, "time"},
                   {TextRole, "text"},
                   {PendingRole, "pending"},
-                  {OwnRole, "own"}});
+                  {OwnRole, "own"},
+                  {DisplayNameRole, "displayName"},
+                  {SenderRole, "sender"}});
     return names;
 }
 
@@ -121,6 +129,24 @@ void MessageModel::setOwnNick(const QString &nick)
         m.from = nick;
     if (rowCount() > 0)
         emit dataChanged(index(0), index(rowCount() - 1), {Qt::DisplayRole, FromRole, OwnRole});
+}
+
+void MessageModel::setOwnDisplayName(const QString &display)
+{
+    if (display == d->ownDisplay)
+        return;
+    d->ownDisplay = display;
+    for (proto::Message &m : d->pending)
+        m.display = display;
+    if (!d->pending.isEmpty())
+        emit dataChanged(index(int(d->confirmed.size())), index(rowCount() - 1),
+                         {Qt::DisplayRole, DisplayNameRole, SenderRole});
+}
+
+QString MessageModel::senderLabel(const QString &from, const QString &display)
+{
+    return display.isEmpty() || display == from ? from
+                                                : QStringLiteral("%1 (%2)").arg(display, from);
 }
 
 QString MessageModel::ownNick() const
@@ -219,6 +245,7 @@ void MessageModel::addPending(const proto::Send &send)
     m.id = send.id;
     m.room = send.room.isEmpty() ? proto::defaultRoom() : send.room;
     m.from = d->ownNick;
+    m.display = d->ownDisplay;
     m.time = QDateTime::currentDateTimeUtc();
     m.text = send.text;
     const int row = rowCount();

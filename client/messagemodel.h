@@ -23,6 +23,8 @@ public:
         TextRole,                   // QString, plain text
         PendingRole,                // bool: sent by us, not acknowledged yet
         OwnRole,                    // bool: sent by us
+        DisplayNameRole,            // QString: the sender's display name when sent; may be empty
+        SenderRole,                 // QString: "显示名 (account)", or the account name alone
     };
     Q_ENUM(Role)
 
@@ -36,9 +38,14 @@ public:
                                 int role = Qt::DisplayRole) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
 
-    // Decides OwnRole and which messages acknowledge pending ones.
+    // Decides OwnRole and which messages acknowledge pending ones: our account name.
     void setOwnNick(const QString &nick);
     [[nodiscard]] QString ownNick() const;
+    // Our display name, shown on our pending messages.
+    void setOwnDisplayName(const QString &display);
+
+    // "显示名 (account)", or the account name when there is no display name.
+    [[nodiscard]] static QString senderLabel(const QString &from, const QString &display);
 
     // The oldest confirmed messages are dropped beyond this many, so memory stays bounded.
     void setMaxConfirmed(int max);

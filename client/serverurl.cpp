@@ -65,4 +65,13 @@ ServerUrl parseServerUrl(const QString &text)
     return {url, QString()};
 }
 
+bool passwordTravelsInClear(const QUrl &url)
+{
+    if (url.scheme() != QStringLiteral("ws"))
+        return false;
+    const QString host = url.host().toLower();
+    return host != QStringLiteral("localhost") && host != QStringLiteral("127.0.0.1") &&
+           host != QStringLiteral("::1") && host != QStringLiteral("[::1]");
+}
+
 } // namespace chat::client

@@ -22,4 +22,8 @@ struct ServerUrl
 // IPv6 address may come without brackets. The fragment is dropped.
 [[nodiscard]] ServerUrl parseServerUrl(const QString &text);
 
+// Whether a password sent to this server would cross the network readable by anyone on the way:
+// plain ws:// to a host other than this machine (localhost, 127.0.0.1, ::1).
+[[nodiscard]] bool passwordTravelsInClear(const QUrl &url);
+
 } // namespace chat::client

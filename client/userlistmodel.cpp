@@ -10,11 +10,16 @@ namespace chat::client {
 
 namespace {
 
-// Case-insensitive first, so "bob" sits next to "Bob"; exact order breaks ties for stability.
-bool nickLess(const QString &a, const QString &b)
+// Case-insensitive by what is shown first, so "bob" sits next to "Bob"; the account name, then
+// exact order break ties for stability.
+bool userLess(const proto::User &a, const proto::User &b)
 {
-    const int c = QString::compare(a, b, Qt::CaseInsensitive);
-    return c != 0 ? c < 0 : a < b;
+    const QString la = UserListModel::label(a);
+    const QString lb = UserListModel::label(b);
+    const int c = QString::compare(la, lb, Qt::CaseInsensitive);
+    if (c != 0)
+        return c < 0;
+    return la != lb ? la < lb : a.name < b.name;
 }
 
 } // namespace
@@ -23,88 +28,123 @@ UserListModel::UserListModel(QObject *parent)
     : QAbstractListModel(parent)
 {}
 
+QString UserListModel::label(const proto::User &user)
+{
+    return user.display.isEmpty() || user.display == user.name
+               ? user.name
+               : QStringLiteral("%1 (%2)").arg(user.display, user.name);
+}
+
 int UserListModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_nicks.size());
+    return parent.isValid() ? 0 : int(m_users.size());
 }
 
 QVariant UserListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    if (role == Qt::DisplayRole || role == NickRole)
-        return m_nicks.at(index.row());
-    return {};
+    const proto::User &user = m_users.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return label(user);
+    case NickRole:
+        return user.name;
+    case DisplayNameRole:
+        return user.display;
+    default:
+        return {};
+    }
 }
 
 QHash<int, QByteArray> UserListModel::roleNames() const
 {
     QHash<int, QByteArray> names = QAbstractListModel::roleNames();
     names.insert(NickRole, "nick");
+    names.insert(DisplayNameRole, "displayName");
     return names;
 }
 
-void UserListModel::setUsers(const QStringList &nicks)
+void UserListModel::setUsers(const QList<proto::User> &users)
 {
-    QStringList sorted;
-    QSet<QString> keys;
-    for (const QString &nick : nicks) {
-        if (!nick.isEmpty() && !keys.contains(proto::nickKey(nick))) {
-            keys.insert(proto::nickKey(nick));
-            sorted.append(nick);
+    // The last entry for an account wins: it is the newest display name.
+    QList<proto::User> sorted;
+    QHash<QString, qsizetype> rows;
+    for (const proto::User &user : users) {
+        if (user.name.isEmpty())
+            continue;
+        const QString key = proto::nickKey(user.name);
+        if (const auto it = rows.constFind(key); it != rows.cend()) {
+            sorted[*it] = user;
+        } else {
+            rows.insert(key, sorted.size());
+            sorted.append(user);
         }
     }
-    std::sort(sorted.begin(), sorted.end(), nickLess);
+    std::sort(sorted.begin(), sorted.end(), userLess);
     const int before = count();
     beginResetModel();
-    m_nicks = std::move(sorted);
+    m_users = std::move(sorted);
     endResetModel();
     if (count() != before)
         emit countChanged(count());
 }
 
-void UserListModel::addUser(const QString &nick)
+void UserListModel::addUser(const proto::User &user)
 {
-    if (nick.isEmpty() || indexOf(nick) >= 0)
+    if (user.name.isEmpty())
         return;
-    const int row = insertPosition(nick);
+    if (const int row = indexOf(user.name); row >= 0) {
+        if (m_users.at(row) == user)
+            return;
+        // A new display name may move the row; removing and inserting keeps that simple.
+        beginRemoveRows({}, row, row);
+        m_users.removeAt(row);
+        endRemoveRows();
+        const int to = insertPosition(user);
+        beginInsertRows({}, to, to);
+        m_users.insert(to, user);
+        endInsertRows();
+        return;
+    }
+    const int row = insertPosition(user);
     beginInsertRows({}, row, row);
-    m_nicks.insert(row, nick);
+    m_users.insert(row, user);
     endInsertRows();
     emit countChanged(count());
 }
 
-void UserListModel::removeUser(const QString &nick)
+void UserListModel::removeUser(const QString &account)
 {
-    const int row = indexOf(nick);
+    const int row = indexOf(account);
     if (row < 0)
         return;
     beginRemoveRows({}, row, row);
-    m_nicks.removeAt(row);
+    m_users.removeAt(row);
     endRemoveRows();
     emit countChanged(count());
 }
 
-void UserListModel::applyChanges(const QStringList &joined, const QStringList &left)
+void UserListModel::applyChanges(const QList<proto::User> &joined, const QStringList &left)
 {
     // A few changes row by row, so views keep their selection and scroll position; a crowd in
     // one pass, since finding each row costs a walk over the whole list.
     constexpr qsizetype kRowByRowLimit = 16;
     if (joined.size() + left.size() <= kRowByRowLimit) {
-        for (const QString &nick : left)
-            removeUser(nick);
-        for (const QString &nick : joined)
-            addUser(nick);
+        for (const QString &account : left)
+            removeUser(account);
+        for (const proto::User &user : joined)
+            addUser(user);
         return;
     }
     QSet<QString> gone;
-    for (const QString &nick : left)
-        gone.insert(proto::nickKey(nick));
-    QStringList next;
-    next.reserve(m_nicks.size() + joined.size());
-    for (const QString &nick : std::as_const(m_nicks)) {
-        if (!gone.contains(proto::nickKey(nick)))
-            next.append(nick);
+    for (const QString &account : left)
+        gone.insert(proto::nickKey(account));
+    QList<proto::User> next;
+    next.reserve(m_users.size() + joined.size());
+    for (const proto::User &user : std::as_const(m_users)) {
+        if (!gone.contains(proto::nickKey(user.name)))
+            next.append(user);
     }
     next.append(joined);
     setUsers(next);
@@ -117,33 +157,48 @@ void UserListModel::clear()
 
 int UserListModel::count() const
 {
-    return int(m_nicks.size());
+    return int(m_users.size());
 }
 
 QStringList UserListModel::users() const
 {
-    return m_nicks;
+    QStringList names;
+    names.reserve(m_users.size());
+    for (const proto::User &user : m_users)
+        names.append(user.name);
+    return names;
 }
 
-bool UserListModel::contains(const QString &nick) const
+QList<proto::User> UserListModel::entries() const
 {
-    return indexOf(nick) >= 0;
+    return m_users;
 }
 
-int UserListModel::indexOf(const QString &nick) const
+bool UserListModel::contains(const QString &account) const
 {
-    const QString key = proto::nickKey(nick);
-    for (int i = 0; i < m_nicks.size(); ++i) {
-        if (proto::nickKey(m_nicks.at(i)) == key)
+    return indexOf(account) >= 0;
+}
+
+QString UserListModel::displayName(const QString &account) const
+{
+    const int row = indexOf(account);
+    return row < 0 ? QString() : m_users.at(row).display;
+}
+
+int UserListModel::indexOf(const QString &account) const
+{
+    const QString key = proto::nickKey(account);
+    for (int i = 0; i < m_users.size(); ++i) {
+        if (proto::nickKey(m_users.at(i).name) == key)
             return i;
     }
     return -1;
 }
 
-int UserListModel::insertPosition(const QString &nick) const
+int UserListModel::insertPosition(const proto::User &user) const
 {
-    return int(std::lower_bound(m_nicks.cbegin(), m_nicks.cend(), nick, nickLess) -
-               m_nicks.cbegin());
+    return int(std::lower_bound(m_users.cbegin(), m_users.cend(), user, userLess) -
+               m_users.cbegin());
 }
 
 } // namespace chat::client

@@ -1,5 +1,8 @@
-// The nicks online, sorted case-insensitively. Nicks that differ only in case are one person.
+// The accounts online, sorted case-insensitively by what is shown: "显示名 (account)", or the
+// account name alone when it has no display name. The account name is the identity.
 #pragma once
+
+#include "protocol.h"
 
 #include <QAbstractListModel>
 #include <QStringList>
@@ -12,7 +15,8 @@ class UserListModel : public QAbstractListModel
     Q_PROPERTY(int count READ count NOTIFY countChanged)
 public:
     enum Role {
-        NickRole = Qt::UserRole + 1, // QString; DisplayRole holds the same
+        NickRole = Qt::UserRole + 1, // QString: the account name
+        DisplayNameRole,             // QString: the display name, may be empty
     };
     Q_ENUM(Role)
 
@@ -23,25 +27,31 @@ public:
                                 int role = Qt::DisplayRole) const override;
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
 
-    void setUsers(const QStringList &nicks);
-    void addUser(const QString &nick);    // a nick already present is ignored
-    void removeUser(const QString &nick); // matched regardless of case
-    // A presence: `left` removed first, then `joined` added (someone may be in both).
-    void applyChanges(const QStringList &joined, const QStringList &left);
+    // "显示名 (account)", or the account name when there is no display name.
+    [[nodiscard]] static QString label(const proto::User &user);
+
+    void setUsers(const QList<proto::User> &users);
+    // An account already present gets this display name (it was changed).
+    void addUser(const proto::User &user);
+    void removeUser(const QString &account); // matched regardless of case
+    // A presence: `left` removed first, then `joined` added or updated (someone may be in both).
+    void applyChanges(const QList<proto::User> &joined, const QStringList &left);
     void clear();
 
     [[nodiscard]] int count() const;
-    [[nodiscard]] QStringList users() const; // in display order
-    [[nodiscard]] bool contains(const QString &nick) const;
+    [[nodiscard]] QStringList users() const; // account names, in display order
+    [[nodiscard]] QList<proto::User> entries() const;
+    [[nodiscard]] bool contains(const QString &account) const;
+    [[nodiscard]] QString displayName(const QString &account) const;
 
 signals:
     void countChanged(int count);
 
 private:
-    [[nodiscard]] int indexOf(const QString &nick) const;
-    [[nodiscard]] int insertPosition(const QString &nick) const;
+    [[nodiscard]] int indexOf(const QString &account) const;
+    [[nodiscard]] int insertPosition(const proto::User &user) const;
 
-    QStringList m_nicks;
+    QList<proto::User> m_users;
 };
 
 } // namespace chat::client

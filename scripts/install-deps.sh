@@ -8,6 +8,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-qpa-plugins libqt6sql6-sqlite
     libicu-dev # NFKC_Casefold and the confusable skeleton for account names (common/namekey.cpp)
     libsodium-dev # Argon2id for account passwords (server/passwordhasher.cpp)
+    qtkeychain-qt6-dev # the desktop client's account tokens in the system keychain
     fonts-noto-cjk fonts-noto-color-emoji
     openssl # libssl for wss://, and the command the TLS tests make certificates with
 )

@@ -1,9 +1,12 @@
 // The chat window. It owns no chat logic: it shows what the connection controller and its
-// models say, and hands typed text to the controller.
+// models say, hands typed text to the controller, and asks for an account when the controller
+// needs one.
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
+class QAction;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -12,12 +15,27 @@ class QPushButton;
 namespace chat::client {
 
 class ConnectionController;
+class LoginDialog;
+class TokenVault;
 
 class ChatWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit ChatWindow(ConnectionController *controller, QWidget *parent = nullptr);
+    // vault: where the tokens are (not owned; may be null: nothing is kept between runs).
+    explicit ChatWindow(ConnectionController *controller, TokenVault *vault = nullptr,
+                        QWidget *parent = nullptr);
+
+    // Keeps unsent messages on disk, in a file per server and account (chat-client does).
+    void setOutboxOnDisk(bool onDisk) { m_outboxOnDisk = onDisk; }
+
+    // Logs in to the controller's server as this account: with its stored token when the vault
+    // has one, otherwise through the login dialog.
+    void beginSession(const QString &account);
+    // Opens the login dialog (not blocking), with the server's reason for asking when there is
+    // one. Accepting it sets the credentials and starts the controller.
+    void askForCredentials(const QString &reason = QString());
+    [[nodiscard]] LoginDialog *loginDialog() const { return m_login; }
 
 private:
     void sendInput();
@@ -25,15 +43,29 @@ private:
     void showError(const QString &message);
     void showOnlineCount();
     void openConnectDialog();
+    void openDevices();
+    void openChangePassword();
+    void openSetDisplayName();
+    void logout();
+    void updateActions();
+    void startWithAccount(const QString &account);
     void scrollToNewest();
 
     ConnectionController *m_controller;
+    QPointer<TokenVault> m_vault;
+    bool m_outboxOnDisk = false;
     QListView *m_conversation;
     QLineEdit *m_input;
     QPushButton *m_send;
     QLabel *m_usersLabel;
     QListView *m_users;
     QLabel *m_status;
+    QPointer<LoginDialog> m_login;
+    QAction *m_loginAction = nullptr;
+    QAction *m_displayAction = nullptr;
+    QAction *m_passwordAction = nullptr;
+    QAction *m_devicesAction = nullptr;
+    QAction *m_logoutAction = nullptr;
 };
 
 } // namespace chat::client

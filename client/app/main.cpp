@@ -2,12 +2,13 @@
 #include "chatwindow.h"
 #include "connectdialog.h"
 #include "connectioncontroller.h"
+#include "keychaintokenvault.h"
+#include "logindialog.h"
 #include "serverurl.h"
 #include "validation.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QFile>
 #include <QLoggingCategory>
 #include <QTextStream>
 
@@ -22,27 +23,30 @@ struct Options
                                           "host:port, or the browser page's http(s):// address "
                                           "(default: ask, offering the last one)."),
                            QStringLiteral("URL")};
-    QCommandLineOption nick{QStringLiteral("nick"),
-                            QStringLiteral("Your nickname (default: ask, offering the last one)."),
-                            QStringLiteral("NAME")};
+    QCommandLineOption account{
+        QStringList{QStringLiteral("account"), QStringLiteral("nick")},
+        QStringLiteral("Your account name (default: the last one). Its stored login is used; "
+                       "without one, the login dialog asks for the password."),
+        QStringLiteral("NAME")};
     QCommandLineOption ca{
         QStringLiteral("ca"),
         QStringLiteral("For wss:// servers: also trust the certificates in this PEM file (a CA, "
                        "or the server's self-signed certificate), besides the system's "
                        "(default: the system's only)."),
         QStringLiteral("FILE")};
-    QCommandLineOption token{
-        QStringLiteral("token-file"),
-        QStringLiteral("A file holding the server's shared secret, for servers started with "
-                       "--token-file (default: none)."),
-        QStringLiteral("FILE")};
+    QCommandLineOption tokenStore{
+        QStringLiteral("token-store"),
+        QStringLiteral("Where to keep the login token: keychain (the system's, falling back to a "
+                       "file only you can read when there is none) or file (default: keychain). "
+                       "Passwords are never stored."),
+        QStringLiteral("KIND"), QStringLiteral("keychain")};
 
     explicit Options(QCommandLineParser *parser)
     {
         parser->setApplicationDescription(QStringLiteral("Desktop chat window."));
         parser->addHelpOption();
         parser->addVersionOption();
-        parser->addOptions({url, nick, ca, token});
+        parser->addOptions({url, account, ca, tokenStore});
     }
 };
 
@@ -74,7 +78,7 @@ void answerHelpOrVersion(int &argc, char **argv)
         parser.showHelp(0);
     if (parser.isSet(QStringLiteral("version")))
         parser.showVersion();
-    // Only an option's value looked like one (--nick -v): on to the window.
+    // Only an option's value looked like one (--account -v): on to the window.
 }
 
 } // namespace
@@ -98,54 +102,52 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    QString token;
-    if (parser.isSet(options.token)) {
-        QFile file(parser.value(options.token));
-        if (!file.open(QIODevice::ReadOnly)) {
-            QTextStream(stderr) << "chat-client: --token-file: " << file.errorString() << '\n';
+    const QString store = parser.value(options.tokenStore);
+    if (store != QStringLiteral("keychain") && store != QStringLiteral("file")) {
+        QTextStream(stderr) << "chat-client: --token-store: keychain or file, not " << store
+                            << '\n';
+        return 2;
+    }
+    QString account;
+    if (parser.isSet(options.account)) {
+        const chat::proto::NormalizedNick name =
+            chat::proto::normalizeNick(parser.value(options.account));
+        if (!name.ok()) {
+            QTextStream(stderr) << "chat-client: --account: " << name.reason << '\n';
             return 2;
         }
-        // Editors add a final newline; it is not part of the secret.
-        token = QString::fromUtf8(file.read(4096)).trimmed();
+        account = name.nick;
+        LoginDialog::rememberAccount(account);
+    } else {
+        account = LoginDialog::rememberedAccount();
     }
 
     const ServerUrl given = parseServerUrl(parser.value(options.url));
     QUrl url = given.url;
-    QString nick = chat::proto::normalizeNick(parser.value(options.nick)).nick;
-    if (parser.isSet(options.url) && parser.isSet(options.nick)) {
-        QString problem = given.problem;
-        if (problem.isEmpty())
-            problem = chat::proto::normalizeNick(parser.value(options.nick)).reason;
-        if (!problem.isEmpty()) {
-            QTextStream(stderr) << "chat-client: " << problem << '\n';
-            return 2;
-        }
-        // Chat -> Connect… and the next start without options offer this server.
-        ConnectDialog::remember(url, nick);
+    if (parser.isSet(options.url) && given.problem.isEmpty()) {
+        // Chat -> Connect… and the next start without --url offer this server.
+        ConnectDialog::remember(url);
     } else {
-        // Without both options, ask, starting from the one given or else from last time.
+        // Without --url, ask, starting from last time's server.
         ConnectDialog dialog;
         if (parser.isSet(options.url)) {
             dialog.setServerAddress(parser.value(options.url));
             dialog.setError(given.problem);
-        } else if (parser.isSet(options.nick)) {
-            dialog.setNick(parser.value(options.nick));
         }
         if (dialog.exec() != QDialog::Accepted)
             return 0;
         url = dialog.serverUrl();
-        nick = dialog.nick();
-        if (!dialog.token().isEmpty())
-            token = dialog.token();
     }
 
+    KeychainTokenVault vault;
+    if (store == QStringLiteral("file"))
+        vault.useFileOnly();
     controller.setServerUrl(url);
-    controller.setNick(nick);
-    controller.setToken(token);
+    ChatWindow window(&controller, &vault);
     // Unsent messages wait on disk, so closing the window while the server is away loses none.
-    controller.setOutboxPath(ConnectionController::defaultOutboxPath(url, nick));
-    ChatWindow window(&controller);
+    window.setOutboxOnDisk(true);
     window.show();
-    controller.start();
+    // With the stored token when there is one, else through the login dialog.
+    window.beginSession(account);
     return app.exec();
 }

@@ -37,7 +37,7 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const QString clock = pending || !time.isValid()
                               ? tr("sending…")
                               : time.toLocalTime().toString(QStringLiteral("HH:mm"));
-    l.header = clock + QStringLiteral("  ") + index.data(MessageModel::FromRole).toString();
+    l.header = clock + QStringLiteral("  ") + index.data(MessageModel::SenderRole).toString();
     l.text = index.data(MessageModel::TextRole).toString();
     l.headerFont = option.font;
     l.headerFont.setBold(true);
