@@ -67,7 +67,7 @@ QHash<int, QByteArray> UserListModel::roleNames() const
 
 void UserListModel::setUsers(const QList<proto::User> &users)
 {
-    // The last entry for an account wins: it is the newest display name.
+    // The first spelling of an account stays; its last display name is the newest.
     QList<proto::User> sorted;
     QHash<QString, qsizetype> rows;
     for (const proto::User &user : users) {
@@ -75,7 +75,7 @@ void UserListModel::setUsers(const QList<proto::User> &users)
             continue;
         const QString key = proto::nickKey(user.name);
         if (const auto it = rows.constFind(key); it != rows.cend()) {
-            sorted[*it] = user;
+            sorted[*it].display = user.display;
         } else {
             rows.insert(key, sorted.size());
             sorted.append(user);
@@ -95,15 +95,17 @@ void UserListModel::addUser(const proto::User &user)
     if (user.name.isEmpty())
         return;
     if (const int row = indexOf(user.name); row >= 0) {
-        if (m_users.at(row) == user)
+        if (m_users.at(row).display == user.display)
             return;
         // A new display name may move the row; removing and inserting keeps that simple.
+        proto::User changed = m_users.at(row);
+        changed.display = user.display;
         beginRemoveRows({}, row, row);
         m_users.removeAt(row);
         endRemoveRows();
-        const int to = insertPosition(user);
+        const int to = insertPosition(changed);
         beginInsertRows({}, to, to);
-        m_users.insert(to, user);
+        m_users.insert(to, changed);
         endInsertRows();
         return;
     }

@@ -31,7 +31,8 @@ public:
     [[nodiscard]] static QString label(const proto::User &user);
 
     void setUsers(const QList<proto::User> &users);
-    // An account already present gets this display name (it was changed).
+    // An account already present gets this display name (it was changed); its name stays as
+    // first spelled.
     void addUser(const proto::User &user);
     void removeUser(const QString &account); // matched regardless of case
     // A presence: `left` removed first, then `joined` added or updated (someone may be in both).

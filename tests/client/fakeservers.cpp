@@ -65,6 +65,12 @@ void ScriptedServer::reply(const QByteArray &frame)
         m_clients.constLast()->sendTextMessage(QString::fromUtf8(frame));
 }
 
+void ScriptedServer::closeNewest(quint16 code, const QString &reason)
+{
+    if (!m_clients.isEmpty())
+        m_clients.constLast()->close(QWebSocketProtocol::CloseCode(code), reason);
+}
+
 // --- RefusingServer ---------------------------------------------------------------------------
 
 RefusingServer::RefusingServer(Mode mode, QObject *parent)

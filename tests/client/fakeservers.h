@@ -28,6 +28,8 @@ public:
     [[nodiscard]] int clientCount() const { return int(m_clients.size()); }
     // Sends to the newest client.
     void reply(const QByteArray &frame);
+    // Closes the newest client's connection with this close code.
+    void closeNewest(quint16 code, const QString &reason);
 
 signals:
     void frameReceived(const QByteArray &frame);

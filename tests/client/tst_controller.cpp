@@ -1,18 +1,24 @@
 // The controller's answers to server replies a real hub gives only in rare cases: refused
-// sends, rate limits, frames it cannot read. The server here is scripted by the test.
+// sends, rate limits, frames it cannot read; and the account side of protocol version 2:
+// credentials in the hello, the token that replaces the password, refusals that ask for new
+// credentials, and the account requests. The server here is scripted by the test.
 #include "codec.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "messagemodel.h"
+#include "tokenvault.h"
 #include "userlistmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using chat::client::ConnectionController;
 using chat::client::ConnectionState;
+using chat::client::FileTokenVault;
 using chat::client::MessageModel;
 namespace proto = chat::proto;
 
@@ -33,6 +39,34 @@ QString sendId(const QList<QVariant> &frameArguments)
     return send ? send->id : QStringLiteral("(not a send)");
 }
 
+QString storedToken(FileTokenVault &vault, const QUrl &url, const QString &account)
+{
+    QString result;
+    vault.read(url, account, &vault, [&result](const QString &token) { result = token; });
+    return result;
+}
+
+// Whether any file under directory holds these bytes.
+bool anyFileContains(const QString &directory, const QByteArray &needle)
+{
+    QDirIterator it(directory, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile file(it.next());
+        if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle))
+            return true;
+    }
+    return false;
+}
+
+proto::Welcome welcomeFor(const QString &account, const QString &token = QString())
+{
+    proto::Welcome welcome;
+    welcome.account = account;
+    welcome.token = token;
+    welcome.session = QStringLiteral("s-") + account;
+    return welcome;
+}
+
 } // namespace
 
 class TestController : public QObject
@@ -49,9 +83,28 @@ private slots:
     void unreadableFramesAreIgnored();
     void presenceUpdatesUsers();
 
+    void startWithoutCredentialsAsksForThem();
+    void registrationTokenIsStoredAndUsedNext();
+    void passwordLoginIsReplacedByToken();
+    void refusedCredentialsStopRetrying_data();
+    void refusedCredentialsStopRetrying();
+    void invalidTokenIsDeleted();
+    void tokenEndedWhileConnected();
+    void busyIsRetriedAfterTheWaitItNames_data();
+    void busyIsRetriedAfterTheWaitItNames();
+    void changePasswordStoresTheNewToken();
+    void devicesListAndEnd();
+    void setDisplayNameShowsIt();
+    void failedRequestIsReported();
+    void logoutDeletesTokenAndGoesOffline();
+    void requestsNeedAConnection();
+    void messagesShowDisplayNames();
+
 private:
     // Starts the client and answers its hello with this welcome.
     [[nodiscard]] bool join(proto::Welcome welcome);
+    // The next frame the server got, decoded as T.
+    template<typename T> [[nodiscard]] std::optional<T> next();
 
     ScriptedServer *m_server = nullptr;
     ConnectionController *m_client = nullptr;
@@ -66,7 +119,7 @@ void TestController::init()
     m_frames = new QSignalSpy(m_server, &ScriptedServer::frameReceived);
     m_client = new ConnectionController;
     m_client->setServerUrl(m_server->url());
-    m_client->setNick(QStringLiteral("alice"));
+    m_client->setToken(QStringLiteral("alice"), QStringLiteral("token-of-alice"));
     m_client->setBackoff(50, 400);
     m_testers.append(new QAbstractItemModelTester(
         m_client->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest));
@@ -95,13 +148,20 @@ bool TestController::join(proto::Welcome welcome)
     return m_client->state() == ConnectionState::Connected || joined.wait();
 }
 
+template<typename T> std::optional<T> TestController::next()
+{
+    if (m_frames->isEmpty() && !m_frames->wait())
+        return std::nullopt;
+    return decodeAs<T>(m_frames->takeFirst().at(0).toByteArray());
+}
+
 void TestController::helloCarriesResumePoint()
 {
     proto::Welcome welcome;
-    welcome.nick = QStringLiteral("alice");
+    welcome.account = QStringLiteral("alice");
     welcome.session = QStringLiteral("s1");
     welcome.seq = 7;
-    welcome.users = QStringList{QStringLiteral("alice")};
+    welcome.users = {proto::User{QStringLiteral("alice"), {}}};
     QVERIFY(join(welcome));
     QCOMPARE(m_client->lastSeq(), 7);
 
@@ -113,16 +173,17 @@ void TestController::helloCarriesResumePoint()
     const std::optional<proto::Hello> hello =
         decodeAs<proto::Hello>(m_frames->takeFirst().at(0).toByteArray());
     QVERIFY(hello);
-    QCOMPARE(hello->nick, QStringLiteral("alice"));
+    QCOMPARE(hello->version, 2);
+    QCOMPARE(hello->token, QStringLiteral("token-of-alice"));
+    QVERIFY(!hello->login && !hello->registration);
+    QVERIFY(hello->device.startsWith(QStringLiteral("桌面 · ")));
     QCOMPARE(hello->lastSeq, std::optional<qint64>(7));
     QCOMPARE(hello->session, QStringLiteral("s1"));
 }
 
 void TestController::refusedSendIsDroppedAndReported()
 {
-    proto::Welcome welcome;
-    welcome.nick = QStringLiteral("alice");
-    QVERIFY(join(welcome));
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
     QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
 
     const QString id = m_client->send(QStringLiteral("something the server dislikes"));
@@ -154,9 +215,7 @@ void TestController::refusedForNowIsRetried()
     QFETCH(const proto::ErrorCode, code);
     constexpr int kRetryMs = 300;
     m_client->setRetryDelay(kRetryMs);
-    proto::Welcome welcome;
-    welcome.nick = QStringLiteral("alice");
-    QVERIFY(join(welcome));
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
     QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
     const QString first = m_client->send(QStringLiteral("first"));
     const QString second = m_client->send(QStringLiteral("second"));
@@ -202,9 +261,7 @@ void TestController::refusedForNowIsRetried()
 
 void TestController::unreadableFramesAreIgnored()
 {
-    proto::Welcome welcome;
-    welcome.nick = QStringLiteral("alice");
-    QVERIFY(join(welcome));
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
     QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
     QSignalSpy rows(m_client->messages(), &QAbstractItemModel::rowsInserted);
     m_server->reply("not json");
@@ -228,31 +285,407 @@ void TestController::unreadableFramesAreIgnored()
 void TestController::presenceUpdatesUsers()
 {
     // The welcome lists who the server last told of, which may not include us yet.
-    proto::Welcome welcome;
-    welcome.nick = QStringLiteral("alice");
-    welcome.users = QStringList{QStringLiteral("bob")};
+    proto::Welcome welcome = welcomeFor(QStringLiteral("alice"));
+    welcome.users = {proto::User{QStringLiteral("bob"), QStringLiteral("鲍勃")}};
     QVERIFY(join(welcome));
     QCOMPARE(m_client->users()->users(),
              (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
+    QCOMPARE(m_client->users()->index(1).data().toString(), QStringLiteral("鲍勃 (bob)"));
+    QCOMPARE(m_client->users()->index(0).data().toString(), QStringLiteral("alice"));
     // Our own join, told late, changes nothing; bob went and came back as Bob; Carol came.
+    const auto user = [](const char *name) {
+        return proto::User{QString::fromUtf8(name), {}};
+    };
     m_server->reply(proto::encode(
-        proto::Presence{{QStringLiteral("alice"), QStringLiteral("Bob"), QStringLiteral("Carol")},
-                        {QStringLiteral("bob")},
-                        3}));
+        proto::Presence{{user("alice"), user("Bob"), user("Carol")}, {QStringLiteral("bob")}, 3}));
     QTRY_COMPARE(
         m_client->users()->users(),
         (QStringList{QStringLiteral("alice"), QStringLiteral("Bob"), QStringLiteral("Carol")}));
+    // Carol, already there, joins again: her display name changed.
+    m_server->reply(proto::encode(
+        proto::Presence{{proto::User{QStringLiteral("Carol"), QStringLiteral("卡罗尔")}}, {}, 3}));
+    QTRY_COMPARE(m_client->users()->displayName(QStringLiteral("carol")), QStringLiteral("卡罗尔"));
+    QCOMPARE(m_client->users()->count(), 3);
     // A crowd in one presence, and someone who was never there leaving: ignored.
-    QStringList crowd;
-    for (int i = 0; i < 40; ++i)
-        crowd.append(QStringLiteral("user%1").arg(i, 2, 10, QLatin1Char('0')));
+    QList<proto::User> crowd;
+    QStringList crowdNames;
+    for (int i = 0; i < 40; ++i) {
+        crowdNames.append(QStringLiteral("user%1").arg(i, 2, 10, QLatin1Char('0')));
+        crowd.append(proto::User{crowdNames.constLast(), {}});
+    }
     m_server->reply(proto::encode(
         proto::Presence{crowd, {QStringLiteral("Carol"), QStringLiteral("nobody")}, 42}));
-    QStringList expected = QStringList{QStringLiteral("alice"), QStringLiteral("Bob")} + crowd;
+    QStringList expected = QStringList{QStringLiteral("alice"), QStringLiteral("Bob")} + crowdNames;
     QTRY_COMPARE(m_client->users()->users(), expected);
-    m_server->reply(proto::encode(proto::Presence{{}, crowd.mid(1), 3}));
+    m_server->reply(proto::encode(proto::Presence{{}, crowdNames.mid(1), 3}));
     QTRY_COMPARE(m_client->users()->users(),
-                 (QStringList{QStringLiteral("alice"), QStringLiteral("Bob"), crowd.first()}));
+                 (QStringList{QStringLiteral("alice"), QStringLiteral("Bob"), crowdNames.first()}));
+}
+
+void TestController::startWithoutCredentialsAsksForThem()
+{
+    m_client->clearCredentials();
+    QSignalSpy needed(m_client, &ConnectionController::credentialsNeeded);
+    m_client->start();
+    QCOMPARE(needed.count(), 1);
+    QCOMPARE(m_client->state(), ConnectionState::Offline);
+    QVERIFY(!m_frames->wait(200));
+    QCOMPARE(m_server->clientCount(), 0);
+}
+
+void TestController::registrationTokenIsStoredAndUsedNext()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    m_client->setTokenVault(&vault);
+    const QString password = QStringLiteral("correct horse battery staple");
+    m_client->setRegistration(proto::Registration{
+        QStringLiteral(" alice "), password, QStringLiteral("INVITE-1"), QStringLiteral("爱丽丝")});
+    m_client->start();
+    const std::optional<proto::Hello> hello = next<proto::Hello>();
+    QVERIFY(hello);
+    QVERIFY(hello->token.isEmpty() && !hello->login);
+    QVERIFY(hello->registration);
+    QCOMPARE(hello->registration->name, QStringLiteral("alice"));
+    QCOMPARE(hello->registration->password, password);
+    QCOMPARE(hello->registration->invite, QStringLiteral("INVITE-1"));
+    QCOMPARE(hello->registration->display, QStringLiteral("爱丽丝"));
+
+    proto::Welcome welcome = welcomeFor(QStringLiteral("alice"), QStringLiteral("NEW-TOKEN-1"));
+    welcome.display = QStringLiteral("爱丽丝");
+    QSignalSpy joined(m_client, &ConnectionController::joined);
+    m_server->reply(proto::encode(welcome));
+    QVERIFY(joined.wait());
+    QCOMPARE(m_client->token(), QStringLiteral("NEW-TOKEN-1"));
+    QCOMPARE(m_client->displayName(), QStringLiteral("爱丽丝"));
+    QCOMPARE(m_client->statusText(), QStringLiteral("Connected as 爱丽丝 (alice)"));
+    QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")),
+             QStringLiteral("NEW-TOKEN-1"));
+    // The password is written nowhere.
+    QVERIFY(!anyFileContains(dir.path(), password.toUtf8()));
+
+    // The next connection logs in with the token.
+    m_client->stop();
+    m_frames->clear();
+    m_client->start();
+    const std::optional<proto::Hello> again = next<proto::Hello>();
+    QVERIFY(again);
+    QCOMPARE(again->token, QStringLiteral("NEW-TOKEN-1"));
+    QVERIFY(!again->login && !again->registration);
+    QCOMPARE(again->session, QStringLiteral("s-alice"));
+}
+
+void TestController::passwordLoginIsReplacedByToken()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    m_client->setTokenVault(&vault);
+    const QString password = QStringLiteral("tr0ub4dor&3 !");
+    m_client->setPasswordLogin(QStringLiteral("Alice"), password);
+    m_client->start();
+    const std::optional<proto::Hello> hello = next<proto::Hello>();
+    QVERIFY(hello && hello->login);
+    QCOMPARE(hello->login->name, QStringLiteral("Alice"));
+    QCOMPARE(hello->login->password, password);
+    QSignalSpy joined(m_client, &ConnectionController::joined);
+    // The server names the account as registered.
+    m_server->reply(proto::encode(welcomeFor(QStringLiteral("alice"), QStringLiteral("T-9"))));
+    QVERIFY(joined.wait());
+    QCOMPARE(m_client->account(), QStringLiteral("alice"));
+    QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")), QStringLiteral("T-9"));
+    QVERIFY(!anyFileContains(dir.path(), password.toUtf8()));
+
+    // A dropped connection comes back with the token, not the password.
+    m_frames->clear();
+    m_server->closeNewest(1001, QStringLiteral("going away"));
+    const std::optional<proto::Hello> again = next<proto::Hello>();
+    QVERIFY(again);
+    QCOMPARE(again->token, QStringLiteral("T-9"));
+    QVERIFY(!again->login);
+}
+
+void TestController::refusedCredentialsStopRetrying_data()
+{
+    QTest::addColumn<proto::ErrorCode>("code");
+    QTest::addRow("login_failed") << proto::ErrorCode::LoginFailed;
+    QTest::addRow("name_taken") << proto::ErrorCode::NameTaken;
+    QTest::addRow("name_invalid") << proto::ErrorCode::NameInvalid;
+    QTest::addRow("password_invalid") << proto::ErrorCode::PasswordInvalid;
+    QTest::addRow("registration_closed") << proto::ErrorCode::RegistrationClosed;
+    QTest::addRow("invite_invalid") << proto::ErrorCode::InviteInvalid;
+    QTest::addRow("account_disabled") << proto::ErrorCode::AccountDisabled;
+}
+
+void TestController::refusedCredentialsStopRetrying()
+{
+    QFETCH(const proto::ErrorCode, code);
+    m_client->setRegistration(
+        proto::Registration{QStringLiteral("alice"), QStringLiteral("password123"), {}, {}});
+    QSignalSpy needed(m_client, &ConnectionController::credentialsNeeded);
+    m_client->start();
+    QVERIFY(next<proto::Hello>());
+    const QString reason = QStringLiteral("<b>No</b> — 不行");
+    m_server->reply(proto::encode(proto::Error{code, reason, {}}));
+    m_server->closeNewest(1008, QStringLiteral("refused"));
+    QVERIFY(needed.wait());
+    QCOMPARE(needed.at(0).at(0).toString(), reason);
+    QCOMPARE(m_client->state(), ConnectionState::Offline);
+    QVERIFY(!m_client->hasCredentials());
+    QVERIFY(!m_frames->wait(400)); // no second attempt
+    QCOMPARE(m_client->attemptCount(), 1);
+}
+
+void TestController::invalidTokenIsDeleted()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    vault.write(m_server->url(), QStringLiteral("alice"), QStringLiteral("old-token"));
+    vault.write(m_server->url(), QStringLiteral("bob"), QStringLiteral("bobs-token"));
+    m_client->setTokenVault(&vault);
+    m_client->setToken(QStringLiteral("alice"), QStringLiteral("old-token"));
+    QSignalSpy needed(m_client, &ConnectionController::credentialsNeeded);
+    m_client->start();
+    const std::optional<proto::Hello> hello = next<proto::Hello>();
+    QVERIFY(hello);
+    QCOMPARE(hello->token, QStringLiteral("old-token"));
+    m_server->reply(proto::encode(
+        proto::Error{proto::ErrorCode::TokenInvalid, QStringLiteral("Log in again."), {}}));
+    QVERIFY(needed.wait());
+    QCOMPARE(needed.at(0).at(0).toString(), QStringLiteral("Log in again."));
+    QCOMPARE(m_client->state(), ConnectionState::Offline);
+    QCOMPARE(m_client->token(), QString());
+    QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")), QString());
+    QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("bob")),
+             QStringLiteral("bobs-token"));
+    QVERIFY(!m_frames->wait(400));
+}
+
+void TestController::tokenEndedWhileConnected()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    vault.write(m_server->url(), QStringLiteral("alice"), QStringLiteral("token-of-alice"));
+    m_client->setTokenVault(&vault);
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QSignalSpy needed(m_client, &ConnectionController::credentialsNeeded);
+    // The password was changed on another device.
+    m_server->reply(proto::encode(proto::Error{
+        proto::ErrorCode::TokenInvalid, QStringLiteral("This device was logged out."), {}}));
+    m_server->closeNewest(1008, QStringLiteral("token ended"));
+    QVERIFY(needed.wait());
+    QCOMPARE(m_client->state(), ConnectionState::Offline);
+    QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")), QString());
+    QVERIFY(!m_frames->wait(400));
+}
+
+void TestController::busyIsRetriedAfterTheWaitItNames_data()
+{
+    QTest::addColumn<proto::ErrorCode>("code");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<int>("atLeastMs");
+    QTest::addRow("busy") << proto::ErrorCode::Busy << QStringLiteral("Busy; try again soon.") << 0;
+    QTest::addRow("too_many_attempts") << proto::ErrorCode::TooManyAttempts
+                                       << QStringLiteral("Too many attempts: wait 2 s.") << 1800;
+    QTest::addRow("too_many_attempts, Chinese")
+        << proto::ErrorCode::TooManyAttempts << QStringLiteral("尝试次数过多，请 2 秒后再试。")
+        << 1800;
+}
+
+void TestController::busyIsRetriedAfterTheWaitItNames()
+{
+    QFETCH(const proto::ErrorCode, code);
+    QFETCH(const QString, message);
+    QFETCH(const int, atLeastMs);
+    m_client->setPasswordLogin(QStringLiteral("alice"), QStringLiteral("password123"));
+    QSignalSpy needed(m_client, &ConnectionController::credentialsNeeded);
+    QSignalSpy scheduled(m_client, &ConnectionController::reconnectScheduled);
+    m_client->start();
+    QVERIFY(next<proto::Hello>());
+    m_server->reply(proto::encode(proto::Error{code, message, {}}));
+    m_server->closeNewest(1013, QStringLiteral("try again later"));
+    QVERIFY(scheduled.wait());
+    QVERIFY2(scheduled.at(0).at(0).toInt() >= atLeastMs,
+             qPrintable(QString::number(scheduled.at(0).at(0).toInt())));
+    QCOMPARE(m_client->state(), ConnectionState::Reconnecting);
+    QVERIFY2(m_client->statusText().contains(message), qPrintable(m_client->statusText()));
+    // The same login again.
+    const std::optional<proto::Hello> again = next<proto::Hello>();
+    QVERIFY(again && again->login);
+    QCOMPARE(needed.count(), 0);
+}
+
+void TestController::changePasswordStoresTheNewToken()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    m_client->setTokenVault(&vault);
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QSignalSpy done(m_client, &ConnectionController::requestDone);
+    QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
+    QCOMPARE(m_client->changePassword(QStringLiteral("old password"), QStringLiteral("short")),
+             QString());
+    QCOMPARE(errors.count(), 1);
+
+    const QString id =
+        m_client->changePassword(QStringLiteral("old password"), QStringLiteral("new password!"));
+    QVERIFY(!id.isEmpty());
+    const std::optional<proto::ChangePassword> change = next<proto::ChangePassword>();
+    QVERIFY(change);
+    QCOMPARE(change->id, id);
+    QCOMPARE(change->oldPassword, QStringLiteral("old password"));
+    QCOMPARE(change->newPassword, QStringLiteral("new password!"));
+    m_server->reply(proto::encode(proto::Done{id, QStringLiteral("TOKEN-AFTER-CHANGE")}));
+    QVERIFY(done.wait());
+    QCOMPARE(done.at(0).at(0).toString(), id);
+    QCOMPARE(m_client->token(), QStringLiteral("TOKEN-AFTER-CHANGE"));
+    QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")),
+             QStringLiteral("TOKEN-AFTER-CHANGE"));
+    QVERIFY(!anyFileContains(dir.path(), "new password!"));
+    QVERIFY(!anyFileContains(dir.path(), "old password"));
+}
+
+void TestController::devicesListAndEnd()
+{
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QSignalSpy devices(m_client, &ConnectionController::devicesReceived);
+    const QString id = m_client->listDevices();
+    const std::optional<proto::ListDevices> list = next<proto::ListDevices>();
+    QVERIFY(list);
+    QCOMPARE(list->id, id);
+    proto::Device mine{QStringLiteral("0123456789abcdef"), QStringLiteral("桌面 · pc1"),
+                       QDateTime::currentDateTimeUtc().addDays(-3), QDateTime::currentDateTimeUtc(),
+                       true};
+    proto::Device phone{QStringLiteral("fedcba9876543210"), QStringLiteral("<i>phone</i>"),
+                        QDateTime::currentDateTimeUtc().addDays(-9),
+                        QDateTime::currentDateTimeUtc().addDays(-1), false};
+    m_server->reply(proto::encode(proto::Devices{id, {mine, phone}}));
+    QVERIFY(devices.wait());
+    QCOMPARE(devices.at(0).at(0).toString(), id);
+    const auto got = devices.at(0).at(1).value<QList<proto::Device>>();
+    QCOMPARE(got.size(), 2);
+    QCOMPARE(got.at(1).name, QStringLiteral("<i>phone</i>"));
+
+    const QString endId = m_client->endDevice(phone.id);
+    const std::optional<proto::EndDevice> end = next<proto::EndDevice>();
+    QVERIFY(end);
+    QCOMPARE(end->id, endId);
+    QCOMPARE(end->device, phone.id);
+    m_server->reply(proto::encode(proto::Devices{endId, {mine}}));
+    QVERIFY(devices.wait());
+    QCOMPARE(devices.at(1).at(1).value<QList<proto::Device>>().size(), 1);
+    // An answer to nothing we asked is ignored.
+    m_server->reply(proto::encode(proto::Devices{QStringLiteral("nobody-asked"), {}}));
+    QVERIFY(!devices.wait(200));
+}
+
+void TestController::setDisplayNameShowsIt()
+{
+    proto::Welcome welcome = welcomeFor(QStringLiteral("alice"));
+    welcome.users = {proto::User{QStringLiteral("alice"), {}}};
+    QVERIFY(join(welcome));
+    QSignalSpy changed(m_client, &ConnectionController::accountChanged);
+    const QString id = m_client->setDisplayName(QStringLiteral(" 爱丽丝 "));
+    const std::optional<proto::SetDisplay> set = next<proto::SetDisplay>();
+    QVERIFY(set);
+    QCOMPARE(set->display, QStringLiteral("爱丽丝"));
+    m_server->reply(proto::encode(proto::Done{id, {}}));
+    QVERIFY(changed.wait());
+    QCOMPARE(m_client->displayName(), QStringLiteral("爱丽丝"));
+    QCOMPARE(m_client->users()->displayName(QStringLiteral("alice")), QStringLiteral("爱丽丝"));
+    QCOMPARE(m_client->statusText(), QStringLiteral("Connected as 爱丽丝 (alice)"));
+    // What we type now shows with it.
+    m_client->send(QStringLiteral("hi"));
+    QCOMPARE(m_client->messages()->index(0).data(MessageModel::SenderRole).toString(),
+             QStringLiteral("爱丽丝 (alice)"));
+}
+
+void TestController::failedRequestIsReported()
+{
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QSignalSpy failed(m_client, &ConnectionController::requestFailed);
+    QSignalSpy needed(m_client, &ConnectionController::credentialsNeeded);
+    const QString id =
+        m_client->changePassword(QStringLiteral("wrong one"), QStringLiteral("new password!"));
+    QVERIFY(next<proto::ChangePassword>());
+    m_server->reply(proto::encode(
+        proto::Error{proto::ErrorCode::LoginFailed, QStringLiteral("Wrong password."), id}));
+    QVERIFY(failed.wait());
+    QCOMPARE(failed.at(0).at(0).toString(), id);
+    QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("Wrong password."));
+    // Still logged in: it was the request that failed, not the login.
+    QCOMPARE(needed.count(), 0);
+    QCOMPARE(m_client->state(), ConnectionState::Connected);
+
+    // A request whose connection is lost fails too.
+    const QString lost = m_client->listDevices();
+    QVERIFY(next<proto::ListDevices>());
+    m_server->closeNewest(1001, QStringLiteral("going away"));
+    QVERIFY(failed.wait());
+    QCOMPARE(failed.at(1).at(0).toString(), lost);
+}
+
+void TestController::logoutDeletesTokenAndGoesOffline()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    vault.write(m_server->url(), QStringLiteral("alice"), QStringLiteral("token-of-alice"));
+    m_client->setTokenVault(&vault);
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QSignalSpy loggedOut(m_client, &ConnectionController::loggedOut);
+    const QString id = m_client->logout();
+    QVERIFY(!id.isEmpty());
+    // Deleted at once, before the server answers.
+    QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")), QString());
+    const std::optional<proto::Logout> logout = next<proto::Logout>();
+    QVERIFY(logout);
+    QCOMPARE(logout->id, id);
+    m_server->reply(proto::encode(proto::Done{id, {}}));
+    m_server->closeNewest(1000, QStringLiteral("logged out"));
+    QVERIFY(loggedOut.wait());
+    QCOMPARE(loggedOut.count(), 1);
+    QCOMPARE(m_client->state(), ConnectionState::Offline);
+    QVERIFY(!m_client->hasCredentials());
+    QVERIFY(!m_frames->wait(400));
+
+    // Offline, logging out is local only.
+    m_client->setToken(QStringLiteral("alice"), QStringLiteral("t"));
+    QCOMPARE(m_client->logout(), QString());
+    QCOMPARE(loggedOut.count(), 2);
+}
+
+void TestController::requestsNeedAConnection()
+{
+    QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
+    QCOMPARE(m_client->listDevices(), QString());
+    QCOMPARE(m_client->setDisplayName(QStringLiteral("x")), QString());
+    QCOMPARE(errors.count(), 2);
+}
+
+void TestController::messagesShowDisplayNames()
+{
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    proto::Message m;
+    m.seq = 1;
+    m.id = QStringLiteral("x");
+    m.room = proto::defaultRoom();
+    m.from = QStringLiteral("bob");
+    m.display = QStringLiteral("鲍勃");
+    m.time = QDateTime::currentDateTimeUtc();
+    m.text = QStringLiteral("你好");
+    m_server->reply(proto::encode(m));
+    m.seq = 2;
+    m.id = QStringLiteral("y");
+    m.from = QStringLiteral("carol");
+    m.display.clear();
+    m_server->reply(proto::encode(m));
+    QTRY_COMPARE(m_client->messages()->rowCount(), 2);
+    const QModelIndex first = m_client->messages()->index(0);
+    QCOMPARE(first.data(MessageModel::FromRole).toString(), QStringLiteral("bob"));
+    QCOMPARE(first.data(MessageModel::DisplayNameRole).toString(), QStringLiteral("鲍勃"));
+    QCOMPARE(first.data(MessageModel::SenderRole).toString(), QStringLiteral("鲍勃 (bob)"));
+    QVERIFY(first.data().toString().contains(QStringLiteral("鲍勃 (bob): 你好")));
+    QCOMPARE(m_client->messages()->index(1).data(MessageModel::SenderRole).toString(),
+             QStringLiteral("carol"));
 }
 
 QTEST_GUILESS_MAIN(TestController)

@@ -76,6 +76,7 @@ private slots:
     void usersSortedCaseInsensitively();
     void usersAddRemoveCount();
     void usersSetUsersDedups();
+    void usersShowDisplayNames();
 
 private:
     MessageModel *m_messages = nullptr;
@@ -332,12 +333,26 @@ void TestModels::ownNickChangeUpdatesPending()
              QStringLiteral("alice2"));
 }
 
+namespace {
+QList<chat::proto::User> named(const QStringList &names)
+{
+    QList<chat::proto::User> users;
+    for (const QString &name : names)
+        users.append(chat::proto::User{name, {}});
+    return users;
+}
+chat::proto::User named(const QString &name, const QString &display = QString())
+{
+    return chat::proto::User{name, display};
+}
+} // namespace
+
 void TestModels::usersSortedCaseInsensitively()
 {
-    m_users->setUsers({QStringLiteral("zed"), QStringLiteral("Bob"), QStringLiteral("alice"),
-                       QStringLiteral("Émile"), QStringLiteral("carol")});
-    m_users->addUser(QStringLiteral("Dave"));
-    m_users->addUser(QStringLiteral("aaron"));
+    m_users->setUsers(named({QStringLiteral("zed"), QStringLiteral("Bob"), QStringLiteral("alice"),
+                             QStringLiteral("Émile"), QStringLiteral("carol")}));
+    m_users->addUser(named(QStringLiteral("Dave")));
+    m_users->addUser(named(QStringLiteral("aaron")));
     QCOMPARE(m_users->users(),
              (QStringList{QStringLiteral("aaron"), QStringLiteral("alice"), QStringLiteral("Bob"),
                           QStringLiteral("carol"), QStringLiteral("Dave"), QStringLiteral("zed"),
@@ -350,14 +365,14 @@ void TestModels::usersSortedCaseInsensitively()
 void TestModels::usersAddRemoveCount()
 {
     QSignalSpy countChanged(m_users, &UserListModel::countChanged);
-    m_users->setUsers({QStringLiteral("alice"), QStringLiteral("bob")});
+    m_users->setUsers(named({QStringLiteral("alice"), QStringLiteral("bob")}));
     QCOMPARE(m_users->count(), 2);
     QCOMPARE(countChanged.count(), 1);
     QCOMPARE(countChanged.last().at(0).toInt(), 2);
 
-    m_users->addUser(QStringLiteral("carol"));
+    m_users->addUser(named(QStringLiteral("carol")));
     QCOMPARE(m_users->count(), 3);
-    m_users->addUser(QStringLiteral("CAROL")); // the same person
+    m_users->addUser(named(QStringLiteral("CAROL"))); // the same person
     QCOMPARE(m_users->count(), 3);
     QCOMPARE(countChanged.count(), 2);
 
@@ -376,8 +391,36 @@ void TestModels::usersAddRemoveCount()
 void TestModels::usersSetUsersDedups()
 {
     m_users->setUsers(
-        {QStringLiteral("bob"), QStringLiteral("Bob"), QString(), QStringLiteral("alice")});
+        named({QStringLiteral("bob"), QStringLiteral("Bob"), QString(), QStringLiteral("alice")}));
     QCOMPARE(m_users->users(), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
+}
+
+void TestModels::usersShowDisplayNames()
+{
+    m_users->setUsers({named(QStringLiteral("zed"), QStringLiteral("阿泽")),
+                       named(QStringLiteral("bob")),
+                       named(QStringLiteral("carol"), QStringLiteral("Carol"))});
+    // Sorted by what is shown.
+    QCOMPARE(m_users->users(),
+             (QStringList{QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("zed")}));
+    QCOMPARE(m_users->index(0).data().toString(), QStringLiteral("bob"));
+    QCOMPARE(m_users->index(1).data().toString(), QStringLiteral("Carol (carol)"));
+    QCOMPARE(m_users->index(2).data().toString(), QStringLiteral("阿泽 (zed)"));
+    QCOMPARE(m_users->index(2).data(UserListModel::NickRole).toString(), QStringLiteral("zed"));
+    QCOMPARE(m_users->index(2).data(UserListModel::DisplayNameRole).toString(),
+             QStringLiteral("阿泽"));
+
+    // Joined again with another display name: the row changes and moves, nobody is added.
+    QSignalSpy countChanged(m_users, &UserListModel::countChanged);
+    m_users->applyChanges({named(QStringLiteral("bob"), QStringLiteral("Zz 鲍勃"))}, {});
+    QCOMPARE(m_users->count(), 3);
+    QCOMPARE(countChanged.count(), 0);
+    QCOMPARE(m_users->users(),
+             (QStringList{QStringLiteral("carol"), QStringLiteral("bob"), QStringLiteral("zed")}));
+    QCOMPARE(m_users->displayName(QStringLiteral("BOB")), QStringLiteral("Zz 鲍勃"));
+    // And cleared.
+    m_users->addUser(named(QStringLiteral("bob")));
+    QCOMPARE(m_users->index(0).data().toString(), QStringLiteral("bob"));
 }
 
 QTEST_GUILESS_MAIN(TestModels)
