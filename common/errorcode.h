@@ -36,6 +36,9 @@ enum class ErrorCode {
     Forbidden, // an account request this connection may not make
 };
 
+// The newest code: move it when appending one (metrics.cpp lists every code up to it).
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::Forbidden;
+
 [[nodiscard]] QString errorCodeName(ErrorCode code);
 [[nodiscard]] ErrorCode errorCodeFromName(const QString &name);
 

@@ -1,5 +1,6 @@
 #include "chathub.h"
 
+#include "accounts/accounts.h"
 #include "clientsession.h"
 #include "codec.h"
 #include "commitqueue.h"
@@ -19,6 +20,7 @@
 #include "validation.h"
 
 #include <QDateTime>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 #include <QWebSocket>
@@ -43,10 +45,13 @@ qint64 welcomeHistoryBytes(const HubConfig &config)
 class ChatHub::Private
 {
 public:
-    Private(ChatHub *hub, HubConfig config, std::unique_ptr<MessageStore> messageStore)
+    Private(ChatHub *hub, HubConfig config, std::unique_ptr<MessageStore> messageStore,
+            std::unique_ptr<AccountStore> accountStore)
         : q(hub)
         , config(std::move(config))
         , listener(new Listener(this->config, hub))
+        , accountStore(std::move(accountStore))
+        , accounts(this->accountStore.get(), this->config.accounts)
         , store(std::move(messageStore))
         , commits(store.get(), this->config.commitBatch, this->config.commitDelayMs)
         , history(this->config.historySize, *store, this->config.resumeLimit,
@@ -60,7 +65,14 @@ public:
     // The one liveness timer: pings every client, closes those that stopped answering.
     void checkAlive();
     void onHello(ClientSession *session, const Hello &hello);
+    // The credentials of a hello were checked: welcome the session, or refuse it.
+    void admit(ClientSession *session, const Hello &hello, const AuthResult &result);
     void onSend(ClientSession *session, const Send &send);
+    void onAccountRequest(ClientSession *session, const ClientMessage &request);
+    // Closes the joined connections of an account that used one of these tokens (all of them
+    // when `tokenHashes` is empty), telling them why.
+    void closeSessions(qint64 accountId, const QList<QByteArray> &tokenHashes, ErrorCode code,
+                       const QString &reason);
     // Stored: now they may be acknowledged, which for a chat message means broadcast.
     void onCommitted(const QList<Message> &messages);
     void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);
@@ -78,6 +90,9 @@ public:
     ChatHub *q;
     HubConfig config;
     Listener *listener;
+    std::unique_ptr<AccountStore> accountStore;
+    Accounts accounts;
+    QTimer expiryTimer;                  // ends tokens unused for too long
     std::unique_ptr<MessageStore> store; // also names the history: store->instance()
     CommitQueue commits;                 // accepted messages waiting to be stored
     History history;                     // stored messages only
@@ -96,11 +111,13 @@ public:
     bool shuttingDown = false;
     // The operator's view, served as GET /healthz and /metrics on the chat port.
     Metrics metrics;
-    HttpResponder http{&metrics, [this] {
+    HttpResponder http{&metrics,
+                       [this] {
                            return Metrics::Gauges{
                                int(sessions.size()), roster.size(), listener->pendingHandshakes(),
                                listener->refusedOverAddressLimit(), listener->refusedServerFull()};
-                       }};
+                       },
+                       &accounts, config.allowedOrigins};
 };
 
 void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
@@ -124,6 +141,8 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
                      [this](ClientSession *s, const Hello &hello) { onHello(s, hello); });
     QObject::connect(session, &ClientSession::sendReceived, q,
                      [this](ClientSession *s, const Send &send) { onSend(s, send); });
+    QObject::connect(session, &ClientSession::accountRequest, q,
+                     [this](ClientSession *s, const ClientMessage &m) { onAccountRequest(s, m); });
     QObject::connect(session, &ClientSession::aboutToSend, q, [this] { flushFrames(); });
     // What the closing client sent and the server accepted is acknowledged before its close.
     QObject::connect(session, &ClientSession::aboutToClose, q, [this] { commits.flush(); });
@@ -148,45 +167,80 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
 {
     if (shuttingDown)
         return;
+    session->markAuthenticating();
+    // Password hashing answers later; the session may be gone by then.
+    auto later = [this, session = QPointer<ClientSession>(session), hello](const AuthResult &r) {
+        admit(session, hello, r);
+    };
+    if (hello.login) {
+        accounts.login(*hello.login, hello.device, session->peerAddress(), later);
+        return;
+    }
+    if (hello.registration) {
+        accounts.registerAccount(*hello.registration, hello.device, session->peerAddress(), later);
+        return;
+    }
+    const QString token = hello.token.isEmpty() ? session->cookieToken() : hello.token;
+    if (token.isEmpty()) {
+        session->refuse(ErrorCode::TokenInvalid,
+                        QStringLiteral("Log in first: the hello needs a token, a login or a "
+                                       "registration."));
+        return;
+    }
+    admit(session, hello, accounts.loginWithToken(token, hello.device));
+}
+
+void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const AuthResult &result)
+{
+    if (!session || session->isClosing() || shuttingDown) {
+        // Nobody is there to receive a token made for this login: it must not stay valid.
+        if (result.ok() && !result.newToken.isEmpty())
+            accounts.logout(result.account->id, result.tokenHash);
+        return;
+    }
+    if (!result.ok()) {
+        session->refuse(result.code, result.reason);
+        return;
+    }
+    metrics.countLogin(hello.login ? "password" : hello.registration ? "register" : "token");
     // Whatever waits to go out is already in the history this welcome carries: it must reach
     // the others before the newcomer counts among them, or the newcomer would get it twice.
     flushFrames();
-    if (!config.token.isEmpty() && !sameSecret(config.token, hello.token)) {
-        session->refuse(ErrorCode::Unauthorized,
-                        hello.token.isEmpty() ? QStringLiteral("This server requires a token.")
-                                              : QStringLiteral("The token is wrong."));
-        return;
+    const Account &account = *result.account;
+    SessionAccount joined;
+    joined.id = account.id;
+    joined.key = QStringLiteral("account:%1").arg(account.id);
+    joined.name = account.name;
+    joined.display = account.display;
+    joined.admin = account.admin;
+    joined.tokenHash = result.tokenHash;
+    joined.session = randomHex(128);
+    // The same device back on a new connection while its old one still looks alive: the old
+    // one goes. The account stays online throughout, so the others see nothing.
+    QPointer<ClientSession> replaced;
+    if (const Roster::Member *member = roster.find(joined.key)) {
+        for (ClientSession *other : member->clients)
+            if (!hello.session.isEmpty() && sameSecret(other->account().session, hello.session))
+                replaced = other;
     }
-    const QString key = nickKey(hello.nick);
-    // A copy: closing a replaced connection below reports back into the hub synchronously.
-    Roster::Member member;
-    bool takeover = false;
-    if (const Roster::Member *held = roster.find(key)) {
-        if (!sameSecret(held->session, hello.session)) {
-            session->refuse(
-                ErrorCode::NickTaken,
-                QStringLiteral("The nickname \"%1\" is already in use.").arg(held->nick));
-            return;
-        }
-        // The same person back on a new connection while the old one still looks alive: the
-        // new one takes its place, and the others see no one leave or join.
-        takeover = true;
-        member = *held;
-        roster.replaceClient(key, session);
+    session->markJoined(joined);
+    const bool cameOnline = roster.add(joined.key, User{joined.name, joined.display}, session);
+    if (cameOnline)
+        presence.changed(joined.key, User{joined.name, joined.display});
+    if (replaced) {
         qCDebug(lcServer).noquote()
-            << session->peer() << "takes over" << member.nick << "from" << member.client->peer();
-        member.client->close(QWebSocketProtocol::CloseCodeNormal,
-                             QStringLiteral("replaced by a new connection"));
-    } else {
-        member = roster.add(key, hello.nick, session);
-        presence.changed(key, member.nick);
+            << session->peer() << "takes over from" << replaced->peer() << "for" << joined.name;
+        replaced->close(QWebSocketProtocol::CloseCodeNormal,
+                        QStringLiteral("replaced by a new connection"));
     }
-    session->markJoined(member.nick, key);
 
     Welcome welcome;
     welcome.server = config.name;
-    welcome.nick = member.nick;
-    welcome.session = member.session;
+    welcome.account = joined.name;
+    welcome.display = joined.display;
+    welcome.admin = joined.admin;
+    welcome.token = result.newToken;
+    welcome.session = joined.session;
     welcome.instance = store->instance();
     // Messages still waiting for their commit reach this client by broadcast, as to everyone.
     welcome.seq = history.newestSeq();
@@ -205,10 +259,73 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
     welcomeFrame.append(encode(welcome, presence.toldUsers()));
     metrics.countBytesSent(session->sendBatch(welcomeFrame));
 
-    if (takeover)
+    if (!cameOnline)
         return;
-    qCDebug(lcServer).noquote() << session->peer() << "joined as" << member.nick;
-    emit q->userJoined(member.nick);
+    qCDebug(lcServer).noquote() << session->peer() << "joined as" << joined.name;
+    emit q->userJoined(joined.name);
+}
+
+void ChatHub::Private::onAccountRequest(ClientSession *session, const ClientMessage &request)
+{
+    if (shuttingDown)
+        return;
+    const SessionAccount &account = session->account();
+    if (const auto *logout = std::get_if<Logout>(&request)) {
+        session->sendMessage(Done{logout->id, {}});
+        session->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logged out"));
+        accounts.logout(account.id, account.tokenHash);
+    } else if (const auto *change = std::get_if<ChangePassword>(&request)) {
+        accounts.changePassword(
+            account.id, account.tokenHash, change->oldPassword, change->newPassword,
+            [session = QPointer<ClientSession>(session), id = change->id](const AuthResult &r) {
+                if (!session || session->isClosing())
+                    return;
+                if (!r.ok()) {
+                    session->sendError(r.code, r.reason, id);
+                    return;
+                }
+                session->account().tokenHash = r.tokenHash;
+                session->sendMessage(Done{id, r.newToken});
+            });
+    } else if (const auto *list = std::get_if<ListDevices>(&request)) {
+        session->sendMessage(Devices{list->id, accounts.devices(account.id, account.tokenHash)});
+    } else if (const auto *end = std::get_if<EndDevice>(&request)) {
+        QString reason;
+        // Ending this very device closes this connection (token_invalid), with no list.
+        if (!accounts.endDevice(account.id, end->device, &reason)) {
+            session->sendError(ErrorCode::BadMessage, reason, end->id);
+            return;
+        }
+        if (!session->isClosing())
+            session->sendMessage(Devices{end->id, accounts.devices(account.id, account.tokenHash)});
+    } else if (const auto *display = std::get_if<SetDisplay>(&request)) {
+        if (const QString problem = accounts.setDisplay(account.id, display->display);
+            !problem.isEmpty()) {
+            session->sendError(ErrorCode::DisplayInvalid, problem, display->id);
+            return;
+        }
+        if (roster.setDisplay(account.key, display->display)) {
+            for (ClientSession *device : roster.find(account.key)->clients)
+                device->account().display = display->display;
+            presence.changed(account.key, User{account.name, display->display});
+        }
+        session->sendMessage(Done{display->id, {}});
+    }
+}
+
+void ChatHub::Private::closeSessions(qint64 accountId, const QList<QByteArray> &tokenHashes,
+                                     ErrorCode code, const QString &reason)
+{
+    const Roster::Member *member = roster.find(QStringLiteral("account:%1").arg(accountId));
+    if (!member)
+        return;
+    const QList<ClientSession *> clients = member->clients; // closing changes the roster
+    for (ClientSession *client : clients) {
+        if (client->isClosing())
+            continue;
+        if (tokenHashes.isEmpty() || tokenHashes.contains(client->account().tokenHash))
+            client->refuse(code, reason);
+    }
 }
 
 void ChatHub::Private::onSend(ClientSession *session, const Send &send)
@@ -216,7 +333,8 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
     if (shuttingDown)
         return;
     metrics.countMessageReceived();
-    if (std::optional<Message> original = store->findSent(session->nickKey(), send.id)) {
+    const SessionAccount &account = session->account();
+    if (std::optional<Message> original = store->findSent(account.key, send.id)) {
         // A resend after a reconnect: acknowledge again, to the sender alone.
         if (original->text.isEmpty())
             original->text = send.text; // a memory store keeps only recent texts
@@ -225,17 +343,18 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
         return;
     }
     // Sent again before the first was stored: its broadcast, once stored, acknowledges both.
-    if (commits.isPending(session->nickKey(), send.id))
+    if (commits.isPending(account.key, send.id))
         return;
     Message message;
     message.seq = ++seq;
     message.id = send.id;
     message.room = send.room;
-    message.from = session->nick(); // never a name the client claims
+    message.from = account.name; // never a name the client claims
+    message.display = account.display;
     message.time = QDateTime::currentDateTimeUtc();
     message.text = send.text;
     metrics.storeSubmitted(message.seq);
-    commits.submit({session->nickKey(), message});
+    commits.submit({account.key, message});
 }
 
 void ChatHub::Private::onCommitted(const QList<Message> &messages)
@@ -247,7 +366,7 @@ void ChatHub::Private::onCommitted(const QList<Message> &messages)
         metrics.storeCommitted(message.seq);
         history.append(message);
         queueForEveryone(encode(message));
-        metrics.countDeliveries(roster.size());
+        metrics.countDeliveries(roster.connectionCount());
     }
 }
 
@@ -257,11 +376,13 @@ void ChatHub::Private::onCommitFailed(const QList<MessageStore::Entry> &entries,
     seq = store->lastSeq(); // the numbers were never acknowledged: hand them out again
     for (const MessageStore::Entry &entry : entries) {
         metrics.storeFailed(entry.message.seq);
+        // Every device of the sender hears it; the one that sent it knows the id.
         if (const Roster::Member *member = roster.find(entry.nickKey))
-            member->client->sendError(ErrorCode::Internal,
-                                      QStringLiteral("The message could not be stored; send it "
-                                                     "again."),
-                                      entry.message.id);
+            for (ClientSession *client : member->clients)
+                client->sendError(ErrorCode::Internal,
+                                  QStringLiteral("The message could not be stored; send it "
+                                                 "again."),
+                                  entry.message.id);
     }
 }
 
@@ -281,11 +402,12 @@ void ChatHub::Private::prune()
 void ChatHub::Private::onClosed(ClientSession *session)
 {
     sessions.remove(session);
-    if (session->isJoined() && roster.remove(session->nickKey(), session)) {
-        qCDebug(lcServer).noquote() << session->peer() << session->nick() << "left";
+    const SessionAccount &account = session->account();
+    if (session->isJoined() && roster.remove(account.key, session)) {
+        qCDebug(lcServer).noquote() << session->peer() << account.name << "left";
         if (!shuttingDown)
-            presence.changed(session->nickKey(), QString());
-        emit q->userLeft(session->nick());
+            presence.changed(account.key, std::nullopt);
+        emit q->userLeft(account.name);
     }
     emit q->connectionCountChanged(int(sessions.size()));
 }
@@ -313,7 +435,8 @@ void ChatHub::Private::flushFrames()
     const QHash<QString, Roster::Member> members = roster.members();
     qint64 sentDirectly = 0;
     for (const Roster::Member &member : members)
-        sentDirectly += member.client->sendBatch(frames);
+        for (ClientSession *client : member.clients)
+            sentDirectly += client->sendBatch(frames);
     metrics.countBytesSent(sentDirectly); // the rest is counted from bytesWritten
     frames.clear();
     flushingFrames = false;
@@ -346,8 +469,14 @@ ChatHub::ChatHub(HubConfig config, QObject *parent)
 {}
 
 ChatHub::ChatHub(HubConfig config, std::unique_ptr<MessageStore> store, QObject *parent)
+    : ChatHub(std::move(config), Stores{std::move(store), std::make_unique<MemoryAccountStore>()},
+              parent)
+{}
+
+ChatHub::ChatHub(HubConfig config, Stores stores, QObject *parent)
     : QObject(parent)
-    , d(new Private(this, std::move(config), std::move(store)))
+    , d(new Private(this, std::move(config), std::move(stores.messages),
+                    std::move(stores.accounts)))
 {
     connect(d->listener, &Listener::newConnection, this,
             [this](QWebSocket *socket, QTcpSocket *tcp) { d->accept(socket, tcp); });
@@ -370,6 +499,25 @@ ChatHub::ChatHub(HubConfig config, std::unique_ptr<MessageStore> store, QObject 
             [this](const QList<MessageStore::Entry> &entries, const QString &reason) {
                 d->onCommitFailed(entries, reason);
             });
+    connect(&d->accounts, &Accounts::tokensEnded, this,
+            [this](qint64 accountId, const QList<QByteArray> &hashes) {
+                if (!hashes.isEmpty())
+                    d->closeSessions(accountId, hashes, ErrorCode::TokenInvalid,
+                                     QStringLiteral("This device was logged out; log in again."));
+            });
+    connect(&d->accounts, &Accounts::accountDisabled, this, [this](qint64 accountId) {
+        d->closeSessions(accountId, {}, ErrorCode::AccountDisabled,
+                         QStringLiteral("This account was disabled by an administrator."));
+    });
+    connect(&d->accounts, &Accounts::refused, this, [this](const QString &what, ErrorCode code) {
+        d->metrics.countLoginRefused(what, code);
+    });
+    if (d->config.accounts.tokenExpiryDays > 0) {
+        connect(&d->expiryTimer, &QTimer::timeout, this,
+                [this] { d->accounts.expireTokens(QDateTime::currentDateTimeUtc()); });
+        d->expiryTimer.start(60 * 60 * 1000);
+        d->accounts.expireTokens(QDateTime::currentDateTimeUtc());
+    }
     if (!Retention{d->config.retainMessages, d->config.retainDays}.keepsAll()) {
         connect(&d->pruneTimer, &QTimer::timeout, this, [this] { d->prune(); });
         d->pruneTimer.start(qMax(1000, d->config.pruneIntervalMs));
@@ -431,6 +579,11 @@ void ChatHub::shutdown()
     for (ClientSession *session : sessions)
         session->close(QWebSocketProtocol::CloseCodeGoingAway,
                        QStringLiteral("server shutting down"));
+}
+
+Accounts *ChatHub::accounts() const
+{
+    return &d->accounts;
 }
 
 int ChatHub::onlineCount() const

@@ -11,15 +11,20 @@
 
 namespace chat::server {
 
+class Accounts;
+class AccountStore;
 class MessageStore;
+struct Stores;
 
 class ChatHub : public QObject
 {
     Q_OBJECT
 public:
-    // A hub whose history lives in memory only (openMessageStore() with ":memory:").
+    // A hub whose history and accounts live in memory only (openStores() with ":memory:").
     explicit ChatHub(HubConfig config, QObject *parent = nullptr);
-    // A hub on an opened store: its instance, sequence numbers and history continue.
+    // A hub on opened stores: its instance, sequence numbers, history and accounts continue.
+    ChatHub(HubConfig config, Stores stores, QObject *parent = nullptr);
+    // A hub on an opened history with its accounts in memory (tests of the history).
     ChatHub(HubConfig config, std::unique_ptr<MessageStore> store, QObject *parent = nullptr);
     ~ChatHub() override;
 
@@ -32,7 +37,10 @@ public:
     // Stops listening and closes every client with 1001 (going away).
     void shutdown();
 
-    [[nodiscard]] int onlineCount() const;     // clients that completed their hello
+    // Registration, logins, devices; also what the admin commands act on while the hub runs.
+    [[nodiscard]] Accounts *accounts() const;
+
+    [[nodiscard]] int onlineCount() const; // accounts with a connection that completed its hello
     [[nodiscard]] int connectionCount() const; // every open WebSocket
     // The newest seq stored, and so acknowledged.
     [[nodiscard]] qint64 lastSeq() const;
@@ -44,8 +52,9 @@ public:
     [[nodiscard]] int openConnectionCount() const;
 
 signals:
-    void userJoined(const QString &nick);
-    void userLeft(const QString &nick);
+    // An account came online (its first device joined) and went offline (its last one left).
+    void userJoined(const QString &account);
+    void userLeft(const QString &account);
     // connectionCount() changed; after shutdown() a 0 means every close went out.
     void connectionCountChanged(int count);
 

@@ -29,9 +29,12 @@ constexpr int kCloseGraceMs = kLingerDeadlineMs;
 constexpr qint64 kByteBurstSeconds = 8;
 
 // Codes the decoder gives only for a hello: refusing such a hello ends the connection.
+// Decoding errors that only a hello can cause: a session that has not joined is refused.
 bool isHelloRefusal(ErrorCode code)
 {
-    return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion;
+    return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion ||
+           code == ErrorCode::NameInvalid || code == ErrorCode::PasswordInvalid ||
+           code == ErrorCode::DisplayInvalid;
 }
 
 // The id of the send a frame carried, if it was one, whether or not it was valid.
@@ -41,6 +44,19 @@ QString sendIdOf(const Decoded<ClientMessage> &decoded)
         return decoded.ref;
     const auto *send = std::get_if<Send>(&*decoded.message);
     return send ? send->id : QString();
+}
+
+// The id an account request carries, for the ref of its answer.
+QString requestIdOf(const ClientMessage &message)
+{
+    return std::visit(
+        [](const auto &m) -> QString {
+            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Hello>)
+                return {};
+            else
+                return m.id;
+        },
+        message);
 }
 
 } // namespace
@@ -117,12 +133,35 @@ ClientSession::~ClientSession()
         m_tcp->disconnect(this);
 }
 
-void ClientSession::markJoined(const QString &nick, const QString &nickKey)
+void ClientSession::markAuthenticating()
 {
-    m_joined = true;
-    m_nick = nick;
-    m_nickKey = nickKey;
+    m_authenticating = true;
     m_deadline->stop();
+}
+
+void ClientSession::markJoined(const SessionAccount &account)
+{
+    m_authenticating = false;
+    m_joined = true;
+    m_account = account;
+    m_deadline->stop();
+}
+
+QHostAddress ClientSession::peerAddress() const
+{
+    return m_socket->peerAddress();
+}
+
+QString ClientSession::cookieToken() const
+{
+    // Every Cookie header, each "name=value; name=value".
+    const QByteArray cookies = m_socket->request().rawHeader("Cookie");
+    for (const QByteArray &part : cookies.split(';')) {
+        const QByteArray pair = part.trimmed();
+        if (pair.startsWith("chat_token="))
+            return QString::fromLatin1(pair.mid(int(qstrlen("chat_token="))));
+    }
+    return {};
 }
 
 qint64 ClientSession::unsentBytes() const
@@ -400,21 +439,17 @@ void ClientSession::onText(const QString &frame)
         return;
     }
     if (!decoded.ok()) {
-        if (isHelloRefusal(decoded.code)) {
-            if (m_joined)
-                sendError(ErrorCode::AlreadyJoined, QStringLiteral("You have already joined."));
-            else
-                refuse(decoded.code, decoded.reason);
-            return;
-        }
-        sendError(decoded.code, decoded.reason, decoded.ref);
+        if (isHelloRefusal(decoded.code) && !m_joined && !m_authenticating)
+            refuse(decoded.code, decoded.reason);
+        else
+            sendError(decoded.code, decoded.reason, decoded.ref);
         return;
     }
 
     ClientMessage &message = *decoded.message;
     if (const auto *hello = std::get_if<Hello>(&message)) {
-        if (m_joined)
-            sendError(ErrorCode::AlreadyJoined, QStringLiteral("You have already joined."));
+        if (m_joined || m_authenticating)
+            sendError(ErrorCode::AlreadyJoined, QStringLiteral("You have already sent a hello."));
         else
             emit helloReceived(this, *hello);
     } else if (const auto *send = std::get_if<Send>(&message)) {
@@ -427,6 +462,10 @@ void ClientSession::onText(const QString &frame)
             sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."));
         else
             sendMessage(Pong{ping->id});
+    } else if (!m_joined) {
+        sendError(ErrorCode::NotJoined, QStringLiteral("Log in first."), requestIdOf(message));
+    } else {
+        emit accountRequest(this, message);
     }
 }
 

@@ -9,7 +9,9 @@
 #include "protocol.h"
 #include "ratelimiter.h"
 
+#include <QByteArray>
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -28,6 +30,18 @@ namespace chat::server {
 
 class FrameBatch;
 
+// Whom a joined connection speaks for.
+struct SessionAccount
+{
+    qint64 id = 0;
+    QString key;  // "account:<id>": the roster's key and the one message ids are unique under
+    QString name; // the account name, every message's `from`
+    QString display;
+    bool admin = false;
+    QByteArray tokenHash; // the token this device logged in with, or was given
+    QString session;      // this connection's session token, from its welcome
+};
+
 class ClientSession : public QObject
 {
     Q_OBJECT
@@ -43,12 +57,18 @@ public:
 
     [[nodiscard]] bool isJoined() const { return m_joined; }
     [[nodiscard]] bool isClosing() const { return m_closing; }
-    [[nodiscard]] const QString &nick() const { return m_nick; }
-    [[nodiscard]] const QString &nickKey() const { return m_nickKey; }
+    [[nodiscard]] const SessionAccount &account() const { return m_account; }
+    [[nodiscard]] SessionAccount &account() { return m_account; }
     [[nodiscard]] const QString &peer() const { return m_peer; } // "address:port", for logs
+    [[nodiscard]] QHostAddress peerAddress() const;
+    // The chat_token cookie of the upgrade request (the browser page's login), or empty.
+    [[nodiscard]] QString cookieToken() const;
 
-    // Called by the hub once the hello was accepted; stops the hello deadline.
-    void markJoined(const QString &nick, const QString &nickKey);
+    // Called by the hub once a hello arrived: while its credentials are checked, the hello
+    // deadline stops and a second hello is refused.
+    void markAuthenticating();
+    // Called by the hub once the hello was accepted.
+    void markJoined(const SessionAccount &account);
 
     // Sends a frame encoded elsewhere (a broadcast encodes once for everyone). A client that
     // already has more than the outbox cap unsent is cut off instead.
@@ -59,7 +79,8 @@ public:
     qint64 sendBatch(const FrameBatch &batch);
     void sendMessage(const chat::proto::ServerMessage &message);
     void sendError(chat::proto::ErrorCode code, const QString &reason, const QString &ref = {});
-    // Sends the error, then closes with 1008: for a hello that cannot be admitted.
+    // Sends the error, then closes with 1008: for a hello that cannot be admitted, or a device
+    // logged out elsewhere. (Not 1013 for "try again later": Qt's own clients count it invalid.)
     void refuse(chat::proto::ErrorCode code, const QString &reason);
     // A close frame, then the connection ends; one that has not ended after a grace period
     // (a peer that does not read) is aborted.
@@ -74,6 +95,9 @@ public:
 signals:
     void helloReceived(chat::server::ClientSession *session, const chat::proto::Hello &hello);
     void sendReceived(chat::server::ClientSession *session, const chat::proto::Send &send);
+    // logout, change_password, devices, end_device, set_display: only from a joined session.
+    void accountRequest(chat::server::ClientSession *session,
+                        const chat::proto::ClientMessage &request);
     // This session is about to write on its own (a reply, a pong, a close): whatever the hub
     // gathered for everyone must go first, so that the client sees everything in order.
     void aboutToSend();
@@ -132,8 +156,8 @@ private:
     qint64 m_outboxAllowance = 0; // room for one frame larger than the cap (see sendFrame)
     bool m_backlogCheckQueued = false;
     QString m_peer;
-    QString m_nick;
-    QString m_nickKey;
+    SessionAccount m_account;
+    bool m_authenticating = false;
     bool m_joined = false;
     bool m_closing = false;
     bool m_gone = false;

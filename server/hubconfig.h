@@ -1,6 +1,7 @@
 // Everything an operator can tune about the hub; main.cpp fills it from the command line.
 #pragma once
 
+#include "accounts/accounts.h"
 #include "tlsconfig.h"
 
 #include <QHostAddress>
@@ -14,11 +15,11 @@ struct HubConfig
     QHostAddress host = QHostAddress::Any;
     quint16 port = 8080; // 0 picks a free port
     QString name = QStringLiteral("chat");
-    QString token;            // when set, every hello must carry it, or is refused as unauthorized
-    int historySize = 200;    // messages kept for joiners and for resume
-    int listenBacklog = 4096; // the default of 50 drops connection attempts under a burst
-    int handshakeTimeoutMs = 5000;      // TCP connection to finished TLS handshake and upgrade
-    int helloTimeoutMs = 5000;          // finished upgrade to hello
+    AccountPolicy accounts;        // registration, token expiry, password hashing, login throttles
+    int historySize = 200;         // messages kept for joiners and for resume
+    int listenBacklog = 4096;      // the default of 50 drops connection attempts under a burst
+    int handshakeTimeoutMs = 5000; // TCP connection to finished TLS handshake and upgrade
+    int helloTimeoutMs = 5000;     // finished upgrade to hello
     qint64 maxMessageBytes = 64 * 1024; // per incoming WebSocket message and frame
     // Hardening (docs/security.md). A WebSocket ping to everyone every interval; a client that
     // stays silent for 1.5 intervals when the timer fires is closed. 0 turns pings off.
@@ -42,7 +43,7 @@ struct HubConfig
     QStringList allowedOrigins; // normalised (originpolicy.h); empty: any origin
     TlsCredentials tls;         // when enabled the port speaks wss:// only
     // Remembered message ids, so a resent id is acknowledged instead of broadcast again: the
-    // newest ones per nickname, for the nicknames that sent most recently.
+    // newest ones per account, for the accounts that sent most recently.
     int dedupIdsPerNick = 256;
     int dedupNicks = 1024;
     // Durable history (--db): what to keep (0 = no limit), and how often to prune.

@@ -1,4 +1,7 @@
 // chat-server: reads the command line, starts the hub, and stops it cleanly on SIGINT/SIGTERM.
+// With a command word first (user, invite, token) it runs that admin command instead.
+#include "admin/admincli.h"
+#include "admin/controlserver.h"
 #include "chathub.h"
 #include "listenaddresses.h"
 #include "messagestore.h"
@@ -116,7 +119,8 @@ int main(int argc, char *argv[])
                        "browser client at /, and /healthz and /metrics (docs/operations.md); a "
                        "request head may have at most %1 KiB and %2 header fields.")
             .arg(HubConfig().maxHttpHeadBytes / 1024)
-            .arg(HubConfig().maxHttpHeaders));
+            .arg(HubConfig().maxHttpHeaders) +
+        QStringLiteral("\n\n") + chat::server::admin::adminHelp());
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption host(QStringLiteral("host"),
@@ -138,8 +142,8 @@ int main(int argc, char *argv[])
     parser.addOptions({host, port, history, name});
     const QCommandLineOption db(
         QStringLiteral("db"),
-        QStringLiteral("The SQLite file that keeps the history across restarts, or :memory: to "
-                       "keep nothing (default: %1).")
+        QStringLiteral("The SQLite file that keeps the history and the accounts across "
+                       "restarts, or :memory: to keep nothing (default: %1).")
             .arg(defaultDbPath()),
         QStringLiteral("PATH"));
     const QCommandLineOption retain(
@@ -151,6 +155,14 @@ int main(int argc, char *argv[])
         QStringLiteral("Delete messages older than D days (default: 0, never)."),
         QStringLiteral("D"), QStringLiteral("0"));
     parser.addOptions({db, retain, retainDays});
+    const QCommandLineOption controlSocket(
+        QStringLiteral("control-socket"),
+        QStringLiteral("The local socket for the admin commands (default: the --db file's path "
+                       "plus .control; none for :memory:)."),
+        QStringLiteral("PATH"));
+    parser.addOption(controlSocket);
+    // Everything after an admin command's word is that command's (admin/admincli.h).
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     const chat::server::SecurityOptions security; // --token-file, --cert, limits, ...
     security.addTo(&parser);
 
@@ -162,6 +174,11 @@ int main(int argc, char *argv[])
         parser.showHelp(0);
     if (parser.isSet(QStringLiteral("version")))
         parser.showVersion();
+    if (chat::server::admin::isAdminInvocation(parser.positionalArguments()))
+        return chat::server::admin::runAdminCommand(
+            parser.positionalArguments(),
+            {parser.isSet(db) ? parser.value(db) : defaultDbPath(), parser.value(controlSocket),
+             parser.isSet(db)});
     if (!parser.positionalArguments().isEmpty()) {
         printError(QStringLiteral("unexpected argument \"%1\" (see --help)")
                        .arg(parser.positionalArguments().constFirst()));
@@ -191,9 +208,8 @@ int main(int argc, char *argv[])
     if (!parser.isSet(db))
         QDir().mkpath(QFileInfo(dbPath).path());
     QString storeError;
-    std::unique_ptr<chat::server::MessageStore> store =
-        chat::server::openMessageStore(dbPath, config, &storeError);
-    if (!store) {
+    chat::server::Stores stores = chat::server::openStores(dbPath, config, &storeError);
+    if (!stores.messages || !stores.accounts) {
         printError(
             QStringLiteral("cannot use the history database %1: %2").arg(dbPath, storeError));
         return kExitStoreFailed;
@@ -204,13 +220,25 @@ int main(int argc, char *argv[])
     if (!signalWatcher.isValid())
         printError(QStringLiteral("cannot watch for signals; SIGTERM will not close cleanly"));
 
-    ChatHub hub(config, std::move(store));
+    ChatHub hub(config, std::move(stores));
     if (!hub.listen()) {
         QUrl wanted = hub.url();
         wanted.setPort(config.port);
         printError(
             QStringLiteral("cannot listen on %1: %2").arg(wanted.toString(), hub.errorString()));
         return kExitListenFailed;
+    }
+    // Admin commands reach the running hub here (admin/controlserver.h); ready before the
+    // listening line, so whoever reads that line can use it.
+    chat::server::admin::ControlServer control(hub.accounts());
+    if (const QString path =
+            chat::server::admin::controlSocketPath(dbPath, parser.value(controlSocket));
+        !path.isEmpty() && !control.listen(path)) {
+        printError(QStringLiteral("%1the admin commands cannot reach this server: %2")
+                       .arg(parser.isSet(controlSocket) ? QString() : QStringLiteral("warning: "),
+                            control.errorString()));
+        if (parser.isSet(controlSocket))
+            return kExitListenFailed;
     }
     // The first line on stdout is for scripts and tests, which read the actual port from it; the
     // lines after it are for people: what to open in a browser and in chat-client, with this

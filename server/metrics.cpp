@@ -38,9 +38,18 @@ QByteArray formatSeconds(double seconds)
 Metrics::Metrics()
 {
     m_started.start();
-    // Every code from the first up to the Unknown marker, so each series exists from the start.
-    for (int code = 0; code < int(ErrorCode::Unknown); ++code)
-        m_rejections[chat::proto::errorCodeName(ErrorCode(code))] = 0;
+    // Every known code, so each series exists from the start (Unknown stands for codes from
+    // newer peers; the server never sends it).
+    for (int code = 0; code <= int(chat::proto::kLastErrorCode); ++code)
+        if (ErrorCode(code) != ErrorCode::Unknown)
+            m_rejections[chat::proto::errorCodeName(ErrorCode(code))] = 0;
+    for (const char *method : {"token", "password", "register"})
+        m_logins[QLatin1String(method)] = 0;
+}
+
+void Metrics::countLoginRefused(const QString &what, ErrorCode code)
+{
+    ++m_loginRefusals[{what, chat::proto::errorCodeName(code)}];
 }
 
 void Metrics::countRejection(ErrorCode code)
@@ -119,6 +128,16 @@ QByteArray Metrics::exposition(const Gauges &gauges) const
              "Connections closed with 1008 for sending too much, by the limit broken.");
     for (const auto &[limit, count] : m_floodCloses)
         sample(out, "chat_flood_closes_total", count, "limit=\"" + limit.toUtf8() + '"');
+
+    describe(out, "chat_logins_total", "counter",
+             "Hellos admitted, by how they logged in: token, password, register.");
+    for (const auto &[method, count] : m_logins)
+        sample(out, "chat_logins_total", count, "method=\"" + method.toUtf8() + '"');
+    describe(out, "chat_login_refusals_total", "counter",
+             "Logins (password, token) and registrations refused, by the error code sent.");
+    for (const auto &[key, count] : m_loginRefusals)
+        sample(out, "chat_login_refusals_total", count,
+               "kind=\"" + key.first.toUtf8() + "\",reason=\"" + key.second.toUtf8() + '"');
 
     describe(out, "chat_http_responses_total", "counter",
              "Plain HTTP responses (page, health, metrics, errors), by status code.");

@@ -28,6 +28,10 @@ public:
     void countHttpResponse(int status) { ++m_httpResponses[status]; }
     // A connection closed for flooding, by the limit it broke ("bytes", "fragments", ...).
     void countFloodClose(const QString &limit) { ++m_floodCloses[limit]; }
+    // A hello admitted, by how it logged in ("token", "password", "register").
+    void countLogin(const char *method) { ++m_logins[QLatin1String(method)]; }
+    // A login or registration refused (`what`: "login", "token", "register"), by the code sent.
+    void countLoginRefused(const QString &what, chat::proto::ErrorCode code);
     // A message accepted and handed to the store, then committed (its latency is observed) or
     // failed (forgotten). By seq, which is unique among messages waiting for their commit.
     void storeSubmitted(qint64 seq) { m_submittedAtNs.insert(seq, m_started.nsecsElapsed()); }
@@ -65,6 +69,8 @@ private:
     std::map<QString, qint64> m_rejections;  // by error code name, every known code present
     std::map<int, qint64> m_httpResponses;   // by status code
     std::map<QString, qint64> m_floodCloses; // by the limit that was broken
+    std::map<QString, qint64> m_logins;      // by method
+    std::map<std::pair<QString, QString>, qint64> m_loginRefusals; // by (what, code name)
     std::array<qint64, kLatencyBuckets.size()> m_latencyBuckets{}; // not cumulative
     qint64 m_latencyCount = 0;
     qint64 m_latencySumNs = 0;

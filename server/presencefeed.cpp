@@ -5,14 +5,24 @@
 namespace chat::server {
 
 using chat::proto::Presence;
+using chat::proto::User;
 
 namespace {
 
-void sortForPeople(QStringList &nicks)
+bool beforeForPeople(const QString &a, const QString &b)
 {
-    std::sort(nicks.begin(), nicks.end(), [](const QString &a, const QString &b) {
-        return QString::compare(a, b, Qt::CaseInsensitive) < 0;
-    });
+    return QString::compare(a, b, Qt::CaseInsensitive) < 0;
+}
+
+void sortForPeople(QStringList &names)
+{
+    std::sort(names.begin(), names.end(), beforeForPeople);
+}
+
+void sortForPeople(QList<User> &users)
+{
+    std::sort(users.begin(), users.end(),
+              [](const User &a, const User &b) { return beforeForPeople(a.name, b.name); });
 }
 
 } // namespace
@@ -25,9 +35,9 @@ PresenceFeed::PresenceFeed(int intervalMs, QObject *parent)
     connect(&m_timer, &QTimer::timeout, this, &PresenceFeed::due);
 }
 
-void PresenceFeed::changed(const QString &nickKey, const QString &nick)
+void PresenceFeed::changed(const QString &key, const std::optional<User> &user)
 {
-    m_pending.insert(nickKey, nick);
+    m_pending.insert(key, user);
     if (m_timer.isActive())
         return;
     // After a quiet spell at the end of this turn of the event loop; in a crowd, once the
@@ -44,17 +54,21 @@ std::optional<Presence> PresenceFeed::take(int online)
     Presence presence;
     presence.online = online;
     for (auto it = m_pending.cbegin(); it != m_pending.cend(); ++it) {
-        const QString told = m_told.value(it.key());
-        if (told == it.value())
-            continue;
-        if (!told.isEmpty())
-            presence.left.append(told);
-        if (it.value().isEmpty())
-            m_told.remove(it.key());
-        else
-            m_told.insert(it.key(), it.value());
-        if (!it.value().isEmpty())
-            presence.joined.append(it.value());
+        const auto told = m_told.constFind(it.key());
+        const std::optional<User> &now = it.value();
+        if (told == m_told.cend()) {
+            if (!now)
+                continue; // came and went in between
+            presence.joined.append(*now);
+            m_told.insert(it.key(), *now);
+        } else if (!now) {
+            presence.left.append(told->name);
+            m_told.erase(told);
+        } else if (!(*told == *now)) {
+            // Still online under another display name: told as a join, which updates it.
+            presence.joined.append(*now);
+            m_told.insert(it.key(), *now);
+        }
     }
     m_pending.clear();
     m_sinceTold.start();
@@ -69,9 +83,9 @@ std::optional<Presence> PresenceFeed::take(int online)
 const chat::proto::EncodedUserList &PresenceFeed::toldUsers()
 {
     if (!m_toldEncodedValid) {
-        QStringList nicks = m_told.values();
-        sortForPeople(nicks);
-        m_toldEncoded = chat::proto::encodeUserList(nicks);
+        QList<User> users = m_told.values();
+        sortForPeople(users);
+        m_toldEncoded = chat::proto::encodeUserList(users);
         m_toldEncodedValid = true;
     }
     return m_toldEncoded;

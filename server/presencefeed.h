@@ -1,8 +1,8 @@
-// What the clients have been told of who is online, and what changed since. Joins and leaves
-// are gathered and told in one presence frame, the first after a quiet spell at once and then
-// at most one every `intervalMs`: a crowd joining together (everyone coming back after a
-// restart) makes a few frames, where a frame per person to every person grew with the square
-// of the crowd (docs/performance.md, scenario c).
+// What the clients have been told of who is online (one entry per account), and what changed since.
+// Joins and leaves are gathered and told in one presence frame, the first after a quiet spell at
+// once and then at most one every `intervalMs`: a crowd joining together (everyone coming back
+// after a restart) makes a few frames, where a frame per person to every person grew with the
+// square of the crowd (docs/performance.md, scenario c).
 #pragma once
 
 #include "codec.h"
@@ -24,8 +24,8 @@ class PresenceFeed : public QObject
 public:
     explicit PresenceFeed(int intervalMs, QObject *parent = nullptr);
 
-    // The member under `nickKey` is now called `nick`; an empty `nick`: gone.
-    void changed(const QString &nickKey, const QString &nick);
+    // The account under `key` is now online as `user`; nullopt: gone.
+    void changed(const QString &key, const std::optional<chat::proto::User> &user);
     [[nodiscard]] bool hasPending() const { return !m_pending.isEmpty(); }
     // The changes since the last presence, from now on counted as told; nothing when they cancel
     // out (someone left and came back). `online`: the number to tell with them.
@@ -40,8 +40,9 @@ signals:
 
 private:
     int m_intervalMs;
-    QHash<QString, QString> m_told;    // nick key → nick, as the last presence left it
-    QHash<QString, QString> m_pending; // nick key → nick now ("" when gone), changed since
+    QHash<QString, chat::proto::User> m_told; // account key → user, as the last presence left it
+    // account key → user now (nullopt when gone), changed since
+    QHash<QString, std::optional<chat::proto::User>> m_pending;
     QTimer m_timer;
     QElapsedTimer m_sinceTold;
     chat::proto::EncodedUserList m_toldEncoded;

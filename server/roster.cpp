@@ -1,35 +1,43 @@
 #include "roster.h"
 
-#include "secrets.h"
-
 namespace chat::server {
 
-const Roster::Member *Roster::find(const QString &nickKey) const
+const Roster::Member *Roster::find(const QString &accountKey) const
 {
-    const auto it = m_members.constFind(nickKey);
+    const auto it = m_members.constFind(accountKey);
     return it == m_members.cend() ? nullptr : &*it;
 }
 
-const Roster::Member &Roster::add(const QString &nickKey, const QString &nick,
-                                  ClientSession *client)
+bool Roster::add(const QString &accountKey, const chat::proto::User &user, ClientSession *client)
 {
-    Q_ASSERT(!m_members.contains(nickKey));
-    return *m_members.insert(nickKey, Member{nick, randomHex(128), client});
+    ++m_connections;
+    auto it = m_members.find(accountKey);
+    if (it != m_members.end()) {
+        it->clients.append(client);
+        return false;
+    }
+    m_members.insert(accountKey, Member{user, {client}});
+    return true;
 }
 
-void Roster::replaceClient(const QString &nickKey, ClientSession *client)
+bool Roster::remove(const QString &accountKey, const ClientSession *client)
 {
-    const auto it = m_members.find(nickKey);
-    Q_ASSERT(it != m_members.end());
-    it->client = client;
-}
-
-bool Roster::remove(const QString &nickKey, const ClientSession *client)
-{
-    const auto it = m_members.find(nickKey);
-    if (it == m_members.end() || it->client != client)
+    const auto it = m_members.find(accountKey);
+    if (it == m_members.end() || !it->clients.removeOne(client))
+        return false;
+    --m_connections;
+    if (!it->clients.isEmpty())
         return false;
     m_members.erase(it);
+    return true;
+}
+
+bool Roster::setDisplay(const QString &accountKey, const QString &display)
+{
+    const auto it = m_members.find(accountKey);
+    if (it == m_members.end())
+        return false;
+    it->user.display = display;
     return true;
 }
 

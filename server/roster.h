@@ -1,8 +1,11 @@
-// Who is online: one member per nickname, compared case-insensitively through nickKey(), each
-// with the session token that lets a later connection take the nickname over after a drop.
+// Who is online: one member per account, with every connection (device) it has open. An account
+// is online while any of its connections is, so one device dropping changes nothing for others.
 #pragma once
 
+#include "protocol.h"
+
 #include <QHash>
+#include <QList>
 #include <QString>
 
 namespace chat::server {
@@ -14,26 +17,27 @@ class Roster
 public:
     struct Member
     {
-        QString nick;    // as the server holds it (normalised, the first spelling that joined)
-        QString session; // the token handed out in the welcome
-        ClientSession *client = nullptr;
+        chat::proto::User user;         // the account name and its display name
+        QList<ClientSession *> clients; // never empty while the member is in the roster
     };
 
-    [[nodiscard]] const Member *find(const QString &nickKey) const;
-    // Adds a member with a fresh session token (128 random bits) and returns that member.
-    const Member &add(const QString &nickKey, const QString &nick, ClientSession *client);
-    // Points an existing member at a new connection; the nickname and token stay.
-    void replaceClient(const QString &nickKey, ClientSession *client);
-    // Removes the member when `client` is still its connection; false when it was replaced.
-    bool remove(const QString &nickKey, const ClientSession *client);
+    [[nodiscard]] const Member *find(const QString &accountKey) const;
+    // Adds a connection of the account; true when it is the account's first (it came online).
+    bool add(const QString &accountKey, const chat::proto::User &user, ClientSession *client);
+    // Removes a connection; true when it was the account's last (it went offline).
+    bool remove(const QString &accountKey, const ClientSession *client);
+    // A new display name for an online account; false when it is not online.
+    bool setDisplay(const QString &accountKey, const QString &display);
 
-    [[nodiscard]] int size() const { return int(m_members.size()); }
-    // Keyed by nickKey. Callers that send while iterating take a copy (cheap: implicitly shared),
-    // so that a member leaving meanwhile cannot invalidate the iteration.
+    [[nodiscard]] int size() const { return int(m_members.size()); } // accounts online
+    [[nodiscard]] int connectionCount() const { return m_connections; }
+    // Keyed by account key. Callers that send while iterating take a copy (cheap: implicitly
+    // shared), so that a member leaving meanwhile cannot invalidate the iteration.
     [[nodiscard]] const QHash<QString, Member> &members() const { return m_members; }
 
 private:
     QHash<QString, Member> m_members;
+    int m_connections = 0;
 };
 
 } // namespace chat::server

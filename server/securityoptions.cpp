@@ -51,9 +51,27 @@ SecurityOptions::SecurityOptions()
 
 SecurityOptions::SecurityOptions(const HubConfig &defaults)
     : m_tokenFile(option("token-file",
-                         QStringLiteral("A file holding the shared secret every client must send "
-                                        "in its hello (default: none, anyone may join)."),
+                         QStringLiteral("Removed in version 2: accounts replace the shared "
+                                        "secret; see --registration."),
                          "FILE"))
+    , m_registration(
+          option("registration",
+                 QStringLiteral("Who may create an account: open (anyone, %1 sign-ups "
+                                "per address per %2 minutes), invite (with a code from "
+                                "`chat-server invite create`) or closed (only `chat-server "
+                                "user add`) (default: open).")
+                     .arg(defaults.accounts.registrationsPerAddress)
+                     .arg(defaults.accounts.registrationWindowMs / 60000),
+                 "MODE", QStringLiteral("open")))
+    , m_tokenExpiryDays(option("token-expiry-days",
+                               QStringLiteral("A device's login ends after this many days unused "
+                                              "(default: %1; 0: never).")
+                                   .arg(defaults.accounts.tokenExpiryDays),
+                               "D", QString::number(defaults.accounts.tokenExpiryDays)))
+    , m_hashWorkers(option("hash-workers",
+                           QStringLiteral("Threads that hash passwords (Argon2id, 64 MiB each) "
+                                          "(default: 0, one per core, at most 4)."),
+                           "N", QStringLiteral("0")))
     , m_cert(option("cert",
                     QStringLiteral("PEM certificate (chain) to serve wss:// (TLS) on the port; "
                                    "needs --key (default: none, plain ws://)."),
@@ -137,14 +155,17 @@ SecurityOptions::SecurityOptions(const HubConfig &defaults)
                                 "(default: %1).")
                      .arg(defaults.maxAddressBytesPerSecond),
                  "N", QString::number(defaults.maxAddressBytesPerSecond)))
-{}
+{
+    m_tokenFile.setFlags(QCommandLineOption::HiddenFromHelp);
+}
 
 void SecurityOptions::addTo(QCommandLineParser *parser) const
 {
-    parser->addOptions({m_tokenFile, m_cert, m_key, m_allowOrigin, m_pingInterval,
-                        m_handshakeTimeout, m_helloTimeout, m_maxMessageBytes, m_rate, m_burst,
-                        m_maxConnections, m_maxPerIp, m_maxOutboxBytes, m_maxWelcomeBytes,
-                        m_maxBytesRate, m_maxAddressBytesRate});
+    parser->addOptions({m_tokenFile, m_registration, m_tokenExpiryDays, m_hashWorkers, m_cert,
+                        m_key, m_allowOrigin, m_pingInterval, m_handshakeTimeout, m_helloTimeout,
+                        m_maxMessageBytes, m_rate, m_burst, m_maxConnections, m_maxPerIp,
+                        m_maxOutboxBytes, m_maxWelcomeBytes, m_maxBytesRate,
+                        m_maxAddressBytesRate});
 }
 
 QString SecurityOptions::apply(const QCommandLineParser &parser, HubConfig *config) const
@@ -241,17 +262,29 @@ QString SecurityOptions::apply(const QCommandLineParser &parser, HubConfig *conf
         config->allowedOrigins.append(origin);
     }
 
-    if (parser.isSet(m_tokenFile)) {
-        const QString path = value(m_tokenFile);
-        if (const QString problem = readSecretFile(path, proto::kMaxTokenChars, &config->token);
-            !problem.isEmpty())
-            return QStringLiteral("--token-file: %1.").arg(problem);
-        const QFileInfo info(path);
-        if (info.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther))
-            m_warnings.append(QStringLiteral("the token file \"%1\" can be read by other users "
-                                             "(chmod 600 it)")
-                                  .arg(path));
-    }
+    if (parser.isSet(m_tokenFile))
+        return QStringLiteral("--token-file was removed in version 2: accounts replace the shared "
+                              "token; use --registration invite (docs/security.md).");
+    const QString mode = value(m_registration).trimmed().toLower();
+    if (mode == QLatin1String("open"))
+        config->accounts.registration = RegistrationMode::Open;
+    else if (mode == QLatin1String("invite"))
+        config->accounts.registration = RegistrationMode::Invite;
+    else if (mode == QLatin1String("closed"))
+        config->accounts.registration = RegistrationMode::Closed;
+    else
+        return QStringLiteral("--registration: \"%1\" is not open, invite or closed.")
+            .arg(value(m_registration));
+    config->accounts.tokenExpiryDays = int(parseCount(value(m_tokenExpiryDays), 0, 36500));
+    if (config->accounts.tokenExpiryDays < 0)
+        return QStringLiteral("--token-expiry-days: \"%1\" is not a number from 0 (never) to "
+                              "36500.")
+            .arg(value(m_tokenExpiryDays));
+    config->accounts.hashWorkers = int(parseCount(value(m_hashWorkers), 0, 64));
+    if (config->accounts.hashWorkers < 0)
+        return QStringLiteral("--hash-workers: \"%1\" is not a number from 0 (one per core) to "
+                              "64.")
+            .arg(value(m_hashWorkers));
 
     if (parser.isSet(m_cert) != parser.isSet(m_key))
         return QStringLiteral("--cert and --key go together: give both or neither.");

@@ -27,6 +27,9 @@ protected:
         config.maxConnectionsPerAddress = 0; // every test client comes from 127.0.0.1
         config.maxAddressBytesPerSecond = 0; // ... and so would share one byte budget
         config.maxBytesPerSecond = 0;        // tests of the byte limits set them
+        // Every test client registers its nick: cheap hashes, and no limit on sign-ups.
+        config.accounts.cheapHashes = true;
+        config.accounts.registrationsPerAddress = 1 << 30;
         return config;
     }
 
@@ -34,6 +37,8 @@ protected:
     [[nodiscard]] bool startHub(const server::HubConfig &config = testConfig())
     {
         stopClients();
+        m_hub.reset();
+        TokenBook::clear(); // a new hub may get the old one's port
         m_hub = std::make_unique<server::ChatHub>(config);
         if (!m_hub->listen()) {
             qWarning("hub cannot listen: %s", qPrintable(m_hub->errorString()));

@@ -1,6 +1,7 @@
 #include "rawwsclient.h"
 
 #include "codec.h"
+#include "testclient.h"
 
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
@@ -69,10 +70,12 @@ bool RawWsClient::open(quint16 port, const QHostAddress &localAddress)
     return connectTo(port, localAddress) && upgrade();
 }
 
-QByteArray RawWsClient::helloJson(const QString &nick)
+QByteArray RawWsClient::helloJson(const QString &nick, const QString &token)
 {
     chat::proto::Hello hello;
-    hello.nick = nick;
+    hello.token = token;
+    if (token.isEmpty())
+        hello.registration = chat::proto::Registration{nick, chat::test::kTestPassword, {}, {}};
     return chat::proto::encode(hello);
 }
 

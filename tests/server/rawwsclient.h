@@ -46,7 +46,8 @@ public:
     void sendText(const QByteArray &utf8) { sendFrame(Text, utf8); }
     void sendRaw(const QByteArray &bytes);
     // Protocol messages as JSON, encoded by chatcommon like any client's.
-    [[nodiscard]] static QByteArray helloJson(const QString &nick);
+    // A hello that registers `nick` (with kTestPassword), or logs in with `token` when given.
+    [[nodiscard]] static QByteArray helloJson(const QString &nick, const QString &token = {});
     [[nodiscard]] static QByteArray sendJson(const QString &id, const QString &text);
     [[nodiscard]] static QByteArray frame(quint8 opcode, const QByteArray &payload, bool fin = true,
                                           bool masked = true, quint64 announcedLength = ~0ULL);

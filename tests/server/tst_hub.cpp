@@ -1,4 +1,4 @@
-// The hub's conversation with real WebSocket clients: broadcast, presence, history, nicknames,
+// The hub's conversation with real WebSocket clients: broadcast, presence, history, hellos,
 // bad input and shutdown. Limits, timeouts and load are in tst_hublimits.
 #include "codec.h"
 #include "hubtestbase.h"
@@ -9,6 +9,7 @@
 #include <QTest>
 
 using namespace chat::proto;
+using chat::test::kTestPassword;
 using chat::test::TestClient;
 
 Q_DECLARE_METATYPE(chat::proto::ErrorCode)
@@ -29,12 +30,8 @@ private slots:
     void crowdIsToldInFewPresences();
     void historyOnJoin_data();
     void historyOnJoin();
-    void nickTaken_data();
-    void nickTaken();
     void helloRefused_data();
     void helloRefused();
-    void tokenRequired_data();
-    void tokenRequired();
     void senderCannotClaimAnotherName();
     void badInputGetsErrorAndConnectionSurvives_data();
     void badInputGetsErrorAndConnectionSurvives();
@@ -86,15 +83,16 @@ void HubTest::presenceOnJoinAndLeave()
     QVERIFY(alice);
     QVERIFY(alice->welcome()->users.isEmpty()); // nobody told of yet
     QVERIFY(alice->waitForPresences(1));
-    QCOMPARE(alice->presences()[0], (Presence{{QStringLiteral("alice")}, {}, 1}));
+    QCOMPARE(alice->presences()[0], (Presence{{User{QStringLiteral("alice"), {}}}, {}, 1}));
     QCOMPARE(joined.size(), 1);
 
     TestClient *bob = join(QStringLiteral("bob"));
     QVERIFY(bob);
-    QCOMPARE(bob->welcome()->users, QStringList{QStringLiteral("alice")});
+    QCOMPARE(bob->welcome()->users, (QList<User>{User{QStringLiteral("alice"), {}}}));
     for (TestClient *client : {alice, bob}) {
         QVERIFY(client->waitForJoin(QStringLiteral("bob")));
-        QCOMPARE(client->presences().constLast(), (Presence{{QStringLiteral("bob")}, {}, 2}));
+        QCOMPARE(client->presences().constLast(),
+                 (Presence{{User{QStringLiteral("bob"), {}}}, {}, 2}));
     }
     QCOMPARE(joined.size(), 2);
 
@@ -168,11 +166,12 @@ void HubTest::crowdIsToldInFewPresences()
         bool announced = false;
         for (const ServerMessage &message : client->all()) {
             if (const auto *presence = std::get_if<Presence>(&message))
-                announced = announced || presence->joined.contains(QStringLiteral("crowd1"));
+                announced =
+                    announced || presence->joined.contains(User{QStringLiteral("crowd1"), {}});
             else if (std::holds_alternative<Message>(message))
                 break;
         }
-        QVERIFY(announced || client->welcome()->users.contains(QStringLiteral("crowd1")));
+        QVERIFY(announced || client->welcome()->users.contains(User{QStringLiteral("crowd1"), {}}));
     }
 }
 
@@ -214,59 +213,34 @@ void HubTest::historyOnJoin()
     }
 }
 
-void HubTest::nickTaken_data()
-{
-    QTest::addColumn<QString>("first");
-    QTest::addColumn<QString>("second");
-    QTest::addRow("same") << QStringLiteral("alice") << QStringLiteral("alice");
-    QTest::addRow("other letter case") << QStringLiteral("alice") << QStringLiteral("ALICE");
-    QTest::addRow("non-ASCII other case") << QStringLiteral("Émile") << QStringLiteral("éMILE");
-    QTest::addRow("surrounding white space") << QStringLiteral("bob") << QStringLiteral("  bob ");
-    // NFC: e + combining acute is the same nickname as the precomposed é.
-    QTest::addRow("other normal form")
-        << QStringLiteral("Ren\u00e9") << QStringLiteral("Rene\u0301");
-}
-
-void HubTest::nickTaken()
-{
-    QFETCH(QString, first);
-    QFETCH(QString, second);
-    TestClient *holder = join(first);
-    QVERIFY(holder);
-
-    TestClient *other = connectClient();
-    QVERIFY(other);
-    QVERIFY(!other->helloAndWait(second));
-    QCOMPARE(other->errors().size(), 1);
-    QCOMPARE(other->errors()[0].code, ErrorCode::NickTaken);
-    QVERIFY(other->waitForDisconnected());
-    QCOMPARE(other->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
-
-    QVERIFY(barrier(holder));
-    QCOMPARE(holder->joinsSeen(), QStringList{first}); // its own join only
-    QCOMPARE(hub().onlineCount(), 1);
-    QTRY_COMPARE(hub().connectionCount(), 1);
-}
-
 void HubTest::helloRefused_data()
 {
     QTest::addColumn<QString>("frame");
     QTest::addColumn<ErrorCode>("code");
-    const auto hello = [](const QString &nick) {
+    // Registrations with names the nickname rules refuse (the codec's rules, end to end).
+    const auto hello = [](const QString &name) {
         Hello h;
-        h.nick = nick;
+        h.registration = Registration{name, kTestPassword, {}, {}};
         return QString::fromUtf8(encode(h));
     };
-    QTest::addRow("empty nick") << hello(QString()) << ErrorCode::NickInvalid;
-    QTest::addRow("only spaces") << hello(QStringLiteral("   ")) << ErrorCode::NickInvalid;
-    QTest::addRow("too long") << hello(QString(33, u'n')) << ErrorCode::NickInvalid;
+    QTest::addRow("empty name") << hello(QString()) << ErrorCode::NameInvalid;
+    QTest::addRow("only spaces") << hello(QStringLiteral("   ")) << ErrorCode::NameInvalid;
+    QTest::addRow("too long") << hello(QString(33, u'n')) << ErrorCode::NameInvalid;
     QTest::addRow("control character")
-        << hello(QStringLiteral("a\u0007b")) << ErrorCode::NickInvalid;
+        << hello(QStringLiteral("a\u0007b")) << ErrorCode::NameInvalid;
     QTest::addRow("zero-width space")
-        << hello(QStringLiteral("a\u200Bb")) << ErrorCode::NickInvalid;
-    QTest::addRow("two spaces") << hello(QStringLiteral("a  b")) << ErrorCode::NickInvalid;
-    QTest::addRow("version 2") << QStringLiteral(R"({"type":"hello","version":2,"nick":"x"})")
+        << hello(QStringLiteral("a\u200Bb")) << ErrorCode::NameInvalid;
+    QTest::addRow("two spaces") << hello(QStringLiteral("a  b")) << ErrorCode::NameInvalid;
+    QTest::addRow("version 1") << QStringLiteral(R"({"type":"hello","version":1,"nick":"x"})")
                                << ErrorCode::UnsupportedVersion;
+    QTest::addRow("version 3") << QStringLiteral(R"({"type":"hello","version":3,"token":"x"})")
+                               << ErrorCode::UnsupportedVersion;
+    QTest::addRow("no credentials")
+        << QStringLiteral(R"({"type":"hello","version":2})") << ErrorCode::TokenInvalid;
+    QTest::addRow("unknown token")
+        << QStringLiteral(
+               R"({"type":"hello","version":2,"token":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})")
+        << ErrorCode::TokenInvalid;
 }
 
 void HubTest::helloRefused()
@@ -283,40 +257,6 @@ void HubTest::helloRefused()
     QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
     QCOMPARE(hub().onlineCount(), 0);
     QTRY_COMPARE(hub().connectionCount(), 0);
-}
-
-void HubTest::tokenRequired_data()
-{
-    QTest::addColumn<QString>("token");
-    QTest::addColumn<bool>("admitted");
-    QTest::addRow("no token") << QString() << false;
-    QTest::addRow("wrong token") << QStringLiteral("s3cres") << false;
-    QTest::addRow("prefix of the token") << QStringLiteral("s3c") << false;
-    QTest::addRow("right token") << QStringLiteral("s3cret") << true;
-}
-
-void HubTest::tokenRequired()
-{
-    QFETCH(QString, token);
-    QFETCH(bool, admitted);
-    auto config = testConfig();
-    config.token = QStringLiteral("s3cret");
-    QVERIFY(startHub(config));
-    TestClient *client = connectClient();
-    QVERIFY(client);
-    Hello hello;
-    hello.nick = QStringLiteral("guest");
-    hello.token = token;
-    QCOMPARE(client->helloAndWait(hello), admitted);
-    if (admitted) {
-        QCOMPARE(hub().onlineCount(), 1);
-        return;
-    }
-    QCOMPARE(client->errors().size(), 1);
-    QCOMPARE(client->errors()[0].code, ErrorCode::Unauthorized);
-    QVERIFY(client->waitForDisconnected());
-    QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
-    QCOMPARE(hub().onlineCount(), 0);
 }
 
 void HubTest::senderCannotClaimAnotherName()
@@ -380,14 +320,19 @@ void HubTest::badInputGetsErrorAndConnectionSurvives_data()
         << QStringLiteral(R"({"type":"ping","id":7})") << false << ErrorCode::BadMessage << none;
     QTest::addRow("binary frame") << QStringLiteral(R"({"type":"ping"})") << true
                                   << ErrorCode::BinaryFrame << none;
-    QTest::addRow("second hello") << QStringLiteral(R"({"type":"hello","version":1,"nick":"x"})")
+    QTest::addRow("second hello") << QStringLiteral(R"({"type":"hello","version":2,"token":"x"})")
                                   << false << ErrorCode::AlreadyJoined << none;
-    QTest::addRow("second hello, same nick")
-        << QStringLiteral(R"({"type":"hello","version":1,"nick":"speaker"})") << false
-        << ErrorCode::AlreadyJoined << none;
-    QTest::addRow("second hello, invalid nick")
-        << QStringLiteral(R"({"type":"hello","version":1,"nick":""})") << false
-        << ErrorCode::AlreadyJoined << none;
+    QTest::addRow("second hello, a login")
+        << QStringLiteral(
+               R"({"type":"hello","version":2,"login":{"name":"speaker","password":"12345678"}})")
+        << false << ErrorCode::AlreadyJoined << none;
+    QTest::addRow("second hello, invalid name")
+        << QStringLiteral(
+               R"({"type":"hello","version":2,"register":{"name":"","password":"12345678"}})")
+        << false << ErrorCode::NameInvalid << none;
+    QTest::addRow("second hello, version 1")
+        << QStringLiteral(R"({"type":"hello","version":1,"nick":"x"})") << false
+        << ErrorCode::UnsupportedVersion << none;
 }
 
 void HubTest::badInputGetsErrorAndConnectionSurvives()

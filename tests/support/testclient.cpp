@@ -1,6 +1,9 @@
 #include "testclient.h"
 
 #include "codec.h"
+#include "namekey.h"
+
+#include <QHash>
 
 #include <QDeadlineTimer>
 #include <QSignalSpy>
@@ -9,6 +12,36 @@
 namespace chat::test {
 
 using namespace chat::proto;
+
+namespace {
+
+QHash<QString, QString> &tokens()
+{
+    static QHash<QString, QString> book;
+    return book;
+}
+
+QString bookKey(const QUrl &server, const QString &name)
+{
+    return server.authority() + QLatin1Char('|') + accountNameKey(name);
+}
+
+} // namespace
+
+QString TokenBook::token(const QUrl &server, const QString &name)
+{
+    return tokens().value(bookKey(server, name));
+}
+
+void TokenBook::remember(const QUrl &server, const QString &name, const QString &token)
+{
+    tokens().insert(bookKey(server, name), token);
+}
+
+void TokenBook::clear()
+{
+    tokens().clear();
+}
 
 TestClient::TestClient(QObject *parent)
     : QObject(parent)
@@ -49,6 +82,7 @@ void TestClient::openAsync(const QUrl &url)
     m_closed = false;
     m_closeCode = QWebSocketProtocol::CloseCodeNormal;
     m_closeReason.clear();
+    m_url = url;
     m_socket.open(url);
 }
 
@@ -64,6 +98,7 @@ void TestClient::openAsync(const QNetworkRequest &request)
     m_closed = false;
     m_closeCode = QWebSocketProtocol::CloseCodeNormal;
     m_closeReason.clear();
+    m_url = request.url();
     m_socket.open(request);
 }
 
@@ -74,14 +109,23 @@ bool TestClient::open(const QNetworkRequest &request, int timeoutMs)
            isOpen();
 }
 
+Hello TestClient::helloFor(const QString &nick, std::optional<qint64> lastSeq,
+                           const QString &session) const
+{
+    Hello hello;
+    hello.token = TokenBook::token(m_url, nick);
+    if (hello.token.isEmpty())
+        hello.registration = Registration{nick, kTestPassword, {}, {}};
+    hello.device = QStringLiteral("test");
+    hello.lastSeq = lastSeq;
+    hello.session = session;
+    return hello;
+}
+
 void TestClient::sendHello(const QString &nick, std::optional<qint64> lastSeq,
                            const QString &session)
 {
-    Hello hello;
-    hello.nick = nick;
-    hello.lastSeq = lastSeq;
-    hello.session = session;
-    sendHello(hello);
+    sendHello(helloFor(nick, lastSeq, session));
 }
 
 void TestClient::sendHello(const Hello &hello)
@@ -92,11 +136,7 @@ void TestClient::sendHello(const Hello &hello)
 bool TestClient::helloAndWait(const QString &nick, std::optional<qint64> lastSeq,
                               const QString &session, int timeoutMs)
 {
-    Hello hello;
-    hello.nick = nick;
-    hello.lastSeq = lastSeq;
-    hello.session = session;
-    return helloAndWait(hello, timeoutMs);
+    return helloAndWait(helloFor(nick, lastSeq, session), timeoutMs);
 }
 
 bool TestClient::helloAndWait(const Hello &hello, int timeoutMs)
@@ -175,10 +215,11 @@ bool TestClient::waitForLeave(const QString &nick, int timeoutMs)
 
 QStringList TestClient::joinsSeen() const
 {
-    QStringList nicks;
+    QStringList names;
     for (const Presence &presence : m_presences)
-        nicks += presence.joined;
-    return nicks;
+        for (const User &user : presence.joined)
+            names += user.name;
+    return names;
 }
 
 QStringList TestClient::leavesSeen() const
@@ -237,9 +278,13 @@ void TestClient::onText(const QString &frame)
     m_all.append(message);
     if (const auto *welcome = std::get_if<Welcome>(&message)) {
         m_welcome = *welcome;
-        m_users = welcome->users;
-        if (!m_users.contains(welcome->nick))
-            m_users.append(welcome->nick);
+        if (!welcome->token.isEmpty())
+            TokenBook::remember(m_url, welcome->account, welcome->token);
+        m_users.clear();
+        for (const User &user : welcome->users)
+            m_users.append(user.name);
+        if (!m_users.contains(welcome->account))
+            m_users.append(welcome->account);
         m_online = int(m_users.size());
         emit received();
         emit welcomed();
@@ -251,9 +296,9 @@ void TestClient::onText(const QString &frame)
         m_presences.append(*presence);
         for (const QString &nick : presence->left)
             m_users.removeAll(nick);
-        for (const QString &nick : presence->joined) {
-            if (!m_users.contains(nick))
-                m_users.append(nick);
+        for (const User &user : presence->joined) {
+            if (!m_users.contains(user.name))
+                m_users.append(user.name);
         }
         m_online = presence->online;
         emit received();

@@ -16,6 +16,21 @@
 
 namespace chat::test {
 
+// The password every account a test registers gets.
+inline const QString kTestPassword = QStringLiteral("test-password-1");
+
+// The tokens test clients were given, per server and account name: a nick's first hello
+// registers it (with kTestPassword), every later one logs in with its token, as a device would.
+// Tests that start a new server forget the old one's tokens (clear()), since a new server may
+// get the same port.
+class TokenBook
+{
+public:
+    static QString token(const QUrl &server, const QString &name);
+    static void remember(const QUrl &server, const QString &name, const QString &token);
+    static void clear();
+};
+
 class TestClient : public QObject
 {
     Q_OBJECT
@@ -31,9 +46,15 @@ public:
     void openAsync(const QNetworkRequest &request);
     [[nodiscard]] bool open(const QNetworkRequest &request, int timeoutMs = 5000);
 
+    // Registers `nick` as an account on its first hello to this server, logs in with its token
+    // (TokenBook) after that.
     void sendHello(const QString &nick, std::optional<qint64> lastSeq = std::nullopt,
                    const QString &session = {});
-    void sendHello(const chat::proto::Hello &hello); // for the rarer fields (token, instance)
+    void sendHello(const chat::proto::Hello &hello); // as given
+    // The hello sendHello(nick, ...) would send.
+    [[nodiscard]] chat::proto::Hello helloFor(const QString &nick,
+                                              std::optional<qint64> lastSeq = std::nullopt,
+                                              const QString &session = {}) const;
     // Sends a hello and waits for the welcome; false when an error, a close or a timeout came
     // first. The welcome is in welcome().
     [[nodiscard]] bool helloAndWait(const QString &nick,
@@ -53,7 +74,7 @@ public:
     [[nodiscard]] bool waitForMessages(qsizetype count, int timeoutMs = 5000);
     [[nodiscard]] bool waitForErrors(qsizetype count, int timeoutMs = 5000);
     [[nodiscard]] bool waitForPresences(qsizetype count, int timeoutMs = 5000);
-    // Waits for a presence that has `nick` among its joins, or among its leaves.
+    // Waits for a presence that has the account `nick` among its joins, or among its leaves.
     [[nodiscard]] bool waitForJoin(const QString &nick, int timeoutMs = 5000);
     [[nodiscard]] bool waitForLeave(const QString &nick, int timeoutMs = 5000);
     // Every nick in the joins, or the leaves, of the presences so far, in arrival order.
@@ -71,7 +92,8 @@ public:
     [[nodiscard]] const std::optional<chat::proto::Welcome> &welcome() const { return m_welcome; }
     [[nodiscard]] const QList<chat::proto::Message> &messages() const { return m_messages; }
     [[nodiscard]] const QList<chat::proto::Presence> &presences() const { return m_presences; }
-    // Who is online as this client was told: the welcome's users and its own nick, then every
+    // Who is online as this client was told (account names): the welcome's users and its own
+    // account, then every
     // presence applied as docs/protocol.md says (left first, then joined); sorted.
     [[nodiscard]] QStringList users() const;
     // The `online` of the newest presence, or the size of users() before any.
@@ -107,6 +129,7 @@ private:
     [[nodiscard]] bool waitUntil(const std::function<bool()> &done, int timeoutMs);
 
     QWebSocket m_socket;
+    QUrl m_url; // the server, for the TokenBook
     std::optional<chat::proto::Welcome> m_welcome;
     QList<chat::proto::Message> m_messages;
     QList<chat::proto::Presence> m_presences;
