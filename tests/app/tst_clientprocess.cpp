@@ -16,7 +16,7 @@ void ClientProcessTest::answersWithoutDisplay_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QStringList>("expected"); // all of these on stdout
     const QStringList usage{QStringLiteral("Usage:"), QStringLiteral("--url"),
-                            QStringLiteral("--nick"), QStringLiteral("--token-file"),
+                            QStringLiteral("--account"), QStringLiteral("--token-store"),
                             QStringLiteral("--ca")};
     QTest::addRow("--help") << QStringList{QStringLiteral("--help")} << usage;
     QTest::addRow("-h") << QStringList{QStringLiteral("-h")} << usage;

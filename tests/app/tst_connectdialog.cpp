@@ -1,4 +1,4 @@
-// The connect dialog: it offers the address it was given (chat-client --url without --nick) or
+// The connect dialog: it offers the address it was given (chat-client --url with a problem) or
 // the last one used, takes the usual ways of writing an address, and remembers what connected.
 #include "connectdialog.h"
 
@@ -19,8 +19,7 @@ private slots:
     void init();
 
     void offersTheDefaultAtFirst();
-    void givenAddressIsOfferedAndNickFocused();
-    void givenNickIsOfferedAndAddressFocused();
+    void givenAddressIsOfferedAndFocused();
     void acceptedAddressIsNormalisedAndRemembered();
     void refusedAddressSaysWhy();
 
@@ -57,29 +56,18 @@ void ConnectDialogTest::offersTheDefaultAtFirst()
     QCOMPARE(edit(dialog, "urlEdit")->text(), QStringLiteral("ws://localhost:8080/"));
 }
 
-void ConnectDialogTest::givenAddressIsOfferedAndNickFocused()
+void ConnectDialogTest::givenAddressIsOfferedAndFocused()
 {
-    ConnectDialog::remember(QUrl(QStringLiteral("ws://elsewhere:9000/")), QStringLiteral("bob"));
+    ConnectDialog::remember(QUrl(QStringLiteral("ws://elsewhere:9000/")));
     ConnectDialog dialog;
     dialog.setServerAddress(QStringLiteral("127.0.0.1:18080"));
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog));
     QCOMPARE(edit(dialog, "urlEdit")->text(), QStringLiteral("127.0.0.1:18080"));
     QCOMPARE(dialog.serverUrl(), QUrl(QStringLiteral("ws://127.0.0.1:18080/")));
-    QCOMPARE(edit(dialog, "nickEdit")->text(), QStringLiteral("bob"));
-    QCOMPARE(QApplication::focusWidget(), edit(dialog, "nickEdit"));
-}
-
-void ConnectDialogTest::givenNickIsOfferedAndAddressFocused()
-{
-    ConnectDialog::remember(QUrl(QStringLiteral("ws://elsewhere:9000/")), QStringLiteral("bob"));
-    ConnectDialog dialog;
-    dialog.setNick(QStringLiteral("carol"));
-    dialog.show();
-    QVERIFY(QTest::qWaitForWindowActive(&dialog));
-    QCOMPARE(edit(dialog, "urlEdit")->text(), QStringLiteral("ws://elsewhere:9000/"));
-    QCOMPARE(dialog.nick(), QStringLiteral("carol"));
     QCOMPARE(QApplication::focusWidget(), edit(dialog, "urlEdit"));
+    // The account is the login dialog's business.
+    QVERIFY(!edit(dialog, "nickEdit"));
 }
 
 void ConnectDialogTest::acceptedAddressIsNormalisedAndRemembered()
@@ -87,7 +75,6 @@ void ConnectDialogTest::acceptedAddressIsNormalisedAndRemembered()
     {
         ConnectDialog dialog;
         edit(dialog, "urlEdit")->setText(QStringLiteral("http://chat.example.org:18080/"));
-        edit(dialog, "nickEdit")->setText(QStringLiteral("alice"));
         dialog.accept();
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         QCOMPARE(dialog.serverUrl(), QUrl(QStringLiteral("ws://chat.example.org:18080/")));
@@ -95,14 +82,13 @@ void ConnectDialogTest::acceptedAddressIsNormalisedAndRemembered()
     }
     const ConnectDialog next;
     QCOMPARE(edit(next, "urlEdit")->text(), QStringLiteral("ws://chat.example.org:18080/"));
-    QCOMPARE(edit(next, "nickEdit")->text(), QStringLiteral("alice"));
+    QCOMPARE(ConnectDialog::rememberedUrl(), QUrl(QStringLiteral("ws://chat.example.org:18080/")));
 }
 
 void ConnectDialogTest::refusedAddressSaysWhy()
 {
     ConnectDialog dialog;
     dialog.setServerAddress(QStringLiteral("ftp://x"));
-    edit(dialog, "nickEdit")->setText(QStringLiteral("alice"));
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     dialog.accept();
