@@ -1,0 +1,66 @@
+// The running server's end of the admin commands (docs/operations.md, "Admin commands"): a
+// local socket that only the server's own user can open, at PATH.control beside the database.
+// Each connection brings one request (controlwire.h) and gets one reply; the command runs on
+// the event loop against the hub's Accounts, so its effects are live.
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+class QLocalServer;
+class QLocalSocket;
+
+namespace chat::server {
+class Accounts;
+}
+
+namespace chat::server::admin {
+
+struct ControlLimits
+{
+    int maxConnections = 4;      // at once; one more gets a "busy" reply
+    int deadlineMs = 5000;       // from accepting a connection to the whole request
+    int replyDeadlineMs = 30000; // for the reply to be read
+};
+
+class ControlServer : public QObject
+{
+    Q_OBJECT
+public:
+    // `accounts` must outlive this object.
+    explicit ControlServer(Accounts *accounts, ControlLimits limits = {},
+                           QObject *parent = nullptr);
+    ~ControlServer() override;
+
+    // Listens at `path`, after removing a socket file there that nothing answers on (left by a
+    // server that was killed). False, with errorString(), when another process answers there,
+    // when the path is not a socket, or when listening fails.
+    [[nodiscard]] bool listen(const QString &path);
+    [[nodiscard]] QString errorString() const { return m_error; }
+    [[nodiscard]] QString path() const;
+    [[nodiscard]] int connectionCount() const { return m_connections; }
+
+signals:
+    // A request was answered (for tests and the log): its command words and exit code.
+    void commandFinished(const QString &command, int exitCode);
+    // A connection was dropped without a reply: malformed, oversized, too slow, or not our user.
+    void connectionRefused(const QString &reason);
+
+private:
+    void accept();
+    void readRequest(QLocalSocket *socket);
+    void refuse(QLocalSocket *socket, const QString &reason);
+    void reply(QLocalSocket *socket, int exitCode, const QString &output);
+
+    Accounts *m_accounts;
+    ControlLimits m_limits;
+    QLocalServer *m_server;
+    QString m_error;
+    int m_connections = 0;
+};
+
+// Where the control socket of a server on `dbPath` is: `overridePath` when not empty; else,
+// for a database file, its absolute path plus ".control"; for ":memory:", none (empty).
+[[nodiscard]] QString controlSocketPath(const QString &dbPath, const QString &overridePath);
+
+} // namespace chat::server::admin
