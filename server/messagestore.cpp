@@ -78,7 +78,8 @@ qint64 messageWeight(const Message &message)
 {
     // A message frame's fields besides its text: type, seq, id, room, from and time, quoted.
     constexpr qint64 kFrameOverhead = 160;
-    return utf8Size(message.text) + message.id.size() + utf8Size(message.from) + kFrameOverhead;
+    return utf8Size(message.text) + message.id.size() + utf8Size(message.from) +
+           utf8Size(message.display) + kFrameOverhead;
 }
 
 qint64 MemoryStore::prune(const Retention &retention, const QDateTime &now)
@@ -102,13 +103,27 @@ QString memoryStorePath()
     return QStringLiteral(":memory:");
 }
 
+Stores openStores(const QString &path, const HubConfig &config, QString *error)
+{
+    Stores stores;
+    if (path == memoryStorePath()) {
+        stores.messages = std::make_unique<MemoryStore>(config.historySize, config.dedupIdsPerNick,
+                                                        config.dedupNicks);
+        stores.accounts = std::make_unique<MemoryAccountStore>();
+        return stores;
+    }
+    std::unique_ptr<SqliteStore> sqlite = SqliteStore::open(path, SqliteStore::Sync::Full, error);
+    if (!sqlite)
+        return stores;
+    stores.accounts = sqlite->accountStore();
+    stores.messages = std::move(sqlite);
+    return stores;
+}
+
 std::unique_ptr<MessageStore> openMessageStore(const QString &path, const HubConfig &config,
                                                QString *error)
 {
-    if (path == memoryStorePath())
-        return std::make_unique<MemoryStore>(config.historySize, config.dedupIdsPerNick,
-                                             config.dedupNicks);
-    return SqliteStore::open(path, SqliteStore::Sync::Full, error);
+    return openStores(path, config, error).messages;
 }
 
 } // namespace chat::server

@@ -47,18 +47,33 @@ private:
     QByteArray m_bytes; // a deep copy, shared with no one, so data() above never detaches
 };
 
-QByteArray hashNow(const Secret &password)
+struct Limits
 {
+    unsigned long long ops;
+    size_t mem;
+};
+
+Limits limitsOf(PasswordHasher::Strength strength)
+{
+    if (strength == PasswordHasher::Strength::Minimum)
+        return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+    return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+QByteArray hashNow(const Secret &password, PasswordHasher::Strength strength)
+{
+    const Limits limits = limitsOf(strength);
     char out[crypto_pwhash_STRBYTES];
     if (!sodiumReady() ||
-        crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        crypto_pwhash_str(out, password.data(), password.size(), limits.ops, limits.mem) != 0)
         return {}; // out of memory
     return QByteArray(out);
 }
 
-PasswordHasher::Verdict verifyNow(const QByteArray &hash, const Secret &password)
+PasswordHasher::Verdict verifyNow(const QByteArray &hash, const Secret &password,
+                                  PasswordHasher::Strength strength)
 {
+    const Limits limits = limitsOf(strength);
     using Verdict = PasswordHasher::Verdict;
     // libsodium reads the hash as a C string of fewer than crypto_pwhash_STRBYTES bytes.
     if (!sodiumReady() || !hash.startsWith("$argon2") || hash.contains('\0') ||
@@ -69,13 +84,11 @@ PasswordHasher::Verdict verifyNow(const QByteArray &hash, const Secret &password
         // Argon2i, which needs_rehash() below cannot decode either.
         const bool readable =
             hash.startsWith("$argon2i$") ||
-            crypto_pwhash_str_needs_rehash(hash.constData(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != -1;
+            crypto_pwhash_str_needs_rehash(hash.constData(), limits.ops, limits.mem) != -1;
         return readable ? Verdict::NoMatch : Verdict::Error;
     }
     // 1: other limits; -1: not Argon2id (an Argon2i hash verifies but is not ours).
-    return crypto_pwhash_str_needs_rehash(hash.constData(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
+    return crypto_pwhash_str_needs_rehash(hash.constData(), limits.ops, limits.mem) == 0
                ? Verdict::Match
                : Verdict::MatchNeedsRehash;
 }
@@ -83,8 +96,13 @@ PasswordHasher::Verdict verifyNow(const QByteArray &hash, const Secret &password
 } // namespace
 
 PasswordHasher::PasswordHasher(int workers, int maxQueued, QObject *parent)
+    : PasswordHasher(workers, maxQueued, Strength::Interactive, parent)
+{}
+
+PasswordHasher::PasswordHasher(int workers, int maxQueued, Strength strength, QObject *parent)
     : QObject(parent)
     , m_capacity(qMax(1, workers) + qMax(0, maxQueued))
+    , m_strength(strength)
 {
     sodiumReady();
     m_pool.setMaxThreadCount(qMax(1, workers));
@@ -95,6 +113,12 @@ PasswordHasher::~PasswordHasher()
     m_alive->store(false);
     m_pool.clear();       // what has not started never will (its passwords are wiped)
     m_pool.waitForDone(); // what runs finishes; its results are posted to a dying object: dropped
+}
+
+QByteArray PasswordHasher::hashBlocking(const QByteArray &password, Strength strength)
+{
+    const Secret secret(password);
+    return hashNow(secret, strength);
 }
 
 bool PasswordHasher::admit()
@@ -124,8 +148,9 @@ bool PasswordHasher::hash(const QByteArray &password, std::function<void(QByteAr
     if (!admit())
         return false;
     auto secret = std::make_shared<const Secret>(password);
-    m_pool.start([this, secret = std::move(secret), done = std::move(done)]() mutable {
-        QByteArray encoded = hashNow(*secret);
+    m_pool.start([this, secret = std::move(secret), done = std::move(done),
+                  strength = m_strength]() mutable {
+        QByteArray encoded = hashNow(*secret, strength);
         secret.reset();
         deliver([done = std::move(done), encoded = std::move(encoded)] { done(encoded); });
     });
@@ -138,8 +163,9 @@ bool PasswordHasher::verify(const QByteArray &hash, const QByteArray &password,
     if (!admit())
         return false;
     auto secret = std::make_shared<const Secret>(password);
-    m_pool.start([this, hash, secret = std::move(secret), done = std::move(done)]() mutable {
-        const Verdict verdict = verifyNow(hash, *secret);
+    m_pool.start([this, hash, secret = std::move(secret), done = std::move(done),
+                  strength = m_strength]() mutable {
+        const Verdict verdict = verifyNow(hash, *secret, strength);
         secret.reset();
         deliver([done = std::move(done), verdict] { done(verdict); });
     });

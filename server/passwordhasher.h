@@ -26,8 +26,13 @@ public:
     };
     Q_ENUM(Verdict)
 
+    // Interactive: libsodium's interactive limits (64 MiB, about 50 to 100 ms a hash).
+    // Minimum: its minimum limits, for tests and benchmarks only: cheap to guess.
+    enum class Strength { Interactive, Minimum };
+
     // At most `workers` hashes run at once and `maxQueued` more wait for a worker.
     PasswordHasher(int workers, int maxQueued, QObject *parent = nullptr);
+    PasswordHasher(int workers, int maxQueued, Strength strength, QObject *parent = nullptr);
     // Drops what waits, waits for what runs; no callback is called from here on.
     ~PasswordHasher() override;
 
@@ -44,6 +49,12 @@ public:
     // Requests accepted whose callback has not been called yet: running, waiting, or delivering.
     [[nodiscard]] int inFlight() const { return m_inFlight; }
     [[nodiscard]] int capacity() const { return m_capacity; }
+    [[nodiscard]] Strength strength() const { return m_strength; }
+
+    // Hashes on the calling thread, blocking it (for command-line tools and start-up); empty if
+    // hashing failed.
+    [[nodiscard]] static QByteArray hashBlocking(const QByteArray &password,
+                                                 Strength strength = Strength::Interactive);
 
 private:
     bool admit();
@@ -52,6 +63,7 @@ private:
 
     QThreadPool m_pool;
     int m_capacity;
+    Strength m_strength = Strength::Interactive;
     int m_inFlight = 0;
     std::shared_ptr<std::atomic_bool> m_alive = std::make_shared<std::atomic_bool>(true);
 };

@@ -1,5 +1,6 @@
 #include "sqlitestore.h"
 
+#include "accounts/sqliteaccountstore.h"
 #include "secrets.h"
 
 #include <QFileInfo>
@@ -39,10 +40,31 @@ Message messageFrom(const QSqlQuery &query)
     message.from = query.value(3).toString();
     message.time = QDateTime::fromMSecsSinceEpoch(query.value(4).toLongLong(), Qt::UTC);
     message.text = query.value(5).toString();
+    message.display = query.value(6).toString();
     return message;
 }
 
 } // namespace
+
+SqliteConnection::SqliteConnection()
+    : m_name(QStringLiteral("chat-store-%1").arg(connectionCounter.fetch_add(1)))
+{}
+
+SqliteConnection::~SqliteConnection()
+{
+    // The users' statements are gone; the connection goes before its name is dropped.
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_name);
+}
+
+QSqlDatabase SqliteConnection::database() const
+{
+    return QSqlDatabase::database(m_name, false);
+}
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, Sync sync, QString *error)
 {
@@ -55,12 +77,16 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, Sync sync, Q
     bool fresh = false;
     // Every check reads only: a file that fails one is left exactly as it was.
     const bool ok = store->openDatabase() && store->checkExisting(&fresh) &&
-                    store->configure(sync) && (!fresh || store->createSchema()) &&
+                    store->configure(sync) &&
+                    (fresh ? store->createSchema() : store->migrate(store->m_foundVersion)) &&
                     store->loadState() && store->prepareStatements() && store->loadIds();
     if (!ok) {
         *error = store->errorString();
         return nullptr;
     }
+    if (store->m_foundVersion > 0 && store->m_foundVersion < kSchemaVersion)
+        qCInfo(lcStore).noquote() << "migrated" << path << "from schema version"
+                                  << store->m_foundVersion << "to" << kSchemaVersion;
     qCInfo(lcStore).noquote() << (fresh ? "created" : "opened") << path << "instance"
                               << store->m_instance << "seq" << store->m_lastSeq;
     return store;
@@ -68,27 +94,31 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, Sync sync, Q
 
 SqliteStore::SqliteStore(const QString &path)
     : m_path(path)
-    , m_connection(QStringLiteral("chat-store-%1").arg(connectionCounter.fetch_add(1)))
+    , m_db(std::make_shared<SqliteConnection>())
 {}
 
 SqliteStore::~SqliteStore()
 {
-    // Statements go before their connection, the connection before its name is dropped.
+    // Statements go before their connection (which goes with its last user).
     m_insert.reset();
     m_setLastSeq.reset();
     m_findSent.reset();
     m_range.reset();
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-        if (db.isValid())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connection);
+}
+
+QSqlDatabase SqliteStore::database() const
+{
+    return m_db->database();
+}
+
+std::unique_ptr<AccountStore> SqliteStore::accountStore() const
+{
+    return std::make_unique<SqliteAccountStore>(m_db);
 }
 
 bool SqliteStore::openDatabase()
 {
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_db->name());
     if (!db.isValid()) {
         setError(QStringLiteral("the Qt SQLite driver is missing (Debian: libqt6sql6-sqlite)"));
         return false;
@@ -107,7 +137,7 @@ bool SqliteStore::openDatabase()
 
 bool SqliteStore::checkExisting(bool *fresh)
 {
-    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const QSqlDatabase db = database();
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table'")))
@@ -135,12 +165,19 @@ bool SqliteStore::checkExisting(bool *fresh)
                      .arg(kSchemaVersion));
         return false;
     }
-    if (version < 1 || !tables.contains(QStringLiteral("meta")) ||
-        !tables.contains(QStringLiteral("messages"))) {
+    QStringList needed = {QStringLiteral("meta"), QStringLiteral("messages")};
+    if (version >= 2)
+        needed << QStringLiteral("accounts") << QStringLiteral("tokens")
+               << QStringLiteral("invites");
+    bool complete = version >= 1;
+    for (const QString &table : std::as_const(needed))
+        complete = complete && tables.contains(table);
+    if (!complete) {
         setError(
             QStringLiteral("it is damaged: schema version %1 without its tables").arg(version));
         return false;
     }
+    m_foundVersion = version;
     // Reads every page once: a damaged file is refused before anything is written to it.
     if (!query.exec(QStringLiteral("PRAGMA quick_check(1)")) || !query.next())
         return fail(QStringLiteral("cannot check it"), query);
@@ -155,7 +192,7 @@ bool SqliteStore::checkExisting(bool *fresh)
 
 bool SqliteStore::configure(Sync sync)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(database());
     if (!query.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !query.next())
         return fail(QStringLiteral("cannot switch it to WAL mode"), query);
     const QString mode = query.value(0).toString();
@@ -170,14 +207,15 @@ bool SqliteStore::configure(Sync sync)
 
 bool SqliteStore::createSchema()
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = database();
     if (!db.transaction()) {
         setError(reason(db.lastError()));
         return false;
     }
     const QStringList statements = {
         QStringLiteral("CREATE TABLE schema_version (version INTEGER NOT NULL)"),
-        QStringLiteral("INSERT INTO schema_version (version) VALUES (%1)").arg(kSchemaVersion),
+        // Version 1's tables; migrateStep() below brings them to today's, as for an old file.
+        QStringLiteral("INSERT INTO schema_version (version) VALUES (1)"),
         QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) "
                        "WITHOUT ROWID"),
         // A fresh history gets a fresh name: numbers from any earlier one mean nothing here.
@@ -196,6 +234,12 @@ bool SqliteStore::createSchema()
             return false;
         }
     }
+    for (int version = 1; version < kSchemaVersion; ++version) {
+        if (!migrateStep(version)) {
+            rollback();
+            return false;
+        }
+    }
     if (!db.commit()) {
         setError(reason(db.lastError()));
         rollback();
@@ -204,9 +248,76 @@ bool SqliteStore::createSchema()
     return true;
 }
 
+bool SqliteStore::migrate(int version)
+{
+    if (version >= kSchemaVersion)
+        return true;
+    QSqlDatabase db = database();
+    if (!db.transaction()) {
+        setError(reason(db.lastError()));
+        return false;
+    }
+    for (int from = version; from < kSchemaVersion; ++from) {
+        if (!migrateStep(from)) {
+            setError(QStringLiteral("cannot bring it from schema version %1 to %2: %3")
+                         .arg(from)
+                         .arg(from + 1)
+                         .arg(errorString()));
+            rollback();
+            return false;
+        }
+    }
+    if (!db.commit()) {
+        setError(reason(db.lastError()));
+        rollback();
+        return false;
+    }
+    return true;
+}
+
+bool SqliteStore::migrateStep(int from)
+{
+    QStringList statements;
+    switch (from) {
+    case 1:
+        statements = {
+            // Old messages keep the nick they were sent under, and no display name.
+            QStringLiteral("ALTER TABLE messages ADD COLUMN display TEXT NOT NULL DEFAULT ''"),
+            // Version 1 deduplicated per nick key; version 2 per account ("account:<id>"). The
+            // prefix keeps an old nick key from ever equalling a new key.
+            QStringLiteral("UPDATE messages SET nick_key = 'v1:' || nick_key"),
+            QStringLiteral("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                           "name_key TEXT NOT NULL UNIQUE, display TEXT NOT NULL DEFAULT '', "
+                           "password_hash BLOB NOT NULL DEFAULT x'', "
+                           "admin INTEGER NOT NULL DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0, "
+                           "created_ms INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE tokens (hash BLOB PRIMARY KEY, "
+                           "account_id INTEGER NOT NULL, device TEXT NOT NULL, "
+                           "created_ms INTEGER NOT NULL, last_used_ms INTEGER NOT NULL) "
+                           "WITHOUT ROWID"),
+            QStringLiteral("CREATE INDEX tokens_by_account ON tokens (account_id)"),
+            QStringLiteral("CREATE INDEX tokens_by_use ON tokens (last_used_ms)"),
+            // expires_ms NULL: never.
+            QStringLiteral("CREATE TABLE invites (hash BLOB PRIMARY KEY, "
+                           "uses_left INTEGER NOT NULL, expires_ms INTEGER, "
+                           "created_ms INTEGER NOT NULL) WITHOUT ROWID"),
+        };
+        break;
+    default:
+        setError(QStringLiteral("no migration from schema version %1").arg(from));
+        return false;
+    }
+    statements.append(QStringLiteral("UPDATE schema_version SET version = %1").arg(from + 1));
+    for (const QString &statement : std::as_const(statements)) {
+        if (!exec(statement))
+            return false;
+    }
+    return true;
+}
+
 bool SqliteStore::loadState()
 {
-    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const QSqlDatabase db = database();
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT key, value FROM meta")))
@@ -236,21 +347,23 @@ bool SqliteStore::loadState()
 
 bool SqliteStore::prepareStatements()
 {
-    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const QSqlDatabase db = database();
     const auto prepare = [&](std::unique_ptr<QSqlQuery> &query, const QString &sql) {
         query = std::make_unique<QSqlQuery>(db);
         query->setForwardOnly(true);
         return query->prepare(sql) || fail(QStringLiteral("cannot prepare a statement"), *query);
     };
-    return prepare(m_insert,
-                   QStringLiteral("INSERT INTO messages (seq, nick_key, msg_id, room, "
-                                  "sender, time_ms, text) VALUES (?, ?, ?, ?, ?, ?, ?)")) &&
+    return prepare(m_insert, QStringLiteral("INSERT INTO messages (seq, nick_key, msg_id, room, "
+                                            "sender, time_ms, text, display) "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) &&
            prepare(m_setLastSeq,
                    QStringLiteral("UPDATE meta SET value = ? WHERE key = 'last_seq'")) &&
-           prepare(m_findSent, QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text "
-                                              "FROM messages WHERE nick_key = ? AND msg_id = ?")) &&
-           prepare(m_range, QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text FROM "
-                                           "messages WHERE seq BETWEEN ? AND ? ORDER BY seq"));
+           prepare(m_findSent,
+                   QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text, display "
+                                  "FROM messages WHERE nick_key = ? AND msg_id = ?")) &&
+           prepare(m_range,
+                   QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text, display FROM "
+                                  "messages WHERE seq BETWEEN ? AND ? ORDER BY seq"));
 }
 
 bool SqliteStore::append(const QList<Entry> &entries)
@@ -264,7 +377,7 @@ bool SqliteStore::append(const QList<Entry> &entries)
             return false;
         }
     }
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = database();
     if (!db.transaction()) {
         setError(reason(db.lastError()));
         return false;
@@ -278,6 +391,7 @@ bool SqliteStore::append(const QList<Entry> &entries)
         m_insert->bindValue(4, message.from);
         m_insert->bindValue(5, message.time.toMSecsSinceEpoch());
         m_insert->bindValue(6, message.text);
+        m_insert->bindValue(7, message.display.isNull() ? QStringLiteral("") : message.display);
         if (!m_insert->exec()) {
             (void)fail(QStringLiteral("cannot store a message"), *m_insert);
             rollback();
@@ -309,7 +423,7 @@ bool SqliteStore::loadIds()
 {
     // At least a million (1.2 MB): growing means reading every id again.
     constexpr qint64 kMinCapacity = 1 << 20;
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(database());
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !query.next())
         return fail(QStringLiteral("cannot count its messages"), query);
@@ -367,7 +481,7 @@ QList<Message> SqliteStore::range(qint64 first, qint64 last, qint64 maxWeight) c
 
 qint64 SqliteStore::prune(const Retention &retention, const QDateTime &now)
 {
-    const QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    const QSqlDatabase db = database();
     // Everything up to and including `cut` goes, so what is held stays consecutive.
     qint64 cut = 0;
     if (retention.maxMessages > 0)
@@ -406,7 +520,7 @@ bool SqliteStore::fail(const QString &what, const QSqlQuery &query)
 
 bool SqliteStore::exec(const QString &sql)
 {
-    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    QSqlQuery query(database());
     if (!query.exec(sql))
         return fail(QStringLiteral("\"%1\" failed").arg(sql.left(40)), query);
     query.finish();
@@ -415,7 +529,7 @@ bool SqliteStore::exec(const QString &sql)
 
 void SqliteStore::rollback()
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = database();
     if (!db.rollback())
         qCDebug(lcStore).noquote() << "rollback:" << reason(db.lastError());
 }

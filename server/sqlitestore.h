@@ -1,12 +1,16 @@
 // The durable history: an SQLite file in WAL mode, held exclusively by one server.
 //
-// Schema (version 1): schema_version(version); meta(key, value) holding the instance and the
+// Schema (version 2): schema_version(version); meta(key, value) holding the instance and the
 // newest seq ever stored; messages(seq primary key, nick_key, msg_id, room, sender, time_ms,
-// text) with a unique index on (nick_key, msg_id), so that an id is stored once per nickname,
-// and an index on time_ms for pruning by age.
+// text, display) with a unique index on (nick_key, msg_id), so that an id is stored once per
+// sender, and an index on time_ms for pruning by age; and the accounts' tables (issue 10,
+// sqliteaccountstore.h): accounts, tokens, invites.
 //
 // Opening checks before writing anything: a file that is not SQLite, is damaged, belongs to
-// another program or has a newer schema is refused as it is, with a reason.
+// another program or has a newer schema is refused as it is, with a reason. An older schema is
+// brought up to date by numbered migrations, all in one transaction (kept or rolled back whole):
+//   1 -> 2: messages gets `display` (''), its dedup keys the prefix "v1:" (so that they never
+//           meet the new "account:<id>" keys), and the accounts, tokens and invites tables.
 #pragma once
 
 #include "idfilter.h"
@@ -17,10 +21,30 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QSqlDatabase;
 class QSqlQuery;
 QT_END_NAMESPACE
 
 namespace chat::server {
+
+class AccountStore;
+
+// One open QSqlDatabase connection, closed and removed when the last of its users lets go: the
+// history and the accounts share it, since the file is locked for one connection alone.
+class SqliteConnection
+{
+public:
+    SqliteConnection();
+    ~SqliteConnection();
+    SqliteConnection(const SqliteConnection &) = delete;
+    SqliteConnection &operator=(const SqliteConnection &) = delete;
+
+    [[nodiscard]] QString name() const { return m_name; }
+    [[nodiscard]] QSqlDatabase database() const;
+
+private:
+    QString m_name; // the QSqlDatabase connection name, unique per connection
+};
 
 class SqliteStore final : public MessageStore
 {
@@ -29,7 +53,7 @@ public:
     // mode): it survives the process crashing, but the newest commits may be lost with power.
     enum class Sync { Full, Normal };
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens the file, creating it (not its folder) when missing. nullptr and *error on failure.
     [[nodiscard]] static std::unique_ptr<SqliteStore> open(const QString &path, Sync sync,
@@ -48,6 +72,8 @@ public:
     qint64 prune(const Retention &retention, const QDateTime &now) override;
 
     [[nodiscard]] QString path() const { return m_path; }
+    // The accounts in the same file, on the same connection. The two may go in either order.
+    [[nodiscard]] std::unique_ptr<AccountStore> accountStore() const;
 
 private:
     explicit SqliteStore(const QString &path);
@@ -56,6 +82,10 @@ private:
     [[nodiscard]] bool checkExisting(bool *fresh);
     [[nodiscard]] bool configure(Sync sync);
     [[nodiscard]] bool createSchema();
+    // Brings the schema from `version` to kSchemaVersion: one transaction, kept or rolled back.
+    [[nodiscard]] bool migrate(int version);
+    // The statements of migration `from` -> `from` + 1, without a transaction of their own.
+    [[nodiscard]] bool migrateStep(int from);
     [[nodiscard]] bool loadState();
     [[nodiscard]] bool prepareStatements();
     // Fills m_ids with every stored (nick key, id), sized for twice as many; on failure m_ids
@@ -65,8 +95,11 @@ private:
     [[nodiscard]] bool exec(const QString &sql);
     void rollback();
 
+    [[nodiscard]] QSqlDatabase database() const;
+
     QString m_path;
-    QString m_connection; // the QSqlDatabase connection name, unique per store
+    std::shared_ptr<SqliteConnection> m_db;
+    int m_foundVersion = 0; // the schema version the file had when opened; 0 when new
     QString m_instance;
     qint64 m_lastSeq = 0;
     qint64 m_oldestSeq = 1;

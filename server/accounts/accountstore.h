@@ -26,6 +26,13 @@ struct Account
     bool admin = false;
     bool disabled = false;
     QDateTime created;
+
+    friend bool operator==(const Account &a, const Account &b)
+    {
+        return a.id == b.id && a.name == b.name && a.nameKey == b.nameKey &&
+               a.display == b.display && a.passwordHash == b.passwordHash && a.admin == b.admin &&
+               a.disabled == b.disabled && a.created == b.created;
+    }
 };
 
 struct TokenRecord
