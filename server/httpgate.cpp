@@ -4,6 +4,10 @@
 #include "lingeringsocket.h"
 #include "logging.h"
 
+#include "codec.h"
+
+#include <QPointer>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 namespace chat::server {
@@ -27,7 +31,7 @@ void HttpGate::inspect(QTcpSocket *socket)
 void HttpGate::examine(QTcpSocket *socket)
 {
     // peek(), not read(): on an upgrade QWebSocketServer must still find the whole request.
-    const QByteArray bytes = socket->peek(m_limits.maxHeadBytes);
+    const QByteArray bytes = socket->peek(m_limits.maxHeadBytes + chat::proto::kMaxHttpBodyBytes);
     const HttpHead head = parseHttpHead(bytes, m_limits);
     switch (head.state) {
     case HttpHead::State::Incomplete:
@@ -38,7 +42,20 @@ void HttpGate::examine(QTcpSocket *socket)
             emit webSocketRequested(socket);
             return;
         }
-        answer(socket, m_responder->respond(head.request).serialize());
+        {
+            // A TLS listener hands over QSslSockets only.
+            const bool secure = qobject_cast<QSslSocket *>(socket) != nullptr;
+            const HttpPlan plan = m_responder->plan(head.request, secure);
+            if (plan.response) {
+                answer(socket, plan.response->serialize());
+                return;
+            }
+            if (bytes.size() - head.headBytes < plan.bodyBytes)
+                return; // the rest of the body is still on its way
+            HttpRequest request = head.request;
+            request.body = bytes.sliced(head.headBytes, plan.bodyBytes);
+            respondWithBody(socket, std::move(request));
+        }
         return;
     case HttpHead::State::TooLarge:
         // Debug only, like every HTTP answer: counted in /metrics, so scanners cannot flood the
@@ -53,6 +70,26 @@ void HttpGate::examine(QTcpSocket *socket)
         answer(socket, m_responder->refuse(400).serialize());
         return;
     }
+}
+
+void HttpGate::respondWithBody(QTcpSocket *socket, HttpRequest request)
+{
+    // Whatever else comes (a pipelined request) gets no answer and is dropped as it arrives.
+    disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+    socket->skip(socket->bytesAvailable());
+    connect(socket, &QTcpSocket::readyRead, this,
+            [socket] { socket->skip(socket->bytesAvailable()); });
+    const HttpPeer peer{socket->peerAddress(), qobject_cast<QSslSocket *>(socket) != nullptr};
+    // Hashing a password takes a while: by the answer the peer may have gone (deleted on
+    // disconnected, see inspect()) or the handshake deadline may have cut the connection.
+    m_responder->respondWithBody(request, peer,
+                                 [gate = QPointer<HttpGate>(this),
+                                  guard = QPointer<QTcpSocket>(socket)](HttpResponse response) {
+                                     if (!gate || !guard ||
+                                         guard->state() != QAbstractSocket::ConnectedState)
+                                         return;
+                                     gate->answer(guard, response.serialize());
+                                 });
 }
 
 void HttpGate::answer(QTcpSocket *socket, const QByteArray &response)

@@ -1,8 +1,10 @@
 // Sits between accept and the WebSocket upgrade: peeks at a new connection until its request
 // head is complete (within HttpLimits), then either hands it on as a WebSocket upgrade or
 // answers it as plain HTTP through the HttpResponder and closes it. Nothing is consumed before
-// the hand-over, so QWebSocketServer reads the same bytes. The time a peer gets to send its head
-// is the listener's handshake deadline, which keeps running on every connection in here.
+// the hand-over, so QWebSocketServer reads the same bytes. The browser's login POSTs also need
+// their body (at most kMaxHttpBodyBytes), and their answer may come later, once a password is
+// hashed. The time a peer gets to send its head and body, and to be answered, is the listener's
+// handshake deadline, which keeps running on every connection in here.
 #pragma once
 
 #include "httprequest.h"
@@ -34,6 +36,8 @@ signals:
 
 private:
     void examine(QTcpSocket *socket);
+    // The head and `bodyBytes` of body are in: stop reading, let the responder answer.
+    void respondWithBody(QTcpSocket *socket, HttpRequest request);
     void answer(QTcpSocket *socket, const QByteArray &response);
 
     HttpLimits m_limits;

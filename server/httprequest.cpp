@@ -4,6 +4,40 @@ namespace chat::server {
 
 namespace {
 
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
+    }
+}
+
 constexpr QByteArrayView kCrLf("\r\n");
 constexpr QByteArrayView kEndOfHead("\r\n\r\n");
 
@@ -75,6 +109,25 @@ QByteArray HttpRequest::header(QByteArrayView name) const
     return {};
 }
 
+QList<QByteArray> HttpRequest::headerValues(QByteArrayView name) const
+{
+    QList<QByteArray> values;
+    for (const auto &[key, value] : headers) {
+        if (key == name)
+            values.append(value);
+    }
+    return values;
+}
+
+bool HttpRequest::hasHeader(QByteArrayView name) const
+{
+    for (const auto &header : headers) {
+        if (header.first == name)
+            return true;
+    }
+    return false;
+}
+
 bool HttpRequest::isWebSocketUpgrade() const
 {
     if (method != "GET")
@@ -86,6 +139,21 @@ bool HttpRequest::isWebSocketUpgrade() const
             return true;
     }
     return false;
+}
+
+QByteArray HttpResponse::serialize() const
+{
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    for (const auto &[name, value] : headers)
+        out += name + ": " + value + "\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    // Every header a response carries whatever it is.
+    out += "X-Content-Type-Options: nosniff\r\n"
+           "Referrer-Policy: no-referrer\r\n"
+           "Connection: close\r\n\r\n";
+    if (!headOnly)
+        out += body;
+    return out;
 }
 
 HttpHead parseHttpHead(QByteArrayView bytes, const HttpLimits &limits)
@@ -135,6 +203,7 @@ HttpHead parseHttpHead(QByteArrayView bytes, const HttpLimits &limits)
             {line.first(colon).toByteArray().toLower(), value.toByteArray()});
     }
     head.state = HttpHead::State::Complete;
+    head.headBytes = end + kEndOfHead.size();
     return head;
 }
 

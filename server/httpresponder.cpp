@@ -28,24 +28,6 @@ constexpr StaticFile kFiles[] = {
     {"/favicon.svg", ":/web/favicon.svg", "image/svg+xml"},
 };
 
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 431:
-        return "Request Header Fields Too Large";
-    default:
-        return "Internal Server Error";
-    }
-}
-
 // A Host header fit to appear in our own CSP: a name or address and a port, nothing else.
 bool isPlainHost(const QByteArray &host)
 {
@@ -85,25 +67,48 @@ HttpResponse plain(int status, const QByteArray &text)
 
 } // namespace
 
-QByteArray HttpResponse::serialize() const
-{
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    for (const auto &[name, value] : headers)
-        out += name + ": " + value + "\r\n";
-    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    // Every header a response carries whatever it is.
-    out += "X-Content-Type-Options: nosniff\r\n"
-           "Referrer-Policy: no-referrer\r\n"
-           "Connection: close\r\n\r\n";
-    if (!headOnly)
-        out += body;
-    return out;
-}
-
-HttpResponder::HttpResponder(Metrics *metrics, std::function<Metrics::Gauges()> gauges)
+HttpResponder::HttpResponder(Metrics *metrics, std::function<Metrics::Gauges()> gauges,
+                             Accounts *accounts, QStringList allowedOrigins)
     : m_metrics(metrics)
     , m_gauges(std::move(gauges))
-{}
+{
+    if (accounts)
+        m_accounts.emplace(accounts, std::move(allowedOrigins));
+}
+
+HttpPlan HttpResponder::plan(const HttpRequest &request, bool secure)
+{
+    HttpPlan plan;
+    if (!m_accounts || !HttpAccounts::handles(request.path)) {
+        plan.response = respond(request);
+        return plan;
+    }
+    plan.response = m_accounts->check(request, secure, &plan.bodyBytes);
+    if (plan.response)
+        count(request.method, request.path, *plan.response);
+    return plan;
+}
+
+void HttpResponder::respondWithBody(const HttpRequest &request, const HttpPeer &peer,
+                                    std::function<void(HttpResponse)> done)
+{
+    // The Accounts answer on this thread, and never after they (and so this) are gone.
+    // Not the request itself: its body holds a password.
+    m_accounts->respond(request, peer,
+                        [this, method = request.method, path = request.path,
+                         done = std::move(done)](HttpResponse response) {
+                            count(method, path, response);
+                            done(std::move(response));
+                        });
+}
+
+void HttpResponder::count(const QByteArray &method, const QByteArray &path,
+                          const HttpResponse &response) const
+{
+    m_metrics->countHttpResponse(response.status);
+    qCDebug(lcServerNet).noquote()
+        << "HTTP" << QString::fromLatin1(method) << QString::fromLatin1(path) << response.status;
+}
 
 HttpResponse HttpResponder::respond(const HttpRequest &request)
 {
@@ -126,9 +131,7 @@ HttpResponse HttpResponder::respond(const HttpRequest &request)
         }
     }
     response.headOnly = request.method == "HEAD";
-    m_metrics->countHttpResponse(response.status);
-    qCDebug(lcServerNet).noquote() << "HTTP" << QString::fromLatin1(request.method)
-                                   << QString::fromLatin1(request.path) << response.status;
+    count(request.method, request.path, response);
     return response;
 }
 

@@ -1,6 +1,10 @@
-// Plain HTTP on the chat port: the page and its files, /healthz, /metrics, and the limits on a
-// request head. Real QTcpSockets speak raw HTTP/1.1 to a hub on a free localhost port.
+// Plain HTTP on the chat port: the page and its files, /healthz, /metrics, the limits on a
+// request head, and the browser's login (POST /api/login, /api/register, /api/logout) with its
+// own limits. Real QTcpSockets speak raw HTTP/1.1 to a hub on a free localhost port.
 #include "hubtestbase.h"
+
+#include "accounts/accounts.h"
+#include "codec.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -88,7 +92,27 @@ private slots:
     void metricsHaveTheSeriesAndCount();
     void webSocketStillUpgradesOnTheSamePort();
 
+    void apiRefusals_data();
+    void apiRefusals();
+    void apiRegisterLoginLogout();
+    void apiBodyInPieces();
+    void apiAllowedOrigin();
+    void apiPeerGoneBeforeTheAnswer();
+    void apiAnswersAreCounted();
+
 private:
+    // A POST to /api/... from the page's own origin, with these extra header lines.
+    Reply post(const QByteArray &path, const QByteArray &body, const QByteArray &extra = {})
+    {
+        return exchange("POST " + path + " HTTP/1.1\r\n" + host() + "Origin: " + origin() +
+                        "\r\nContent-Type: application/json\r\nContent-Length: " +
+                        QByteArray::number(body.size()) + "\r\n" + extra + "\r\n" + body);
+    }
+    [[nodiscard]] QByteArray origin() const
+    {
+        return "http://127.0.0.1:" + QByteArray::number(m_port);
+    }
+
     // Sends `raw` on a new connection and reads until the server closes it.
     Reply exchange(const QByteArray &raw);
     Reply get(const QByteArray &path)
@@ -108,6 +132,8 @@ void HttpTest::init()
     chat::server::HubConfig config = testConfig();
     if (QByteArray(QTest::currentTestFunction()) == "stalledRequestIsClosed")
         config.handshakeTimeoutMs = 300;
+    if (QByteArray(QTest::currentTestFunction()) == "apiAllowedOrigin")
+        config.allowedOrigins = {QStringLiteral("https://chat.example")};
     QVERIFY(startHub(config));
     m_port = hub().port();
 }
@@ -333,6 +359,10 @@ void HttpTest::stalledRequestIsClosed_data()
     QTest::addRow("head without its end") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n");
     QTest::addRow("upgrade without its end")
         << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n");
+    // The body must arrive within the same deadline as the head.
+    QTest::addRow("login without all its body")
+        << QByteArray("POST /api/login HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 40\r\n\r\n{\"name\"");
 }
 
 void HttpTest::stalledRequestIsClosed()
@@ -438,6 +468,234 @@ void HttpTest::webSocketStillUpgradesOnTheSamePort()
     alice->ping(QStringLiteral("still here"));
     QSignalSpy pong(alice, &TestClient::pongReceived);
     QVERIFY(pong.wait(5000));
+}
+
+namespace {
+
+// A JSON error answer: its code, and whether it has a sentence for people.
+QString errorCode(const Reply &reply)
+{
+    const std::optional<chat::proto::Error> error = chat::proto::decodeHttpError(reply.body);
+    if (!error || error->message.isEmpty())
+        return QStringLiteral("(no error body: %1)").arg(QString::fromUtf8(reply.body));
+    return chat::proto::errorCodeName(error->code);
+}
+
+// "chat_token=VALUE; attributes" -> VALUE
+QByteArray cookieValue(const QByteArray &setCookie)
+{
+    const qsizetype semicolon = setCookie.indexOf(';');
+    const QByteArray pair = setCookie.first(semicolon < 0 ? setCookie.size() : semicolon);
+    return pair.startsWith("chat_token=") ? pair.sliced(11) : QByteArray("(not chat_token)");
+}
+
+} // namespace
+
+void HttpTest::apiRefusals_data()
+{
+    QTest::addColumn<QByteArray>("head"); // after the request line and Host
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+    const QByteArray json = "Content-Type: application/json\r\n";
+    const QByteArray good = R"({"name":"alice","password":"correct horse"})";
+    const QByteArray length = "Content-Length: " + QByteArray::number(good.size()) + "\r\n";
+    // Filled in with the hub's port in apiRefusals().
+    const QByteArray own = "Origin: ORIGIN\r\n";
+
+    QTest::addRow("no Content-Length") << own + json << QByteArray() << 411 << "bad_message";
+    QTest::addRow("chunked") << own + json + "Transfer-Encoding: chunked\r\n"
+                             << QByteArray("0\r\n\r\n") << 411 << "bad_message";
+    QTest::addRow("body over 4 KiB")
+        << own + json +
+               "Content-Length: " + QByteArray::number(chat::proto::kMaxHttpBodyBytes + 1) + "\r\n"
+        << QByteArray() << 413 << "too_large";
+    QTest::addRow("Content-Length not a number") << own + json + "Content-Length: 1e3\r\n"
+                                                 << QByteArray() << 400 << "bad_message";
+    QTest::addRow("two different Content-Lengths") << own + json + length + "Content-Length: 3\r\n"
+                                                   << good << 400 << "bad_message";
+    QTest::addRow("text/plain") << own + "Content-Type: text/plain\r\n" + length << good << 415
+                                << "bad_message";
+    QTest::addRow("a form") << own + "Content-Type: application/x-www-form-urlencoded\r\n" + length
+                            << good << 415 << "bad_message";
+    QTest::addRow("no Content-Type") << own + length << good << 415 << "bad_message";
+    QTest::addRow("no Origin") << json + length << good << 403 << "forbidden";
+    QTest::addRow("another site") << "Origin: http://evil.example\r\n" + json + length << good
+                                  << 403 << "forbidden";
+    QTest::addRow("Origin null") << "Origin: null\r\n" + json + length << good << 403
+                                 << "forbidden";
+    QTest::addRow("https for an http port")
+        << "Origin: https://127.0.0.1:PORT\r\n" + json + length << good << 403 << "forbidden";
+    QTest::addRow("another port") << "Origin: http://127.0.0.1:1\r\n" + json + length << good << 403
+                                  << "forbidden";
+    QTest::addRow("bad JSON") << own + json + "Content-Length: 9\r\n"
+                              << QByteArray("{\"name\":}") << 400 << "bad_json";
+    QTest::addRow("not an object") << own + json + "Content-Length: 2\r\n"
+                                   << QByteArray("[]") << 400 << "bad_json";
+    QTest::addRow("no password") << own + json + "Content-Length: 16\r\n"
+                                 << QByteArray(R"({"name":"alice"})") << 400 << "bad_message";
+    QTest::addRow("short password")
+        << own + json + "Content-Length: 35\r\n"
+        << QByteArray(R"({"name":"alice","password":"short"})") << 400 << "password_invalid";
+    QTest::addRow("unknown account") << own + json + length << good << 401 << "login_failed";
+}
+
+void HttpTest::apiRefusals()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+    head.replace("ORIGIN", origin()).replace("PORT", QByteArray::number(m_port));
+    const Reply reply = exchange("POST /api/login HTTP/1.1\r\n" + host() + head + "\r\n" + body);
+    QVERIFY(reply.complete);
+    QCOMPARE(reply.status, status);
+    QCOMPARE(errorCode(reply), code);
+    QCOMPARE(reply.headers.value("content-type"), QByteArray("application/json"));
+    QCOMPARE(reply.headers.value("cache-control"), QByteArray("no-store"));
+    QVERIFY(!reply.headers.contains("set-cookie"));
+}
+
+void HttpTest::apiRegisterLoginLogout()
+{
+    // Only POST.
+    const Reply got = get("/api/login");
+    QCOMPARE(got.status, 405);
+    QCOMPARE(got.headers.value("allow"), QByteArray("POST"));
+
+    const Reply registered =
+        post("/api/register",
+             R"({"name":" alice ","password":"correct horse","display":"爱丽丝","device":"test"})");
+    QVERIFY(registered.complete);
+    QCOMPARE(registered.status, 200);
+    QCOMPARE(chat::proto::decodeHttpAuthAnswer(registered.body), QStringLiteral("alice"));
+    QCOMPARE(registered.headers.value("cache-control"), QByteArray("no-store"));
+    const QByteArray setCookie = registered.headers.value("set-cookie");
+    QVERIFY2(setCookie.endsWith("; HttpOnly; SameSite=Strict; Path=/; Max-Age=7776000"),
+             setCookie.constData());
+    QVERIFY(!setCookie.contains("Secure")); // plain ws:// here
+
+    // The same name again: 409.
+    const Reply taken = post("/api/register", R"({"name":"ALICE","password":"another horse"})");
+    QCOMPARE(taken.status, 409);
+    QCOMPARE(errorCode(taken), QStringLiteral("name_taken"));
+
+    const Reply wrong = post("/api/login", R"({"name":"alice","password":"wrong horse"})");
+    QCOMPARE(wrong.status, 401);
+    QCOMPARE(errorCode(wrong), QStringLiteral("login_failed"));
+
+    const Reply login = post("/api/login", R"({"name":"Alice","password":"correct horse"})");
+    QCOMPARE(login.status, 200);
+    QCOMPARE(chat::proto::decodeHttpAuthAnswer(login.body), QStringLiteral("alice"));
+    const QByteArray token = cookieValue(login.headers.value("set-cookie"));
+    QVERIFY(token != cookieValue(setCookie)); // every login is a device of its own
+    chat::server::AccountStore *store = hub().accounts()->store();
+    const QByteArray hash = chat::server::Accounts::hashToken(QString::fromLatin1(token));
+    QVERIFY(store->findToken(hash).has_value());
+
+    // Logging out needs no body, ends the cookie's token and clears the cookie.
+    const Reply logout = exchange("POST /api/logout HTTP/1.1\r\n" + host() + "Origin: " + origin() +
+                                  "\r\nContent-Type: application/json\r\n" +
+                                  "Cookie: theme=dark; chat_token=" + token + "\r\n\r\n");
+    QCOMPARE(logout.status, 200);
+    QCOMPARE(logout.headers.value("cache-control"), QByteArray("no-store"));
+    QCOMPARE(logout.headers.value("set-cookie"),
+             QByteArray("chat_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"));
+    QVERIFY(!store->findToken(hash).has_value());
+    // The registration's token is another device: still there.
+    QVERIFY(store
+                ->findToken(
+                    chat::server::Accounts::hashToken(QString::fromLatin1(cookieValue(setCookie))))
+                .has_value());
+
+    // Without a cookie, or from another site, logging out changes nothing.
+    QCOMPARE(post("/api/logout", "{}").status, 200);
+    const Reply foreign = exchange("POST /api/logout HTTP/1.1\r\n" + host() +
+                                   "Origin: http://evil.example\r\nContent-Type: "
+                                   "application/json\r\nContent-Length: 0\r\nCookie: chat_token=" +
+                                   cookieValue(setCookie) + "\r\n\r\n");
+    QCOMPARE(foreign.status, 403);
+    QVERIFY(store
+                ->findToken(
+                    chat::server::Accounts::hashToken(QString::fromLatin1(cookieValue(setCookie))))
+                .has_value());
+}
+
+void HttpTest::apiBodyInPieces()
+{
+    QTcpSocket socket;
+    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected(5000));
+    const QByteArray body = R"({"name":"bob","password":"correct horse"})";
+    const QByteArray request = "POST /api/register HTTP/1.1\r\n" + host() + "Origin: " + origin() +
+                               "\r\nContent-Type: application/json; charset=utf-8\r\n"
+                               "Content-Length: " +
+                               QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    QByteArray received;
+    connect(&socket, &QTcpSocket::readyRead, &socket, [&] { received += socket.readAll(); });
+    // The head, then the body in two writes: only the whole request is answered.
+    const qsizetype headEnd = request.indexOf("\r\n\r\n") + 4;
+    for (const QByteArray &piece :
+         {request.first(headEnd), request.sliced(headEnd, 10), request.sliced(headEnd + 10)}) {
+        QTest::qWait(50);
+        QVERIFY(received.isEmpty());
+        socket.write(piece);
+        QVERIFY(socket.waitForBytesWritten(5000));
+    }
+    QVERIFY(closed.wait(5000));
+    received += socket.readAll();
+    const Reply reply = parseReply(received);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(chat::proto::decodeHttpAuthAnswer(reply.body), QStringLiteral("bob"));
+}
+
+void HttpTest::apiAllowedOrigin()
+{
+    // Listed by --allow-origin: accepted as well as the page's own origin.
+    const QByteArray body = R"({"name":"carol","password":"correct horse"})";
+    const QByteArray rest =
+        "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+        "\r\n\r\n" + body;
+    const Reply listed = exchange("POST /api/register HTTP/1.1\r\n" + host() +
+                                  "Origin: https://chat.example\r\n" + rest);
+    QCOMPARE(listed.status, 200);
+    const Reply own =
+        exchange("POST /api/login HTTP/1.1\r\n" + host() + "Origin: " + origin() + "\r\n" + rest);
+    QCOMPARE(own.status, 200);
+    const Reply other = exchange("POST /api/login HTTP/1.1\r\n" + host() +
+                                 "Origin: https://other.example\r\n" + rest);
+    QCOMPARE(other.status, 403);
+}
+
+void HttpTest::apiPeerGoneBeforeTheAnswer()
+{
+    // The password is still hashing when the peer leaves: the answer finds no socket.
+    for (int i = 0; i < 5; ++i) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        const QByteArray body =
+            "{\"name\":\"gone" + QByteArray::number(i) + "\",\"password\":\"correct horse\"}";
+        socket.write("POST /api/register HTTP/1.1\r\n" + host() + "Origin: " + origin() +
+                     "\r\nContent-Type: application/json\r\nContent-Length: " +
+                     QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(socket.waitForBytesWritten(5000));
+        socket.abort();
+    }
+    QTRY_COMPARE(hub().pendingHandshakeCount(), 0);
+    QCOMPARE(get("/healthz").status, 200);
+    // The registrations themselves went through.
+    QTRY_VERIFY(hub().accounts()->findAccount(QStringLiteral("gone4")).has_value());
+}
+
+void HttpTest::apiAnswersAreCounted()
+{
+    QCOMPARE(post("/api/login", R"({"name":"nobody","password":"correct horse"})").status, 401);
+    QCOMPARE(exchange("POST /api/login HTTP/1.1\r\n" + host() + "\r\n").status, 403);
+    const QByteArray page = get("/metrics").body;
+    QCOMPARE(sampleValue(page, "chat_http_responses_total{code=\"401\"}"), 1.0);
+    QCOMPARE(sampleValue(page, "chat_http_responses_total{code=\"403\"}"), 1.0);
 }
 
 QTEST_GUILESS_MAIN(HttpTest)
