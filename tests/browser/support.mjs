@@ -76,15 +76,17 @@ export async function serverHasOption(binary, option) {
 
 // One WebSocket speaking the chat protocol; `frames` holds every decoded server frame in order.
 export class ProtocolClient {
-  constructor(url) {
+  // `options` go to the ws package: {headers: {Cookie: 'chat_token=…', Origin: …}}.
+  constructor(url, options = {}) {
     this.url = url;
+    this.options = options;
     this.frames = [];
     this.closed = null; // {code, reason} once closed
     this.listeners = new Set();
   }
 
   async open() {
-    this.ws = new WebSocket(this.url);
+    this.ws = new WebSocket(this.url, this.options);
     this.ws.on('message', (data, isBinary) => {
       const frame = isBinary ? { type: '(binary)' } : JSON.parse(data.toString('utf8'));
       this.frames.push(frame);
@@ -138,13 +140,25 @@ export class ProtocolClient {
     }));
   }
 
+  // A version-2 hello with these fields (register, login or token, device, lastSeq, …);
+  // resolves with the welcome, rejects on a refusal.
   async hello(fields) {
     const from = this.frames.length;
-    this.send({ type: 'hello', version: 1, ...fields });
+    this.send({ type: 'hello', version: 2, ...fields });
+    const who = fields.register?.name ?? fields.login?.name ?? (fields.token ? 'a token' : 'a cookie');
     const reply = await this.waitFor((f) => f.type === 'welcome' || f.type === 'error',
-      `welcome for ${fields.nick}`, 10000, from);
+      `welcome for ${who}`, 10000, from);
     if (reply.type !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(reply)}`);
     return reply;
+  }
+
+  // Creates the account and logs in; the welcome carries the token for later hellos.
+  register(name, password, extra = {}) {
+    const { display, invite, ...rest } = extra;
+    const register = { name, password };
+    if (display !== undefined) register.display = display;
+    if (invite !== undefined) register.invite = invite;
+    return this.hello({ register, ...rest });
   }
 
   messages() {
