@@ -1,9 +1,12 @@
-// The browser client: speaks docs/protocol.md over a WebSocket to the server that served this
-// page. Text from the network reaches the page only through textContent, never as markup.
+// The browser client: speaks docs/protocol.md (version 2) over a WebSocket to the server that
+// served this page. It logs in over HTTP (POST /api/login, /api/register): the server keeps the
+// token in an HttpOnly cookie this script cannot read, and the WebSocket upgrade carries it, so
+// the hello names no credentials at all. Text from the network reaches the page only through
+// textContent, never as markup.
 'use strict';
 
 (() => {
-  const PROTOCOL_VERSION = 1;
+  const PROTOCOL_VERSION = 2;
   const MAX_TEXT_CHARS = 4000; // code points, as the server counts them
   const BACKOFF_FIRST_MS = 1000;
   const BACKOFF_MAX_MS = 30000;
@@ -13,36 +16,54 @@
   const PING_EVERY_MS = 25000;
   const PONG_TIMEOUT_MS = 10000;
   const RESEND_AFTER_MS = 2000; // a send refused as rate_limited or internal is tried again
-  // Hello refusals: the server closes; trying again with the same hello cannot help.
-  const FATAL_HELLO_CODES = new Set(['nick_invalid', 'nick_taken', 'unsupported_version',
-    'unauthorized']);
+  // The cookie is missing, ended or expired, or the account is disabled: log in again.
+  const LOGIN_AGAIN_CODES = new Set(['token_invalid', 'account_disabled', 'login_failed']);
+  // Hello refusals that no retry can help.
+  const FATAL_HELLO_CODES = new Set(['unsupported_version', 'bad_message', 'forbidden']);
   const RETRYABLE_SEND_CODES = new Set(['rate_limited', 'internal']);
+  const KNOWN_CODES = new Set(['bad_json', 'bad_message', 'unknown_type', 'unsupported_version',
+    'not_joined', 'already_joined', 'text_invalid', 'binary_frame', 'too_large', 'rate_limited',
+    'internal', 'login_failed', 'token_invalid', 'name_invalid', 'name_taken', 'password_invalid',
+    'registration_closed', 'invite_invalid', 'too_many_attempts', 'busy', 'account_disabled',
+    'display_invalid', 'forbidden']);
+  // What the login and sign-up forms say for each refusal; the server's sentence follows.
+  const ERROR_TEXT = {
+    login_failed: '账号名或密码错误。',
+    token_invalid: '登录已失效，请重新登录。',
+    name_invalid: '账号名不符合规则。',
+    name_taken: '这个账号名已被注册。',
+    password_invalid: '密码不符合规则（8–256 个字符，不能含控制字符）。',
+    registration_closed: '本服务器不开放注册。',
+    invite_invalid: '邀请码无效、已用完或已过期。',
+    too_many_attempts: '尝试次数过多，请稍后再试。',
+    busy: '服务器正忙，请稍后再试。',
+    account_disabled: '账号已被停用。',
+    display_invalid: '显示名不符合规则。',
+    forbidden: '请求被拒绝。',
+    unsupported_version: '协议版本不兼容，请刷新页面。',
+  };
 
   const $ = (id) => document.getElementById(id);
   const ui = {
-    status: $('status'), retry: $('retry'), changeNick: $('change-nick'), server: $('server'),
+    status: $('status'), retry: $('retry'), logout: $('logout'), me: $('me'), server: $('server'),
     people: document.querySelector('.people'),
     messages: $('messages'), empty: $('empty'), composer: $('composer'), text: $('text'),
     send: $('send'), note: $('composer-note'), users: $('users'), count: $('online-count'),
-    join: $('join'), joinForm: $('join-form'), nick: $('nick'), tokenRow: $('token-row'),
-    token: $('token'), joinError: $('join-error'),
-  };
-
-  const store = {
-    get(key) { try { return localStorage.getItem(key) || ''; } catch { return ''; } },
-    set(key, value) { try { localStorage.setItem(key, value); } catch { /* private mode */ } },
+    auth: $('auth'), showLogin: $('show-login'), showRegister: $('show-register'),
+    loginForm: $('login-form'), loginName: $('login-name'), loginPassword: $('login-password'),
+    registerForm: $('register-form'), regName: $('reg-name'), regPassword: $('reg-password'),
+    regInvite: $('reg-invite'), regDisplay: $('reg-display'), authError: $('auth-error'),
   };
 
   const state = {
-    nick: store.get('chat.nick'), // what we ask for; the welcome says what we got
-    token: '',
-    joinedNick: '',
-    session: '', // from the last welcome, to take our nick back after a drop
+    account: '', // from the welcome: the name as registered
+    display: '',
+    session: '', // from the last welcome, to replace our connection after a drop
     instance: '', // the history lastSeq counts in
     lastSeq: null, // the newest seq seen, null before the first welcome
     ws: null, // the current attempt or connection
     joined: false,
-    stopped: true, // no reconnecting: not started, or refused
+    stopped: true, // no reconnecting: not started, logged out, or refused
     attempt: 0, // failed attempts in a row, for the backoff
     timers: { open: 0, retry: 0, countdown: 0, stable: 0, ping: 0, pong: 0 },
     retryAt: 0,
@@ -51,7 +72,8 @@
     confirmed: new Map(), // seq -> <li>
     highestShown: 0,
     pending: new Map(), // id -> <li>
-    users: [],
+    users: [], // {name, display}
+    busy: false, // a login or sign-up request is on its way
   };
 
   // --- small helpers ------------------------------------------------------------------------
@@ -70,8 +92,8 @@
     return node;
   }
 
-  function sameNick(a, b) {
-    return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();
+  function str(value) {
+    return typeof value === 'string' ? value : '';
   }
 
   function clearTimer(name) {
@@ -85,10 +107,26 @@
     return `${scheme}//${location.host}/`;
   }
 
+  // This browser's name in the account's device list.
+  function deviceName() {
+    const ua = navigator.userAgent;
+    const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox'
+      : /Chrom(e|ium)\//.test(ua) ? 'Chromium' : /Safari\//.test(ua) ? 'Safari' : '';
+    return browser ? `浏览器 · ${browser}` : '浏览器';
+  }
+
   function setStatus(kind, text) {
     ui.status.dataset.state = kind;
     ui.status.textContent = text;
     ui.retry.hidden = kind !== 'waiting';
+  }
+
+  // "爱丽丝 (alice)" in one element: a display name beside the account name, or the name alone.
+  function nameParts(name, display) {
+    const parts = [];
+    if (display && display !== name) parts.push(el('span', 'display', display));
+    parts.push(el('span', 'from', name));
+    return parts;
   }
 
   // --- messages -----------------------------------------------------------------------------
@@ -112,17 +150,17 @@
     };
   }
 
-  function messageItem(from, text, mine) {
+  function messageItem(from, display, text, mine) {
     const li = el('li', mine ? 'msg mine' : 'msg');
     const meta = el('div', 'meta');
-    meta.append(el('span', 'from', from), el('time', 'time'), el('span', 'state'));
+    meta.append(...nameParts(from, display), el('time', 'time'), el('span', 'state'));
     li.append(meta, el('div', 'text', text));
     return li;
   }
 
   function renderConfirmed(message) {
-    const mine = sameNick(message.from, state.joinedNick);
-    const li = messageItem(message.from, message.text, mine);
+    const mine = message.from === state.account;
+    const li = messageItem(message.from, str(message.display), message.text, mine);
     li.dataset.seq = String(message.seq);
     li.dataset.id = message.id;
     li.dataset.state = 'acked';
@@ -153,7 +191,7 @@
 
   function showMessage(message) {
     if (state.lastSeq === null || message.seq > state.lastSeq) state.lastSeq = message.seq;
-    const ours = sameNick(message.from, state.joinedNick) && acknowledge(message.id);
+    const ours = message.from === state.account && acknowledge(message.id);
     if (state.confirmed.has(message.seq)) return; // a second acknowledgement, or a replay
     const stick = ours || isNearBottom();
     const li = renderConfirmed(message);
@@ -182,10 +220,10 @@
   }
 
   function addPending(entry) {
-    const li = messageItem(state.joinedNick || state.nick, entry.text, true);
+    const li = messageItem(state.account, state.display, entry.text, true);
     li.dataset.id = entry.id;
     li.dataset.state = 'pending';
-    li.querySelector('.state').textContent = 'sending…';
+    li.querySelector('.state').textContent = '发送中…';
     state.pending.set(entry.id, li);
     ui.messages.append(li);
     afterInsert(true);
@@ -198,40 +236,71 @@
     if (!li) return;
     state.pending.delete(id);
     li.dataset.state = 'failed';
-    li.querySelector('.state').textContent = `not sent: ${reason}`;
+    li.querySelector('.state').textContent = `未发送：${reason}`;
+  }
+
+  // Everything of the account that was logged in: another one may log in next.
+  function forgetAccount() {
+    state.account = '';
+    state.display = '';
+    state.session = '';
+    state.instance = '';
+    state.lastSeq = null;
+    state.outbox = [];
+    for (const li of state.pending.values()) li.remove();
+    state.pending.clear();
+    replaceHistory([]);
+    state.users = [];
+    renderUsers();
+    ui.me.hidden = true;
+    ui.logout.hidden = true;
   }
 
   // --- people -------------------------------------------------------------------------------
 
   function renderUsers() {
-    const sorted = [...state.users].sort((a, b) => a.localeCompare(b, undefined,
+    const sorted = [...state.users].sort((a, b) => a.name.localeCompare(b.name, undefined,
       { sensitivity: 'base' }));
-    const items = sorted.map((nick) => {
-      const li = el('li', sameNick(nick, state.joinedNick) ? 'user me' : 'user', nick);
-      li.dataset.nick = nick;
-      if (sameNick(nick, state.joinedNick)) li.append(el('span', 'you', ' (you)'));
+    const items = sorted.map((user) => {
+      const me = user.name === state.account;
+      const li = el('li', me ? 'user me' : 'user');
+      li.dataset.name = user.name;
+      li.append(...nameParts(user.name, user.display));
+      if (me) li.append(el('span', 'you', '（我）'));
       return li;
     });
     ui.users.replaceChildren(...items);
     ui.count.textContent = String(sorted.length);
   }
 
-  // Who came and went since the last presence: left first, then joined (someone who came back
-  // under another letter case is in both).
-  function onPresence(presence) {
-    const names = (list) => (Array.isArray(list) ? list.filter((n) => typeof n === 'string') : []);
-    const left = new Set(names(presence.left).map((nick) => nick.toLowerCase()));
-    state.users = state.users.filter((nick) => !left.has(nick.toLowerCase()));
-    addUsers(names(presence.joined));
-    renderUsers();
+  function readUsers(list) {
+    if (!Array.isArray(list)) return [];
+    return list.filter((u) => u && typeof u.name === 'string')
+      .map((u) => ({ name: u.name, display: str(u.display) }));
   }
 
-  function addUsers(nicks) {
-    const known = new Set(state.users.map((nick) => nick.toLowerCase()));
-    for (const nick of nicks) {
-      if (!known.has(nick.toLowerCase())) state.users.push(nick);
-      known.add(nick.toLowerCase());
+  // Adds accounts, or updates the display name of one already listed.
+  function addUsers(users) {
+    for (const user of users) {
+      const known = state.users.find((u) => u.name === user.name);
+      if (known) known.display = user.display;
+      else state.users.push(user);
     }
+  }
+
+  // Who came and went since the last presence: left first, then joined (an account whose
+  // display name changed comes in `joined` again).
+  function onPresence(presence) {
+    const left = new Set(Array.isArray(presence.left)
+      ? presence.left.filter((n) => typeof n === 'string') : []);
+    state.users = state.users.filter((u) => !left.has(u.name));
+    addUsers(readUsers(presence.joined));
+    const me = state.users.find((u) => u.name === state.account);
+    if (me && me.display !== state.display) {
+      state.display = me.display;
+      showMe();
+    }
+    renderUsers();
   }
 
   // --- the connection -----------------------------------------------------------------------
@@ -249,26 +318,25 @@
   function connect() {
     for (const name of Object.keys(state.timers)) clearTimer(name);
     state.stopped = false;
-    setStatus('connecting', 'Connecting…');
+    setStatus('connecting', '连接中…');
     const ws = new WebSocket(socketUrl());
     state.ws = ws;
     state.joined = false;
-    state.timers.open = setTimeout(() => dropped(ws, 'the server did not answer in time'),
-      OPEN_TIMEOUT_MS);
+    state.timers.open = setTimeout(() => dropped(ws, '服务器没有及时回应'), OPEN_TIMEOUT_MS);
     ws.onopen = () => {
-      const hello = { type: 'hello', version: PROTOCOL_VERSION, nick: state.nick };
+      // No token, login or register: the upgrade carried the chat_token cookie.
+      const hello = { type: 'hello', version: PROTOCOL_VERSION, device: deviceName() };
       if (state.lastSeq !== null) {
         hello.lastSeq = state.lastSeq;
         hello.instance = state.instance;
       }
-      if (state.session && sameNick(state.nick, state.joinedNick)) hello.session = state.session;
-      if (state.token) hello.token = state.token;
+      if (state.session) hello.session = state.session;
       sendFrame(hello);
     };
     ws.onmessage = (event) => {
       if (ws === state.ws) onFrame(event.data);
     };
-    ws.onclose = (event) => dropped(ws, event.reason || 'the connection closed');
+    ws.onclose = (event) => dropped(ws, event.reason || '连接已断开');
     ws.onerror = () => { /* a close event follows */ };
   }
 
@@ -297,7 +365,7 @@
     ui.status.dataset.delayMs = String(delay);
     const tick = () => {
       const seconds = Math.max(1, Math.ceil((state.retryAt - Date.now()) / 1000));
-      setStatus('waiting', `Offline (${reason}). Reconnecting in ${seconds} s…`);
+      setStatus('waiting', `离线（${reason}），${seconds} 秒后重连…`);
     };
     tick();
     state.timers.countdown = setInterval(tick, 1000);
@@ -342,19 +410,25 @@
       typeof m.text === 'string' && typeof m.time === 'string';
   }
 
+  function showMe() {
+    ui.me.replaceChildren(...nameParts(state.account, state.display));
+    ui.me.hidden = false;
+  }
+
   function onWelcome(welcome) {
     const ws = state.ws;
     clearTimer('open');
+    const account = str(welcome.account);
+    if (state.account && account !== state.account) forgetAccount(); // not who was here before
     state.joined = true;
-    state.joinedNick = welcome.nick;
-    state.nick = welcome.nick;
-    store.set('chat.nick', welcome.nick);
-    state.session = welcome.session;
+    state.account = account;
+    state.display = str(welcome.display);
+    state.session = str(welcome.session);
     const history = Array.isArray(welcome.history) ? welcome.history.filter(isMessage) : [];
     if (welcome.resumed && welcome.instance === state.instance) {
       for (const message of history) showMessage(message);
     } else {
-      state.instance = welcome.instance;
+      state.instance = str(welcome.instance);
       state.lastSeq = null;
       replaceHistory(history);
     }
@@ -362,15 +436,24 @@
         (state.lastSeq === null || welcome.seq > state.lastSeq)) state.lastSeq = welcome.seq;
     // The list is as of the server's last presence, which may not have told of us yet.
     state.users = [];
-    addUsers(Array.isArray(welcome.users) ? welcome.users.filter((n) => typeof n === 'string') : []);
-    addUsers([state.joinedNick]);
+    addUsers(readUsers(welcome.users));
+    if (!state.users.some((u) => u.name === state.account)) {
+      addUsers([{ name: state.account, display: state.display }]);
+    }
     renderUsers();
     ui.people.classList.remove('stale');
-    for (const li of state.pending.values()) li.querySelector('.from').textContent = state.joinedNick;
-    setStatus('connected', `Connected as ${state.joinedNick}`);
-    ui.changeNick.hidden = false;
-    ui.server.textContent = typeof welcome.server === 'string' ? welcome.server : '';
-    document.title = ui.server.textContent ? `Chat · ${ui.server.textContent}` : 'Chat';
+    for (const li of state.pending.values()) {
+      li.querySelector('.meta').replaceChildren(...nameParts(state.account, state.display),
+        el('time', 'time'), el('span', 'state', '发送中…'));
+    }
+    setStatus('connected', '已连接');
+    showMe();
+    ui.auth.hidden = true;
+    ui.logout.hidden = false;
+    ui.text.disabled = false;
+    ui.send.disabled = false;
+    ui.server.textContent = str(welcome.server);
+    document.title = ui.server.textContent ? `聊天 · ${ui.server.textContent}` : '聊天';
     // Everything not acknowledged goes again, in order, with the same ids.
     for (const entry of state.outbox) sendChat(entry);
     state.timers.stable = setTimeout(() => { state.attempt = 0; }, STABLE_AFTER_MS);
@@ -381,77 +464,148 @@
     if (ws !== state.ws || state.timers.pong) return;
     state.pingCounter += 1;
     sendFrame({ type: 'ping', id: `p${state.pingCounter}` });
-    state.timers.pong = setTimeout(() => dropped(ws, 'the server stopped answering'),
-      PONG_TIMEOUT_MS);
+    state.timers.pong = setTimeout(() => dropped(ws, '服务器不再回应'), PONG_TIMEOUT_MS);
+  }
+
+  function describe(code, message) {
+    const text = ERROR_TEXT[code];
+    if (text && message) return `${text}（${message}）`;
+    return text || message || '服务器拒绝了请求。';
   }
 
   function onError(error) {
     const code = typeof error.code === 'string' ? error.code : 'internal';
-    const text = typeof error.message === 'string' ? error.message : 'The server refused.';
-    if (!state.joined && FATAL_HELLO_CODES.has(code)) {
-      stop(text);
-      askNick(text, code === 'unauthorized');
+    const message = str(error.message);
+    const ref = str(error.ref);
+    // The cookie is missing, ended (logged out here or elsewhere) or expired: log in again.
+    if (!ref && LOGIN_AGAIN_CODES.has(code)) {
+      const wasJoined = state.joined;
+      stop('未登录');
+      askLogin(wasJoined || code !== 'token_invalid' ? describe(code, message) : '');
       return;
     }
-    const ref = typeof error.ref === 'string' ? error.ref : '';
+    if (!state.joined && FATAL_HELLO_CODES.has(code)) {
+      stop(describe(code, message));
+      return;
+    }
+    if (!state.joined) {
+      // busy, too_many_attempts, internal: the server closes, the backoff tries again.
+      ui.note.textContent = describe(code, message);
+      return;
+    }
     const entry = state.outbox.find((e) => e.id === ref);
     if (entry) {
-      if (RETRYABLE_SEND_CODES.has(code) || !knownCode(code)) {
+      if (RETRYABLE_SEND_CODES.has(code) || !KNOWN_CODES.has(code)) {
         setTimeout(() => { if (state.outbox.includes(entry)) sendChat(entry); }, RESEND_AFTER_MS);
       } else {
-        failPending(ref, text);
+        failPending(ref, message || describe(code, ''));
       }
       return;
     }
-    ui.note.textContent = text;
+    ui.note.textContent = describe(code, message);
   }
 
-  function knownCode(code) {
-    return ['bad_json', 'bad_message', 'unknown_type', 'unsupported_version', 'nick_invalid',
-      'nick_taken', 'not_joined', 'already_joined', 'text_invalid', 'binary_frame', 'too_large',
-      'rate_limited', 'unauthorized', 'internal'].includes(code);
+  // --- logging in ---------------------------------------------------------------------------
+
+  function showTab(register) {
+    ui.loginForm.hidden = register;
+    ui.registerForm.hidden = !register;
+    ui.showLogin.setAttribute('aria-selected', String(!register));
+    ui.showRegister.setAttribute('aria-selected', String(register));
+    ui.authError.textContent = '';
+    (register ? ui.regName : ui.loginName).focus();
   }
 
-  // --- the forms ----------------------------------------------------------------------------
-
-  function askNick(error, needToken) {
-    ui.join.hidden = false;
-    ui.nick.value = state.nick;
-    ui.joinError.textContent = error || '';
-    if (needToken) ui.tokenRow.hidden = false;
-    ui.nick.focus();
-    ui.nick.select();
+  function askLogin(error) {
+    ui.auth.hidden = false;
+    ui.text.disabled = true;
+    ui.send.disabled = true;
+    ui.logout.hidden = true;
+    showTab(false);
+    ui.authError.textContent = error || '';
   }
 
-  function startChat(nick) {
-    if (!sameNick(nick, state.joinedNick)) state.session = '';
-    state.nick = nick;
-    store.set('chat.nick', nick);
-    ui.join.hidden = true;
-    ui.text.disabled = false;
-    ui.send.disabled = false;
+  // POSTs JSON to /api/...; resolves with {ok, code, message}. Same origin: the answer's
+  // Set-Cookie is kept by the browser, out of this script's reach.
+  async function post(path, body) {
+    let response;
+    try {
+      response = await fetch(path, {
+        method: 'POST',
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      return { ok: false, code: 'network', message: '无法连接服务器。' };
+    }
+    let answer = {};
+    try {
+      answer = await response.json();
+    } catch { /* an empty or non-JSON body */ }
+    if (response.ok) return { ok: true, account: str(answer && answer.account) };
+    return { ok: false, code: str(answer && answer.code), message: str(answer && answer.message) };
+  }
+
+  async function submitAuth(register) {
+    if (state.busy) return;
+    const body = register
+      ? { name: ui.regName.value, password: ui.regPassword.value, device: deviceName() }
+      : { name: ui.loginName.value, password: ui.loginPassword.value, device: deviceName() };
+    if (register) {
+      if (ui.regInvite.value.trim()) body.invite = ui.regInvite.value.trim();
+      if (ui.regDisplay.value.trim()) body.display = ui.regDisplay.value;
+    }
+    state.busy = true;
+    ui.authError.textContent = '';
+    for (const button of [$('login-button'), $('register-button')]) button.disabled = true;
+    const result = await post(register ? '/api/register' : '/api/login', body);
+    state.busy = false;
+    for (const button of [$('login-button'), $('register-button')]) button.disabled = false;
+    if (!result.ok) {
+      ui.authError.textContent = result.code === 'network' ? result.message
+        : describe(result.code, result.message);
+      return;
+    }
+    ui.loginPassword.value = '';
+    ui.regPassword.value = '';
+    if (state.account && result.account !== state.account) forgetAccount();
+    ui.auth.hidden = true;
+    ui.note.textContent = '';
     state.attempt = 0;
+    state.session = '';
     connect();
     ui.text.focus();
   }
 
-  ui.joinForm.addEventListener('submit', (event) => {
+  async function logout() {
+    stop('已退出登录');
+    forgetAccount();
+    await post('/api/logout', {});
+    askLogin('');
+  }
+
+  ui.loginForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const nick = ui.nick.value.trim();
-    if (nick.length === 0 || [...nick].length > 32) {
-      ui.joinError.textContent = 'A nickname has 1 to 32 characters.';
-      return;
-    }
-    state.token = ui.token.value;
-    startChat(nick);
+    submitAuth(false);
   });
+  ui.registerForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitAuth(true);
+  });
+  ui.showLogin.addEventListener('click', () => showTab(false));
+  ui.showRegister.addEventListener('click', () => showTab(true));
+  ui.logout.addEventListener('click', logout);
+
+  // --- writing ------------------------------------------------------------------------------
 
   function submitText() {
     const text = ui.text.value;
     if (text.trim().length === 0) return;
     const length = [...text].length;
     if (length > MAX_TEXT_CHARS) {
-      ui.note.textContent = `Too long: ${length} of at most ${MAX_TEXT_CHARS} characters.`;
+      ui.note.textContent = `太长了：${length} 个字符，最多 ${MAX_TEXT_CHARS} 个。`;
       return;
     }
     ui.note.textContent = '';
@@ -473,13 +627,10 @@
     }
   });
   ui.retry.addEventListener('click', retryNow);
-  ui.changeNick.addEventListener('click', () => {
-    stop('Not connected');
-    askNick('', !ui.tokenRow.hidden);
-  });
   window.addEventListener('online', retryNow);
 
-  if (state.nick) startChat(state.nick);
-  else askNick('', false);
+  // The cookie may already be here (a reload): try the WebSocket first; a token_invalid
+  // refusal brings up the login form.
+  connect();
   afterInsert(false);
 })();

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The browser client end to end: the real chat-server binary serves the page, headless Debian
-// Chromium (driven by playwright-core) joins as one user, and a second participant speaks the
-// protocol over the `ws` package. Messages go both ways, presence shows both, markup stays text,
-// and the page resumes after the server restarts on the same port.
+// Chromium (driven by playwright-core) signs up over HTTP (the token stays in an HttpOnly
+// cookie), and a second participant speaks the protocol over the `ws` package. A reload stays
+// logged in, messages go both ways with display names, presence shows both, markup stays text,
+// the page resumes after the server restarts on the same port, logging out ends the cookie, and
+// logging in again brings the history back.
 //
 //   node tests/browser/e2e.mjs path/to/chat-server [--screenshot out.png]
 //
@@ -57,12 +59,16 @@ let server = new ServerProcess(binary, [...serverArgs, '--port', '0']);
 let context;
 let page;
 let dana;
+let danaWelcome;
 const steps = new Steps();
 const consoleProblems = []; // CSP violations and script errors show up here
 const helloFrames = []; // what the page sent as hello, in order
 const sendFrames = []; // what the page sent as send, in order
 const sent = new EventEmitter(); // 'send' after each of them
 const welcomeFrames = []; // what the page received as welcome, in order
+const errorFrames = []; // what the page received as error, in order
+const PASSWORD = 'correct horse battery';
+const historyTexts = []; // messages that must come back with the history after logging in again
 
 // Waits until `fn(arg)` is true in the page.
 function inPage(fn, arg, what, timeout = WAIT_MS) {
@@ -88,13 +94,16 @@ async function main() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1100, height: 640 },
+      locale: 'zh-CN', // the page's language: times as 15:27, not 03:27 PM
       timeout: 30000,
     });
     page = context.pages()[0] || await context.newPage();
     page.on('console', (message) => {
       const text = message.text();
       // Attempts while the server is down are expected to fail; anything else is a problem.
-      if (message.type() === 'error' && !/WebSocket connection to .* failed/.test(text)) {
+      // So are the 401 of the wrong password below and the refusals of the login form's fetches.
+      if (message.type() === 'error' && !/WebSocket connection to .* failed/.test(text) &&
+          !/status of 401/.test(text)) {
         consoleProblems.push(text);
       }
     });
@@ -111,6 +120,7 @@ async function main() {
       socket.on('framereceived', ({ payload }) => {
         const frame = JSON.parse(payload);
         if (frame.type === 'welcome') welcomeFrames.push(frame);
+        if (frame.type === 'error') errorFrames.push(frame);
       });
     });
     const response = await page.goto(`${origin}/`, { timeout: WAIT_MS });
@@ -119,43 +129,82 @@ async function main() {
     check(headers['content-type'] === 'text/html; charset=utf-8', 'the page is HTML');
     check(/script-src 'self'/.test(headers['content-security-policy'] || ''), 'the page has a CSP');
     check(headers['x-content-type-options'] === 'nosniff', 'the page has nosniff');
-    await page.locator('#join').waitFor({ state: 'visible', timeout: WAIT_MS });
+    // No cookie yet: the page tries the WebSocket, is refused, and asks to log in.
+    await page.locator('#auth').waitFor({ state: 'visible', timeout: WAIT_MS });
+    check(helloFrames.length === 1 && helloFrames[0].version === 2, 'one version-2 hello');
+    for (const key of ['token', 'login', 'register', 'nick']) {
+      check(!(key in helloFrames[0]), `the page's hello has no ${key}`);
+    }
+    check(errorFrames.length === 1 && errorFrames[0].code === 'token_invalid',
+      `refused with token_invalid (${JSON.stringify(errorFrames)})`);
   });
 
-  await steps.run('the browser user joins with a nickname that is remembered', async () => {
-    await page.fill('#nick', 'Wendy');
-    await page.press('#nick', 'Enter');
+  await steps.run('the browser user signs up; the token is in an HttpOnly cookie', async () => {
+    await page.click('#show-register');
+    await page.fill('#reg-name', 'wendy');
+    await page.fill('#reg-password', PASSWORD);
+    await page.fill('#reg-display', '温迪');
+    await page.click('#register-button');
     await inPage(() => document.querySelector('#status').dataset.state === 'connected', null,
       'the page to connect');
-    const stored = await page.evaluate(() => localStorage.getItem('chat.nick'));
-    check(stored === 'Wendy', `localStorage holds the nickname (${stored})`);
-    check(helloFrames.length === 1 && helloFrames[0].nick === 'Wendy' &&
-      helloFrames[0].version === 1 && !('lastSeq' in helloFrames[0]), 'a first hello without lastSeq');
+    check(await page.locator('#auth').isHidden(), 'the form is gone');
+    const welcome = welcomeFrames[welcomeFrames.length - 1];
+    check(welcome.account === 'wendy' && welcome.display === '温迪', JSON.stringify(welcome));
+    check(!('token' in welcome), 'the welcome carries no token: the cookie is the token');
+    const hello = helloFrames[helloFrames.length - 1];
+    check(!('token' in hello) && !('register' in hello) && !('login' in hello),
+      `the hello after signing up names no credentials (${JSON.stringify(hello)})`);
+    const scriptCookies = await page.evaluate(() => document.cookie);
+    check(!scriptCookies.includes('chat_token'), `document.cookie hides it (${scriptCookies})`);
+    const cookies = await context.cookies(origin);
+    const cookie = cookies.find((c) => c.name === 'chat_token');
+    check(cookie && cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.path === '/',
+      `the browser holds an HttpOnly SameSite=Strict cookie (${JSON.stringify(cookies)})`);
+    const me = await page.evaluate(() => document.querySelector('#me').textContent);
+    check(me.includes('温迪') && me.includes('wendy'), `the top bar shows who is here (${me})`);
+  });
+
+  await steps.run('a reload stays logged in: the welcome comes without the form', async () => {
+    const welcomes = welcomeFrames.length;
+    const errors = errorFrames.length;
+    await page.reload({ timeout: WAIT_MS });
+    await inPage(() => document.querySelector('#status').dataset.state === 'connected', null,
+      'the reloaded page to connect');
+    check(welcomeFrames.length === welcomes + 1 &&
+      welcomeFrames[welcomeFrames.length - 1].account === 'wendy', 'welcomed as wendy again');
+    check(errorFrames.length === errors, `no refusal (${JSON.stringify(errorFrames.slice(errors))})`);
+    check(await page.locator('#auth').isHidden(), 'the form stays hidden');
   });
 
   await steps.run('a protocol client joins and both see each other online', async () => {
     dana = await new ProtocolClient(wsUrl).open();
-    const welcome = await dana.hello({ nick: 'dana' });
-    check(welcome.users.includes('Wendy'), 'dana is told of Wendy in the welcome');
+    danaWelcome = await dana.register('dana', PASSWORD);
+    check(danaWelcome.users.some((u) => u.name === 'wendy' && u.display === '温迪'),
+      'dana is told of wendy and her display name in the welcome');
     await inPage(() => {
-      const nicks = [...document.querySelectorAll('#users li')].map((li) => li.dataset.nick);
-      return nicks.length === 2 && nicks.includes('dana') && nicks.includes('Wendy') &&
+      const names = [...document.querySelectorAll('#users li')].map((li) => li.dataset.name);
+      const wendy = document.querySelector('#users li[data-name="wendy"]');
+      return names.length === 2 && names.includes('dana') && names.includes('wendy') &&
+        wendy.querySelector('.display')?.textContent === '温迪' &&
         document.querySelector('#online-count').textContent === '2';
-    }, null, 'the page to list Wendy and dana, count 2');
+    }, null, 'the page to list wendy (温迪) and dana, count 2');
   });
 
   await steps.run('a message typed in the page reaches the other client', async () => {
     const text = 'Hello from the browser 👋';
+    historyTexts.push(text);
     await page.fill('#text', text);
     await page.press('#text', 'Enter');
     const got = await dana.waitFor((f) => f.type === 'message' && f.text === text, 'dana to get it');
-    check(got.from === 'Wendy' && Number.isInteger(got.seq), 'stamped with the sender and a seq');
+    check(got.from === 'wendy' && got.display === '温迪' && Number.isInteger(got.seq),
+      'stamped with the account, its display name and a seq');
     await inPage((t) => [...document.querySelectorAll('#messages li[data-state="acked"] .text')]
       .some((node) => node.textContent === t), text, 'the page to show it acknowledged');
   });
 
   await steps.run('a message from the other client shows in the page', async () => {
     const text = 'Hi Wendy! 你好, this comes from a desktop-side client.';
+    historyTexts.push(text);
     dana.send({ type: 'send', id: 'dana-1', text });
     await inPage((t) => [...document.querySelectorAll('#messages li')].some((li) =>
       li.querySelector('.text').textContent === t && li.querySelector('.from').textContent === 'dana'),
@@ -187,10 +236,9 @@ async function main() {
   }
 
   await steps.run('the page reconnects and resumes after the server crashes and restarts', async () => {
-    const firstWelcome = welcomeFrames[0];
+    const firstWelcome = welcomeFrames[welcomeFrames.length - 1]; // since the reload
     const lastSeqSeen = await page.evaluate(() => Math.max(...[...document.querySelectorAll(
       '#messages li[data-seq]')].map((li) => Number(li.dataset.seq))));
-    const danaWelcome = dana.frames.find((f) => f.type === 'welcome');
     const hellosBefore = helloFrames.length;
 
     // A message that leaves the page but never reaches the server: frozen, then killed.
@@ -223,14 +271,14 @@ async function main() {
     await page.press('#text', 'Enter');
     await inPage((t) => [...document.querySelectorAll('#messages li[data-state="pending"]')]
       .some((li) => li.querySelector('.text').textContent === t &&
-        li.querySelector('.state').textContent === 'sending…'), offline,
-    'the offline message to show as sending…');
+        li.querySelector('.state').textContent === '发送中…'), offline,
+    'the offline message to show as 发送中… (sending)');
 
     server = new ServerProcess(binary, [...serverArgs, '--port', String(port)]);
     await server.start();
     dana = await new ProtocolClient(wsUrl).open();
-    await dana.hello({ nick: 'dana', lastSeq: danaWelcome.seq, instance: danaWelcome.instance,
-      session: danaWelcome.session });
+    await dana.hello({ token: danaWelcome.token, lastSeq: danaWelcome.seq,
+      instance: danaWelcome.instance, session: danaWelcome.session });
     const away = ['sent while you were away (1)', 'sent while you were away (2)'];
     dana.send({ type: 'send', id: 'dana-away-1', text: away[0] });
     dana.send({ type: 'send', id: 'dana-away-2', text: away[1] });
@@ -272,6 +320,49 @@ async function main() {
       check(welcome.instance === firstWelcome.instance && welcome.resumed === true,
         'a durable history: the welcome resumes');
     }
+  });
+
+  await steps.run('logging out ends the cookie: the form is back, a new WebSocket is refused', async () => {
+    const danaFrom = dana.frames.length;
+    await page.click('#logout');
+    await page.locator('#auth').waitFor({ state: 'visible', timeout: WAIT_MS });
+    await page.locator('#login-form').waitFor({ state: 'visible', timeout: WAIT_MS });
+    const cookies = await context.cookies(origin);
+    check(!cookies.some((c) => c.name === 'chat_token'), `the cookie is gone (${JSON.stringify(cookies)})`);
+    const messages = await page.evaluate(() => document.querySelectorAll('#messages li').length);
+    check(messages === 0, `the conversation is cleared (${messages} left)`);
+    await dana.waitFor((f) => f.type === 'presence' && f.left.includes('wendy'),
+      'dana to see wendy leave', WAIT_MS, danaFrom);
+    // What a script in the page gets when it tries anyway: token_invalid, then 1008.
+    const refused = await page.evaluate((url) => new Promise((resolve) => {
+      const ws = new WebSocket(url);
+      let error = null;
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', version: 2 }));
+      ws.onmessage = (event) => { error = JSON.parse(event.data); };
+      ws.onclose = (event) => resolve({ code: event.code, error });
+    }), wsUrl);
+    check(refused.code === 1008 && refused.error?.code === 'token_invalid',
+      `refused: ${JSON.stringify(refused)}`);
+  });
+
+  await steps.run('logging in again brings the conversation back', async () => {
+    await page.fill('#login-name', 'Wendy');
+    await page.fill('#login-password', 'not the password');
+    await page.click('#login-button');
+    await inPage(() => document.querySelector('#auth-error').textContent.length > 0, null,
+      'the form to say the password is wrong');
+    check(await page.locator('#auth').isVisible(), 'still asking');
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-button');
+    await inPage(() => document.querySelector('#status').dataset.state === 'connected', null,
+      'the page to connect after logging in');
+    check(welcomeFrames[welcomeFrames.length - 1].account === 'wendy', 'welcomed as wendy');
+    for (const text of historyTexts) {
+      await inPage((t) => [...document.querySelectorAll('#messages li[data-state="acked"] .text')]
+        .some((node) => node.textContent === t), text, `the history to show "${text}"`);
+    }
+    const scriptCookies = await page.evaluate(() => document.cookie);
+    check(!scriptCookies.includes('chat_token'), 'document.cookie still hides the token');
   });
 
   await steps.run('the page caused no script errors and no CSP violations', async () => {
