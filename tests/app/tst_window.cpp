@@ -3,14 +3,22 @@
 #include "chathub.h"
 #include "chatwindow.h"
 #include "connectioncontroller.h"
+#include "hubaccounts.h"
+#include "keychaintokenvault.h"
+#include "logindialog.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "tokenvault.h"
 
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenuBar>
 #include <QPainter>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace chat::client;
@@ -71,8 +79,15 @@ private slots:
     void markupFromTheNetworkShowsLiterally();
     void labelsNeverInterpretMarkup();
     void statusFollowsTheConnection();
+    void refusedTokenOpensTheLoginDialog();
+    void registeringThroughTheDialog();
+    void logoutAsksForCredentialsAgain();
+    void vaultNoticeShowsInTheStatusBar();
 
 private:
+    [[nodiscard]] bool startHub(quint16 port);
+    HubAccounts m_accounts;
+    QTemporaryDir m_settingsDir;
     void startClient(ConnectionController &controller, const QString &nick);
 
     std::unique_ptr<ChatHub> m_hub;
@@ -81,21 +96,33 @@ private:
     std::unique_ptr<ChatWindow> m_window;
 };
 
+bool TestWindow::startHub(quint16 port)
+{
+    HubConfig config;
+    config.host = QHostAddress::LocalHost;
+    config.port = port;
+    config.accounts.cheapHashes = true; // tests: libsodium's minimum Argon2id cost
+    m_hub = std::make_unique<ChatHub>(config);
+    // The same accounts and tokens on every hub of a test: restarts keep them.
+    return m_accounts.grantAll(*m_hub) && m_hub->listen();
+}
+
 void TestWindow::startClient(ConnectionController &controller, const QString &nick)
 {
     controller.setServerUrl(m_hub->url());
-    controller.setNick(nick);
+    controller.setToken(nick, m_accounts.tokenFor(nick));
+    QVERIFY(m_accounts.grant(*m_hub, nick));
     controller.setBackoff(50, 200);
     controller.start();
 }
 
 void TestWindow::init()
 {
-    HubConfig config;
-    config.host = QHostAddress::LocalHost;
-    config.port = 0;
-    m_hub = std::make_unique<ChatHub>(config);
-    QVERIFY2(m_hub->listen(), qPrintable(m_hub->errorString()));
+    // Not the user's own settings (the login dialog remembers the account name).
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("QtChatTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_window"));
+    QVERIFY2(startHub(0), qPrintable(m_hub->errorString()));
 
     m_alice = std::make_unique<ConnectionController>();
     m_bob = std::make_unique<ConnectionController>();
@@ -146,7 +173,7 @@ void TestWindow::incomingMessageAndPresenceShow()
     auto *users = m_window->findChild<QListView *>(QStringLiteral("users"));
     auto *conversation = m_window->findChild<QListView *>(QStringLiteral("conversation"));
     QVERIFY(usersLabel && users && conversation);
-    QTRY_COMPARE(usersLabel->text(), QStringLiteral("Online: 2"));
+    QTRY_COMPARE(usersLabel->text(), QStringLiteral("在线：2"));
     QCOMPARE(users->model()->rowCount(), 2);
 
     QVERIFY(!m_bob->send(QStringLiteral("hi alice")).isEmpty());
@@ -157,7 +184,7 @@ void TestWindow::incomingMessageAndPresenceShow()
     QVERIFY(!row.data(MessageModel::OwnRole).toBool());
 
     m_bob->stop();
-    QTRY_COMPARE(usersLabel->text(), QStringLiteral("Online: 1"));
+    QTRY_COMPARE(usersLabel->text(), QStringLiteral("在线：1"));
 }
 
 void TestWindow::markupFromTheNetworkShowsLiterally()
@@ -204,15 +231,95 @@ void TestWindow::statusFollowsTheConnection()
     QTest::keyClick(input, Qt::Key_Return);
     QCOMPARE(m_alice->messages()->pendingCount(), 1);
 
-    HubConfig config;
-    config.host = QHostAddress::LocalHost;
-    config.port = port;
-    m_hub = std::make_unique<ChatHub>(config);
-    QVERIFY2(m_hub->listen(), qPrintable(m_hub->errorString()));
+    QVERIFY2(startHub(port), qPrintable(m_hub->errorString()));
     QTRY_COMPARE(m_alice->state(), ConnectionState::Connected);
     QTRY_COMPARE(m_alice->messages()->pendingCount(), 0);
     QCOMPARE(m_alice->messages()->rowCount(), 1);
     QTRY_VERIFY2(status->text().contains(QStringLiteral("Connected")), qPrintable(status->text()));
+}
+
+void TestWindow::refusedTokenOpensTheLoginDialog()
+{
+    QVERIFY(!m_window->loginDialog());
+    m_alice->stop();
+    m_alice->setToken(QStringLiteral("alice"), QStringLiteral("a token nobody made"));
+    m_alice->start();
+    QTRY_VERIFY(m_window->loginDialog());
+    LoginDialog *dialog = m_window->loginDialog();
+    QTRY_VERIFY(dialog->isVisible());
+    QCOMPARE(m_alice->state(), ConnectionState::Offline);
+    // The server's reason, as text.
+    auto *error = dialog->findChild<QLabel *>(QStringLiteral("errorLabel"));
+    QVERIFY(error->isVisible());
+    QVERIFY(!error->text().isEmpty());
+    QCOMPARE(error->textFormat(), Qt::PlainText);
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("nameEdit"))->text(),
+             QStringLiteral("alice"));
+    dialog->reject();
+    QTRY_VERIFY(!m_window->loginDialog());
+}
+
+void TestWindow::registeringThroughTheDialog()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    ConnectionController controller;
+    controller.setServerUrl(m_hub->url());
+    ChatWindow window(&controller, &vault);
+    window.show();
+    window.beginSession(QStringLiteral("dora")); // nothing stored: ask
+    QTRY_VERIFY(window.loginDialog() && window.loginDialog()->isVisible());
+    LoginDialog *dialog = window.loginDialog();
+    dialog->setMode(LoginDialog::Mode::Register);
+    dialog->findChild<QLineEdit *>(QStringLiteral("nameEdit"))->setText(QStringLiteral("dora"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("passwordEdit"))
+        ->setText(QStringLiteral("dora's password"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("displayEdit"))->setText(QStringLiteral("朵拉"));
+    dialog->accept();
+    QTRY_COMPARE_WITH_TIMEOUT(controller.state(), ConnectionState::Connected, 10000);
+    QCOMPARE(controller.displayName(), QStringLiteral("朵拉"));
+    QTRY_VERIFY(window.windowTitle().contains(QStringLiteral("朵拉 (dora)")));
+    QString stored;
+    vault.read(m_hub->url(), QStringLiteral("dora"), &vault,
+               [&stored](const QString &token) { stored = token; });
+    QCOMPARE(stored, controller.token());
+    QVERIFY(!stored.isEmpty());
+
+    // The next window starts with the stored token, no dialog.
+    controller.stop();
+    ConnectionController again;
+    again.setServerUrl(m_hub->url());
+    ChatWindow next(&again, &vault);
+    next.beginSession(QStringLiteral("dora"));
+    QTRY_COMPARE(again.state(), ConnectionState::Connected);
+    QVERIFY(!next.loginDialog());
+}
+
+void TestWindow::logoutAsksForCredentialsAgain()
+{
+    auto *logout = m_window->findChild<QAction *>(QStringLiteral("logoutAction"));
+    auto *devices = m_window->findChild<QAction *>(QStringLiteral("devicesAction"));
+    QVERIFY(logout && devices);
+    QVERIFY(logout->isEnabled());
+    QVERIFY(devices->isEnabled());
+    QSignalSpy loggedOut(m_alice.get(), &ConnectionController::loggedOut);
+    logout->trigger();
+    QVERIFY(loggedOut.wait());
+    QTRY_VERIFY(m_window->loginDialog() && m_window->loginDialog()->isVisible());
+    QCOMPARE(m_alice->state(), ConnectionState::Offline);
+    QVERIFY(!devices->isEnabled());
+    m_window->loginDialog()->reject();
+}
+
+void TestWindow::vaultNoticeShowsInTheStatusBar()
+{
+    QTemporaryDir dir;
+    FileTokenVault vault(dir.path());
+    ConnectionController controller;
+    ChatWindow window(&controller, &vault);
+    emit vault.notice(KeychainTokenVault::kFallbackNotice);
+    QCOMPARE(window.statusBar()->currentMessage(),
+             QStringLiteral("未找到系统钥匙串，登录凭据保存在仅本用户可读的文件中"));
 }
 
 QTEST_MAIN(TestWindow)

@@ -4,6 +4,7 @@
 #include "chathub.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
+#include "hubaccounts.h"
 #include "messagemodel.h"
 
 #include <QElapsedTimer>
@@ -73,6 +74,7 @@ private:
     [[nodiscard]] QUrl startServerProcess();
 
     std::unique_ptr<ChatHub> m_hub;
+    HubAccounts m_accounts;
     std::unique_ptr<QProcess> m_process;
     QList<ConnectionController *> m_clients;
 };
@@ -96,7 +98,16 @@ ConnectionController *TestLiveness::makeClient(const QString &nick, const QUrl &
 {
     auto *client = new ConnectionController;
     client->setServerUrl(url);
-    client->setNick(nick);
+    if (m_hub) {
+        client->setToken(nick, m_accounts.tokenFor(nick));
+        if (!m_accounts.grant(*m_hub, nick))
+            qWarning("cannot add the account %s", qPrintable(nick));
+    } else {
+        // The real chat-server registers newcomers (--registration open, the default); the
+        // token from its welcome logs in after that.
+        client->setRegistration(chat::proto::Registration{
+            nick, QStringLiteral("password of ") + nick, QString(), QString()});
+    }
     client->setBackoff(50, 400);
     client->setBackoffRandomSource([] { return 0.5; });
     client->setAttemptTimeout(1000);

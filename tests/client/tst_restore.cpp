@@ -4,6 +4,7 @@
 #include "chathub.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
+#include "hubaccounts.h"
 #include "messagemodel.h"
 
 #include <QAbstractItemModelTester>
@@ -66,7 +67,7 @@ private slots:
     void acceptedBeforeCrashAppearsOnce_data();
     void acceptedBeforeCrashAppearsOnce();
     void damagedFileKeepsTheGoodLines();
-    void eachServerAndNickKeepsItsOwn();
+    void eachServerAndAccountKeepsItsOwn();
     void unwritableOutboxIsReportedOnce();
     void longOutboxKeepsOrderUnderRateLimit();
 
@@ -81,6 +82,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_path;
     std::unique_ptr<ChatHub> m_hub;
+    HubAccounts m_accounts;
     QList<ConnectionController *> m_clients;
     QList<QAbstractItemModelTester *> m_testers;
 };
@@ -114,6 +116,9 @@ ChatHub *TestRestore::startHub(quint16 port, int historySize)
 ChatHub *TestRestore::startHub(const HubConfig &config)
 {
     m_hub = std::make_unique<ChatHub>(config);
+    // The accounts of the clients made so far, with the same tokens on every hub.
+    if (!m_accounts.grantAll(*m_hub))
+        qWarning("cannot add the test accounts");
     if (!m_hub->listen()) {
         qWarning("listen failed: %s", qPrintable(m_hub->errorString()));
         m_hub.reset();
@@ -126,7 +131,9 @@ ConnectionController *TestRestore::makeClient(const QString &nick, const QUrl &u
 {
     auto *client = new ConnectionController;
     client->setServerUrl(url);
-    client->setNick(nick);
+    client->setToken(nick, m_accounts.tokenFor(nick));
+    if (m_hub && !m_accounts.grant(*m_hub, nick))
+        qWarning("cannot add the account %s", qPrintable(nick));
     client->setBackoff(50, 400);
     client->setBackoffRandomSource([] { return 0.5; });
     client->setAttemptTimeout(5000);
@@ -271,7 +278,7 @@ void TestRestore::damagedFileKeepsTheGoodLines()
     QCOMPARE(texts(alice), (QStringList{QStringLiteral("survivor"), QStringLiteral("next")}));
 }
 
-void TestRestore::eachServerAndNickKeepsItsOwn()
+void TestRestore::eachServerAndAccountKeepsItsOwn()
 {
     const QString pathA = m_dir->filePath(QStringLiteral("a.txt"));
     const QString pathB = m_dir->filePath(QStringLiteral("b.txt"));
@@ -285,7 +292,7 @@ void TestRestore::eachServerAndNickKeepsItsOwn()
     QCOMPARE(texts(client),
              (QStringList{QStringLiteral("typed before any file"), QStringLiteral("for A")}));
 
-    // Another server or nick: A's messages stay in A's file and leave the view.
+    // Another server or account: A's messages stay in A's file and leave the view.
     client->setOutboxPath(pathB);
     QCOMPARE(client->pendingCount(), 0);
     QCOMPARE(client->messages()->rowCount(), 0);

@@ -202,15 +202,15 @@ void TestTls::certificateChecks()
         const proto::Decoded<proto::ClientMessage> decoded = proto::decodeClientMessage(frame);
         if (decoded.ok() && std::holds_alternative<proto::Hello>(*decoded.message)) {
             proto::Welcome welcome;
-            welcome.nick = std::get<proto::Hello>(*decoded.message).nick;
-            welcome.users = QStringList{welcome.nick};
+            welcome.account = QStringLiteral("alice");
+            welcome.users = {proto::User{welcome.account, {}}};
             m_server->reply(proto::encode(welcome));
         }
     });
 
     m_client = std::make_unique<ConnectionController>();
     m_client->setServerUrl(m_server->url());
-    m_client->setNick(QStringLiteral("alice"));
+    m_client->setToken(QStringLiteral("alice"), QStringLiteral("token-of-alice"));
     m_client->setBackoff(60000, 60000);                   // one attempt is enough to judge
     m_client->setBackoffRandomSource([] { return 0.5; }); // no jitter: "in 60 s"
     if (!caFile.isEmpty()) {
@@ -285,6 +285,7 @@ void TestTls::realHubOverTls()
     chat::server::HubConfig config;
     config.host = QHostAddress::LocalHost;
     config.port = 0;
+    config.accounts.cheapHashes = true; // tests: libsodium's minimum Argon2id cost
     const QString problem = chat::server::loadTlsCredentials(
         file(QStringLiteral("server.pem")), file(QStringLiteral("server.key")), &config.tls);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -294,7 +295,9 @@ void TestTls::realHubOverTls()
 
     m_client = std::make_unique<ConnectionController>();
     m_client->setServerUrl(m_hub->url());
-    m_client->setNick(QStringLiteral("alice"));
+    // A registration over wss://, the password inside TLS.
+    m_client->setRegistration(chat::proto::Registration{
+        QStringLiteral("alice"), QStringLiteral("password over tls"), QString(), QString()});
     m_client->setBackoff(60000, 60000);
     if (!caFile.isEmpty())
         QVERIFY(m_client->setCaCertificatesFile(file(caFile)));
@@ -307,6 +310,7 @@ void TestTls::realHubOverTls()
         return;
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), ConnectionState::Connected, 10000);
+    QVERIFY(!m_client->token().isEmpty());
     QVERIFY(!m_client->send(QStringLiteral("over TLS")).isEmpty());
     QTRY_COMPARE(m_client->pendingCount(), 0);
     QCOMPARE(m_hub->lastSeq(), 1);
