@@ -134,9 +134,13 @@ void TestOutboxFile::damagedLinesAreSkipped_data()
     QTest::addRow("garbage between good lines")
         << a + "not json at all\n" + b << QStringList{QStringLiteral("a"), QStringLiteral("b")}
         << 1;
-    QTest::addRow("a hello is not a send")
-        << a + proto::encode(proto::Hello{1, QStringLiteral("alice"), {}, {}, {}, {}}) + '\n'
-        << QStringList{QStringLiteral("a")} << 1;
+    QTest::addRow("a hello is not a send") << a + proto::encode([] {
+                                                  proto::Hello hello;
+                                                  hello.token = QStringLiteral("token");
+                                                  return hello;
+                                              }()) +
+                                                  '\n'
+                                           << QStringList{QStringLiteral("a")} << 1;
     QTest::addRow("send with empty text") << QByteArray(R"({"type":"send","id":"e","text":"  "})"
                                                         "\n") +
                                                  b
