@@ -13,6 +13,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QStringDecoder>
 
 #include <cstdio>
@@ -151,6 +152,9 @@ QString adminHelp()
 
 int runAdminCommand(const QStringList &arguments, const AdminCliOptions &options)
 {
+    // The server's lines about opening the store and creating accounts say nothing here that
+    // the output does not; warnings stay. QT_LOGGING_RULES still wins.
+    QLoggingCategory::setFilterRules(QStringLiteral("chat.*.info=false"));
     if (isHelpRequest(arguments)) {
         const AdminResult help = runAdminArguments(arguments, nullptr);
         print(help.exitCode == kAdminOk ? stdout : stderr, help.output);
@@ -163,6 +167,14 @@ int runAdminCommand(const QStringList &arguments, const AdminCliOptions &options
                            .arg(passwordHashOption()));
             return kAdminBadUsage;
         }
+    }
+
+    // Usage errors first: before a password is read or made up, a database opened or a server
+    // asked.
+    if (const AdminResult check = runAdminArguments(arguments, nullptr);
+        check.exitCode != kAdminOk) {
+        print(stderr, check.output);
+        return check.exitCode;
     }
 
     QStringList command = arguments;

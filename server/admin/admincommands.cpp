@@ -10,6 +10,8 @@
 #include <QHash>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
 
 #include <sodium.h>
 
@@ -18,6 +20,7 @@ namespace chat::server::admin {
 namespace {
 
 const QString kPasswordHash = QStringLiteral("password-hash");
+const QString kPasswordStdin = QStringLiteral("password-stdin");
 const QString kDefaultDevice = QStringLiteral("chat-server token create");
 constexpr int kDefaultInviteDays = 7;
 constexpr int kMaxInviteDays = 3650;
@@ -155,6 +158,10 @@ Lookup lookUp(AccountStore *store, const QString &raw)
                               QStringLiteral("\"%1\" cannot be an account name").arg(name.value));
         return lookup;
     }
+    if (!store) { // a dry run: the name is valid
+        lookup.failure = {};
+        return lookup;
+    }
     lookup.account = store->findByKey(key);
     if (!lookup.account && !store->errorString().isEmpty())
         lookup.failure = storeFailure(store);
@@ -173,21 +180,23 @@ QString describeTaken(const QString &wanted, const Account &existing)
 
 AdminResult userAdd(const QStringList &arguments, Accounts *accounts)
 {
-    AccountStore *store = accounts->store();
-    const Parsed parsed =
-        parse(arguments, {QStringLiteral("admin")}, {QStringLiteral("display"), kPasswordHash});
+    // --password-stdin is the CLI's (admincli.cpp), which replaces it with the hash.
+    const Parsed parsed = parse(arguments, {QStringLiteral("admin"), kPasswordStdin},
+                                {QStringLiteral("display"), kPasswordHash});
     if (!parsed.error.isEmpty())
         return usage(parsed.error);
     if (parsed.positional.size() != 1)
         return usage(QStringLiteral("user add takes one account name"));
     const QString hash = parsed.values.value(kPasswordHash);
-    if (!isArgon2idHash(hash))
+    if (accounts && !isArgon2idHash(hash))
         return usage(QStringLiteral("user add needs a password (an Argon2id hash)"));
     const chat::proto::Normalized display =
         chat::proto::normalizeDisplay(parsed.values.value(QStringLiteral("display")));
     if (!display.ok())
         return fail(kAdminBadUsage, display.reason);
-    Lookup lookup = lookUp(store, parsed.positional.constFirst());
+    Lookup lookup = lookUp(accounts ? accounts->store() : nullptr, parsed.positional.constFirst());
+    if (!accounts)
+        return lookup.failure;
     if (lookup.account)
         return fail(kAdminRefused, describeTaken(lookup.name, *lookup.account));
     if (lookup.failure.exitCode != kAdminRefused) // not "no such account"
@@ -219,12 +228,14 @@ AdminResult userAdd(const QStringList &arguments, Accounts *accounts)
 
 AdminResult userList(const QStringList &arguments, Accounts *accounts)
 {
-    AccountStore *store = accounts->store();
     const Parsed parsed = parse(arguments, {}, {});
     if (!parsed.error.isEmpty())
         return usage(parsed.error);
     if (!parsed.positional.isEmpty())
         return usage(QStringLiteral("user list takes no arguments"));
+    if (!accounts)
+        return {};
+    AccountStore *store = accounts->store();
     const QList<Account> list = store->list();
     if (!store->errorString().isEmpty())
         return storeFailure(store);
@@ -270,8 +281,9 @@ AdminResult userFlag(const QString &verb, const QStringList &arguments, Accounts
         return usage(parsed.error);
     if (parsed.positional.size() != 1)
         return usage(QStringLiteral("user %1 takes one account name").arg(verb));
-    const Lookup lookup = lookUp(accounts->store(), parsed.positional.constFirst());
-    if (!lookup.account)
+    const Lookup lookup =
+        lookUp(accounts ? accounts->store() : nullptr, parsed.positional.constFirst());
+    if (!accounts || !lookup.account)
         return lookup.failure;
     const Account &account = *lookup.account;
     QString reason;
@@ -301,16 +313,17 @@ AdminResult userFlag(const QString &verb, const QStringList &arguments, Accounts
 
 AdminResult userResetPassword(const QStringList &arguments, Accounts *accounts)
 {
-    const Parsed parsed = parse(arguments, {}, {kPasswordHash});
+    const Parsed parsed = parse(arguments, {kPasswordStdin}, {kPasswordHash});
     if (!parsed.error.isEmpty())
         return usage(parsed.error);
     if (parsed.positional.size() != 1)
         return usage(QStringLiteral("user reset-password takes one account name"));
     const QString hash = parsed.values.value(kPasswordHash);
-    if (!isArgon2idHash(hash))
+    if (accounts && !isArgon2idHash(hash))
         return usage(QStringLiteral("user reset-password needs a password (an Argon2id hash)"));
-    const Lookup lookup = lookUp(accounts->store(), parsed.positional.constFirst());
-    if (!lookup.account)
+    const Lookup lookup =
+        lookUp(accounts ? accounts->store() : nullptr, parsed.positional.constFirst());
+    if (!accounts || !lookup.account)
         return lookup.failure;
     const qsizetype devices = accounts->store()->tokens(lookup.account->id).size();
     // Ends every token: the running server's hub closes those connections (tokensEnded).
@@ -341,6 +354,8 @@ AdminResult inviteCreate(const QStringList &arguments, Accounts *accounts)
     if (!days)
         return usage(QStringLiteral("--expires: give a number of days from 0 (never) to %1")
                          .arg(kMaxInviteDays));
+    if (!accounts)
+        return {};
     QString reason;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QString code = accounts->createInvite(*uses, *days, &reason);
@@ -354,9 +369,57 @@ AdminResult inviteCreate(const QStringList &arguments, Accounts *accounts)
             kAdminOk};
 }
 
+// One SQLite transaction around many writes (token create --count): each write on its own
+// waits for the disk (synchronous = FULL), about 8 ms for an account and its token, which for
+// thousands of accounts would hold a running server's event loop for minutes. AccountStore has
+// no transactions of its own, so this finds the one open SQLite connection of this thread (the
+// database's: the stores share it) and begins one there; with none, or more than one (which it
+// could not tell apart), the writes go one by one as before. Nothing else writes in between:
+// the command runs to its end on this thread. The account store's own writes used here (create,
+// addToken) open no transaction of their own.
+class WriteBatch
+{
+public:
+    WriteBatch()
+    {
+        QList<QSqlDatabase> open;
+        for (const QString &name : QSqlDatabase::connectionNames()) {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            if (db.isOpen() && db.driverName() == QLatin1String("QSQLITE"))
+                open.append(db);
+        }
+        if (open.size() == 1 && open.first().transaction())
+            m_db = open.constFirst();
+    }
+    ~WriteBatch()
+    {
+        if (m_db.isValid())
+            m_db.rollback();
+    }
+    WriteBatch(const WriteBatch &) = delete;
+    WriteBatch &operator=(const WriteBatch &) = delete;
+
+    // True when everything is written (or there was no transaction to commit).
+    [[nodiscard]] bool commit(QString *error)
+    {
+        if (!m_db.isValid())
+            return true;
+        QSqlDatabase db = m_db;
+        m_db = QSqlDatabase();
+        if (db.commit())
+            return true;
+        *error = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+
+private:
+    QSqlDatabase m_db;
+};
+
 AdminResult tokenCreate(const QStringList &arguments, Accounts *accounts)
 {
-    AccountStore *store = accounts->store();
+    AccountStore *store = accounts ? accounts->store() : nullptr;
     const Parsed parsed = parse(arguments, {}, {QStringLiteral("device"), QStringLiteral("count")});
     if (!parsed.error.isEmpty())
         return usage(parsed.error);
@@ -387,6 +450,11 @@ AdminResult tokenCreate(const QStringList &arguments, Accounts *accounts)
     QSet<QString> keys;
     for (const QString &name : raw) {
         const Lookup lookup = lookUp(store, name);
+        if (!accounts) {
+            if (lookup.failure.exitCode != kAdminOk)
+                return lookup.failure;
+            continue;
+        }
         if (!lookup.account && lookup.failure.exitCode != kAdminRefused)
             return lookup.failure;
         if (lookup.account && lookup.account->name != lookup.name)
@@ -401,15 +469,23 @@ AdminResult tokenCreate(const QStringList &arguments, Accounts *accounts)
         names.append(lookup.name);
     }
 
+    if (!accounts)
+        return {};
     QString out;
+    WriteBatch batch;
     for (const QString &name : std::as_const(names)) {
         QString reason;
         const QString token = accounts->createToken(name, device.value, &reason);
-        if (token.isEmpty())
+        if (token.isEmpty()) {
+            // What was made before stays: those tokens work, so they are printed.
+            out = batch.commit(&reason) ? out : QString();
             return {out + QStringLiteral("cannot make a token for %1: %2\n").arg(name, reason),
                     kAdminStoreFailed};
+        }
         out += name + QLatin1Char(' ') + token + QLatin1Char('\n');
     }
+    if (QString reason; !batch.commit(&reason))
+        return fail(kAdminStoreFailed, QStringLiteral("cannot store the tokens: %1").arg(reason));
     return {out, kAdminOk};
 }
 

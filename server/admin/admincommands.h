@@ -51,7 +51,9 @@ struct PasswordNeed
 // Runs one command: `arguments` starts with the command word ("user", "add", "alice", ...).
 // `accounts` is the running server's (through the control socket), or one the CLI made on the
 // database file; in the server, disabling an account and resetting a password end its
-// connections (Accounts::accountDisabled, Accounts::tokensEnded). May be nullptr for help.
+// connections (Accounts::accountDisabled, Accounts::tokensEnded). With nullptr, a dry run:
+// only the arguments are checked (usage, names, numbers; not the password hash), and a good
+// command gives exit code 0 and no output.
 [[nodiscard]] AdminResult runAdminArguments(const QStringList &arguments, Accounts *accounts);
 
 // `groups` groups of `perGroup` characters from 32 letters and digits that are hard to mix up,

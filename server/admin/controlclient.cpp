@@ -50,18 +50,17 @@ ControlOutcome sendControlCommand(const QString &path, const QStringList &argume
     if (request.size() - kControlLengthBytes > kMaxControlRequestBytes)
         return failed(QStringLiteral("the command is too long for the control socket"));
     socket.write(request);
+    // A server that refuses at once (busy) replies and closes before taking it all: the reply
+    // is read all the same.
     const QDeadlineTimer sendDeadline(timeoutMs);
-    while (socket.bytesToWrite() > 0) {
-        if (sendDeadline.hasExpired() ||
-            !socket.waitForBytesWritten(int(qMax<qint64>(1, sendDeadline.remainingTime()))))
-            return failed(QStringLiteral("the server did not take the command: %1")
-                              .arg(socket.errorString()));
-    }
+    while (socket.bytesToWrite() > 0 && socket.state() == QLocalSocket::ConnectedState &&
+           !sendDeadline.hasExpired())
+        socket.waitForBytesWritten(int(qMax<qint64>(1, sendDeadline.remainingTime())));
 
     const QDeadlineTimer deadline(replyTimeoutMs);
     QByteArray buffer;
     if (!readUpTo(&socket, &buffer, kControlLengthBytes, deadline))
-        return failed(QStringLiteral("the server closed the control connection without a reply"));
+        return failed(QStringLiteral("no reply from the server (%1)").arg(socket.errorString()));
     const quint32 length = *peekFrameLength(buffer);
     if (length > quint32(kMaxControlReplyBytes))
         return failed(QStringLiteral("the server's reply is too long (%1 bytes)").arg(length));

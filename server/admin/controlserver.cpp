@@ -104,9 +104,20 @@ void ControlServer::accept()
             continue;
         }
         if (m_connections >= m_limits.maxConnections) {
+            // The reply goes out, but the connection stays open, unread, until the client has
+            // read it and closed (or the deadline): closing first would make the client's write
+            // of its request fail, and it would never see the reply. A few such at once.
+            if (m_busy >= m_limits.maxConnections) {
+                refuse(socket, QStringLiteral("too many connections"));
+                continue;
+            }
+            ++m_busy;
+            connect(socket, &QObject::destroyed, this, [this] { --m_busy; });
+            socket->setReadBufferSize(1);
             reply(socket, kAdminStoreFailed,
                   QStringLiteral("the server is busy with %1 other admin commands; try again\n")
-                      .arg(m_connections));
+                      .arg(m_connections),
+                  m_limits.deadlineMs);
             continue;
         }
         ++m_connections;
@@ -176,7 +187,7 @@ void ControlServer::refuse(QLocalSocket *socket, const QString &reason)
     emit connectionRefused(reason);
 }
 
-void ControlServer::reply(QLocalSocket *socket, int exitCode, const QString &output)
+void ControlServer::reply(QLocalSocket *socket, int exitCode, const QString &output, int lingerMs)
 {
     socket->setProperty(kDone, true);
     socket->write(encodeControlReply({exitCode, output}));
@@ -186,6 +197,10 @@ void ControlServer::reply(QLocalSocket *socket, int exitCode, const QString &out
         socket->abort();
         socket->deleteLater();
     });
+    if (lingerMs > 0) {
+        deadline->start(lingerMs);
+        return;
+    }
     deadline->start(m_limits.replyDeadlineMs);
     socket->disconnectFromServer(); // after what was written has gone out
 }

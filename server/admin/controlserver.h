@@ -18,7 +18,7 @@ namespace chat::server::admin {
 
 struct ControlLimits
 {
-    int maxConnections = 4;      // at once; one more gets a "busy" reply
+    int maxConnections = 4;      // at once; as many more get a "busy" reply, any others nothing
     int deadlineMs = 5000;       // from accepting a connection to the whole request
     int replyDeadlineMs = 30000; // for the reply to be read
 };
@@ -50,13 +50,15 @@ private:
     void accept();
     void readRequest(QLocalSocket *socket);
     void refuse(QLocalSocket *socket, const QString &reason);
-    void reply(QLocalSocket *socket, int exitCode, const QString &output);
+    // With `lingerMs`, the connection stays open that long for the client to close it.
+    void reply(QLocalSocket *socket, int exitCode, const QString &output, int lingerMs = 0);
 
     Accounts *m_accounts;
     ControlLimits m_limits;
     QLocalServer *m_server;
     QString m_error;
     int m_connections = 0;
+    int m_busy = 0; // turned away with a "busy" reply, waiting for the client to close
 };
 
 // Where the control socket of a server on `dbPath` is: `overridePath` when not empty; else,

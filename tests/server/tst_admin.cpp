@@ -217,7 +217,7 @@ void AdminTest::addAndList()
                QStringLiteral("--password-stdin")},
               "a long enough password\n");
     QCOMPARE(run.exitCode, 0);
-    QVERIFY2(run.out.contains(QLatin1String("created admin 王小明")), qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("created admin 王小明")), qPrintable(run.out));
     QVERIFY(!kPasswordLine.match(run.out).hasMatch()); // the given one is not printed
 
     run = cli({QStringLiteral("user"), QStringLiteral("list")});
