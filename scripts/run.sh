@@ -4,7 +4,8 @@
 #   PORT=8081        another port
 #   DB=PATH          the server's history database (default: ~/.local/share/chat-server/
 #                    history.sqlite; :memory: keeps nothing), e.g. for a second server
-#   CHAT_NICK=NAME   the nickname (default: $USER)
+#   CHAT_NICK=NAME   the account (default: $USER), made on this server without a password the
+#                    first time; the window logs in with a token (docs/security.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${PORT:-8080}
@@ -18,9 +19,10 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     exit 1
 fi
 
-server_args=(--port "$port")
-[ -n "${DB:-}" ] && server_args+=(--db "$DB")
 tmp=$(mktemp -d)
+# The admin commands below reach the running server through this socket.
+server_args=(--port "$port" --control-socket "$tmp/control")
+[ -n "${DB:-}" ] && server_args+=(--db "$DB")
 mkfifo "$tmp/server-out"
 # Its stderr goes straight to ours: if it cannot start, it says why there.
 "$build/server/chat-server" "${server_args[@]}" >"$tmp/server-out" &
@@ -49,5 +51,13 @@ while read -r -t 0 <&"$out" && IFS= read -r line <&"$out"; do
 done
 
 nick=${CHAT_NICK:-${USER:-guest}}
+# A token for this account on this machine: made (with the account, the first time) by the
+# running server; the window keeps it unless it already has one for this server and account.
+if ! made=$("$build/server/chat-server" --control-socket "$tmp/control" token create "$nick" \
+    --device "run.sh · $(hostname)"); then
+    echo "run.sh: cannot make a login for \"$nick\" (see above); set CHAT_NICK=another-name" >&2
+    exit 1
+fi
 echo "Opening a chat window as $nick; closing it stops the server."
-"$build/client/app/chat-client" --url "ws://localhost:$port/" --nick "$nick"
+printf '%s\n' "${made##* }" | "$build/client/app/chat-client" --url "ws://localhost:$port/" \
+    --account "$nick" --token-stdin

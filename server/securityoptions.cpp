@@ -8,6 +8,7 @@
 #include <QFileInfo>
 
 #include <cmath>
+#include <limits>
 
 namespace chat::server {
 
@@ -63,6 +64,13 @@ SecurityOptions::SecurityOptions(const HubConfig &defaults)
                      .arg(defaults.accounts.registrationsPerAddress)
                      .arg(defaults.accounts.registrationWindowMs / 60000),
                  "MODE", QStringLiteral("open")))
+    , m_maxRegistrations(option("max-registrations-per-address",
+                                QStringLiteral("With open registration: sign-ups per address "
+                                               "(IPv4, or IPv6 /64) per %1 minutes (default: %2; "
+                                               "0: no limit).")
+                                    .arg(defaults.accounts.registrationWindowMs / 60000)
+                                    .arg(defaults.accounts.registrationsPerAddress),
+                                "N", QString::number(defaults.accounts.registrationsPerAddress)))
     , m_tokenExpiryDays(option("token-expiry-days",
                                QStringLiteral("A device's login ends after this many days unused "
                                               "(default: %1; 0: never).")
@@ -161,10 +169,25 @@ SecurityOptions::SecurityOptions(const HubConfig &defaults)
 
 void SecurityOptions::addTo(QCommandLineParser *parser) const
 {
-    parser->addOptions({m_tokenFile, m_registration, m_tokenExpiryDays, m_hashWorkers, m_cert,
-                        m_key, m_allowOrigin, m_pingInterval, m_handshakeTimeout, m_helloTimeout,
-                        m_maxMessageBytes, m_rate, m_burst, m_maxConnections, m_maxPerIp,
-                        m_maxOutboxBytes, m_maxWelcomeBytes, m_maxBytesRate,
+    parser->addOptions({m_tokenFile,
+                        m_registration,
+                        m_maxRegistrations,
+                        m_tokenExpiryDays,
+                        m_hashWorkers,
+                        m_cert,
+                        m_key,
+                        m_allowOrigin,
+                        m_pingInterval,
+                        m_handshakeTimeout,
+                        m_helloTimeout,
+                        m_maxMessageBytes,
+                        m_rate,
+                        m_burst,
+                        m_maxConnections,
+                        m_maxPerIp,
+                        m_maxOutboxBytes,
+                        m_maxWelcomeBytes,
+                        m_maxBytesRate,
                         m_maxAddressBytesRate});
 }
 
@@ -275,6 +298,13 @@ QString SecurityOptions::apply(const QCommandLineParser &parser, HubConfig *conf
     else
         return QStringLiteral("--registration: \"%1\" is not open, invite or closed.")
             .arg(value(m_registration));
+    const qint64 registrations = parseCount(value(m_maxRegistrations), 0, 1000000);
+    if (registrations < 0)
+        return QStringLiteral("--max-registrations-per-address: \"%1\" is not a number from 0 "
+                              "(no limit) to 1000000.")
+            .arg(value(m_maxRegistrations));
+    config->accounts.registrationsPerAddress =
+        registrations == 0 ? std::numeric_limits<int>::max() : int(registrations);
     config->accounts.tokenExpiryDays = int(parseCount(value(m_tokenExpiryDays), 0, 36500));
     if (config->accounts.tokenExpiryDays < 0)
         return QStringLiteral("--token-expiry-days: \"%1\" is not a number from 0 (never) to "

@@ -31,6 +31,7 @@ private:
 
     QCommandLineOption m_tokenFile; // removed: refused with a sentence that says what replaces it
     QCommandLineOption m_registration;
+    QCommandLineOption m_maxRegistrations;
     QCommandLineOption m_tokenExpiryDays;
     QCommandLineOption m_hashWorkers;
     QCommandLineOption m_cert;

@@ -155,12 +155,18 @@ void ChatWindow::beginSession(const QString &account)
     m_vault->read(url, account, this, [this, url, account](const QString &token) {
         if (m_controller->serverUrl() != url || m_controller->hasCredentials())
             return; // something else was chosen meanwhile
-        if (token.isEmpty()) {
+        QString use = token;
+        if (use.isEmpty() && !m_firstToken.isEmpty()) {
+            use = m_firstToken; // from now on kept like any other
+            m_vault->write(url, account, use);
+        }
+        m_firstToken.clear();
+        if (use.isEmpty()) {
             showStatus();
             askForCredentials();
             return;
         }
-        m_controller->setToken(account, token);
+        m_controller->setToken(account, use);
         startWithAccount(account);
     });
 }

@@ -31,6 +31,8 @@ public:
 
     // Logs in to the controller's server as this account: with its stored token when the vault
     // has one, otherwise through the login dialog.
+    // A token to use when the vault holds none for the account beginSession() starts with.
+    void setFirstToken(const QString &token) { m_firstToken = token; }
     void beginSession(const QString &account);
     // Opens the login dialog (not blocking), with the server's reason for asking when there is
     // one. Accepting it sets the credentials and starts the controller.
@@ -66,6 +68,7 @@ private:
     QAction *m_passwordAction = nullptr;
     QAction *m_devicesAction = nullptr;
     QAction *m_logoutAction = nullptr;
+    QString m_firstToken;
 };
 
 } // namespace chat::client

@@ -4,6 +4,7 @@
 #include "connectioncontroller.h"
 #include "keychaintokenvault.h"
 #include "logindialog.h"
+#include "protocol.h"
 #include "serverurl.h"
 #include "validation.h"
 
@@ -40,13 +41,17 @@ struct Options
                        "file only you can read when there is none) or file (default: keychain). "
                        "Passwords are never stored."),
         QStringLiteral("KIND"), QStringLiteral("keychain")};
+    QCommandLineOption tokenStdin{
+        QStringLiteral("token-stdin"),
+        QStringLiteral("Read a login token (from `chat-server token create`) from standard input, "
+                       "for when none is kept for this server and account yet (scripts/run.sh).")};
 
     explicit Options(QCommandLineParser *parser)
     {
         parser->setApplicationDescription(QStringLiteral("Desktop chat window."));
         parser->addHelpOption();
         parser->addVersionOption();
-        parser->addOptions({url, account, ca, tokenStore});
+        parser->addOptions({url, account, ca, tokenStore, tokenStdin});
     }
 };
 
@@ -144,6 +149,8 @@ int main(int argc, char *argv[])
         vault.useFileOnly();
     controller.setServerUrl(url);
     ChatWindow window(&controller, &vault);
+    if (parser.isSet(options.tokenStdin))
+        window.setFirstToken(QTextStream(stdin).readLine(chat::proto::kMaxTokenChars).trimmed());
     // Unsent messages wait on disk, so closing the window while the server is away loses none.
     window.setOutboxOnDisk(true);
     window.show();

@@ -30,6 +30,7 @@ protected:
         // Every test client registers its nick: cheap hashes, and no limit on sign-ups.
         config.accounts.cheapHashes = true;
         config.accounts.registrationsPerAddress = 1 << 30;
+        config.accounts.maxQueuedHashes = 100000; // crowds of test clients register at once
         return config;
     }
 

@@ -27,7 +27,7 @@ namespace {
 QByteArray helloFrame(const QString &nick)
 {
     Hello hello;
-    hello.nick = nick;
+    hello.registration = chat::proto::Registration{nick, chat::test::kTestPassword, {}, {}};
     return encode(hello);
 }
 

@@ -22,7 +22,7 @@ namespace {
 QByteArray helloFrame(const QString &nick)
 {
     Hello hello;
-    hello.nick = nick;
+    hello.registration = chat::proto::Registration{nick, chat::test::kTestPassword, {}, {}};
     return encode(hello);
 }
 
@@ -246,12 +246,14 @@ void HardeningOptionsTest::tokenFile()
     TestClient member;
     QVERIFY(member.open(url));
     Hello hello;
-    hello.nick = QStringLiteral("member");
+    hello.registration =
+        chat::proto::Registration{QStringLiteral("member"), chat::test::kTestPassword, {}, {}};
     hello.token = QStringLiteral("s3cret"); // without the file's trailing newline
     QVERIFY(member.helloAndWait(hello));
     TestClient stranger;
     QVERIFY(stranger.open(url));
-    hello.nick = QStringLiteral("stranger");
+    hello.registration =
+        chat::proto::Registration{QStringLiteral("stranger"), chat::test::kTestPassword, {}, {}};
     hello.token = QStringLiteral("s3cret\n");
     QVERIFY(!stranger.helloAndWait(hello));
     QCOMPARE(stranger.errors().constFirst().code, ErrorCode::Unauthorized);

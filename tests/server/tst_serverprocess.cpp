@@ -164,7 +164,8 @@ void ServerProcessTest::tokenOption()
     TestClient member;
     QVERIFY(member.open(url));
     chat::proto::Hello hello;
-    hello.nick = QStringLiteral("member");
+    hello.registration =
+        chat::proto::Registration{QStringLiteral("member"), chat::test::kTestPassword, {}, {}};
     hello.token = QStringLiteral("s3cret");
     QVERIFY(member.helloAndWait(hello));
 }

@@ -274,7 +274,7 @@ void StoreTest::refusesBadFiles()
                                QStringLiteral("INSERT INTO contacts VALUES ('x')")}));
     } else if (setup == QLatin1String("newer")) {
         fill(3);
-        QVERIFY(execSql(path, {QStringLiteral("UPDATE schema_version SET version = 2")}));
+        QVERIFY(execSql(path, {QStringLiteral("UPDATE schema_version SET version = 3")}));
     } else if (setup == QLatin1String("damaged")) {
         fill(2000);
         QFile file(path);
@@ -404,6 +404,7 @@ void StoreTest::memoryStoreStaysSmallOverManyMessages()
                         QString::number(seq),
                         QStringLiteral("lobby"),
                         QStringLiteral("user%1").arg(nick),
+                        {},
                         now,
                         QString(1000, QChar(u'a' + seq % 26))}; // 2 KB, a new allocation each
         QVERIFY(store.append({{QStringLiteral("user%1").arg(nick), message}}));

@@ -71,11 +71,11 @@ TestClient *StoreHubTest::join(ChatHub &hub, const QString &nick, std::optional<
 {
     m_clients.push_back(std::make_unique<TestClient>());
     TestClient *client = m_clients.back().get();
-    Hello hello;
-    hello.nick = nick;
-    hello.lastSeq = lastSeq;
+    if (!client->open(hub.url()))
+        return nullptr;
+    Hello hello = client->helloFor(nick, lastSeq); // registers, or logs in with its token
     hello.instance = instance;
-    return client->open(hub.url()) && client->helloAndWait(hello) ? client : nullptr;
+    return client->helloAndWait(hello) ? client : nullptr;
 }
 
 // --- a hub on a store ---------------------------------------------------------------------------

@@ -321,7 +321,8 @@ void TlsTest::stuckReaderOverTlsIsCutOff()
     QVERIFY(stuck->connectEncrypted(hub().port(), trustingConfiguration()));
     QVERIFY(stuck->upgrade());
     Hello hello;
-    hello.nick = QStringLiteral("stuck");
+    hello.registration =
+        chat::proto::Registration{QStringLiteral("stuck"), chat::test::kTestPassword, {}, {}};
     stuck->sendText(encode(hello));
     QVERIFY(stuck->waitFor([stuck] { return !stuck->texts().isEmpty(); }));
     stuck->stopReading();
