@@ -21,10 +21,22 @@ namespace chat::fuzz {
 
 using namespace chat::proto;
 
+inline bool same(const std::optional<Login> &a, const std::optional<Login> &b)
+{
+    return a.has_value() == b.has_value() &&
+           (!a || (a->name == b->name && a->password == b->password));
+}
+inline bool same(const std::optional<Registration> &a, const std::optional<Registration> &b)
+{
+    return a.has_value() == b.has_value() &&
+           (!a || (a->name == b->name && a->password == b->password && a->invite == b->invite &&
+                   a->display == b->display));
+}
 inline bool same(const Hello &a, const Hello &b)
 {
-    return a.version == b.version && a.nick == b.nick && a.lastSeq == b.lastSeq &&
-           a.instance == b.instance && a.session == b.session && a.token == b.token;
+    return a.version == b.version && a.token == b.token && same(a.login, b.login) &&
+           same(a.registration, b.registration) && a.device == b.device && a.lastSeq == b.lastSeq &&
+           a.instance == b.instance && a.session == b.session;
 }
 inline bool same(const Send &a, const Send &b)
 {
@@ -34,13 +46,34 @@ inline bool same(const Ping &a, const Ping &b)
 {
     return a.id == b.id;
 }
+inline bool same(const Logout &a, const Logout &b)
+{
+    return a.id == b.id;
+}
+inline bool same(const ChangePassword &a, const ChangePassword &b)
+{
+    return a.id == b.id && a.oldPassword == b.oldPassword && a.newPassword == b.newPassword;
+}
+inline bool same(const ListDevices &a, const ListDevices &b)
+{
+    return a.id == b.id;
+}
+inline bool same(const EndDevice &a, const EndDevice &b)
+{
+    return a.id == b.id && a.device == b.device;
+}
+inline bool same(const SetDisplay &a, const SetDisplay &b)
+{
+    return a.id == b.id && a.display == b.display;
+}
 inline bool same(const Message &a, const Message &b)
 {
     return a == b;
 }
 inline bool same(const Welcome &a, const Welcome &b)
 {
-    return a.version == b.version && a.server == b.server && a.nick == b.nick &&
+    return a.version == b.version && a.server == b.server && a.account == b.account &&
+           a.display == b.display && a.admin == b.admin && a.token == b.token &&
            a.session == b.session && a.instance == b.instance && a.seq == b.seq &&
            a.resumed == b.resumed && a.users == b.users && a.history == b.history;
 }
@@ -55,6 +88,15 @@ inline bool same(const Error &a, const Error &b)
 inline bool same(const Pong &a, const Pong &b)
 {
     return a.id == b.id;
+}
+
+inline bool same(const Done &a, const Done &b)
+{
+    return a.ref == b.ref && a.token == b.token;
+}
+inline bool same(const Devices &a, const Devices &b)
+{
+    return a.ref == b.ref && a.devices == b.devices;
 }
 
 // Same kind and same fields.

@@ -23,7 +23,7 @@ FuzzPeer::~FuzzPeer()
 void FuzzPeer::open(const QUrl &url)
 {
     m_closed = false;
-    m_nick.clear();
+    m_account.clear();
     m_received.clear();
     m_socket.open(url);
 }
@@ -33,7 +33,7 @@ void FuzzPeer::onText(const QString &frame)
     Decoded<ServerMessage> decoded = decodeServerMessage(frame.toUtf8());
     FUZZ_CHECK(decoded.ok(), "the server sent a frame its own clients cannot decode");
     if (const auto *welcome = std::get_if<Welcome>(&*decoded.message))
-        m_nick = welcome->nick;
+        m_account = welcome->account;
     m_received.append(std::move(*decoded.message));
 }
 

@@ -30,15 +30,15 @@ public:
     [[nodiscard]] const QList<chat::proto::ServerMessage> &received() const { return m_received; }
     void clear() { m_received.clear(); }
 
-    // The nick the server gave this connection in its welcome; empty before.
-    [[nodiscard]] const QString &nick() const { return m_nick; }
+    // The account the server's welcome named; empty before.
+    [[nodiscard]] const QString &account() const { return m_account; }
 
 private:
     void onText(const QString &frame);
 
     QWebSocket m_socket;
     QList<chat::proto::ServerMessage> m_received;
-    QString m_nick;
+    QString m_account;
     bool m_closed = false;
 };
 

@@ -1,11 +1,15 @@
 #include "hubharness.h"
 
+#include "accounts/accounts.h"
 #include "chathub.h"
 #include "fuzzcheck.h"
 #include "fuzzpeer.h"
+#include "namekey.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+
+#include <limits>
 
 namespace chat::fuzz {
 
@@ -13,10 +17,25 @@ using namespace chat::proto;
 
 namespace {
 
-const QString kMainNick = QStringLiteral("fuzz");
-// The seed corpus carries this token, so hellos reach both the admission and the refusal paths.
+// What the seed corpus and the dictionary carry (fuzz/protocol.dict).
+const QString kAccount = QStringLiteral("fuzz");
+const QString kPassword = QStringLiteral("fuzz-password");
 const QString kToken = QStringLiteral("fuzz-token");
+const QString kDevice = QStringLiteral("fuzz");
 constexpr int kAnswerTimeoutMs = 10000;
+
+const QByteArray &tokenHash()
+{
+    static const QByteArray hash = server::Accounts::hashToken(kToken);
+    return hash;
+}
+
+// The id the joined connection's device has in a devices list (33cc09ba35314d19).
+const QString &deviceId()
+{
+    static const QString id = server::Accounts::deviceId(tokenHash());
+    return id;
+}
 
 server::HubConfig fuzzConfig()
 {
@@ -24,7 +43,6 @@ server::HubConfig fuzzConfig()
     config.host = QHostAddress::LocalHost;
     config.port = 0;
     config.name = QStringLiteral("fuzz-hub");
-    config.token = kToken;
     // The fresh connection may wait a whole run for a hello that gets in.
     config.helloTimeoutMs = 3600 * 1000;
     // Thousands of frames a second on one connection: a rate limit would answer them all with
@@ -33,7 +51,48 @@ server::HubConfig fuzzConfig()
     config.maxBytesPerSecond = 0; // the same for the byte budgets
     config.maxAddressBytesPerSecond = 0;
     config.pingIntervalMs = 0;
+    // libsodium's minimum Argon2id limits: a login costs microseconds, not 50 ms.
+    config.accounts.cheapHashes = true;
+    config.accounts.hashWorkers = 1;
+    // The throttles would make an input's answer depend on the ones before it and on the clock
+    // (three wrong passwords from 127.0.0.1, and for minutes no password login gets in); they
+    // have their own tests (tst_accounts). Sign-ups stay limited, to bound the accounts a long
+    // run leaves behind: 100 every 10 minutes, then too_many_attempts.
+    config.accounts.freeFailures = std::numeric_limits<int>::max();
+    config.accounts.registrationsPerAddress = 100;
+    config.accounts.tokenExpiryDays = 0;
     return config;
+}
+
+// Decoding errors that close a connection that has not logged in (as ClientSession refuses).
+bool isHelloRefusal(ErrorCode code)
+{
+    return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion ||
+           code == ErrorCode::NameInvalid || code == ErrorCode::PasswordInvalid ||
+           code == ErrorCode::DisplayInvalid;
+}
+
+bool isError(const ServerMessage &m, ErrorCode code, const QString &ref)
+{
+    const auto *error = std::get_if<Error>(&m);
+    return error && error->code == code && error->ref == ref && !error->message.isEmpty();
+}
+
+bool isDone(const ServerMessage &m, const QString &ref)
+{
+    const auto *done = std::get_if<Done>(&m);
+    return done && done->ref == ref;
+}
+
+bool isRateLimited(const ServerMessage &m)
+{
+    const auto *error = std::get_if<Error>(&m);
+    return error && error->code == ErrorCode::RateLimited;
+}
+
+bool sameAccount(const QString &a, const QString &b)
+{
+    return accountNameKey(a) == accountNameKey(b);
 }
 
 // Frames addressed to this peer: not someone's presence or someone else's chat message, which
@@ -44,77 +103,100 @@ QList<ServerMessage> ownReplies(const FuzzPeer &peer)
     for (const ServerMessage &m : peer.received()) {
         if (std::holds_alternative<Presence>(m))
             continue;
-        if (const auto *message = std::get_if<Message>(&m); message && message->from != peer.nick())
+        if (const auto *message = std::get_if<Message>(&m);
+            message && message->from != peer.account())
             continue;
         replies.append(m);
     }
     return replies;
 }
 
-bool isError(const ServerMessage &m, ErrorCode code, const QString &ref)
-{
-    const auto *error = std::get_if<Error>(&m);
-    return error && error->code == code && error->ref == ref && !error->message.isEmpty();
-}
-
-bool isRateLimited(const ServerMessage &m)
-{
-    const auto *error = std::get_if<Error>(&m);
-    return error && error->code == ErrorCode::RateLimited;
-}
-
-bool isHelloRefusal(ErrorCode code)
-{
-    return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion;
-}
-
-// The joined peer's barrier is a ping; the fresh peer's is a send, answered with not_joined or,
-// once the fuzz frame got it in, with the message itself.
-// The peer's own barrier: its pong, or its own barrier message (the other peer's has the same
-// id, and may arrive first).
-bool answersBarrier(const ServerMessage &m, const QString &barrier, const QString &nick)
+// The barriers: the joined peer's is a ping, the fresh peer's a send, answered with not_joined
+// or, once the fuzz frame logged it in, with the message itself (which reaches the joined peer
+// too when both are logged in to `fuzz`).
+bool isBarrierFrame(const ServerMessage &m, const QString &barrier)
 {
     if (const auto *pong = std::get_if<Pong>(&m))
         return pong->id == barrier;
     if (const auto *message = std::get_if<Message>(&m))
-        return message->id == barrier && message->from == nick;
+        return message->id == barrier;
     return isError(m, ErrorCode::NotJoined, barrier);
 }
 
-bool answered(const FuzzPeer &peer, const QString &barrier)
+bool joinedAnswered(const FuzzPeer &peer, const QString &barrier)
 {
     const QList<ServerMessage> &all = peer.received();
     return std::any_of(all.begin(), all.end(), [&](const ServerMessage &m) {
-        return answersBarrier(m, barrier, peer.nick());
+        const auto *pong = std::get_if<Pong>(&m);
+        return pong && pong->id == barrier;
     });
 }
 
-// A send the hub should take is echoed once it is stored, which may be after the barrier's
-// answer: the id to wait for, or empty.
-QString echoIdOf(const Decoded<ClientMessage> &sent)
+bool freshAnswered(const FuzzPeer &peer, const QString &barrier)
 {
-    const auto *send = sent.ok() ? std::get_if<Send>(&*sent.message) : nullptr;
-    return send ? send->id : QString();
+    const QList<ServerMessage> &all = peer.received();
+    return std::any_of(all.begin(), all.end(), [&](const ServerMessage &m) {
+        const auto *message = std::get_if<Message>(&m);
+        return (message && message->id == barrier && message->from == peer.account()) ||
+               isError(m, ErrorCode::NotJoined, barrier);
+    });
+}
+
+// The id of a send or an account request. A send is echoed once it is stored, a password change
+// answered once hashed: either may come after the barrier's answer.
+QString awaitedIdOf(const Decoded<ClientMessage> &sent)
+{
+    if (!sent.ok())
+        return {};
+    return std::visit(
+        [](const auto &m) -> QString {
+            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Hello> ||
+                          std::is_same_v<std::decay_t<decltype(m)>, Ping>)
+                return {};
+            else
+                return m.id;
+        },
+        *sent.message);
 }
 
 bool acknowledged(const FuzzPeer &peer, const QString &id)
 {
     const QList<ServerMessage> &all = peer.received();
     return std::any_of(all.begin(), all.end(), [&peer, &id](const ServerMessage &m) {
-        const auto *message = std::get_if<Message>(&m);
-        const auto *error = std::get_if<Error>(&m);
-        return (message && message->id == id && message->from == peer.nick()) ||
-               (error && error->ref == id);
+        if (const auto *message = std::get_if<Message>(&m))
+            return message->id == id && message->from == peer.account();
+        if (const auto *error = std::get_if<Error>(&m))
+            return error->ref == id;
+        if (const auto *done = std::get_if<Done>(&m))
+            return done->ref == id;
+        if (const auto *devices = std::get_if<Devices>(&m))
+            return devices->ref == id;
+        return false;
     });
 }
 
-// This peer's answers to the fuzz frame: its own replies less the barrier's.
+// This peer's answers to the fuzz frame: its own replies less the barriers'.
 QList<ServerMessage> answersTo(const FuzzPeer &peer, const QString &barrier)
 {
     QList<ServerMessage> answers = ownReplies(peer);
-    answers.removeIf(
-        [&](const ServerMessage &m) { return answersBarrier(m, barrier, peer.nick()); });
+    answers.removeIf([&](const ServerMessage &m) { return isBarrierFrame(m, barrier); });
     return answers;
+}
+
+// Whether `code` is a refusal this (valid) hello may get, with the accounts as they are.
+bool refusalFits(const Hello &hello, ErrorCode code)
+{
+    if (hello.login) {
+        // Unknown name or wrong password: the same answer. `fuzz` with its password gets in.
+        return code == ErrorCode::LoginFailed &&
+               !(sameAccount(hello.login->name, kAccount) && hello.login->password == kPassword);
+    }
+    if (hello.registration) {
+        if (sameAccount(hello.registration->name, kAccount))
+            return code == ErrorCode::NameTaken;
+        return code == ErrorCode::NameTaken || code == ErrorCode::TooManyAttempts;
+    }
+    return code == ErrorCode::TokenInvalid && hello.token != kToken;
 }
 
 } // namespace
@@ -124,6 +206,7 @@ HubHarness::HubHarness()
 {
     FUZZ_CHECK(m_hub->listen(), "the hub cannot listen on a loopback port");
     m_tick.start(100);
+    createAccount();
     joinMain();
     openFresh();
 }
@@ -142,19 +225,70 @@ void HubHarness::waitUntil(const std::function<bool()> &done, const char *what)
     }
 }
 
+void HubHarness::createAccount()
+{
+    server::Accounts *accounts = m_hub->accounts();
+    bool hashed = false;
+    FUZZ_CHECK(accounts->hashPassword(kPassword,
+                                      [this, &hashed](QByteArray hash) {
+                                          m_passwordHash = std::move(hash);
+                                          hashed = true;
+                                      }),
+               "the hub cannot hash a password");
+    waitUntil([&hashed] { return hashed; }, "password hash");
+    FUZZ_CHECK(!m_passwordHash.isEmpty(), "hashing the account's password failed");
+    QString reason;
+    const std::optional<server::Account> account =
+        accounts->createAccount(kAccount, m_passwordHash, false, &reason);
+    if (!account)
+        std::fprintf(stderr, "cannot create the account: %s\n", qPrintable(reason));
+    FUZZ_CHECK(account, "the account for the fuzzer cannot be created");
+    m_accountId = account->id;
+    restoreAccounts();
+}
+
+void HubHarness::restoreAccounts()
+{
+    server::AccountStore *store = m_hub->accounts()->store();
+    std::optional<server::Account> account = store->findById(m_accountId);
+    FUZZ_CHECK(account, "the fuzzer's account is gone");
+    if (account->passwordHash != m_passwordHash) { // changed by a change_password
+        account->passwordHash = m_passwordHash;
+        FUZZ_CHECK(store->update(*account), "cannot put the account's password back");
+    }
+    QList<QByteArray> others;
+    for (const server::Account &any : store->list()) {
+        for (const server::TokenRecord &token : store->tokens(any.id)) {
+            if (token.hash != tokenHash())
+                others.append(token.hash);
+        }
+    }
+    if (!others.isEmpty())
+        FUZZ_CHECK(store->removeTokens(others) == others.size(), "cannot remove tokens");
+    if (!store->findToken(tokenHash())) { // first, or ended by a logout or a change_password
+        server::TokenRecord token;
+        token.hash = tokenHash();
+        token.accountId = m_accountId;
+        token.device = kDevice;
+        token.created = token.lastUsed = QDateTime::currentDateTimeUtc();
+        FUZZ_CHECK(store->addToken(token), "cannot store the fuzzer's token");
+    }
+}
+
 void HubHarness::joinMain()
 {
     m_joined = std::make_unique<FuzzPeer>();
+    m_joinedMoved = false;
     m_joined->open(m_hub->url());
     // QWebSocket drops what is sent before the upgrade has finished.
     waitUntil([this] { return m_joined->isOpen() || m_joined->isClosed(); }, "main connection");
     Hello hello;
-    hello.nick = kMainNick;
     hello.token = kToken;
+    hello.device = kDevice;
     m_joined->send(QString::fromUtf8(encode(hello)));
-    waitUntil([this] { return !m_joined->nick().isEmpty() || m_joined->isClosed(); },
+    waitUntil([this] { return !m_joined->account().isEmpty() || m_joined->isClosed(); },
               "welcome for the main connection");
-    FUZZ_CHECK(m_joined->nick() == kMainNick, "the main connection was not admitted");
+    FUZZ_CHECK(m_joined->account() == kAccount, "the main connection was not admitted");
 }
 
 void HubHarness::openFresh()
@@ -165,17 +299,6 @@ void HubHarness::openFresh()
     FUZZ_CHECK(m_fresh->isOpen(), "a new connection was not accepted");
 }
 
-void HubHarness::retireFresh()
-{
-    const bool joined = !m_fresh->nick().isEmpty();
-    m_fresh.reset(); // aborts the connection
-    if (!joined)
-        return;
-    // Until the hub has seen it leave, the nick is still taken: the next input could differ.
-    // (Asked of the hub itself: a presence frame can sit behind Nagle's algorithm for 40 ms.)
-    waitUntil([this] { return m_hub->onlineCount() == 1; }, "leave of a fuzz-joined connection");
-}
-
 void HubHarness::deliver(const QByteArray &frame)
 {
     // QWebSocket carries text frames as QString: invalid UTF-8 arrives as U+FFFD.
@@ -183,6 +306,7 @@ void HubHarness::deliver(const QByteArray &frame)
     // What the hub will make of it, by the codec's own rules: the oracle for its answers.
     const Decoded<ClientMessage> sent = decodeClientMessage(text.toUtf8());
     const QString barrier = QStringLiteral("barrier-%1").arg(++m_round);
+    const bool hello = sent.ok() && std::holds_alternative<Hello>(*sent.message);
 
     m_joined->clear();
     m_fresh->clear();
@@ -190,38 +314,71 @@ void HubHarness::deliver(const QByteArray &frame)
     m_joined->send(QString::fromUtf8(encode(Ping{barrier})));
     m_fresh->send(text);
     m_fresh->send(QString::fromUtf8(encode(Send{barrier, defaultRoom(), QStringLiteral(".")})));
-    const QString echoId = echoIdOf(sent);
+    const QString awaited = awaitedIdOf(sent);
     waitUntil(
-        [this, &barrier, &echoId] {
-            const bool joinedDone = answered(*m_joined, barrier) &&
-                                    (echoId.isEmpty() || acknowledged(*m_joined, echoId));
-            return m_joined->isClosed() ||
-                   (joinedDone && (m_fresh->isClosed() || answered(*m_fresh, barrier)));
+        [&] {
+            const bool joinedDone =
+                m_joined->isClosed() || (joinedAnswered(*m_joined, barrier) &&
+                                         (awaited.isEmpty() || acknowledged(*m_joined, awaited)));
+            // A hello with a password is answered once hashed, after the barrier's not_joined.
+            const bool freshDone =
+                m_fresh->isClosed() ||
+                (freshAnswered(*m_fresh, barrier) && (!hello || !m_fresh->account().isEmpty()));
+            return joinedDone && freshDone;
         },
         "answer to the fuzz frame");
 
     checkJoinedReply(sent, barrier);
     checkFreshReply(sent, barrier);
-    if (m_fresh->isClosed() || !m_fresh->nick().isEmpty()) {
-        retireFresh();
-        openFresh();
+
+    // Connections that are done go; the hub must have seen them go before the accounts are put
+    // back (their tokens end) and before the next input (an account online or not).
+    const bool freshDone = m_fresh->isClosed() || !m_fresh->account().isEmpty();
+    const bool joinedDone = m_joined->isClosed() || m_joinedMoved;
+    if (freshDone)
+        m_fresh.reset(); // aborts the connection
+    if (joinedDone)
+        m_joined.reset();
+    if (freshDone || joinedDone) {
+        const int left = (m_joined ? 1 : 0) + (m_fresh ? 1 : 0);
+        waitUntil([this, left] { return m_hub->connectionCount() == left; },
+                  "the hub to see connections close");
     }
+    if (sent.ok() && !std::holds_alternative<Send>(*sent.message) &&
+        !std::holds_alternative<Ping>(*sent.message))
+        restoreAccounts();
+    if (!m_joined)
+        joinMain();
+    if (!m_fresh)
+        openFresh();
 }
 
 void HubHarness::checkJoinedReply(const Decoded<ClientMessage> &sent, const QString &barrier)
 {
-    FUZZ_CHECK(!m_joined->isClosed(), "a frame from a joined client closed its connection");
-    // Exactly one answer per frame.
     const QList<ServerMessage> answers = answersTo(*m_joined, barrier);
+    if (m_joined->isClosed()) {
+        // Two requests end the logged-in connection: a logout (done, then the close) and ending
+        // its own device (token_invalid, then the close).
+        const auto *logout = sent.ok() ? std::get_if<Logout>(&*sent.message) : nullptr;
+        const auto *end = sent.ok() ? std::get_if<EndDevice>(&*sent.message) : nullptr;
+        FUZZ_CHECK(logout || end, "a frame from a joined client closed its connection");
+        if (logout)
+            FUZZ_CHECK(answers.size() == 1 && isDone(answers.at(0), logout->id),
+                       "a logout was not answered with one done before the close");
+        else
+            FUZZ_CHECK(end->device == deviceId() && answers.size() == 1 &&
+                           isError(answers.at(0), ErrorCode::TokenInvalid, {}),
+                       "ending a device closed the connection without one token_invalid");
+        return;
+    }
+    // Exactly one answer per frame.
     FUZZ_CHECK(answers.size() == 1, "a joined client got other than one answer to a frame");
     const ServerMessage &reply = answers.at(0);
     if (isRateLimited(reply))
         return;
     if (!sent.ok()) {
-        if (isHelloRefusal(sent.code))
-            FUZZ_CHECK(isError(reply, ErrorCode::AlreadyJoined, {}), "a bad hello after joining");
-        else
-            FUZZ_CHECK(isError(reply, sent.code, sent.ref), "a rejected frame got another error");
+        // A bad hello too: this connection has logged in, it is not refused.
+        FUZZ_CHECK(isError(reply, sent.code, sent.ref), "a rejected frame got another error");
         return;
     }
     const ClientMessage &message = *sent.message;
@@ -230,11 +387,40 @@ void HubHarness::checkJoinedReply(const Decoded<ClientMessage> &sent, const QStr
     } else if (const auto *send = std::get_if<Send>(&message)) {
         // A repeated id is acknowledged with the original message, so only id and sender match.
         const auto *echo = std::get_if<Message>(&reply);
-        FUZZ_CHECK(echo && echo->id == send->id && echo->from == kMainNick,
+        FUZZ_CHECK(echo && echo->id == send->id && echo->from == kAccount,
                    "a send was not acknowledged with its message");
     } else if (const auto *ping = std::get_if<Ping>(&message)) {
         const auto *pong = std::get_if<Pong>(&reply);
         FUZZ_CHECK(pong && pong->id == ping->id, "a ping was not answered with its pong");
+    } else if (std::holds_alternative<Logout>(message)) {
+        FUZZ_CHECK(false, "a logout left the connection open");
+    } else if (const auto *change = std::get_if<ChangePassword>(&message)) {
+        if (const auto *done = std::get_if<Done>(&reply)) {
+            FUZZ_CHECK(done->ref == change->id && !done->token.isEmpty() &&
+                           change->oldPassword == kPassword,
+                       "a password change was done without the old password, or no token");
+            m_joinedMoved = true;
+        } else {
+            const auto *error = std::get_if<Error>(&reply);
+            FUZZ_CHECK(
+                error && error->ref == change->id && !error->message.isEmpty() &&
+                    ((error->code == ErrorCode::LoginFailed && change->oldPassword != kPassword) ||
+                     error->code == ErrorCode::PasswordInvalid),
+                "a password change got neither done nor the error that fits");
+        }
+    } else if (const auto *list = std::get_if<ListDevices>(&message)) {
+        // The account has this one token: the harness ends every other after each input.
+        const auto *devices = std::get_if<Devices>(&reply);
+        FUZZ_CHECK(devices && devices->ref == list->id && devices->devices.size() == 1 &&
+                       devices->devices.at(0).current && devices->devices.at(0).id == deviceId(),
+                   "the devices list is not this one device");
+    } else if (const auto *end = std::get_if<EndDevice>(&message)) {
+        FUZZ_CHECK(end->device != deviceId() && isError(reply, ErrorCode::BadMessage, end->id),
+                   "ending a device the account does not have was not refused");
+    } else if (const auto *display = std::get_if<SetDisplay>(&message)) {
+        FUZZ_CHECK(isDone(reply, display->id) ||
+                       isError(reply, ErrorCode::DisplayInvalid, display->id),
+                   "a display name change got neither done nor display_invalid");
     }
 }
 
@@ -245,11 +431,20 @@ void HubHarness::checkFreshReply(const Decoded<ClientMessage> &sent, const QStri
         // A refused hello: one error that says why, and nothing after it.
         FUZZ_CHECK(replies.size() == 1 && std::holds_alternative<Error>(replies.at(0)),
                    "a connection was closed without one error that says why");
-        FUZZ_CHECK(!sent.ok() ? isHelloRefusal(sent.code)
-                              : std::holds_alternative<Hello>(*sent.message),
-                   "a connection was closed for a frame other than a hello");
-        if (!sent.ok())
+        const Error &error = std::get<Error>(replies.at(0));
+        if (!sent.ok()) {
+            FUZZ_CHECK(isHelloRefusal(sent.code), "a connection was closed for a bad frame");
             FUZZ_CHECK(isError(replies.at(0), sent.code, {}), "a hello refused with another code");
+            return;
+        }
+        const auto *hello = std::get_if<Hello>(&*sent.message);
+        FUZZ_CHECK(hello, "a connection was closed for a frame other than a hello");
+        if (!refusalFits(*hello, error.code))
+            std::fprintf(stderr, "refused with %s: %s\n", qPrintable(errorCodeName(error.code)),
+                         qPrintable(error.message));
+        FUZZ_CHECK(refusalFits(*hello, error.code) && error.ref.isEmpty() &&
+                       !error.message.isEmpty(),
+                   "a hello was refused with a code that does not fit it");
         return;
     }
     FUZZ_CHECK(replies.size() == 1, "a new connection got other than one answer to a frame");
@@ -263,14 +458,31 @@ void HubHarness::checkFreshReply(const Decoded<ClientMessage> &sent, const QStri
     }
     const ClientMessage &message = *sent.message;
     if (const auto *hello = std::get_if<Hello>(&message)) {
-        const auto *welcome = std::get_if<Welcome>(&reply);
         // Its users are as last told: the newcomer comes in the next presence, not in them.
-        FUZZ_CHECK(welcome && welcome->nick == hello->nick,
-                   "an admitted hello got no welcome with its nick");
+        const auto *welcome = std::get_if<Welcome>(&reply);
+        FUZZ_CHECK(welcome && !welcome->account.isEmpty() && !welcome->session.isEmpty(),
+                   "an admitted hello got no welcome");
+        if (hello->login) {
+            FUZZ_CHECK(sameAccount(welcome->account, hello->login->name) &&
+                           !welcome->token.isEmpty(),
+                       "a password login welcomed to another account, or without a token");
+        } else if (hello->registration) {
+            FUZZ_CHECK(welcome->account == hello->registration->name &&
+                           welcome->display == hello->registration->display &&
+                           !welcome->token.isEmpty() && !sameAccount(welcome->account, kAccount),
+                       "a registration welcomed to another account, or without a token");
+        } else {
+            FUZZ_CHECK(hello->token == kToken && welcome->account == kAccount &&
+                           welcome->token.isEmpty(),
+                       "a token hello welcomed with a token nobody issued");
+        }
     } else if (const auto *send = std::get_if<Send>(&message)) {
         FUZZ_CHECK(isError(reply, ErrorCode::NotJoined, send->id), "a send before the hello");
-    } else {
+    } else if (std::holds_alternative<Ping>(message)) {
         FUZZ_CHECK(isError(reply, ErrorCode::NotJoined, {}), "a ping before the hello");
+    } else {
+        FUZZ_CHECK(isError(reply, ErrorCode::NotJoined, awaitedIdOf(sent)),
+                   "an account request before the hello");
     }
 }
 
