@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace chat::bench {
 
@@ -27,6 +28,15 @@ struct BenchConfig
     int serverPid = 0;            // for memory and CPU; 0: not measured
     std::int64_t resume = 0;      // > 0: a client misses this many messages, then resumes
     std::string label;
+    // Protocol version 2: every connection logs in. Connection i uses tokens[i] (the resuming
+    // client the one after the clients'), from `chat-server token create NAME --count N`.
+    std::vector<std::string> tokens;
+    // Logins instead of messages (loginbench.h): this many connections, each one a hello and a
+    // close; with a password login when loginName is set, else with the tokens, else none (the
+    // upgrade and the close only).
+    std::int64_t logins = 0;
+    std::string loginName;
+    std::string password;
 };
 
 struct BenchResult
@@ -58,6 +68,22 @@ struct BenchResult
     std::int64_t resumeMessages = 0;
     bool resumed = false;
     double resumeDecodeMs = 0;
+};
+
+// What a login run (--logins) measured.
+struct LoginResult
+{
+    std::string kind; // "token", "password" or "connect" (no hello)
+    std::int64_t attempted = 0;
+    std::int64_t ok = 0;
+    std::int64_t failed = 0;
+    std::map<std::string, int> failures; // reason -> count
+    double seconds = 0;                  // first connect() to last close
+    double latencyP50Ms = 0;             // connect() to welcome
+    double latencyP99Ms = 0;
+    double latencyMaxMs = 0;
+    double serverCpuSeconds = -1;
+    double benchCpuSeconds = 0;
 };
 
 } // namespace chat::bench

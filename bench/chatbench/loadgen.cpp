@@ -42,7 +42,6 @@ void progress(const char *format, const std::string &label, double value)
 LoadGenerator::LoadGenerator(const BenchConfig &config)
     : m_config(config)
     , m_run(std::uint32_t((monotonicNs() / 1000 + getpid()) % 1000000))
-    , m_nickPrefix(QStringLiteral("bench%1-").arg(m_run))
     , m_pool(config.port, config.clients + 1, this)
     , m_resumer(config.clients)
     , m_clients(std::size_t(config.clients + 1))
@@ -71,8 +70,11 @@ void LoadGenerator::onOpen(int conn)
     }
     const Client &client = m_clients[std::size_t(conn)];
     chat::proto::Hello hello;
-    hello.nick = conn == m_resumer ? m_nickPrefix + QStringLiteral("resume")
-                                   : m_nickPrefix + QString::number(conn);
+    // Version 2: each connection logs in to an account of its own with a token (main.cpp
+    // checks there are tokens); the resuming client takes the one after the clients', if any.
+    const std::vector<std::string> &tokens = m_config.tokens;
+    if (!tokens.empty())
+        hello.token = QString::fromStdString(tokens[std::size_t(conn) % tokens.size()]);
     hello.lastSeq = client.lastSeq;
     hello.instance = client.instance;
     const QByteArray frame = chat::proto::encode(hello);

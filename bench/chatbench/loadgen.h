@@ -62,7 +62,6 @@ private:
 
     BenchConfig m_config;
     std::uint32_t m_run;
-    QString m_nickPrefix;
     ConnPool m_pool;
     int m_resumer; // the extra slot after the clients, when resuming
     std::vector<Client> m_clients;

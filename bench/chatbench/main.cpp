@@ -2,9 +2,11 @@
 // (bench/peers/). Connects clients to 127.0.0.1 only, measures, and prints one JSON line.
 // scripts/bench.sh runs the scenarios of docs/performance.md with it.
 #include "loadgen.h"
+#include "loginbench.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -14,6 +16,7 @@ namespace {
 
 using chat::bench::BenchConfig;
 using chat::bench::BenchResult;
+using chat::bench::LoginResult;
 
 struct Options
 {
@@ -74,6 +77,25 @@ struct Options
                               QStringLiteral("A client leaves, misses this many messages and "
                                              "resumes (default: 0, off)."),
                               QStringLiteral("N"), QStringLiteral("0")};
+    QCommandLineOption tokens{QStringLiteral("tokens"),
+                              QStringLiteral("Account tokens, a line \"NAME TOKEN\" each, as "
+                                             "`chat-server token create NAME --count N` prints "
+                                             "them: connection i logs in with line i (needed "
+                                             "unless --raw)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption logins{QStringLiteral("logins"),
+                              QStringLiteral("Measure logins instead of messages: N connections, "
+                                             "--connect-inflight at once, each a hello with the "
+                                             "next token (or --login), then a close; without "
+                                             "either, no hello (default: 0, off)."),
+                              QStringLiteral("N"), QStringLiteral("0")};
+    QCommandLineOption login{QStringLiteral("login"),
+                             QStringLiteral("With --logins: log in to this account with "
+                                            "--password."),
+                             QStringLiteral("NAME")};
+    QCommandLineOption password{QStringLiteral("password"),
+                                QStringLiteral("The password for --login (a bench account's)."),
+                                QStringLiteral("TEXT")};
     QCommandLineOption label{QStringLiteral("label"),
                              QStringLiteral("A name for this run in the output (default: run)."),
                              QStringLiteral("TEXT"), QStringLiteral("run")};
@@ -96,9 +118,59 @@ bool number(const QCommandLineParser &parser, const QCommandLineOption &option, 
     return true;
 }
 
+// Reads "NAME TOKEN" lines (or lines of a token alone); blank lines and # comments are skipped.
+bool readTokens(const QString &path, std::vector<std::string> *tokens)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        std::fprintf(stderr, "chat-bench: --tokens: cannot read %s: %s\n", qPrintable(path),
+                     qPrintable(file.errorString()));
+        return false;
+    }
+    while (!file.atEnd()) {
+        const QList<QByteArray> fields = file.readLine().simplified().split(' ');
+        if (fields.constFirst().isEmpty() || fields.constFirst().startsWith('#'))
+            continue;
+        tokens->push_back(fields.constLast().toStdString());
+    }
+    if (tokens->empty()) {
+        std::fprintf(stderr, "chat-bench: --tokens: no tokens in %s\n", qPrintable(path));
+        return false;
+    }
+    return true;
+}
+
+// Protocol version 2 admits no connection without an account.
+bool checkCredentials(const BenchConfig &c)
+{
+    if (c.loginName.empty() != c.password.empty()) {
+        std::fprintf(stderr, "chat-bench: --login and --password go together\n");
+        return false;
+    }
+    if (!c.loginName.empty() && c.logins == 0) {
+        std::fprintf(stderr, "chat-bench: --login is for --logins runs; use --tokens\n");
+        return false;
+    }
+    if (c.raw || c.logins > 0)
+        return true;
+    const std::size_t needed = std::size_t(c.clients);
+    if (c.tokens.size() < needed) {
+        std::fprintf(stderr,
+                     "chat-bench: %d clients need as many tokens (--tokens FILE, from "
+                     "`chat-server token create NAME --count %d`); %zu given\n",
+                     c.clients, c.clients + (c.resume > 0 ? 1 : 0), c.tokens.size());
+        return false;
+    }
+    return true;
+}
+
 bool readConfig(const QCommandLineParser &parser, const Options &o, BenchConfig *c)
 {
     c->raw = parser.isSet(o.raw);
+    c->loginName = parser.value(o.login).toStdString();
+    c->password = parser.value(o.password).toStdString();
+    if (parser.isSet(o.tokens) && !readTokens(parser.value(o.tokens), &c->tokens))
+        return false;
     c->decode = parser.isSet(o.decode);
     c->label = parser.value(o.label).toStdString();
     // The open-file limit bounds --clients anyway; these bounds only catch typing errors.
@@ -115,7 +187,8 @@ bool readConfig(const QCommandLineParser &parser, const Options &o, BenchConfig 
            number(parser, o.drain, 0, 600, &c->drainS) &&
            number(parser, o.settle, 0, 600, &c->settleS) &&
            number(parser, o.serverPid, 0, 4194304, &c->serverPid) &&
-           number(parser, o.resume, 0, 1e7, &c->resume);
+           number(parser, o.resume, 0, 1e7, &c->resume) &&
+           number(parser, o.logins, 0, 1e9, &c->logins) && checkCredentials(*c);
 }
 
 QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
@@ -171,6 +244,32 @@ QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
     return o;
 }
 
+QJsonObject toJson(const BenchConfig &c, const LoginResult &r)
+{
+    QJsonObject failures;
+    for (const auto &[reason, count] : r.failures)
+        failures.insert(QString::fromStdString(reason), count);
+    return QJsonObject{
+        {QStringLiteral("label"), QString::fromStdString(c.label)},
+        {QStringLiteral("mode"), QStringLiteral("logins")},
+        {QStringLiteral("kind"), QString::fromStdString(r.kind)},
+        {QStringLiteral("inflight"), c.connectInflight},
+        {QStringLiteral("attempted"), double(r.attempted)},
+        {QStringLiteral("ok"), double(r.ok)},
+        {QStringLiteral("failed"), double(r.failed)},
+        {QStringLiteral("failures"), failures},
+        {QStringLiteral("seconds"), r.seconds},
+        {QStringLiteral("logins_per_s"), r.seconds > 0 ? double(r.ok) / r.seconds : 0.0},
+        {QStringLiteral("latency_p50_ms"), r.latencyP50Ms},
+        {QStringLiteral("latency_p99_ms"), r.latencyP99Ms},
+        {QStringLiteral("latency_max_ms"), r.latencyMaxMs},
+        {QStringLiteral("server_cpu_s"), r.serverCpuSeconds},
+        {QStringLiteral("bench_cpu_s"), r.benchCpuSeconds},
+        {QStringLiteral("server_cpu_us_per_login"),
+         r.ok > 0 && r.serverCpuSeconds >= 0 ? r.serverCpuSeconds * 1e6 / double(r.ok) : -1.0},
+    };
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -183,14 +282,27 @@ int main(int argc, char *argv[])
                        "to 127.0.0.1, prints one JSON line of measurements."));
     parser.addHelpOption();
     const Options o;
-    parser.addOptions({o.port, o.raw, o.decode, o.clients, o.publishers, o.rate, o.window,
-                       o.duration, o.messages, o.size, o.inflight, o.setupTimeout, o.drain,
-                       o.settle, o.serverPid, o.resume, o.label});
+    parser.addOptions({o.port,   o.raw,      o.decode,    o.clients, o.publishers, o.rate,
+                       o.window, o.duration, o.messages,  o.size,    o.inflight,   o.setupTimeout,
+                       o.drain,  o.settle,   o.serverPid, o.resume,  o.tokens,     o.logins,
+                       o.login,  o.password, o.label});
     parser.process(app);
 
     BenchConfig config;
     if (!readConfig(parser, o, &config))
         return 2;
+    if (config.logins > 0) {
+        chat::bench::LoginBench bench(config);
+        if (!bench.isValid()) {
+            std::fprintf(stderr, "chat-bench: cannot create the event loop\n");
+            return 1;
+        }
+        const LoginResult result = bench.run();
+        std::fprintf(
+            stdout, "%s\n",
+            QJsonDocument(toJson(config, result)).toJson(QJsonDocument::Compact).constData());
+        return result.ok > 0 ? 0 : 1;
+    }
     chat::bench::LoadGenerator generator(config);
     if (!generator.isValid()) {
         std::fprintf(stderr, "chat-bench: cannot create the event loop\n");
