@@ -43,7 +43,7 @@ private slots:
 
     void deepOrOddJson_data();
     void deepOrOddJson();
-    void loneSurrogateNickIsRefused();
+    void loneSurrogateNameIsRefused();
     void invalidUtf8ClosesWith1007_data();
     void invalidUtf8ClosesWith1007();
     void hugeFrameHeaderClosesWithoutAllocating_data();
@@ -142,13 +142,14 @@ void BadInputTest::deepOrOddJson()
 }
 
 // Valid UTF-8 on the wire, but a JSON escape can still name half a character.
-void BadInputTest::loneSurrogateNickIsRefused()
+void BadInputTest::loneSurrogateNameIsRefused()
 {
     TestClient *client = connectClient();
     QVERIFY(client);
-    client->sendRaw(QStringLiteral(R"({"type":"hello","version":1,"nick":"a\udc00b"})"));
+    client->sendRaw(QStringLiteral(
+        R"({"type":"hello","version":2,"register":{"name":"a\udc00b","password":"12345678"}})"));
     QVERIFY(client->waitForErrors(1));
-    QCOMPARE(client->errors().constFirst().code, ErrorCode::NickInvalid);
+    QCOMPARE(client->errors().constFirst().code, ErrorCode::NameInvalid);
     QVERIFY(client->waitForDisconnected());
     QCOMPARE(client->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
     QCOMPARE(hub().onlineCount(), 0);

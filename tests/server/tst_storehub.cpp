@@ -1,6 +1,7 @@
 // A hub on a durable store: history, numbering and dedup across restarts, resumes read from the
 // database, acknowledgements only after the commit; and chat-server refusing a database it
 // cannot use.
+#include "accounts/accounts.h"
 #include "chathub.h"
 #include "storetestbase.h"
 #include "testclient.h"
@@ -15,6 +16,17 @@ using namespace chat::test;
 using namespace chat::proto;
 using chat::server::ChatHub;
 using chat::server::HubConfig;
+
+namespace {
+
+// The history and the accounts in one file, as chat-server opens them.
+chat::server::Stores withAccounts(std::unique_ptr<SqliteStore> store)
+{
+    std::unique_ptr<chat::server::AccountStore> accounts = store->accountStore();
+    return {std::move(store), std::move(accounts)};
+}
+
+} // namespace
 
 class StoreHubTest : public StoreTestBase
 {
@@ -73,7 +85,12 @@ TestClient *StoreHubTest::join(ChatHub &hub, const QString &nick, std::optional<
     TestClient *client = m_clients.back().get();
     if (!client->open(hub.url()))
         return nullptr;
-    Hello hello = client->helloFor(nick, lastSeq); // registers, or logs in with its token
+    // A token from the hub's accounts, kept in the same file as the history: the account (and
+    // so the key its message ids are unique under) survives the restart with them.
+    QString reason;
+    Hello hello;
+    hello.token = hub.accounts()->createToken(nick, QStringLiteral("test"), &reason);
+    hello.lastSeq = lastSeq;
     hello.instance = instance;
     return client->helloAndWait(hello) ? client : nullptr;
 }
@@ -87,7 +104,7 @@ void StoreHubTest::hubKeepsHistoryAcrossRestart()
     {
         std::unique_ptr<SqliteStore> store = openSqlite();
         QVERIFY(store);
-        ChatHub hub(hubConfig(), std::move(store));
+        ChatHub hub(hubConfig(), withAccounts(std::move(store)));
         QVERIFY(hub.listen());
         TestClient *alice = join(hub, QStringLiteral("Alice"));
         QVERIFY(alice);
@@ -102,7 +119,7 @@ void StoreHubTest::hubKeepsHistoryAcrossRestart()
     }
     std::unique_ptr<SqliteStore> store = openSqlite();
     QVERIFY(store);
-    ChatHub hub(hubConfig(), std::move(store));
+    ChatHub hub(hubConfig(), withAccounts(std::move(store)));
     QVERIFY(hub.listen());
     QCOMPARE(hub.instance(), instance);
     QCOMPARE(hub.lastSeq(), qint64(2));
@@ -159,7 +176,7 @@ void StoreHubTest::hubResumesFromStoreBeyondMemory()
     HubConfig config = hubConfig();
     config.historySize = 3;
     config.resumeLimit = resumeLimit;
-    ChatHub hub(config, std::move(store));
+    ChatHub hub(config, withAccounts(std::move(store)));
     QVERIFY(hub.listen());
     TestClient *back = join(hub, QStringLiteral("back"), lastSeq);
     QVERIFY(back);
@@ -175,7 +192,7 @@ void StoreHubTest::hubHoldsBroadcastUntilCommit()
     HubConfig config = hubConfig();
     config.commitBatch = 3;
     config.commitDelayMs = 60000; // only a full batch commits within the test
-    ChatHub hub(config, std::move(store));
+    ChatHub hub(config, withAccounts(std::move(store)));
     QVERIFY(hub.listen());
     TestClient *alice = join(hub, QStringLiteral("alice"));
     TestClient *bob = join(hub, QStringLiteral("bob"));
@@ -243,7 +260,7 @@ void StoreHubTest::hubPrunesOnStart()
     QVERIFY(store);
     HubConfig config = hubConfig();
     config.retainMessages = 4;
-    ChatHub hub(config, std::move(store));
+    ChatHub hub(config, withAccounts(std::move(store)));
     QVERIFY(hub.listen());
     TestClient *alice = join(hub, QStringLiteral("alice"), 1);
     QVERIFY(alice);
