@@ -12,16 +12,21 @@ Xvfb $display -screen 0 1560x560x24 -nolisten tcp &
 xvfb=$!
 export DISPLAY=$display
 export XDG_CONFIG_HOME=$(mktemp -d) # leave the user's settings alone
+export XDG_DATA_HOME=$(mktemp -d)   # ... and the tokens it keeps
+control=$(mktemp -u)
 pids=()
 trap 'kill "${pids[@]}" $xvfb 2>/dev/null || true' EXIT
 sleep 1
 
-"$build/server/chat-server" --host 127.0.0.1 --port $port --name demo --db :memory: > /dev/null &
+"$build/server/chat-server" --host 127.0.0.1 --port $port --name demo --db :memory: \
+    --control-socket "$control" > /dev/null &
 pids+=($!)
 sleep 0.5
 
 start_client() { # nick x; sets $win
-    "$build/client/app/chat-client" --url "ws://127.0.0.1:$port/" --nick "$1" &
+    made=$("$build/server/chat-server" --db :memory: --control-socket "$control" token create "$1")
+    printf '%s\n' "${made##* }" | "$build/client/app/chat-client" --url "ws://127.0.0.1:$port/" \
+        --account "$1" --token-store file --token-stdin &
     pids+=($!)
     win=""
     for _ in $(seq 50); do
