@@ -1,6 +1,7 @@
 // The chat-server program itself: its stdout (the `listening on` line, then the addresses people
-// can open), a conversation through it, a clean stop on SIGTERM/SIGINT, and its exit codes for a
-// taken port and bad options.
+// can open), a conversation through it, a clean stop on SIGTERM/SIGINT, registration by invite
+// (a code from `chat-server invite create` over the control socket) or not at all, and its exit
+// codes for a taken port and bad options.
 #include "testclient.h"
 
 #include <QNetworkAccessManager>
@@ -10,7 +11,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QTemporaryFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -25,7 +26,8 @@ private slots:
 
     void chatsAndStopsCleanlyOnSignal_data();
     void chatsAndStopsCleanlyOnSignal();
-    void tokenOption();
+    void inviteRegistration();
+    void closedRegistration();
     void printsAddressesPeopleCanOpen_data();
     void printsAddressesPeopleCanOpen();
     void portInUseFails();
@@ -37,6 +39,13 @@ private slots:
 private:
     // Starts chat-server with the arguments; no waiting.
     QProcess *start(const QStringList &arguments);
+    // Runs `chat-server --control-socket PATH invite create` against the running server and
+    // returns the code it printed; empty on failure.
+    [[nodiscard]] QString createInvite(const QString &controlSocket);
+    // Sends a registration hello for `name` (with `invite` when not empty); true when the server
+    // refused it with `code` and closed the connection with 1008, as for any refused hello.
+    [[nodiscard]] bool registrationRefused(const QUrl &url, const QString &name,
+                                           const QString &invite, chat::proto::ErrorCode code);
     // Waits for the process to end; false on timeout.
     [[nodiscard]] bool waitFinished(int timeoutMs = 10000);
     // Reads stdout until the `listening on` line, and the address lines written with it into
@@ -91,6 +100,7 @@ QUrl ServerProcessTest::waitListening()
 
 void ServerProcessTest::cleanup()
 {
+    chat::test::TokenBook::clear(); // the next server may get the same port
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->kill();
         m_process->waitForFinished(5000);
@@ -143,31 +153,98 @@ void ServerProcessTest::chatsAndStopsCleanlyOnSignal()
     }
 }
 
-void ServerProcessTest::tokenOption()
+QString ServerProcessTest::createInvite(const QString &controlSocket)
 {
-    QTemporaryFile tokenFile;
-    QVERIFY(tokenFile.open());
-    tokenFile.write("s3cret\n"); // the trailing newline is not part of the token
-    tokenFile.close();
+    QProcess cli;
+    // :memory: keeps the command away from the user's database: only the server can answer.
+    cli.start(QStringLiteral(CHAT_SERVER_BINARY),
+              {QStringLiteral("--db"), QStringLiteral(":memory:"),
+               QStringLiteral("--control-socket"), controlSocket, QStringLiteral("invite"),
+               QStringLiteral("create")});
+    QSignalSpy finished(&cli, &QProcess::finished);
+    if (!finished.wait(10000) || cli.exitStatus() != QProcess::NormalExit || cli.exitCode() != 0) {
+        qWarning("invite create failed: %s", cli.readAllStandardError().constData());
+        return {};
+    }
+    // "invite CODE (1 use, expires ...)"
+    const QString output = QString::fromUtf8(cli.readAllStandardOutput());
+    static const QRegularExpression pattern(QStringLiteral("^invite (\\S+) \\("));
+    const QRegularExpressionMatch match = pattern.match(output);
+    if (!match.hasMatch())
+        qWarning("unexpected invite create output: %s", qPrintable(output));
+    return match.captured(1);
+}
+
+bool ServerProcessTest::registrationRefused(const QUrl &url, const QString &name,
+                                            const QString &invite, chat::proto::ErrorCode code)
+{
+    TestClient client;
+    if (!client.open(url))
+        return false;
+    chat::proto::Hello hello;
+    hello.registration =
+        chat::proto::Registration{name, chat::test::kTestPassword, invite, QString()};
+    if (client.helloAndWait(hello) || !client.waitForDisconnected())
+        return false;
+    return !client.welcome() && client.errors().size() == 1 &&
+           client.errors().constFirst().code == code &&
+           client.closeCode() == QWebSocketProtocol::CloseCodePolicyViolated;
+}
+
+void ServerProcessTest::inviteRegistration()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString controlSocket = dir.filePath(QStringLiteral("control"));
     start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--host"),
-           QStringLiteral("127.0.0.1"), QStringLiteral("--token-file"), tokenFile.fileName()});
+           QStringLiteral("127.0.0.1"), QStringLiteral("--registration"), QStringLiteral("invite"),
+           QStringLiteral("--control-socket"), controlSocket});
     const QUrl url = waitListening();
-    QVERIFY(url.isValid());
+    QVERIFY2(url.isValid(), m_process->readAllStandardError().constData());
 
-    TestClient stranger;
-    QVERIFY(stranger.open(url));
-    QVERIFY(!stranger.helloAndWait(QStringLiteral("stranger")));
-    QCOMPARE(stranger.errors().size(), 1);
-    QCOMPARE(stranger.errors()[0].code, chat::proto::ErrorCode::Unauthorized);
-    QVERIFY(stranger.waitForDisconnected());
+    // No invite, or one nobody made: refused.
+    QVERIFY(registrationRefused(url, QStringLiteral("stranger"), QString(),
+                                chat::proto::ErrorCode::InviteInvalid));
+    QVERIFY(registrationRefused(url, QStringLiteral("stranger"), QStringLiteral("NOSUCHCODE"),
+                                chat::proto::ErrorCode::InviteInvalid));
 
+    // An invite from the admin command lets one registration through, once (1 use by default).
+    const QString invite = createInvite(controlSocket);
+    QVERIFY(!invite.isEmpty());
     TestClient member;
     QVERIFY(member.open(url));
     chat::proto::Hello hello;
     hello.registration =
-        chat::proto::Registration{QStringLiteral("member"), chat::test::kTestPassword, {}, {}};
-    hello.token = QStringLiteral("s3cret");
+        chat::proto::Registration{QStringLiteral("member"), chat::test::kTestPassword, invite, {}};
     QVERIFY(member.helloAndWait(hello));
+    QCOMPARE(member.welcome()->account, QStringLiteral("member"));
+    QVERIFY(!member.welcome()->token.isEmpty());
+    QVERIFY(member.errors().isEmpty());
+    QVERIFY(registrationRefused(url, QStringLiteral("second"), invite,
+                                chat::proto::ErrorCode::InviteInvalid));
+
+    // The account it made logs in with its token without an invite, and can chat.
+    TestClient device;
+    QVERIFY(device.open(url));
+    QVERIFY(device.helloAndWait(QStringLiteral("member")));
+    QCOMPARE(device.welcome()->account, QStringLiteral("member"));
+    const QString id = device.send(QStringLiteral("let in by invite"));
+    QVERIFY(member.waitForMessages(1));
+    QCOMPARE(member.messages().constFirst().id, id);
+}
+
+void ServerProcessTest::closedRegistration()
+{
+    start({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--host"),
+           QStringLiteral("127.0.0.1"), QStringLiteral("--registration"),
+           QStringLiteral("closed")});
+    const QUrl url = waitListening();
+    QVERIFY2(url.isValid(), m_process->readAllStandardError().constData());
+    QVERIFY(registrationRefused(url, QStringLiteral("stranger"), QString(),
+                                chat::proto::ErrorCode::RegistrationClosed));
+    // An invite code does not open a closed server either.
+    QVERIFY(registrationRefused(url, QStringLiteral("stranger"), QStringLiteral("ANYCODE"),
+                                chat::proto::ErrorCode::RegistrationClosed));
 }
 
 void ServerProcessTest::printsAddressesPeopleCanOpen_data()
@@ -263,8 +340,10 @@ void ServerProcessTest::badOptionValueExits2_data()
         << QStringList{host, QStringLiteral("no.such host")} << host;
     QTest::addRow("empty name") << QStringList{QStringLiteral("--name"), QStringLiteral(" ")}
                                 << QStringLiteral("--name");
-    QTest::addRow("no token file")
-        << QStringList{QStringLiteral("--token-file"), QString()} << QStringLiteral("--token-file");
+    QTest::addRow("token file removed")
+        << QStringList{QStringLiteral("--token-file"), QStringLiteral("/dev/null")}
+        << QStringLiteral("--token-file was removed in version 2: accounts replace the shared "
+                          "token; use --registration invite (docs/security.md).");
     QTest::addRow("unknown option")
         << QStringList{QStringLiteral("--colour")} << QStringLiteral("colour");
     QTest::addRow("missing value") << QStringList{port} << port.mid(2);
