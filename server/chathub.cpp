@@ -180,7 +180,15 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
         accounts.registerAccount(*hello.registration, hello.device, session->peerAddress(), later);
         return;
     }
-    const QString token = hello.token.isEmpty() ? session->cookieToken() : hello.token;
+    const bool byCookie = hello.token.isEmpty();
+    const QString token = byCookie ? session->cookieToken() : hello.token;
+    if (byCookie && !token.isEmpty() && !session->upgradeFromOwnPage(config.allowedOrigins)) {
+        // The browser sends the cookie with any page's upgrade on the same site (another port,
+        // a sibling subdomain): only the chat's own page may log in with it.
+        session->refuse(ErrorCode::Forbidden,
+                        QStringLiteral("Only the chat's own page may log in with its cookie."));
+        return;
+    }
     if (token.isEmpty()) {
         session->refuse(ErrorCode::TokenInvalid,
                         QStringLiteral("Log in first: the hello needs a token, a login or a "

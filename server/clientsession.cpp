@@ -1,5 +1,7 @@
 #include "clientsession.h"
 
+#include "originpolicy.h"
+
 #include "codec.h"
 #include "framebatch.h"
 #include "lingeringsocket.h"
@@ -150,6 +152,12 @@ void ClientSession::markJoined(const SessionAccount &account)
 QHostAddress ClientSession::peerAddress() const
 {
     return m_socket->peerAddress();
+}
+
+bool ClientSession::upgradeFromOwnPage(const QStringList &allowedOrigins) const
+{
+    return originIsOwnOrAllowed(m_socket->origin(), m_socket->request().rawHeader("Host"),
+                                !m_ssl.isNull(), allowedOrigins);
 }
 
 QString ClientSession::cookieToken() const

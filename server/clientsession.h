@@ -63,6 +63,9 @@ public:
     [[nodiscard]] QHostAddress peerAddress() const;
     // The chat_token cookie of the upgrade request (the browser page's login), or empty.
     [[nodiscard]] QString cookieToken() const;
+    // Whether the upgrade came from this server's own page (or an allowed origin): a cookie
+    // login from anywhere else (another port, a sibling subdomain) is refused.
+    [[nodiscard]] bool upgradeFromOwnPage(const QStringList &allowedOrigins) const;
 
     // Called by the hub once a hello arrived: while its credentials are checked, the hello
     // deadline stops and a second hello is refused.

@@ -77,20 +77,9 @@ bool HttpAccounts::originAccepted(const HttpRequest &request, bool secure) const
 {
     // Browsers send Origin with every POST fetch; a request without one is not from the page.
     const QList<QByteArray> origins = request.headerValues("origin");
-    if (origins.size() != 1)
-        return false;
-    const QString origin = normalizeOrigin(QString::fromLatin1(origins.first()));
-    if (origin.isEmpty())
-        return false; // "null" (a sandboxed frame, a file: page) and anything malformed
-    const QByteArray host = request.header("host");
-    const QString own =
-        host.isEmpty()
-            ? QString()
-            : normalizeOrigin((secure ? QStringLiteral("https://") : QStringLiteral("http://")) +
-                              QString::fromLatin1(host));
-    if (!own.isEmpty() && origin == own)
-        return true;
-    return m_allowedOrigins.contains(origin);
+    return origins.size() == 1 &&
+           originIsOwnOrAllowed(QString::fromLatin1(origins.first()), request.header("host"),
+                                secure, m_allowedOrigins);
 }
 
 std::optional<HttpResponse> HttpAccounts::check(const HttpRequest &request, bool secure,

@@ -33,4 +33,18 @@ bool originAllowed(const QStringList &allowed, const QString &origin)
     return !normalized.isEmpty() && allowed.contains(normalized);
 }
 
+bool originIsOwnOrAllowed(const QString &origin, const QByteArray &host, bool secure,
+                          const QStringList &allowed)
+{
+    const QString normalized = normalizeOrigin(origin);
+    if (normalized.isEmpty())
+        return false; // none, "null" (a sandboxed frame, a file: page) or malformed
+    const QString own =
+        host.isEmpty()
+            ? QString()
+            : normalizeOrigin((secure ? QStringLiteral("https://") : QStringLiteral("http://")) +
+                              QString::fromLatin1(host));
+    return (!own.isEmpty() && normalized == own) || allowed.contains(normalized);
+}
+
 } // namespace chat::server

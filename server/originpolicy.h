@@ -3,6 +3,7 @@
 // operator lists the allowed origins. Clients that are not browsers send no Origin and pass.
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 #include <QStringList>
 
@@ -15,5 +16,11 @@ namespace chat::server {
 // True when `allowed` (normalised origins) is empty, when `origin` is empty (no Origin header:
 // not a browser), or when the normalised `origin` is listed.
 [[nodiscard]] bool originAllowed(const QStringList &allowed, const QString &origin);
+
+// Stricter, for what a login cookie may do (the browser login, docs/security.md): true only when
+// the request has an Origin that is this server's own (the scheme and the Host header) or is
+// listed in `allowed`. No Origin, "null" or a malformed one: false.
+[[nodiscard]] bool originIsOwnOrAllowed(const QString &origin, const QByteArray &host, bool secure,
+                                        const QStringList &allowed);
 
 } // namespace chat::server

@@ -261,7 +261,12 @@ async function main() {
 
   let viaCookie;
   await steps.run('a WebSocket upgrade with that cookie logs in with a bare hello', async () => {
-    viaCookie = await client(url, { headers: { Cookie: cookie } });
+    // Browsers send the page's Origin with the upgrade: only the chat's own page may use it.
+    const elsewhere = await client(url, { headers: { Cookie: cookie, Origin: 'http://localhost:1' } });
+    elsewhere.send({ type: 'hello', version: 2 });
+    const forbidden = await next(elsewhere, 0, 'the refusal of another origin');
+    check(forbidden.type === 'error' && forbidden.code === 'forbidden', JSON.stringify(forbidden));
+    viaCookie = await client(url, { headers: { Cookie: cookie, Origin: http } });
     const joined = await viaCookie.hello({ device: 'Node ws' });
     check(joined.account === 'Alice' && joined.display === '爱丽丝', JSON.stringify(joined));
     check(!('token' in joined), 'no token in the welcome: the cookie is the token');
@@ -278,7 +283,7 @@ async function main() {
     const ended = await viaCookie.waitFor((f) => f.type === 'error', 'token_invalid');
     check(ended.code === 'token_invalid', JSON.stringify(ended));
     check((await viaCookie.waitClosed(5000)).code === 1008, 'closed with 1008');
-    const again = await client(url, { headers: { Cookie: cookie } });
+    const again = await client(url, { headers: { Cookie: cookie, Origin: http } });
     again.send({ type: 'hello', version: 2 });
     const refusal = await next(again, 0, 'the refusal');
     check(refusal.type === 'error' && refusal.code === 'token_invalid', JSON.stringify(refusal));
