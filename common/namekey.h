@@ -1,5 +1,5 @@
 // Identity keys for account names (issue 10): two names that a person could take for one another
-// get the same key. Not used by the hub yet; nicknames are still compared with nickKey().
+// get the same key. Accounts (server/accounts) and the admin commands compare names with it.
 #pragma once
 
 #include <QString>
