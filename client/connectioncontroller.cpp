@@ -41,8 +41,8 @@ constexpr int kMaxRetryHintMs = 60 * 60 * 1000;
 
 QString describeDuration(int ms)
 {
-    return ms < 1000 ? QStringLiteral("%1 ms").arg(ms)
-                     : QStringLiteral("%1 s").arg((ms + 999) / 1000);
+    return ms < 1000 ? QStringLiteral("%1 毫秒").arg(ms)
+                     : QStringLiteral("%1 秒").arg((ms + 999) / 1000);
 }
 
 // "Too many attempts; try again in 30 s." -> 30000: a busy or throttling server says how long
@@ -130,7 +130,7 @@ public:
 
     QTimer attemptTimer;   // limits one attempt, up to the welcome
     QTimer reconnectTimer; // fires the next attempt
-    QTimer countdownTimer; // refreshes "Reconnecting in N s…"
+    QTimer countdownTimer; // refreshes "N 秒后重新连接…"
     QTimer stableTimer;    // resets the backoff once a connection has lasted
 
     // The system's CA certificates plus the user's; empty: Qt's defaults.
@@ -138,7 +138,7 @@ public:
     QString sslProblem; // why the current attempt's certificate check failed
 
     ConnectionState state = ConnectionState::Offline;
-    QString statusText = QStringLiteral("Offline");
+    QString statusText = QStringLiteral("离线");
     QString lastError;
 };
 
@@ -163,11 +163,11 @@ void ConnectionController::Private::updateReconnectStatus()
 {
     const qint64 remainingMs = std::max<qint64>(0, reconnectDeadline.remainingTime());
     const qint64 seconds = std::max<qint64>(1, (remainingMs + 999) / 1000);
-    // The reason stays visible while waiting: "certificate not trusted" must not hide behind a
-    // countdown.
+    // The reason stays visible while waiting: "证书不受信任" (certificate not trusted) must not
+    // hide behind a countdown.
     setStatusText(lastError.isEmpty()
-                      ? QStringLiteral("Reconnecting in %1 s…").arg(seconds)
-                      : QStringLiteral("Reconnecting in %1 s — %2").arg(seconds).arg(lastError));
+                      ? QStringLiteral("%1 秒后重新连接…").arg(seconds)
+                      : QStringLiteral("%1 秒后重新连接 — %2").arg(seconds).arg(lastError));
 }
 
 void ConnectionController::Private::openSocket()
@@ -236,13 +236,13 @@ void ConnectionController::Private::openSocket()
         if (reason.isEmpty() && ws->error() != QAbstractSocket::UnknownSocketError)
             reason = describeSocketError(ws->error(), ws->errorString());
         if (reason.isEmpty())
-            reason = QStringLiteral("The server closed the connection.");
+            reason = QStringLiteral("服务器关闭了连接。");
         attemptFailed(ws, reason);
     });
 
     attemptTimer.start(attemptTimeoutMs);
     setState(ConnectionState::Connecting);
-    setStatusText(QStringLiteral("Connecting to %1…").arg(url.toDisplayString()));
+    setStatusText(QStringLiteral("正在连接 %1…").arg(url.toDisplayString()));
     qCDebug(lcNet) << "attempt" << attempts << "to" << url;
     emit q->attemptStarted(attempts);
     ws->open(url);
@@ -314,8 +314,8 @@ void ConnectionController::Private::goOffline(const QString &reason)
     if (!reason.isEmpty())
         lastError = reason;
     setState(ConnectionState::Offline);
-    setStatusText(reason.isEmpty() ? QStringLiteral("Offline")
-                                   : QStringLiteral("Offline: %1").arg(reason));
+    setStatusText(reason.isEmpty() ? QStringLiteral("离线")
+                                   : QStringLiteral("离线：%1").arg(reason));
 }
 
 void ConnectionController::Private::onJoined()
@@ -324,7 +324,7 @@ void ConnectionController::Private::onJoined()
     stableTimer.start();
     liveness->watch(socket);
     setState(ConnectionState::Connected);
-    setStatusText(QStringLiteral("Connected as %1").arg(connectedLabel()));
+    setStatusText(QStringLiteral("已连接：%1").arg(connectedLabel()));
     // Everything unacknowledged goes out again with the same ids as before: the server drops
     // what it already accepted and just acknowledges it.
     sender->setSocket(socket);
@@ -400,8 +400,9 @@ ConnectionController::ConnectionController(QObject *parent)
     d->stableTimer.setInterval(kDefaultStableAfterMs);
 
     connect(&d->attemptTimer, &QTimer::timeout, this, [this] {
-        d->attemptFailed(d->socket, QStringLiteral("The server did not answer within %1.")
-                                        .arg(describeDuration(d->attemptTimeoutMs)));
+        d->attemptFailed(
+            d->socket,
+            QStringLiteral("服务器在 %1内没有应答。").arg(describeDuration(d->attemptTimeoutMs)));
     });
     connect(&d->reconnectTimer, &QTimer::timeout, this, [this] { d->openSocket(); });
     connect(&d->countdownTimer, &QTimer::timeout, this, [this] {
@@ -414,8 +415,7 @@ ConnectionController::ConnectionController(QObject *parent)
     });
 
     connect(d->liveness, &Liveness::silent, this, [this](int silentMs) {
-        d->attemptFailed(d->socket, QStringLiteral("The server stopped answering (nothing heard "
-                                                   "for %1).")
+        d->attemptFailed(d->socket, QStringLiteral("服务器已停止应答（%1内没有收到任何消息）。")
                                         .arg(describeDuration(silentMs)));
     });
     connect(d->conversation, &Conversation::retryLater, d->sender, &OutboxSender::retryLater);
@@ -439,7 +439,7 @@ ConnectionController::ConnectionController(QObject *parent)
             [this](const QString &token) { d->onTokenReceived(token); });
     connect(d->conversation, &Conversation::accountChanged, this, [this] {
         if (d->state == ConnectionState::Connected)
-            d->setStatusText(QStringLiteral("Connected as %1").arg(d->connectedLabel()));
+            d->setStatusText(QStringLiteral("已连接：%1").arg(d->connectedLabel()));
         emit accountChanged();
     });
     connect(d->conversation, &Conversation::requestDone, this, [this](const proto::Done &done) {

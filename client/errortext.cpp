@@ -12,7 +12,7 @@ constexpr int kMaxSslErrorsShown = 2;
 QString withFullStop(QString text)
 {
     text = text.trimmed();
-    if (!text.isEmpty() && !text.endsWith(u'.'))
+    if (!text.isEmpty() && !text.endsWith(u'.') && !text.endsWith(u'。'))
         text += u'.';
     return text;
 }
@@ -27,32 +27,33 @@ QString describeSocketError(QAbstractSocket::SocketError error, const QString &q
         QStringLiteral("status code: (\\d{3})(?: \\(([^)]*)\\))?"));
     if (const QRegularExpressionMatch m = httpStatus.match(qtText); m.hasMatch()) {
         const QString phrase = m.captured(2).trimmed();
-        return QStringLiteral("The server refused the connection (HTTP %1%2).")
+        return QStringLiteral("服务器拒绝了连接（HTTP %1%2）。")
             .arg(m.captured(1), phrase.isEmpty() ? QString() : u' ' + phrase);
     }
     switch (error) {
     case QAbstractSocket::ConnectionRefusedError:
-        return QStringLiteral("No server is running at this address (connection refused).");
+        return QStringLiteral("此地址上没有运行中的服务器（连接被拒绝）。");
     case QAbstractSocket::HostNotFoundError:
-        return QStringLiteral("The server's host name was not found.");
+        return QStringLiteral("找不到服务器的主机名。");
     case QAbstractSocket::NetworkError:
-        return QStringLiteral("The network is unreachable.");
+        return QStringLiteral("网络不可达。");
     case QAbstractSocket::RemoteHostClosedError:
-        return QStringLiteral("The server closed the connection.");
+        return QStringLiteral("服务器关闭了连接。");
     case QAbstractSocket::SocketTimeoutError:
-        return QStringLiteral("The server did not answer in time.");
+        return QStringLiteral("服务器未能及时应答。");
     default:
         break;
     }
-    // Whatever else Qt says, without the name of the Qt function that said it.
+    // Whatever else Qt says (in English), without the name of the Qt function that said it, after
+    // a Chinese lead-in.
     static const QRegularExpression qtPrefix(QStringLiteral("^\\w+::\\w+: "));
     QString text = qtText;
     text.remove(qtPrefix);
     text = withFullStop(text);
     if (text.isEmpty())
-        return QStringLiteral("The connection failed.");
+        return QStringLiteral("连接失败。");
     text[0] = text.at(0).toUpper();
-    return text;
+    return QStringLiteral("连接失败：%1").arg(text);
 }
 
 QString describeSslErrors(const QList<QSslError> &errors)
@@ -66,8 +67,8 @@ QString describeSslErrors(const QList<QSslError> &errors)
             break;
     }
     if (reasons.isEmpty())
-        return QStringLiteral("certificate not trusted.");
-    return QStringLiteral("certificate not trusted: %1").arg(withFullStop(reasons.join(u"; ")));
+        return QStringLiteral("证书不受信任。");
+    return QStringLiteral("证书不受信任：%1").arg(withFullStop(reasons.join(u"; ")));
 }
 
 } // namespace chat::client

@@ -1,4 +1,5 @@
-// Turns what Qt reports about a failed connection into sentences a person understands.
+// Turns what Qt reports about a failed connection into Chinese sentences a person understands
+// (Qt's own wording, in English, is kept only where there is nothing better to say).
 #pragma once
 
 #include <QAbstractSocket>
@@ -13,7 +14,7 @@ namespace chat::client {
 [[nodiscard]] QString describeSocketError(QAbstractSocket::SocketError error,
                                           const QString &qtText);
 
-// For QWebSocket::sslErrors(): "certificate not trusted: …" with what was wrong.
+// For QWebSocket::sslErrors(): "证书不受信任：…" (certificate not trusted) with what was wrong.
 [[nodiscard]] QString describeSslErrors(const QList<QSslError> &errors);
 
 } // namespace chat::client

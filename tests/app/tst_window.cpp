@@ -222,7 +222,7 @@ void TestWindow::statusFollowsTheConnection()
 
     const quint16 port = m_hub->port();
     m_hub.reset();
-    QTRY_VERIFY2(status->text().startsWith(QStringLiteral("Reconnecting")),
+    QTRY_VERIFY2(status->text().contains(QStringLiteral("秒后重新连接")),
                  qPrintable(status->text()));
 
     // A message typed while offline is shown as pending until the server is back.
@@ -235,7 +235,7 @@ void TestWindow::statusFollowsTheConnection()
     QTRY_COMPARE(m_alice->state(), ConnectionState::Connected);
     QTRY_COMPARE(m_alice->messages()->pendingCount(), 0);
     QCOMPARE(m_alice->messages()->rowCount(), 1);
-    QTRY_VERIFY2(status->text().contains(QStringLiteral("Connected")), qPrintable(status->text()));
+    QTRY_VERIFY2(status->text().startsWith(QStringLiteral("已连接：")), qPrintable(status->text()));
 }
 
 void TestWindow::refusedTokenOpensTheLoginDialog()

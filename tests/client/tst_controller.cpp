@@ -358,7 +358,7 @@ void TestController::registrationTokenIsStoredAndUsedNext()
     QVERIFY(joined.wait());
     QCOMPARE(m_client->token(), QStringLiteral("NEW-TOKEN-1"));
     QCOMPARE(m_client->displayName(), QStringLiteral("爱丽丝"));
-    QCOMPARE(m_client->statusText(), QStringLiteral("Connected as 爱丽丝 (alice)"));
+    QCOMPARE(m_client->statusText(), QStringLiteral("已连接：爱丽丝 (alice)"));
     QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")),
              QStringLiteral("NEW-TOKEN-1"));
     // The password is written nowhere.
@@ -592,7 +592,7 @@ void TestController::setDisplayNameShowsIt()
     QVERIFY(changed.wait());
     QCOMPARE(m_client->displayName(), QStringLiteral("爱丽丝"));
     QCOMPARE(m_client->users()->displayName(QStringLiteral("alice")), QStringLiteral("爱丽丝"));
-    QCOMPARE(m_client->statusText(), QStringLiteral("Connected as 爱丽丝 (alice)"));
+    QCOMPARE(m_client->statusText(), QStringLiteral("已连接：爱丽丝 (alice)"));
     // What we type now shows with it.
     m_client->send(QStringLiteral("hi"));
     QCOMPARE(m_client->messages()->index(0).data(MessageModel::SenderRole).toString(),

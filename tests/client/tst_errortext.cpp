@@ -1,4 +1,4 @@
-// What the status bar says when a connection fails: Qt's wording turned into sentences.
+// What the status bar says when a connection fails: Qt's wording turned into Chinese sentences.
 #include "errortext.h"
 
 #include <QSslCertificate>
@@ -28,34 +28,40 @@ void TestErrorText::socketErrors_data()
         << QAbstractSocket::ConnectionRefusedError
         << QStringLiteral("QWebSocketPrivate::processHandshake: Unhandled http status code: 403 "
                           "(Forbidden).")
-        << QStringLiteral("The server refused the connection (HTTP 403 Forbidden).");
+        << QStringLiteral("服务器拒绝了连接（HTTP 403 Forbidden）。");
     QTest::addRow("refused upgrade 404")
         << QAbstractSocket::ConnectionRefusedError
         << QStringLiteral("QWebSocketPrivate::processHandshake: Unhandled http status code: 404 "
                           "(Not Found).")
-        << QStringLiteral("The server refused the connection (HTTP 404 Not Found).");
+        << QStringLiteral("服务器拒绝了连接（HTTP 404 Not Found）。");
     QTest::addRow("status without phrase")
         << QAbstractSocket::ConnectionRefusedError
         << QStringLiteral("QWebSocketPrivate::processHandshake: Unhandled http status code: 502.")
-        << QStringLiteral("The server refused the connection (HTTP 502).");
+        << QStringLiteral("服务器拒绝了连接（HTTP 502）。");
     QTest::addRow("connection refused")
         << QAbstractSocket::ConnectionRefusedError << QStringLiteral("Connection refused")
-        << QStringLiteral("No server is running at this address (connection refused).");
+        << QStringLiteral("此地址上没有运行中的服务器（连接被拒绝）。");
     QTest::addRow("host not found")
         << QAbstractSocket::HostNotFoundError << QStringLiteral("Host not found")
-        << QStringLiteral("The server's host name was not found.");
+        << QStringLiteral("找不到服务器的主机名。");
     QTest::addRow("closed") << QAbstractSocket::RemoteHostClosedError
                             << QStringLiteral("The remote host closed the connection")
-                            << QStringLiteral("The server closed the connection.");
+                            << QStringLiteral("服务器关闭了连接。");
+    QTest::addRow("network") << QAbstractSocket::NetworkError
+                             << QStringLiteral("Network unreachable")
+                             << QStringLiteral("网络不可达。");
+    QTest::addRow("timeout") << QAbstractSocket::SocketTimeoutError
+                             << QStringLiteral("Socket operation timed out")
+                             << QStringLiteral("服务器未能及时应答。");
     QTest::addRow("other, Qt prefix removed")
         << QAbstractSocket::UnknownSocketError
         << QStringLiteral("QWebSocketPrivate::processHandshake: invalid upgrade header")
-        << QStringLiteral("Invalid upgrade header.");
+        << QStringLiteral("连接失败：Invalid upgrade header.");
     QTest::addRow("other, kept") << QAbstractSocket::SslHandshakeFailedError
                                  << QStringLiteral("Error during SSL handshake: x")
-                                 << QStringLiteral("Error during SSL handshake: x.");
+                                 << QStringLiteral("连接失败：Error during SSL handshake: x.");
     QTest::addRow("nothing said") << QAbstractSocket::UnknownSocketError << QString()
-                                  << QStringLiteral("The connection failed.");
+                                  << QStringLiteral("连接失败。");
 }
 
 void TestErrorText::socketErrors()
@@ -73,15 +79,14 @@ void TestErrorText::sslErrors_data()
     const QSslError selfSigned(QSslError::SelfSignedCertificate);
     const QSslError mismatch(QSslError::HostNameMismatch);
     const QSslError expired(QSslError::CertificateExpired);
-    QTest::addRow("none") << QList<QSslError>{} << QStringLiteral("certificate not trusted.");
-    QTest::addRow("one")
-        << QList<QSslError>{selfSigned}
-        << QStringLiteral("certificate not trusted: %1.").arg(selfSigned.errorString());
+    QTest::addRow("none") << QList<QSslError>{} << QStringLiteral("证书不受信任。");
+    QTest::addRow("one") << QList<QSslError>{selfSigned}
+                         << QStringLiteral("证书不受信任：%1.").arg(selfSigned.errorString());
     QTest::addRow("repeated once shown")
         << QList<QSslError>{mismatch, mismatch}
-        << QStringLiteral("certificate not trusted: %1.").arg(mismatch.errorString());
+        << QStringLiteral("证书不受信任：%1.").arg(mismatch.errorString());
     QTest::addRow("at most two") << QList<QSslError>{selfSigned, mismatch, expired}
-                                 << QStringLiteral("certificate not trusted: %1; %2.")
+                                 << QStringLiteral("证书不受信任：%1; %2.")
                                         .arg(selfSigned.errorString(), mismatch.errorString());
 }
 

@@ -233,9 +233,9 @@ void TestLiveness::silenceIsNoticed()
     // bound allows for the millisecond rounding of two clocks started microseconds apart.
     QVERIFY2(noticedAfterMs >= timeoutMs - 2, qPrintable(QString::number(noticedAfterMs)));
     QVERIFY2(noticedAfterMs <= timeoutMs + kLateMs, qPrintable(QString::number(noticedAfterMs)));
-    QVERIFY2(alice->lastError().contains(QStringLiteral("stopped answering")),
+    QVERIFY2(alice->lastError().contains(QStringLiteral("服务器已停止应答")),
              qPrintable(alice->lastError()));
-    QVERIFY2(alice->statusText().contains(QStringLiteral("stopped answering")),
+    QVERIFY2(alice->statusText().contains(QStringLiteral("服务器已停止应答")),
              qPrintable(alice->statusText()));
 
     proxy.setForwardToClient(true);
@@ -261,7 +261,7 @@ void TestLiveness::frozenServerProcess()
     QVERIFY(!alice->send(QStringLiteral("typed while frozen")).isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(alice->state(), ConnectionState::Reconnecting, 5000);
     qInfo("frozen server noticed after %lld ms", sinceStop.elapsed());
-    QVERIFY(alice->lastError().contains(QStringLiteral("stopped answering")));
+    QVERIFY(alice->lastError().contains(QStringLiteral("服务器已停止应答")));
     QCOMPARE(alice->pendingCount(), 1);
     // Attempts to a frozen server time out and are retried.
     QTRY_VERIFY_WITH_TIMEOUT(alice->attemptCount() >= 3, kSlowMs);

@@ -10,6 +10,7 @@
 #include "validation.h"
 
 #include <QAbstractItemModelTester>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -156,11 +157,11 @@ void TestReconnect::connectsSendsAndIsAcknowledged()
 
     alice->start();
     QCOMPARE(alice->state(), ConnectionState::Connecting);
-    QVERIFY(alice->statusText().startsWith(QStringLiteral("Connecting to ws://127.0.0.1:")));
+    QVERIFY(alice->statusText().startsWith(QStringLiteral("正在连接 ws://127.0.0.1:")));
     QVERIFY(joined.wait());
     QCOMPARE(alice->state(), ConnectionState::Connected);
     QCOMPARE(alice->account(), QStringLiteral("alice"));
-    QCOMPARE(alice->statusText(), QStringLiteral("Connected as alice"));
+    QCOMPARE(alice->statusText(), QStringLiteral("已连接：alice"));
     QCOMPARE(alice->users()->users(), QStringList{QStringLiteral("alice")});
     QCOMPARE(states.count(), 2);
     QCOMPARE(states.at(0).at(0).value<ConnectionState>(), ConnectionState::Connecting);
@@ -227,10 +228,11 @@ void TestReconnect::reconnectsToRestartedHubAndResendsOutbox()
     QTRY_VERIFY_WITH_TIMEOUT(scheduled.count() >= 5, kSlowMs);
     QCOMPARE(delays(scheduled).mid(0, 5), (QList<int>{50, 100, 200, 400, 400}));
     QTRY_COMPARE(alice->state(), ConnectionState::Reconnecting);
-    QVERIFY(alice->statusText().startsWith(QStringLiteral("Reconnecting in ")));
+    QVERIFY2(alice->statusText().contains(QRegularExpression(QStringLiteral("^\\d+ 秒后重新连接"))),
+             qPrintable(alice->statusText()));
     // The countdown names why the last attempt failed.
     QVERIFY(std::any_of(statusTexts.cbegin(), statusTexts.cend(), [](const QList<QVariant> &args) {
-        return args.at(0).toString().startsWith(QStringLiteral("Reconnecting in 1 s — "));
+        return args.at(0).toString().startsWith(QStringLiteral("1 秒后重新连接 — "));
     }));
     QCOMPARE(alice->reconnectDelayMs(), 400);
     QCOMPARE(alice->users()->count(), 0);
@@ -384,7 +386,7 @@ void TestReconnect::silentServerHitsAttemptTimeout()
     alice->start();
     QTRY_VERIFY_WITH_TIMEOUT(alice->attemptCount() >= 3, kSlowMs);
     QTRY_VERIFY(silent.connectionCount() >= 3);
-    QVERIFY(alice->lastError().contains(QStringLiteral("did not answer")));
+    QCOMPARE(alice->lastError(), QStringLiteral("服务器在 200 毫秒内没有应答。"));
 }
 
 void TestReconnect::unknownTokenAsksForCredentialsWithoutRetry()
@@ -399,7 +401,7 @@ void TestReconnect::unknownTokenAsksForCredentialsWithoutRetry()
     QVERIFY(needed.wait());
     QVERIFY(!needed.at(0).at(0).toString().isEmpty());
     QCOMPARE(alice->state(), ConnectionState::Offline);
-    QVERIFY(alice->statusText().startsWith(QStringLiteral("Offline: ")));
+    QVERIFY(alice->statusText().startsWith(QStringLiteral("离线：")));
     QVERIFY(!attempts.wait(500)); // no further attempt
     QCOMPARE(attempts.count(), 1);
     QCOMPARE(scheduled.count(), 0);
@@ -437,7 +439,7 @@ void TestReconnect::stopWhileReconnecting()
     QTRY_COMPARE(alice->state(), ConnectionState::Reconnecting);
     alice->stop();
     QCOMPARE(alice->state(), ConnectionState::Offline);
-    QCOMPARE(alice->statusText(), QStringLiteral("Offline"));
+    QCOMPARE(alice->statusText(), QStringLiteral("离线"));
     const int count = int(attempts.count());
     QVERIFY(!attempts.wait(500));
     QCOMPARE(attempts.count(), count);
@@ -455,8 +457,7 @@ void TestReconnect::reconnectNowSkipsTheWait()
     // Qt's "QWebSocketPrivate::processHandshake: Unhandled http status code: 403 (Forbidden)."
     // in words a person understands.
     QCOMPARE(alice->statusText(),
-             QStringLiteral("Reconnecting in 60 s — The server refused the connection (HTTP 403 "
-                            "Forbidden)."));
+             QStringLiteral("60 秒后重新连接 — 服务器拒绝了连接（HTTP 403 Forbidden）。"));
     QCOMPARE(attempts.count(), 1);
     alice->reconnectNow();
     QCOMPARE(attempts.count(), 2);

@@ -223,14 +223,13 @@ void TestTls::certificateChecks()
     if (trusted) {
         QVERIFY(joined.wait(10000));
         QCOMPARE(m_client->state(), ConnectionState::Connected);
-        QCOMPARE(m_client->statusText(), QStringLiteral("Connected as alice"));
+        QCOMPARE(m_client->statusText(), QStringLiteral("已连接：alice"));
         return;
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), ConnectionState::Reconnecting, 10000);
-    QVERIFY2(m_client->lastError().startsWith(QStringLiteral("certificate not trusted: ")),
+    QVERIFY2(m_client->lastError().startsWith(QStringLiteral("证书不受信任：")),
              qPrintable(m_client->lastError()));
-    QVERIFY2(m_client->statusText().startsWith(QStringLiteral("Reconnecting in 60 s — "
-                                                              "certificate not trusted: ")),
+    QVERIFY2(m_client->statusText().startsWith(QStringLiteral("60 秒后重新连接 — 证书不受信任：")),
              qPrintable(m_client->statusText()));
     QCOMPARE(joined.count(), 0);
     QCOMPARE(frames.count(), 0); // not even the hello went to a server that was not trusted
@@ -304,7 +303,7 @@ void TestTls::realHubOverTls()
     m_client->start();
     if (!trusted) {
         QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), ConnectionState::Reconnecting, 10000);
-        QVERIFY2(m_client->statusText().contains(QStringLiteral("certificate not trusted: ")),
+        QVERIFY2(m_client->statusText().contains(QStringLiteral("证书不受信任：")),
                  qPrintable(m_client->statusText()));
         QCOMPARE(m_hub->onlineCount(), 0);
         return;
