@@ -41,6 +41,7 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     , m_usersLabel(new QLabel)
     , m_users(new QListView)
     , m_status(new QLabel)
+    , m_notice(new QLabel)
 {
     if (vault)
         controller->setTokenVault(vault);
@@ -67,6 +68,11 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     m_status->setObjectName(QStringLiteral("statusLabel"));
     m_status->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_status, 1);
+    m_notice->setObjectName(QStringLiteral("noticeLabel"));
+    m_notice->setTextFormat(Qt::PlainText);
+    statusBar()->addPermanentWidget(m_notice);
+    m_noticeTimer.setSingleShot(true);
+    connect(&m_noticeTimer, &QTimer::timeout, m_notice, &QLabel::clear);
 
     auto *inputRow = new QHBoxLayout;
     inputRow->addWidget(m_input, 1);
@@ -132,9 +138,8 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
             &ChatWindow::scrollToNewest);
     if (vault) {
         // Said once, by the vault, when it has to keep tokens in a file.
-        connect(vault, &TokenVault::notice, this, [this](const QString &message) {
-            statusBar()->showMessage(message, kNoticeShownMs);
-        });
+        connect(vault, &TokenVault::notice, this,
+                [this](const QString &message) { showNotice(message, kNoticeShownMs); });
     }
 
     resize(760, 520);
@@ -229,7 +234,16 @@ void ChatWindow::showStatus()
 
 void ChatWindow::showError(const QString &message)
 {
-    statusBar()->showMessage(message, kErrorShownMs);
+    showNotice(message, kErrorShownMs);
+}
+
+void ChatWindow::showNotice(const QString &message, int shownMs)
+{
+    // Beside the connection status, not over it: QStatusBar's temporary message only hides the
+    // status label when the label was visible at the time, so a notice that came before the
+    // window showed was drawn on top of it.
+    m_notice->setText(message);
+    m_noticeTimer.start(shownMs);
 }
 
 void ChatWindow::showOnlineCount()
@@ -268,7 +282,7 @@ void ChatWindow::openChangePassword()
 {
     ChangePasswordDialog dialog(m_controller, this);
     if (dialog.exec() == QDialog::Accepted)
-        statusBar()->showMessage(QStringLiteral("密码已修改，其他设备已退出登录。"), kErrorShownMs);
+        showNotice(QStringLiteral("密码已修改，其他设备已退出登录。"), kErrorShownMs);
 }
 
 void ChatWindow::openSetDisplayName()

@@ -5,6 +5,7 @@
 
 #include <QMainWindow>
 #include <QPointer>
+#include <QTimer>
 
 class QAction;
 class QLabel;
@@ -40,6 +41,7 @@ public:
     [[nodiscard]] LoginDialog *loginDialog() const { return m_login; }
 
 private:
+    void showNotice(const QString &message, int shownMs);
     void sendInput();
     void showStatus();
     void showError(const QString &message);
@@ -62,6 +64,8 @@ private:
     QLabel *m_usersLabel;
     QListView *m_users;
     QLabel *m_status;
+    QLabel *m_notice; // errors and notices for a few seconds, right of the status
+    QTimer m_noticeTimer;
     QPointer<LoginDialog> m_login;
     QAction *m_loginAction = nullptr;
     QAction *m_displayAction = nullptr;

@@ -317,9 +317,17 @@ void TestWindow::vaultNoticeShowsInTheStatusBar()
     FileTokenVault vault(dir.path());
     ConnectionController controller;
     ChatWindow window(&controller, &vault);
+    // Said before the window shows, as at start-up: it must not be drawn over the status.
     emit vault.notice(KeychainTokenVault::kFallbackNotice);
-    QCOMPARE(window.statusBar()->currentMessage(),
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *notice = window.findChild<QLabel *>(QStringLiteral("noticeLabel"));
+    auto *status = window.findChild<QLabel *>(QStringLiteral("statusLabel"));
+    QVERIFY(notice && status);
+    QCOMPARE(notice->text(),
              QStringLiteral("未找到系统钥匙串，登录凭据保存在仅本用户可读的文件中"));
+    QVERIFY(notice->isVisible() && status->isVisible());
+    QVERIFY(!notice->geometry().intersects(status->geometry()));
 }
 
 QTEST_MAIN(TestWindow)
