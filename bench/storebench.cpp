@@ -1,8 +1,8 @@
 // chat-store-bench: how many messages per second each kind of store takes, on this machine.
 // Stores go through the same MessageStore::append() the hub's group commit uses; a batch of one
 // is one transaction (one fsync with synchronous=FULL) per message.
-#include "messagestore.h"
-#include "sqlitestore.h"
+#include "store/messagestore.h"
+#include "store/sqlitestore.h"
 #include "validation.h"
 
 #include <QCommandLineParser>

@@ -1,7 +1,7 @@
 #include "hubharness.h"
 
 #include "accounts/accounts.h"
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "fuzzcheck.h"
 #include "fuzzpeer.h"
 #include "namekey.h"

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "accounts/accounts.h"
-#include "tlsconfig.h"
+#include "transport/tlsconfig.h"
 
 #include <QHostAddress>
 #include <QString>

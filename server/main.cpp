@@ -2,9 +2,9 @@
 // With a command word first (user, invite, token) it runs that admin command instead.
 #include "admin/admincli.h"
 #include "admin/controlserver.h"
-#include "chathub.h"
-#include "listenaddresses.h"
-#include "messagestore.h"
+#include "chat/chathub.h"
+#include "transport/listenaddresses.h"
+#include "store/messagestore.h"
 #include "protocol.h"
 #include "securityoptions.h"
 #include "signalwatcher.h"

@@ -1,6 +1,6 @@
 #include "securityoptions.h"
 
-#include "originpolicy.h"
+#include "transport/originpolicy.h"
 #include "protocol.h"
 #include "secrets.h"
 

@@ -1,7 +1,7 @@
-#include "accounts.h"
+#include "accounts/accounts.h"
 
 #include "namekey.h"
-#include "passwordhasher.h"
+#include "accounts/passwordhasher.h"
 #include "validation.h"
 
 #include <QCryptographicHash>

@@ -4,7 +4,7 @@
 // thread that owns this object; every other call answers at once.
 #pragma once
 
-#include "accountstore.h"
+#include "accounts/accountstore.h"
 #include "errorcode.h"
 #include "protocol.h"
 

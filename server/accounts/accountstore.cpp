@@ -1,4 +1,4 @@
-#include "accountstore.h"
+#include "accounts/accountstore.h"
 
 #include <algorithm>
 

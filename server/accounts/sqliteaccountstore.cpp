@@ -1,6 +1,6 @@
-#include "sqliteaccountstore.h"
+#include "accounts/sqliteaccountstore.h"
 
-#include "sqlitestore.h"
+#include "store/sqlitestore.h"
 
 #include <QSqlError>
 #include <QSqlQuery>

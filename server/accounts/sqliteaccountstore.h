@@ -8,7 +8,7 @@
 //   invites(hash BLOB PRIMARY KEY, uses_left, expires_ms (NULL: never), created_ms)
 #pragma once
 
-#include "accountstore.h"
+#include "accounts/accountstore.h"
 
 #include <QVariant>
 

@@ -1,15 +1,15 @@
-#include "admincli.h"
+#include "admin/admincli.h"
 
-#include "admincommands.h"
-#include "controlclient.h"
-#include "controlserver.h"
+#include "admin/admincommands.h"
+#include "admin/controlclient.h"
+#include "admin/controlserver.h"
 #include "hubconfig.h"
-#include "messagestore.h"
+#include "store/messagestore.h"
 #include "protocol.h"
 #include "validation.h"
 
 #include "accounts/accounts.h"
-#include "passwordhasher.h"
+#include "accounts/passwordhasher.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "admincommands.h"
+#include "admin/admincommands.h"
 
 #include "accounts/accounts.h"
 #include "accounts/accountstore.h"

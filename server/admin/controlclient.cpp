@@ -1,4 +1,4 @@
-#include "controlclient.h"
+#include "admin/controlclient.h"
 
 #include <QDeadlineTimer>
 #include <QLocalSocket>

@@ -2,7 +2,7 @@
 // server and waits for its reply. Blocking: the CLI has nothing else to do.
 #pragma once
 
-#include "controlwire.h"
+#include "admin/controlwire.h"
 
 #include <QString>
 #include <QStringList>

@@ -1,9 +1,9 @@
-#include "controlserver.h"
+#include "admin/controlserver.h"
 
-#include "admincommands.h"
-#include "controlwire.h"
+#include "admin/admincommands.h"
+#include "admin/controlwire.h"
 #include "logging.h"
-#include "messagestore.h"
+#include "store/messagestore.h"
 
 #include "accounts/accounts.h"
 

@@ -1,4 +1,4 @@
-#include "controlwire.h"
+#include "admin/controlwire.h"
 
 #include <QDataStream>
 #include <QIODevice>

@@ -1,6 +1,6 @@
 // The chat window, offscreen, against a real hub: typing sends, incoming messages and presence
 // show, the status follows the connection, and markup from the network is drawn as text.
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "chatwindow.h"
 #include "connectioncontroller.h"
 #include "hubaccounts.h"

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "accounts/accounts.h"
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "namekey.h"
 
 #include <QDateTime>

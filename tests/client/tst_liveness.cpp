@@ -1,7 +1,7 @@
 // A connection that goes quiet is noticed: the client pings, and when nothing comes back in
 // time it drops the connection and reconnects, instead of showing "Connected" forever. Against
 // a blackholing proxy in-process, and against the real chat-server frozen with SIGSTOP.
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "hubaccounts.h"

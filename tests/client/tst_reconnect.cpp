@@ -1,7 +1,7 @@
 // The connection controller against a real ChatHub over real sockets: joining, acknowledgements,
 // reconnection with backoff, resume, resend with the same ids, refused upgrades and hellos.
 // The clients log in with tokens made for them (hubaccounts.h).
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "hubaccounts.h"

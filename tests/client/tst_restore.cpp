@@ -1,7 +1,7 @@
 // The outbox on disk through the controller: text typed while the server is away survives the
 // window being closed, comes back as pending rows, and reaches the hub exactly once, even when
 // the hub had already taken it before the crash.
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "hubaccounts.h"

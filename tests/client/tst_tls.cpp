@@ -2,7 +2,7 @@
 // the ones the user names (setCaCertificatesFile), never by ignoring errors; a certificate
 // that is not trusted ends the attempt before the hello and says why in the status.
 // The certificates are made for each run with the openssl command.
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "codec.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"

@@ -3,7 +3,7 @@
 // account requests (devices, display name, password change, logout) do what they say to this
 // device and the others.
 #include "accounts/accounts.h"
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "connectioncontroller.h"
 #include "namekey.h"
 #include "tokenvault.h"

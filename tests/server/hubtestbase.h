@@ -2,7 +2,7 @@
 // that are checked, when each test ends, never to have seen a broken frame or a socket error.
 #pragma once
 
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "testclient.h"
 
 #include <QObject>

@@ -3,8 +3,8 @@
 // program would.
 #pragma once
 
-#include "messagestore.h"
-#include "sqlitestore.h"
+#include "store/messagestore.h"
+#include "store/sqlitestore.h"
 #include "validation.h"
 
 #include <QCryptographicHash>

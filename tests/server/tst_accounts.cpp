@@ -5,8 +5,8 @@
 #include "accounts/accounts.h"
 #include "accounts/accountstore.h"
 #include "namekey.h"
-#include "passwordhasher.h"
-#include "sqlitestore.h"
+#include "accounts/passwordhasher.h"
+#include "store/sqlitestore.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

@@ -2,10 +2,10 @@
 // per address, the origin check, and the small parts they are built from (token bucket, address
 // grouping, origin normalising, secret files). docs/security.md lists every limit.
 #include "codec.h"
-#include "connectionlimits.h"
+#include "transport/connectionlimits.h"
 #include "hubtestbase.h"
-#include "originpolicy.h"
-#include "ratelimiter.h"
+#include "transport/originpolicy.h"
+#include "transport/ratelimiter.h"
 #include "rawwsclient.h"
 #include "secrets.h"
 

@@ -4,7 +4,7 @@
 // refused without a byte changed; a failed migration leaves the file as it was.
 #include "accounts/accountstore.h"
 #include "hubconfig.h"
-#include "messagestore.h"
+#include "store/messagestore.h"
 #include "storetestbase.h"
 
 #include <QFile>

@@ -1,6 +1,6 @@
 // PasswordHasher: Argon2id through libsodium on worker threads, results back on the hasher's
 // thread, a bounded queue that refuses at once, and no callback after destruction.
-#include "passwordhasher.h"
+#include "accounts/passwordhasher.h"
 
 #include <QElapsedTimer>
 #include <QPointer>

@@ -1,8 +1,8 @@
 // The message stores, memory and SQLite: what they keep, across reopening, how they prune, and
 // the files they refuse; and the group commit in front of them.
-#include "commitqueue.h"
+#include "chat/commitqueue.h"
 #include "hubconfig.h"
-#include "idfilter.h"
+#include "store/idfilter.h"
 #include "residentmemory.h"
 #include "storetestbase.h"
 

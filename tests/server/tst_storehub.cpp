@@ -2,7 +2,7 @@
 // database, acknowledgements only after the commit; and chat-server refusing a database it
 // cannot use.
 #include "accounts/accounts.h"
-#include "chathub.h"
+#include "chat/chathub.h"
 #include "storetestbase.h"
 #include "testclient.h"
 

@@ -6,7 +6,7 @@
 #include "codec.h"
 #include "hubtestbase.h"
 #include "rawwsclient.h"
-#include "tlsconfig.h"
+#include "transport/tlsconfig.h"
 
 #include <QFile>
 #include <QProcess>

@@ -1,0 +1,108 @@
+#include "http/httpgate.h"
+
+#include "http/httpresponder.h"
+#include "transport/lingeringsocket.h"
+#include "logging.h"
+
+#include "codec.h"
+
+#include <QPointer>
+#include <QSslSocket>
+#include <QTcpSocket>
+
+namespace chat::server {
+
+HttpGate::HttpGate(const HttpLimits &limits, HttpResponder *responder, QObject *parent)
+    : QObject(parent)
+    , m_limits(limits)
+    , m_responder(responder)
+{}
+
+void HttpGate::inspect(QTcpSocket *socket)
+{
+    // Every connection here has `this` as its context, so one disconnect() ends the watch.
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { examine(socket); });
+    // A peer that leaves before its head is complete: nobody else would delete the socket.
+    connect(socket, &QTcpSocket::disconnected, this, [socket] { socket->deleteLater(); });
+    if (socket->bytesAvailable() > 0)
+        examine(socket);
+}
+
+void HttpGate::examine(QTcpSocket *socket)
+{
+    // peek(), not read(): on an upgrade QWebSocketServer must still find the whole request.
+    const QByteArray bytes = socket->peek(m_limits.maxHeadBytes + chat::proto::kMaxHttpBodyBytes);
+    const HttpHead head = parseHttpHead(bytes, m_limits);
+    switch (head.state) {
+    case HttpHead::State::Incomplete:
+        return;
+    case HttpHead::State::Complete:
+        if (head.request.isWebSocketUpgrade()) {
+            disconnect(socket, nullptr, this, nullptr);
+            emit webSocketRequested(socket);
+            return;
+        }
+        {
+            // A TLS listener hands over QSslSockets only.
+            const bool secure = qobject_cast<QSslSocket *>(socket) != nullptr;
+            const HttpPlan plan = m_responder->plan(head.request, secure);
+            if (plan.response) {
+                answer(socket, plan.response->serialize());
+                return;
+            }
+            if (bytes.size() - head.headBytes < plan.bodyBytes)
+                return; // the rest of the body is still on its way
+            HttpRequest request = head.request;
+            request.body = bytes.sliced(head.headBytes, plan.bodyBytes);
+            respondWithBody(socket, std::move(request));
+        }
+        return;
+    case HttpHead::State::TooLarge:
+        // Debug only, like every HTTP answer: counted in /metrics, so scanners cannot flood the
+        // log.
+        qCDebug(lcServerNet).noquote()
+            << peerName(socket->peerAddress(), socket->peerPort()) << "request head too large";
+        answer(socket, m_responder->refuse(431).serialize());
+        return;
+    case HttpHead::State::Malformed:
+        qCDebug(lcServerNet).noquote()
+            << peerName(socket->peerAddress(), socket->peerPort()) << "malformed request head";
+        answer(socket, m_responder->refuse(400).serialize());
+        return;
+    }
+}
+
+void HttpGate::respondWithBody(QTcpSocket *socket, HttpRequest request)
+{
+    // Whatever else comes (a pipelined request) gets no answer and is dropped as it arrives.
+    disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
+    socket->skip(socket->bytesAvailable());
+    connect(socket, &QTcpSocket::readyRead, this,
+            [socket] { socket->skip(socket->bytesAvailable()); });
+    const HttpPeer peer{socket->peerAddress(), qobject_cast<QSslSocket *>(socket) != nullptr};
+    // Hashing a password takes a while: by the answer the peer may have gone (deleted on
+    // disconnected, see inspect()) or the handshake deadline may have cut the connection.
+    m_responder->respondWithBody(request, peer,
+                                 [gate = QPointer<HttpGate>(this),
+                                  guard = QPointer<QTcpSocket>(socket)](HttpResponse response) {
+                                     if (!gate || !guard ||
+                                         guard->state() != QAbstractSocket::ConnectedState)
+                                         return;
+                                     gate->answer(guard, response.serialize());
+                                 });
+}
+
+void HttpGate::answer(QTcpSocket *socket, const QByteArray &response)
+{
+    disconnect(socket, nullptr, this, nullptr);
+    // Drop what was buffered; a request body or a pipelined request gets no answer.
+    socket->skip(socket->bytesAvailable());
+    socket->write(response);
+    // Lingers (lingeringsocket.h): the response arrives even while the peer is still sending,
+    // and the handshake deadline still bounds a peer that never reads it.
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    if (!lingerThenClose(socket, kLingerDeadlineMs))
+        socket->deleteLater();
+}
+
+} // namespace chat::server

@@ -1,0 +1,47 @@
+// Sits between accept and the WebSocket upgrade: peeks at a new connection until its request
+// head is complete (within HttpLimits), then either hands it on as a WebSocket upgrade or
+// answers it as plain HTTP through the HttpResponder and closes it. Nothing is consumed before
+// the hand-over, so QWebSocketServer reads the same bytes. The browser's login POSTs also need
+// their body (at most kMaxHttpBodyBytes), and their answer may come later, once a password is
+// hashed. The time a peer gets to send its head and body, and to be answered, is the listener's
+// handshake deadline, which keeps running on every connection in here.
+#pragma once
+
+#include "http/httprequest.h"
+
+#include <QObject>
+
+QT_BEGIN_NAMESPACE
+class QTcpSocket;
+QT_END_NAMESPACE
+
+namespace chat::server {
+
+class HttpResponder;
+
+class HttpGate : public QObject
+{
+    Q_OBJECT
+public:
+    // `responder` must outlive the gate.
+    HttpGate(const HttpLimits &limits, HttpResponder *responder, QObject *parent = nullptr);
+
+    // Watches a freshly accepted connection; the socket's owner stays its owner.
+    void inspect(QTcpSocket *socket);
+
+signals:
+    // The head asks for a WebSocket upgrade: the receiver passes the socket to
+    // QWebSocketServer::handleConnection(). The gate no longer watches it.
+    void webSocketRequested(QTcpSocket *socket);
+
+private:
+    void examine(QTcpSocket *socket);
+    // The head and `bodyBytes` of body are in: stop reading, let the responder answer.
+    void respondWithBody(QTcpSocket *socket, HttpRequest request);
+    void answer(QTcpSocket *socket, const QByteArray &response);
+
+    HttpLimits m_limits;
+    HttpResponder *m_responder;
+};
+
+} // namespace chat::server

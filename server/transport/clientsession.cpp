@@ -1,0 +1,504 @@
+#include "transport/clientsession.h"
+
+#include "transport/originpolicy.h"
+
+#include "codec.h"
+#include "transport/framebatch.h"
+#include "transport/lingeringsocket.h"
+#include "logging.h"
+#include "http/metrics.h"
+
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+
+#ifdef Q_OS_LINUX
+#include <sys/socket.h>
+#endif
+
+namespace chat::server {
+
+using namespace chat::proto;
+
+namespace {
+
+// How long a closing connection may take to get its close frame out and close its side before
+// it is aborted (the socket's own linger has the same deadline).
+constexpr int kCloseGraceMs = kLingerDeadlineMs;
+
+// A byte bucket holds this many seconds' worth: a burst of pasted text goes through at once.
+constexpr qint64 kByteBurstSeconds = 8;
+
+// Codes the decoder gives only for a hello: refusing such a hello ends the connection.
+// Decoding errors that only a hello can cause: a session that has not joined is refused.
+bool isHelloRefusal(ErrorCode code)
+{
+    return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion ||
+           code == ErrorCode::NameInvalid || code == ErrorCode::PasswordInvalid ||
+           code == ErrorCode::DisplayInvalid;
+}
+
+// The id of the send a frame carried, if it was one, whether or not it was valid.
+QString sendIdOf(const Decoded<ClientMessage> &decoded)
+{
+    if (!decoded.ok())
+        return decoded.ref;
+    const auto *send = std::get_if<Send>(&*decoded.message);
+    return send ? send->id : QString();
+}
+
+// The id an account request carries, for the ref of its answer.
+QString requestIdOf(const ClientMessage &message)
+{
+    return std::visit(
+        [](const auto &m) -> QString {
+            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Hello>)
+                return {};
+            else
+                return m.id;
+        },
+        message);
+}
+
+} // namespace
+
+ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
+                             std::shared_ptr<AddressBudgets::Lease> addressBytes, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_tcp(tcp)
+    , m_ssl(qobject_cast<QSslSocket *>(tcp))
+    , m_deadline(new QTimer(this))
+    , m_rate(config.ratePerSecond, config.rateBurst, 3 * config.rateBurst)
+    , m_bytes(config.maxBytesPerSecond, kByteBurstSeconds * config.maxBytesPerSecond)
+    , m_addressBytes(std::move(addressBytes))
+    , m_maxFragments(config.maxFragments)
+    , m_maxOutboxBytes(config.maxOutboxBytes)
+{
+    m_clock.start();
+    m_socket->setParent(this);
+    // Without these a peer could make the server buffer a message of any size.
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(config.maxMessageBytes));
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(config.maxMessageBytes));
+    // Never fragment what we send: Qt 6.4 splits text at 512 KiB byte boundaries, through
+    // UTF-8 sequences, and its own receiver then closes with 1007 (a long welcome would).
+    m_socket->setOutgoingFrameSize(QWebSocket::maxOutgoingFrameSize());
+
+    m_peer = peerName(m_socket->peerAddress(), m_socket->peerPort());
+
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &ClientSession::onText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ClientSession::onBinary);
+    connect(m_socket, &QWebSocket::disconnected, this, &ClientSession::onDisconnected);
+    // Any frame is a sign of life: a pong, an application ping, or a part of a long message.
+    connect(m_socket, &QWebSocket::pong, this, &ClientSession::heard);
+    connect(m_socket, &QWebSocket::textFrameReceived, this,
+            [this](const QString &frame, bool isLast) { onDataFrame(utf8Size(frame), isLast); });
+    connect(m_socket, &QWebSocket::binaryFrameReceived, this,
+            [this](const QByteArray &frame, bool isLast) { onDataFrame(frame.size(), isLast); });
+    // After QWebSocket's own slot: what it read is charged, and as it answers the peer's pings
+    // by itself, unseen by sendFrame, the backlog is checked after every read.
+    if (m_tcp)
+        connect(m_tcp, &QIODevice::readyRead, this, &ClientSession::afterRead);
+    // QWebSocket::error is the 6.4 name of the signal (errorOccurred arrived in 6.5).
+    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError error) {
+                if (error == QAbstractSocket::RemoteHostClosedError)
+                    qCDebug(lcServerNet).noquote() << m_peer << "closed by the peer";
+                else
+                    qCInfo(lcServerNet).noquote()
+                        << m_peer << "socket error:" << m_socket->errorString();
+            });
+
+    m_deadline->setSingleShot(true);
+    connect(m_deadline, &QTimer::timeout, this, [this] {
+        if (m_closing) {
+            qCInfo(lcServerNet).noquote() << m_peer << "did not take its close in time; aborting";
+            abortNow();
+            return;
+        }
+        qCInfo(lcServerNet).noquote() << m_peer << "sent no hello in time; closing";
+        close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no hello in time"));
+    });
+    m_deadline->start(config.helloTimeoutMs);
+
+    // The peer may have gone between the upgrade and now: report it once the hub listens.
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        QMetaObject::invokeMethod(this, &ClientSession::onDisconnected, Qt::QueuedConnection);
+}
+
+ClientSession::~ClientSession()
+{
+    // The socket (our child) is destroyed after this body; it must not call back into us then.
+    m_socket->disconnect(this);
+    if (m_tcp)
+        m_tcp->disconnect(this);
+}
+
+void ClientSession::markAuthenticating()
+{
+    m_authenticating = true;
+    m_deadline->stop();
+}
+
+void ClientSession::markJoined(const SessionAccount &account)
+{
+    m_authenticating = false;
+    m_joined = true;
+    m_account = account;
+    m_deadline->stop();
+}
+
+QHostAddress ClientSession::peerAddress() const
+{
+    return m_socket->peerAddress();
+}
+
+bool ClientSession::upgradeFromOwnPage(const QStringList &allowedOrigins) const
+{
+    return originIsOwnOrAllowed(m_socket->origin(), m_socket->request().rawHeader("Host"),
+                                !m_ssl.isNull(), allowedOrigins);
+}
+
+QString ClientSession::cookieToken() const
+{
+    // Every Cookie header, each "name=value; name=value".
+    const QByteArray cookies = m_socket->request().rawHeader("Cookie");
+    for (const QByteArray &part : cookies.split(';')) {
+        const QByteArray pair = part.trimmed();
+        if (pair.startsWith("chat_token="))
+            return QString::fromLatin1(pair.mid(int(qstrlen("chat_token="))));
+    }
+    return {};
+}
+
+qint64 ClientSession::unsentBytes() const
+{
+    if (!m_tcp)
+        return 0;
+    // A TLS socket holds plain text not yet encrypted, and encrypted bytes not yet written.
+    return m_tcp->bytesToWrite() + (m_ssl ? m_ssl->encryptedBytesToWrite() : 0);
+}
+
+bool ClientSession::dropIfBacklogged()
+{
+    if (m_closing || m_maxOutboxBytes <= 0 || !m_tcp)
+        return m_closing;
+    qint64 unsent = unsentBytes();
+    if (unsent <= m_maxOutboxBytes) {
+        m_outboxAllowance = 0;
+        return false;
+    }
+    const qint64 cap = m_maxOutboxBytes + m_outboxAllowance;
+    if (unsent <= cap)
+        return false;
+    // Over the cap. Qt writes to the network from the event loop: hand the kernel what it takes
+    // now, so that only what a slow peer leaves in the buffers counts. Not for TLS: flushing a
+    // QSslSocket from inside its own readyRead corrupts its stream; that is decided from the
+    // event loop instead (so one busy turn may overshoot there).
+    if (m_ssl) {
+        if (!m_backlogCheckQueued) {
+            m_backlogCheckQueued = true;
+            QMetaObject::invokeMethod(this, &ClientSession::checkBacklog, Qt::QueuedConnection);
+        }
+        return false;
+    }
+    m_tcp->flush();
+    if (m_closing)
+        return true; // the flush found the connection broken
+    unsent = unsentBytes();
+    if (unsent <= cap)
+        return false;
+    // Still over: cut now, so that nothing more piles up in this turn of the event loop (a busy
+    // turn could otherwise queue megabytes).
+    cutOff(unsent, cap);
+    return true;
+}
+
+void ClientSession::checkBacklog()
+{
+    m_backlogCheckQueued = false;
+    if (m_closing || !m_tcp)
+        return;
+    m_tcp->flush();
+    const qint64 unsent = unsentBytes();
+    if (unsent <= m_maxOutboxBytes) {
+        m_outboxAllowance = 0;
+        return;
+    }
+    if (unsent > m_maxOutboxBytes + m_outboxAllowance)
+        cutOff(unsent, m_maxOutboxBytes + m_outboxAllowance);
+}
+
+void ClientSession::cutOff(qint64 unsent, qint64 cap)
+{
+    qCInfo(lcServerNet).noquote() << m_peer << "does not read:" << unsent
+                                  << "bytes unsent, over the cap of" << cap << "; dropping";
+    m_closing = true;
+    m_deadline->stop();
+    // From the event loop: the hub may be in the middle of a broadcast to everyone.
+    QMetaObject::invokeMethod(this, &ClientSession::abortNow, Qt::QueuedConnection);
+}
+
+void ClientSession::abortNow()
+{
+    if (m_tcp)
+        abortConnection(m_tcp);
+    else
+        m_socket->abort();
+}
+
+void ClientSession::sendFrame(const QString &frame)
+{
+    emit aboutToSend();
+    writeFrame(frame);
+}
+
+void ClientSession::writeFrame(const QString &frame)
+{
+    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    if (dropIfBacklogged())
+        return;
+    const qint64 before = unsentBytes();
+    m_socket->sendTextMessage(frame);
+    // One frame larger than the cap (a welcome with a long history) must still go out: the cap
+    // grows by its size until the backlog is back under the cap.
+    const qint64 queued = unsentBytes() - before;
+    if (queued > m_maxOutboxBytes)
+        m_outboxAllowance = qMax(m_outboxAllowance, queued);
+    dropIfBacklogged();
+}
+
+qint64 ClientSession::sendBatch(const FrameBatch &batch)
+{
+    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+        return 0;
+    if (!m_tcp || m_ssl) { // a TLS socket must encrypt first: QWebSocket does it
+        for (const QString &text : batch.texts())
+            writeFrame(text);
+        return 0;
+    }
+    if (dropIfBacklogged())
+        return 0;
+    // QWebSocket writes whole frames to the same socket synchronously (pings, closes, replies),
+    // so whole frames written here cannot interleave with its own. When nothing waits in the
+    // socket's buffer the batch cannot overtake anything and goes to the kernel at once;
+    // whatever the kernel does not take waits in that buffer, under the outbox cap.
+    const QByteArray &wire = batch.wire();
+    qint64 direct = 0;
+#ifdef Q_OS_LINUX
+    if (m_tcp->bytesToWrite() == 0) {
+        const ssize_t sent = ::send(int(m_tcp->socketDescriptor()), wire.constData(),
+                                    size_t(wire.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        direct = sent > 0 ? qint64(sent) : 0; // errors: the socket reports them on its write
+    }
+#endif
+    const qint64 queued = wire.size() - direct;
+    if (queued > 0)
+        m_tcp->write(wire.constData() + direct, queued);
+    // As in writeFrame(): a batch larger than the cap (a welcome with a long history) must
+    // still go out whole.
+    if (m_maxOutboxBytes > 0 && queued > m_maxOutboxBytes)
+        m_outboxAllowance = qMax(m_outboxAllowance, queued);
+    dropIfBacklogged();
+    return direct;
+}
+
+void ClientSession::sendMessage(const ServerMessage &message)
+{
+    sendFrame(QString::fromUtf8(encode(message)));
+}
+
+void ClientSession::sendError(ErrorCode code, const QString &reason, const QString &ref)
+{
+    qCDebug(lcServer).noquote() << m_peer << "error reply:" << errorCodeName(code);
+    sendMessage(Error{code, reason, ref});
+    emit errorSent(code);
+}
+
+void ClientSession::refuse(ErrorCode code, const QString &reason)
+{
+    qCInfo(lcServer).noquote() << m_peer << "hello refused:" << errorCodeName(code);
+    sendMessage(Error{code, reason, {}});
+    emit errorSent(code);
+    close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
+}
+
+void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    emit aboutToClose();
+    emit aboutToSend();
+    m_closing = true;
+    m_deadline->start(kCloseGraceMs);
+    // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself. The
+    // socket then lingers (lingeringsocket.h): everything written before arrives.
+    m_socket->close(code, reason);
+}
+
+void ClientSession::checkAlive(qint64 silenceLimitMs)
+{
+    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    if (dropIfBacklogged())
+        return;
+    const qint64 silentMs = m_clock.elapsed() - m_lastHeardMs;
+    if (silentMs > silenceLimitMs) {
+        qCInfo(lcServerNet).noquote()
+            << m_peer << "silent for" << silentMs << "ms despite pings; closing";
+        close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("no answer to pings"));
+        return;
+    }
+    m_socket->ping();
+}
+
+void ClientSession::refuseOverRate(RateLimiter::Verdict verdict, const QString &ref)
+{
+    sendError(ErrorCode::RateLimited, QStringLiteral("Too many messages; slow down."), ref);
+    if (verdict != RateLimiter::Verdict::Disconnect)
+        return;
+    qCInfo(lcServer).noquote() << m_peer << "kept sending over the rate limit; closing";
+    close(QWebSocketProtocol::CloseCodePolicyViolated,
+          QStringLiteral("too many messages too fast"));
+}
+
+void ClientSession::onDataFrame(qint64 payloadBytes, bool isLast)
+{
+    heard();
+    if (m_closing)
+        return;
+    m_payloadThisRead += payloadBytes;
+    chargeBytes(payloadBytes + kFrameCost);
+    if (!isLast && payloadBytes == 0) {
+        closeForFlood(QStringLiteral("an empty frame that does not end a message"),
+                      QStringLiteral("fragments"));
+        return;
+    }
+    m_fragments = isLast ? 0 : m_fragments + 1;
+    if (m_maxFragments > 0 && m_fragments >= m_maxFragments) {
+        closeForFlood(QStringLiteral("a message in more than %1 frames").arg(m_maxFragments),
+                      QStringLiteral("fragments"));
+        return;
+    }
+    overByteBudget(); // closes a connection deep in debt at once, before its message completes
+}
+
+void ClientSession::afterRead()
+{
+    if (m_tcp && !m_closing) {
+        const qint64 consumed = bytesBeforeRead(m_tcp) - m_tcp->bytesAvailable();
+        chargeBytes(qMax<qint64>(0, consumed - m_payloadThisRead));
+        overByteBudget(); // pings alone can put a connection deep in debt
+    }
+    m_payloadThisRead = 0;
+    dropIfBacklogged();
+}
+
+void ClientSession::chargeBytes(qint64 bytes)
+{
+    if (bytes <= 0)
+        return;
+    m_bytes.take(bytes, m_clock.elapsed());
+    if (m_addressBytes)
+        m_addressBytes->take(bytes);
+}
+
+bool ClientSession::overByteBudget()
+{
+    if (m_closing)
+        return true;
+    const qint64 now = m_clock.elapsed();
+    const bool ownDebt = m_bytes.deeplyInDebt(now);
+    if (ownDebt || (m_addressBytes && m_addressBytes->deeplyInDebt())) {
+        closeForFlood(ownDebt ? QStringLiteral("too much data too fast")
+                              : QStringLiteral("too much data too fast from your address"),
+                      ownDebt ? QStringLiteral("bytes") : QStringLiteral("address_bytes"));
+        return true;
+    }
+    return m_bytes.inDebt(now) || (m_addressBytes && m_addressBytes->inDebt());
+}
+
+void ClientSession::closeForFlood(const QString &reason, const QString &limit)
+{
+    if (m_closing)
+        return;
+    qCInfo(lcServerNet).noquote() << m_peer << "flooding (" << limit << "); closing";
+    emit floodClosed(limit);
+    close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
+}
+
+void ClientSession::onText(const QString &frame)
+{
+    if (m_closing)
+        return; // frames that were already buffered behind a refusal or a shutdown
+    const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
+    // Decoded even when over the rate: the refusal names the send it refuses.
+    Decoded<ClientMessage> decoded = decodeClientMessage(frame.toUtf8());
+    if (overByteBudget()) {
+        if (!m_closing)
+            sendError(ErrorCode::RateLimited, QStringLiteral("Too much data too fast; slow down."),
+                      sendIdOf(decoded));
+        return;
+    }
+    if (verdict != RateLimiter::Verdict::Accept) {
+        refuseOverRate(verdict, sendIdOf(decoded));
+        return;
+    }
+    if (!decoded.ok()) {
+        if (isHelloRefusal(decoded.code) && !m_joined && !m_authenticating)
+            refuse(decoded.code, decoded.reason);
+        else
+            sendError(decoded.code, decoded.reason, decoded.ref);
+        return;
+    }
+
+    ClientMessage &message = *decoded.message;
+    if (const auto *hello = std::get_if<Hello>(&message)) {
+        if (m_joined || m_authenticating)
+            sendError(ErrorCode::AlreadyJoined, QStringLiteral("You have already sent a hello."));
+        else
+            emit helloReceived(this, *hello);
+    } else if (const auto *send = std::get_if<Send>(&message)) {
+        if (!m_joined)
+            sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."), send->id);
+        else
+            emit sendReceived(this, *send);
+    } else if (const auto *ping = std::get_if<Ping>(&message)) {
+        if (!m_joined)
+            sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."));
+        else
+            sendMessage(Pong{ping->id});
+    } else if (!m_joined) {
+        sendError(ErrorCode::NotJoined, QStringLiteral("Log in first."), requestIdOf(message));
+    } else {
+        emit accountRequest(this, message);
+    }
+}
+
+void ClientSession::onBinary()
+{
+    if (m_closing || overByteBudget())
+        return;
+    const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
+    if (verdict != RateLimiter::Verdict::Accept) {
+        refuseOverRate(verdict, {});
+        return;
+    }
+    sendError(ErrorCode::BinaryFrame, QStringLiteral("Only text frames are accepted."));
+}
+
+void ClientSession::onDisconnected()
+{
+    if (m_gone)
+        return;
+    m_gone = true;
+    m_closing = true;
+    m_deadline->stop();
+    qCDebug(lcServerNet).noquote() << m_peer << "disconnected, close code" << m_socket->closeCode();
+    emit closed(this);
+    deleteLater();
+}
+
+} // namespace chat::server

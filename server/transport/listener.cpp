@@ -1,0 +1,340 @@
+#include "transport/listener.h"
+
+#include "http/httpgate.h"
+#include "transport/inboundbudget.h"
+#include "transport/lingeringsocket.h"
+#include "logging.h"
+#include "transport/originpolicy.h"
+
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <functional>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace chat::server {
+
+namespace {
+
+// How long a refused connection gets to take its answer before it is cut.
+constexpr int kRefusalGraceMs = 2000;
+
+const QString &handshakeTimerName()
+{
+    static const QString name = QStringLiteral("chat-handshake-timer");
+    return name;
+}
+
+// Both ends of a TCP connection identify it among all live ones. QWebSocketServer does not tell
+// which QTcpSocket a new QWebSocket came from, but it reports the same addresses and ports.
+QString endpointKey(const QHostAddress &peer, quint16 peerPort, const QHostAddress &local,
+                    quint16 localPort)
+{
+    return peer.toString() + u'|' + QString::number(peerPort) + u'|' + local.toString() + u'|' +
+           QString::number(localPort);
+}
+
+QString describePeer(const QTcpSocket *socket)
+{
+    return peerName(socket->peerAddress(), socket->peerPort());
+}
+
+// The address a freshly accepted descriptor comes from, read before anything is made for it.
+QHostAddress peerOf(qintptr descriptor)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
+        return {};
+    return QHostAddress(reinterpret_cast<const sockaddr *>(&storage));
+}
+
+// Makes a QSslSocket for every accepted connection when serving TLS, a QTcpSocket otherwise;
+// both linger on close (lingeringsocket.h). A connection from an address that is over its limit
+// is closed right here, before any object, buffer or timer exists for it.
+class AcceptingServer : public QTcpServer
+{
+public:
+    AcceptingServer(bool secure, std::function<bool(const QHostAddress &)> admits, QObject *parent)
+        : QTcpServer(parent)
+        , m_secure(secure)
+        , m_admits(std::move(admits))
+    {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        if (!m_admits(peerOf(descriptor))) {
+            ::close(int(descriptor));
+            return;
+        }
+        QTcpSocket *socket = m_secure ? static_cast<QTcpSocket *>(new LingeringSslSocket(this))
+                                      : new LingeringTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            qCWarning(lcServerNet).noquote()
+                << "cannot take an accepted connection:" << socket->errorString();
+            delete socket;
+            ::close(int(descriptor));
+            return;
+        }
+        addPendingConnection(socket);
+    }
+
+private:
+    bool m_secure;
+    std::function<bool(const QHostAddress &)> m_admits;
+};
+
+// A child of an accepted socket that holds its place in the connection count until the socket
+// is destroyed. A connection to the socket's destroyed() would not do: QWebSocket drops every
+// connection of the socket it takes over.
+class CountedConnection : public QObject
+{
+public:
+    CountedConnection(std::shared_ptr<ConnectionLimits> limits, const QHostAddress &peer,
+                      QTcpSocket *socket)
+        : QObject(socket)
+        , m_limits(std::move(limits))
+        , m_peer(peer)
+    {
+        m_limits->add(m_peer);
+    }
+    ~CountedConnection() override { m_limits->remove(m_peer); }
+
+private:
+    std::shared_ptr<ConnectionLimits> m_limits;
+    QHostAddress m_peer;
+};
+
+} // namespace
+
+Listener::Listener(const HubConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_secure(config.tls.isEnabled())
+    , m_tcp(new AcceptingServer(
+          m_secure, [this](const QHostAddress &peer) { return admitsAddress(peer); }, this))
+    , m_ws(new QWebSocketServer(config.name, QWebSocketServer::NonSecureMode, this))
+    , m_limits(std::make_shared<ConnectionLimits>(config.maxConnections,
+                                                  config.maxConnectionsPerAddress))
+{
+    if (m_secure)
+        m_ssl = serverSslConfiguration(config.tls);
+    m_tcp->setListenBacklogSize(config.listenBacklog);
+    // Both queues are drained as soon as they signal; the limits only matter under a burst.
+    m_tcp->setMaxPendingConnections(qMax(30, config.listenBacklog));
+    m_ws->setMaxPendingConnections(qMax(30, config.listenBacklog));
+
+    connect(m_tcp, &QTcpServer::newConnection, this, &Listener::onTcpConnection);
+    connect(m_tcp, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        qCWarning(lcServerNet).noquote() << "accept failed:" << m_tcp->errorString();
+    });
+    connect(m_ws, &QWebSocketServer::newConnection, this, &Listener::onUpgraded);
+    connect(m_ws, &QWebSocketServer::serverError, this, [this](QWebSocketProtocol::CloseCode) {
+        qCInfo(lcServerNet).noquote() << "WebSocket upgrade refused:" << m_ws->errorString();
+    });
+}
+
+Listener::~Listener()
+{
+    close();
+}
+
+bool Listener::listen()
+{
+    return m_tcp->listen(m_config.host, m_config.port);
+}
+
+QString Listener::errorString() const
+{
+    return m_tcp->errorString();
+}
+
+bool Listener::isListening() const
+{
+    return m_tcp->isListening();
+}
+
+quint16 Listener::port() const
+{
+    return m_tcp->serverPort();
+}
+
+void Listener::close()
+{
+    m_tcp->close();
+    const auto pending = m_pending;
+    m_pending.clear();
+    for (QTcpSocket *socket : pending) {
+        abortConnection(socket);
+        socket->deleteLater();
+    }
+}
+
+void Listener::onTcpConnection()
+{
+    while (m_tcp->hasPendingConnections()) {
+        QTcpSocket *socket = m_tcp->nextPendingConnection();
+        // Chat frames are small: without this, Nagle's algorithm holds a frame sent right after
+        // another until the client's delayed ACK, up to 40 ms (found by fuzz_hub_frame).
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        const QHostAddress peer = socket->peerAddress();
+        const ConnectionLimits::Verdict verdict = m_limits->check(peer);
+        if (verdict == ConnectionLimits::Verdict::ServerFull) {
+            refuseServerFull(socket);
+            continue;
+        }
+        m_fullReported = false;
+        // Counted until the socket is gone, whatever happens to it: in its upgrade, as a
+        // client's connection, or while it is being refused.
+        new CountedConnection(m_limits, peer, socket);
+        admit(socket);
+    }
+}
+
+void Listener::admit(QTcpSocket *socket)
+{
+    watchReads(socket); // before any reader: sessions charge what they read (inboundbudget.h)
+    const QString key = endpointKey(socket->peerAddress(), socket->peerPort(),
+                                    socket->localAddress(), socket->localPort());
+    qCDebug(lcServerNet).noquote() << "connection from" << describePeer(socket);
+    m_pending.insert(key, socket);
+    connect(socket, &QObject::destroyed, this, [this, key](QObject *gone) {
+        const auto it = m_pending.constFind(key);
+        if (it != m_pending.cend() && *it == gone)
+            m_pending.erase(it);
+    });
+
+    // A child of the socket: it dies with a socket that goes away on its own. It covers the TLS
+    // handshake and the WebSocket upgrade together.
+    auto *timer = new QTimer(socket);
+    timer->setObjectName(handshakeTimerName());
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, socket, [socket] {
+        qCInfo(lcServerNet).noquote()
+            << describePeer(socket) << "did not finish the handshake in time; closing";
+        abortConnection(socket);
+        // QWebSocketServer deletes sockets on disconnected too; deleting twice later is fine.
+        socket->deleteLater();
+    });
+    timer->start(m_config.handshakeTimeoutMs);
+
+    auto *ssl = qobject_cast<QSslSocket *>(socket);
+    if (!ssl) {
+        startUpgrade(socket);
+        return;
+    }
+    ssl->setSslConfiguration(m_ssl);
+    connect(ssl, &QSslSocket::encrypted, this, [this, ssl] { startUpgrade(ssl); });
+    connect(ssl, &QSslSocket::errorOccurred, this, [ssl](QAbstractSocket::SocketError) {
+        if (ssl->isEncrypted())
+            return; // from here on the WebSocket handles the socket's errors
+        qCInfo(lcServerNet).noquote()
+            << describePeer(ssl) << "TLS handshake failed:" << ssl->errorString();
+        abortConnection(ssl);
+        ssl->deleteLater();
+    });
+    ssl->startServerEncryption();
+}
+
+// The one place a connection, encrypted when TLS is on, is handed to the upgrade.
+void Listener::startUpgrade(QTcpSocket *socket)
+{
+    if (m_httpGate)
+        m_httpGate->inspect(socket); // hands WebSocket requests back through webSocketRequested
+    else
+        m_ws->handleConnection(socket);
+}
+
+void Listener::setHttpGate(HttpGate *gate)
+{
+    m_httpGate = gate;
+    connect(gate, &HttpGate::webSocketRequested, this,
+            [this](QTcpSocket *socket) { m_ws->handleConnection(socket); });
+}
+
+void Listener::onUpgraded()
+{
+    while (QWebSocket *socket = m_ws->nextPendingConnection()) {
+        const QString key = endpointKey(socket->peerAddress(), socket->peerPort(),
+                                        socket->localAddress(), socket->localPort());
+        QTcpSocket *tcp = m_pending.take(key);
+        if (!tcp) {
+            // Cannot happen while the key is unique; without a match the upgrade would still be
+            // cut at the deadline, so refuse it openly instead.
+            qCWarning(lcServerNet).noquote()
+                << "upgraded connection without a pending record; closing";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        delete tcp->findChild<QTimer *>(handshakeTimerName(), Qt::FindDirectChildrenOnly);
+        // QWebSocketServer stays connected to every socket it upgraded, to delete it once
+        // disconnected, and its slot looks up sender(), which walks all of those connections:
+        // joining N people cost N² (a quarter of the server's time while 12,000 joined). The
+        // socket deletes itself instead, as that slot would have.
+        QObject::disconnect(tcp, nullptr, m_ws, nullptr);
+        connect(tcp, &QAbstractSocket::disconnected, tcp, &QObject::deleteLater);
+
+        if (!originAllowed(m_config.allowedOrigins, socket->origin())) {
+            qCInfo(lcServerNet).noquote() << describePeer(tcp) << "refused: origin not allowed";
+            refuseUpgraded(socket, tcp, QWebSocketProtocol::CloseCodePolicyViolated,
+                           QStringLiteral("this web page's origin is not allowed here"));
+            continue;
+        }
+        emit newConnection(socket, tcp);
+    }
+}
+
+void Listener::refuseServerFull(QTcpSocket *socket)
+{
+    ++m_refusedServerFull;
+    if (!m_fullReported) {
+        m_fullReported = true;
+        qCWarning(lcServerNet).noquote() << "server full:" << m_limits->total()
+                                         << "connections; refusing new ones until some close";
+    }
+    static const QByteArray body =
+        QByteArrayLiteral("The server has too many connections right now; try again later.\n");
+    socket->write(QByteArrayLiteral("HTTP/1.1 503 Service Unavailable\r\n"
+                                    "Retry-After: 30\r\n"
+                                    "Content-Type: text/plain; charset=utf-8\r\n"
+                                    "Connection: close\r\n"
+                                    "Content-Length: ") +
+                  QByteArray::number(body.size()) + QByteArrayLiteral("\r\n\r\n") + body);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(kRefusalGraceMs, socket, [socket] { abortConnection(socket); });
+    socket->close(); // lingers: the 503 arrives even while the request is still coming in
+    if (socket->state() == QAbstractSocket::UnconnectedState)
+        socket->deleteLater();
+}
+
+void Listener::refuseUpgraded(QWebSocket *socket, QTcpSocket *tcp,
+                              QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    socket->setParent(this);
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        socket->deleteLater();
+        return;
+    }
+    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(kRefusalGraceMs, tcp, [tcp] { abortConnection(tcp); });
+    socket->close(code, reason); // lingers (lingeringsocket.h)
+}
+
+bool Listener::admitsAddress(const QHostAddress &peer)
+{
+    if (m_limits->check(peer) != ConnectionLimits::Verdict::AddressFull)
+        return true;
+    ++m_refusedOverAddressLimit;
+    m_refusalLog.refused(ConnectionLimits::addressKey(peer), m_limits->maxPerAddress());
+    return false;
+}
+
+} // namespace chat::server
