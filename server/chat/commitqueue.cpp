@@ -17,7 +17,9 @@ CommitQueue::CommitQueue(MessageStore *store, int maxBatch, int delayMs, QObject
 void CommitQueue::submit(const MessageStore::Entry &entry)
 {
     m_pending.append(entry);
-    m_pendingIds.insert({entry.nickKey, entry.message.id});
+    m_pending.last().message.seq = 0; // the store numbers it
+    if (!entry.message.id.isEmpty())  // events have no id to be resent under
+        m_pendingIds.insert({entry.nickKey, entry.message.id});
     if (!m_store->isDurable() || m_pending.size() >= m_maxBatch)
         flush();
     else if (!m_timer.isActive())
@@ -26,7 +28,7 @@ void CommitQueue::submit(const MessageStore::Entry &entry)
 
 bool CommitQueue::isPending(const QString &nickKey, const QString &id) const
 {
-    return m_pendingIds.contains({nickKey, id});
+    return !id.isEmpty() && m_pendingIds.contains({nickKey, id});
 }
 
 void CommitQueue::flush()
@@ -34,7 +36,7 @@ void CommitQueue::flush()
     m_timer.stop();
     if (m_pending.isEmpty())
         return;
-    const QList<MessageStore::Entry> batch = std::exchange(m_pending, {});
+    QList<MessageStore::Entry> batch = std::exchange(m_pending, {});
     m_pendingIds.clear();
     QElapsedTimer clock;
     clock.start();
@@ -42,6 +44,8 @@ void CommitQueue::flush()
     if (!m_store->append(batch)) {
         qCWarning(lcStore).noquote()
             << "commit of" << batch.size() << "messages failed:" << m_store->errorString();
+        for (MessageStore::Entry &entry : batch)
+            entry.message.seq = 0;
         emit failed(batch, m_store->errorString());
         return;
     }

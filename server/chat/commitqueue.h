@@ -22,6 +22,7 @@ public:
     // comes first. A store that is not durable gains nothing by waiting: each commits at once.
     CommitQueue(MessageStore *store, int maxBatch, int delayMs, QObject *parent = nullptr);
 
+    // The entry's message.seq is not read: the store numbers the batch when it commits.
     void submit(const MessageStore::Entry &entry);
     // True while a message with this id from this nickname waits for its commit.
     [[nodiscard]] bool isPending(const QString &nickKey, const QString &id) const;
@@ -31,9 +32,10 @@ public:
     void flush();
 
 signals:
-    // Stored: from here on they survive a crash, so they may be acknowledged.
+    // Stored, numbered by the store, in the order submitted (which is the sequence order): from
+    // here on they survive a crash, so they may be acknowledged.
     void committed(const QList<chat::proto::Message> &messages);
-    // Nothing of these was stored; the sequence numbers they took are free again.
+    // Nothing of these was stored, in the order submitted; they have no seq (0) and used none up.
     void failed(const QList<chat::server::MessageStore::Entry> &entries, const QString &reason);
 
 private:

@@ -2,6 +2,8 @@
 
 #include "store/messagestore.h"
 
+#include <algorithm>
+#include <climits>
 #include <limits>
 
 namespace chat::server {
@@ -87,6 +89,63 @@ History::Resume History::since(qint64 lastSeq) const
         return {false, recent()}; // over the byte limit, a read failed, or a piece is gone
     missed.append(fromSeq(oldestSeq()));
     return {true, missed};
+}
+
+History::Resume History::since(const QSet<QString> &rooms, const QString &target,
+                               qint64 lastSeq) const
+{
+    if (lastSeq > m_newestSeq)
+        return {}; // numbers this history never gave
+    if (lastSeq + 1 < oldestSeq() || m_messages.empty()) {
+        bool complete = false;
+        QList<Message> missed =
+            m_store.since(rooms, target, lastSeq, int(qMin<qint64>(m_resumeLimit, INT_MAX)),
+                          m_maxBytes, &complete);
+        if (!complete)
+            return {};
+        return {true, missed};
+    }
+    Resume resume{true, {}};
+    qint64 total = 0;
+    const size_t skip = size_t(qMax<qint64>(0, lastSeq + 1 - oldestSeq()));
+    for (size_t i = skip; i < m_messages.size(); ++i) {
+        const Message &message = m_messages[i];
+        if (!rooms.contains(message.room) &&
+            (message.event.isEmpty() || target.isEmpty() || message.target != target))
+            continue;
+        total += weight(message);
+        if (resume.messages.size() >= m_resumeLimit || total > m_maxBytes)
+            return {};
+        resume.messages.append(message);
+    }
+    return resume;
+}
+
+QList<Message> History::page(const QString &room, qint64 before, int limit, bool *more) const
+{
+    *more = false;
+    QList<Message> result;
+    const qint64 bound = before > 0 ? qMin(before, m_newestSeq + 1) : m_newestSeq + 1;
+    if (limit > 0 && !m_messages.empty() && bound > oldestSeq()) {
+        const size_t end = size_t(bound - oldestSeq()); // the first held seq not wanted
+        for (size_t i = end; i-- > 0;) {
+            if (m_messages[i].room != room)
+                continue;
+            if (result.size() == limit) {
+                *more = true;
+                break;
+            }
+            result.append(m_messages[i]);
+        }
+        // Memory ends before the page does, or cannot tell whether older ones exist: unless it
+        // holds everything the store does, the store answers.
+        if (*more || oldestSeq() <= m_store.oldestSeq()) {
+            std::reverse(result.begin(), result.end());
+            return result;
+        }
+    }
+    *more = false;
+    return m_store.page(room, before, limit, more);
 }
 
 QList<Message> History::fromSeq(qint64 firstSeq) const

@@ -5,6 +5,8 @@
 #include "protocol.h"
 
 #include <QList>
+#include <QSet>
+#include <QString>
 
 #include <deque>
 
@@ -21,7 +23,8 @@ public:
     // welcome makes the server read, encode and buffer is bounded whatever the messages' size.
     History(int capacity, const MessageStore &store, int resumeLimit, qint64 maxBytes = 0);
 
-    // Appends a stored message; its seq must be one more than the previous one.
+    // Appends a stored message (as CommitQueue::committed hands them over: numbered by the
+    // store); its seq must be one more than the previous one.
     void append(const chat::proto::Message &message);
     // Forgets the messages before `seq`, after the store pruned them.
     void forgetBefore(qint64 seq);
@@ -42,8 +45,20 @@ public:
         bool resumed = false; // true: messages are exactly those after lastSeq
         QList<chat::proto::Message> messages;
     };
-    // Applies the resume rules of docs/protocol.md for a hello carrying lastSeq.
+    // Applies the resume rules of protocol version 2 for a hello carrying lastSeq: every room.
     [[nodiscard]] Resume since(qint64 lastSeq) const;
+    // Version 3's resume: the messages after lastSeq in `rooms` and the events whose target is
+    // `target` (an account name), oldest first; from memory when it holds everything after
+    // lastSeq, else from the store. Not resumed (and no messages) when they are more than
+    // resumeLimit or weigh more than maxBytes, when some after lastSeq are no longer held, or
+    // when lastSeq is newer than this history: the client reloads its rooms then.
+    [[nodiscard]] Resume since(const QSet<QString> &rooms, const QString &target,
+                               qint64 lastSeq) const;
+    // A page of one room as MessageStore::page() gives it: from memory when memory holds the
+    // page and an older message of the room (or everything the store holds), else from the
+    // store, whose (room, seq) index finds a quiet room's page without reading the busy ones.
+    [[nodiscard]] QList<chat::proto::Message> page(const QString &room, qint64 before, int limit,
+                                                   bool *more) const;
 
 private:
     [[nodiscard]] QList<chat::proto::Message> fromSeq(qint64 firstSeq) const;

@@ -4,11 +4,14 @@
 
 #include "accounts/accountstore.h"
 #include "protocol.h"
+#include "store/roomstore.h"
 #include "store/sentindex.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QString>
 
 #include <deque>
@@ -37,8 +40,9 @@ public:
     // stored with it.
     struct Entry
     {
-        QString nickKey;
+        QString nickKey; // empty for a room event (event messages have no id to deduplicate)
         chat::proto::Message message;
+        QList<qint64> mentions; // the accounts of the room the text names with @name
     };
 
     MessageStore() = default;
@@ -55,9 +59,11 @@ public:
     // False when a commit costs nothing (memory): there is nothing to gain by grouping.
     [[nodiscard]] virtual bool isDurable() const = 0;
 
-    // Stores every entry in one transaction, all or none. The first seq must be lastSeq() + 1
-    // and each next one more. On failure nothing changed and errorString() says why.
-    [[nodiscard]] virtual bool append(const QList<Entry> &entries) = 0;
+    // Stores every entry in one transaction, all or none, numbering them: the first gets
+    // lastSeq() + 1, each next one more, in the list's order (their message.seq is set). So the
+    // commit order is the sequence order, and a store shared by several servers can number.
+    // On failure nothing changed (no seq is used up) and errorString() says why.
+    [[nodiscard]] virtual bool append(QList<Entry> &entries) = 0;
     // The message stored earlier from this nickname with this id. Its text may be empty when
     // the store no longer holds it (MemoryStore): a resend carries the same text.
     [[nodiscard]] virtual std::optional<chat::proto::Message> findSent(const QString &nickKey,
@@ -66,6 +72,29 @@ public:
     // stops before the messages' messageWeight() passes it (the caller sees fewer than asked).
     [[nodiscard]] virtual QList<chat::proto::Message> range(qint64 first, qint64 last,
                                                             qint64 maxWeight = -1) const = 0;
+    // A page of one room: the newest `limit` held messages with seq < before (before <= 0: no
+    // bound), oldest first. *more: older messages of the room are held.
+    [[nodiscard]] virtual QList<chat::proto::Message> page(const QString &room, qint64 before,
+                                                           int limit, bool *more) const = 0;
+    // What an account missed: the held messages with seq > after in any of `rooms`, and the
+    // events whose target is `target` (an account name) in any room, oldest first; at most
+    // `limit` of them and (maxWeight >= 0) no more than maxWeight of messageWeight().
+    // *complete: false when more were there than returned, or when messages after `after` are
+    // no longer held (pruned, or past a MemoryStore's capacity): they may have been for them.
+    [[nodiscard]] virtual QList<chat::proto::Message> since(const QSet<QString> &rooms,
+                                                            const QString &target, qint64 after,
+                                                            int limit, qint64 maxWeight,
+                                                            bool *complete) const = 0;
+    // The held chat messages (not events) of the room with seq > after whose sender is not
+    // `exceptFrom` (an account name), counted up to `cap`.
+    [[nodiscard]] virtual int countUnread(const QString &room, qint64 after,
+                                          const QString &exceptFrom, int cap) const = 0;
+    // ... and of those, the ones whose entry named `accountId` among its mentions (the store
+    // keeps an entry's mentions as given: leave the sender out; an event's are not kept).
+    [[nodiscard]] virtual int countMentions(const QString &room, qint64 after, qint64 accountId,
+                                            int cap) const = 0;
+    // The newest held message of every room that has one, by room name.
+    [[nodiscard]] virtual QHash<QString, chat::proto::Message> newestPerRoom() const = 0;
     // Deletes the oldest messages the retention does not keep, so that what is held stays one
     // run of consecutive seqs. Returns how many went, or -1 on failure (see errorString()).
     virtual qint64 prune(const Retention &retention, const QDateTime &now) = 0;
@@ -90,7 +119,18 @@ public:
     [[nodiscard]] qint64 lastSeq() const override { return m_lastSeq; }
     [[nodiscard]] qint64 oldestSeq() const override;
     [[nodiscard]] bool isDurable() const override { return false; }
-    [[nodiscard]] bool append(const QList<Entry> &entries) override;
+    [[nodiscard]] bool append(QList<Entry> &entries) override;
+    [[nodiscard]] QList<chat::proto::Message> page(const QString &room, qint64 before, int limit,
+                                                   bool *more) const override;
+    [[nodiscard]] QList<chat::proto::Message> since(const QSet<QString> &rooms,
+                                                    const QString &target, qint64 after, int limit,
+                                                    qint64 maxWeight,
+                                                    bool *complete) const override;
+    [[nodiscard]] int countUnread(const QString &room, qint64 after, const QString &exceptFrom,
+                                  int cap) const override;
+    [[nodiscard]] int countMentions(const QString &room, qint64 after, qint64 accountId,
+                                    int cap) const override;
+    [[nodiscard]] QHash<QString, chat::proto::Message> newestPerRoom() const override;
     [[nodiscard]] std::optional<chat::proto::Message> findSent(const QString &nickKey,
                                                                const QString &id) const override;
     [[nodiscard]] QList<chat::proto::Message> range(qint64 first, qint64 last,
@@ -98,9 +138,15 @@ public:
     qint64 prune(const Retention &retention, const QDateTime &now) override;
 
 private:
+    struct Held
+    {
+        chat::proto::Message message;
+        QList<qint64> mentions;
+    };
+
     QString m_instance;
     size_t m_capacity;
-    std::deque<chat::proto::Message> m_messages;
+    std::deque<Held> m_messages; // consecutive seqs, oldest first
     SentIndex m_sent;
     qint64 m_lastSeq = 0;
 };
@@ -112,13 +158,14 @@ private:
 // The value of --db that keeps nothing.
 [[nodiscard]] QString memoryStorePath();
 
-// The history and the accounts, in one place: for ":memory:" a MemoryStore sized by the config
-// and a MemoryAccountStore; for anything else the SQLite file, both on its one connection (either
-// may be destroyed first). On failure both are null and *error says why.
+// The history, the accounts and the rooms, in one place: for ":memory:" a MemoryStore sized by
+// the config, a MemoryAccountStore and a MemoryRoomStore; for anything else the SQLite file, all
+// on its one connection (any may be destroyed first). On failure all are null and *error says why.
 struct Stores
 {
     std::unique_ptr<MessageStore> messages;
     std::unique_ptr<AccountStore> accounts;
+    std::unique_ptr<RoomStore> rooms;
 };
 [[nodiscard]] Stores openStores(const QString &path, const HubConfig &config, QString *error);
 

@@ -2,6 +2,7 @@
 
 #include "accounts/sqliteaccountstore.h"
 #include "secrets.h"
+#include "store/sqliteroomstore.h"
 
 #include <QFileInfo>
 #include <QSqlDatabase>
@@ -9,7 +10,9 @@
 #include <QSqlQuery>
 #include <QStringList>
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 
 namespace chat::server {
 
@@ -31,6 +34,10 @@ QString reason(const QSqlError &error)
     return text.isEmpty() ? QStringLiteral("unknown SQLite error") : text;
 }
 
+// The columns messageFrom() reads, in its order.
+const QString kMessageColumns =
+    QStringLiteral("seq, msg_id, room, sender, time_ms, text, display, event, target");
+
 Message messageFrom(const QSqlQuery &query)
 {
     Message message;
@@ -41,7 +48,15 @@ Message messageFrom(const QSqlQuery &query)
     message.time = QDateTime::fromMSecsSinceEpoch(query.value(4).toLongLong(), Qt::UTC);
     message.text = query.value(5).toString();
     message.display = query.value(6).toString();
+    message.event = query.value(7).toString();
+    message.target = query.value(8).toString();
     return message;
+}
+
+// Never NULL: the columns are NOT NULL, and a null QString binds as NULL.
+QString text(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
 }
 
 } // namespace
@@ -101,9 +116,15 @@ SqliteStore::~SqliteStore()
 {
     // Statements go before their connection (which goes with its last user).
     m_insert.reset();
+    m_insertMention.reset();
     m_setLastSeq.reset();
     m_findSent.reset();
     m_range.reset();
+    m_page.reset();
+    m_roomSince.reset();
+    m_targetSince.reset();
+    m_countUnread.reset();
+    m_countMentions.reset();
 }
 
 QSqlDatabase SqliteStore::database() const
@@ -114,6 +135,11 @@ QSqlDatabase SqliteStore::database() const
 std::unique_ptr<AccountStore> SqliteStore::accountStore() const
 {
     return std::make_unique<SqliteAccountStore>(m_db);
+}
+
+std::unique_ptr<RoomStore> SqliteStore::roomStore() const
+{
+    return std::make_unique<SqliteRoomStore>(m_db);
 }
 
 bool SqliteStore::openDatabase()
@@ -169,6 +195,9 @@ bool SqliteStore::checkExisting(bool *fresh)
     if (version >= 2)
         needed << QStringLiteral("accounts") << QStringLiteral("tokens")
                << QStringLiteral("invites");
+    if (version >= 3)
+        needed << QStringLiteral("rooms") << QStringLiteral("room_members")
+               << QStringLiteral("room_accounts") << QStringLiteral("mentions");
     bool complete = version >= 1;
     for (const QString &table : std::as_const(needed))
         complete = complete && tables.contains(table);
@@ -303,6 +332,53 @@ bool SqliteStore::migrateStep(int from)
                            "created_ms INTEGER NOT NULL) WITHOUT ROWID"),
         };
         break;
+    case 2: {
+        const QString now = QString::number(QDateTime::currentMSecsSinceEpoch());
+        // The newest seq ever given: what every account has read in the lobby.
+        const QString newest = QStringLiteral(
+            "MAX(COALESCE((SELECT MAX(seq) FROM messages), 0), "
+            "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_seq'), 0))");
+        statements = {
+            // Room events: event is the kind ("joined", "topic", ...), target the account it
+            // concerns. Chat messages have neither.
+            QStringLiteral("ALTER TABLE messages ADD COLUMN event TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN target TEXT NOT NULL DEFAULT ''"),
+            // Before rooms there was one room.
+            QStringLiteral("UPDATE messages SET room = 'lobby' WHERE room != 'lobby'"),
+            // Events have no id (msg_id ''): the index keeps ids unique among the others only.
+            // Queries that use it say "msg_id != ''" as well, so that SQLite may.
+            QStringLiteral("DROP INDEX messages_by_sender"),
+            QStringLiteral("CREATE UNIQUE INDEX messages_by_sender ON messages (nick_key, msg_id) "
+                           "WHERE msg_id != ''"),
+            QStringLiteral("CREATE INDEX messages_by_room ON messages (room, seq)"),
+            QStringLiteral("CREATE INDEX messages_by_target ON messages (target, seq) "
+                           "WHERE target != ''"),
+            QStringLiteral("CREATE TABLE mentions (seq INTEGER NOT NULL, "
+                           "account_id INTEGER NOT NULL, room TEXT NOT NULL, "
+                           "PRIMARY KEY (seq, account_id)) WITHOUT ROWID"),
+            QStringLiteral("CREATE INDEX mentions_by_account ON mentions (account_id, room, seq)"),
+            QStringLiteral("CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                           "title TEXT NOT NULL DEFAULT '', topic TEXT NOT NULL DEFAULT '', "
+                           "private INTEGER NOT NULL DEFAULT 0, direct INTEGER NOT NULL DEFAULT 0, "
+                           "created_ms INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE room_members (room_id INTEGER NOT NULL, "
+                           "account_id INTEGER NOT NULL, role INTEGER NOT NULL DEFAULT 0, "
+                           "joined_ms INTEGER NOT NULL, read_seq INTEGER NOT NULL DEFAULT 0, "
+                           "PRIMARY KEY (room_id, account_id)) WITHOUT ROWID"),
+            QStringLiteral("CREATE INDEX room_members_by_account ON room_members (account_id)"),
+            QStringLiteral("CREATE TABLE room_accounts (account_id INTEGER PRIMARY KEY)"),
+            // The lobby is as old as its oldest message.
+            QStringLiteral("INSERT INTO rooms (id, name, created_ms) VALUES (1, 'lobby', "
+                           "COALESCE((SELECT MIN(time_ms) FROM messages), %1))")
+                .arg(now),
+            // Every account was in the one room since it was made, and has seen it all.
+            QStringLiteral("INSERT INTO room_members (room_id, account_id, role, joined_ms, "
+                           "read_seq) SELECT 1, id, 0, created_ms, %1 FROM accounts")
+                .arg(newest),
+            QStringLiteral("INSERT INTO room_accounts (account_id) SELECT id FROM accounts"),
+        };
+        break;
+    }
     default:
         setError(QStringLiteral("no migration from schema version %1").arg(from));
         return false;
@@ -354,66 +430,97 @@ bool SqliteStore::prepareStatements()
         return query->prepare(sql) || fail(QStringLiteral("cannot prepare a statement"), *query);
     };
     return prepare(m_insert, QStringLiteral("INSERT INTO messages (seq, nick_key, msg_id, room, "
-                                            "sender, time_ms, text, display) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) &&
+                                            "sender, time_ms, text, display, event, target) "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) &&
+           prepare(m_insertMention,
+                   QStringLiteral("INSERT OR IGNORE INTO mentions (seq, account_id, room) "
+                                  "VALUES (?, ?, ?)")) &&
            prepare(m_setLastSeq,
                    QStringLiteral("UPDATE meta SET value = ? WHERE key = 'last_seq'")) &&
-           prepare(m_findSent,
-                   QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text, display "
-                                  "FROM messages WHERE nick_key = ? AND msg_id = ?")) &&
-           prepare(m_range,
-                   QStringLiteral("SELECT seq, msg_id, room, sender, time_ms, text, display FROM "
-                                  "messages WHERE seq BETWEEN ? AND ? ORDER BY seq"));
+           prepare(m_findSent, QStringLiteral("SELECT %1 FROM messages WHERE nick_key = ? AND "
+                                              "msg_id = ? AND msg_id != ''")
+                                   .arg(kMessageColumns)) &&
+           prepare(m_range, QStringLiteral("SELECT %1 FROM messages WHERE seq BETWEEN ? AND ? "
+                                           "ORDER BY seq")
+                                .arg(kMessageColumns)) &&
+           // One more than asked: whether older ones exist.
+           prepare(m_page, QStringLiteral("SELECT %1 FROM messages WHERE room = ? AND seq < ? "
+                                          "ORDER BY seq DESC LIMIT ?")
+                               .arg(kMessageColumns)) &&
+           prepare(m_roomSince, QStringLiteral("SELECT %1 FROM messages WHERE room = ? AND "
+                                               "seq > ? AND seq < ? ORDER BY seq LIMIT ?")
+                                    .arg(kMessageColumns)) &&
+           prepare(m_targetSince, QStringLiteral("SELECT %1 FROM messages WHERE target = ? AND "
+                                                 "target != '' AND event != '' AND seq > ? AND "
+                                                 "seq < ? ORDER BY seq LIMIT ?")
+                                      .arg(kMessageColumns)) &&
+           prepare(m_countUnread,
+                   QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE room = ? "
+                                  "AND seq > ? AND event = '' AND sender != ? LIMIT ?)")) &&
+           prepare(m_countMentions,
+                   QStringLiteral("SELECT COUNT(*) FROM (SELECT 1 FROM mentions WHERE "
+                                  "account_id = ? AND room = ? AND seq > ? LIMIT ?)"));
 }
 
-bool SqliteStore::append(const QList<Entry> &entries)
+bool SqliteStore::append(QList<Entry> &entries)
 {
     if (entries.isEmpty())
         return true;
-    qint64 expected = m_lastSeq + 1;
-    for (const Entry &entry : entries) {
-        if (entry.message.seq != expected++) {
-            setError(QStringLiteral("sequence numbers out of order"));
-            return false;
-        }
-    }
     QSqlDatabase db = database();
     if (!db.transaction()) {
         setError(reason(db.lastError()));
         return false;
     }
-    for (const Entry &entry : entries) {
-        const Message &message = entry.message;
+    const auto abandon = [&](const QString &what, const QSqlQuery &query) {
+        (void)fail(what, query);
+        rollback();
+        for (Entry &entry : entries)
+            entry.message.seq = 0; // not stored: no number
+        return false;
+    };
+    qint64 seq = m_lastSeq;
+    for (Entry &entry : entries) {
+        Message &message = entry.message;
+        message.seq = ++seq;
+        const bool event = !message.event.isEmpty();
         m_insert->bindValue(0, message.seq);
-        m_insert->bindValue(1, entry.nickKey);
-        m_insert->bindValue(2, message.id);
-        m_insert->bindValue(3, message.room);
-        m_insert->bindValue(4, message.from);
+        m_insert->bindValue(1, text(entry.nickKey));
+        m_insert->bindValue(2, text(message.id));
+        m_insert->bindValue(3, text(message.room));
+        m_insert->bindValue(4, text(message.from));
         m_insert->bindValue(5, message.time.toMSecsSinceEpoch());
-        m_insert->bindValue(6, message.text);
-        m_insert->bindValue(7, message.display.isNull() ? QStringLiteral("") : message.display);
-        if (!m_insert->exec()) {
-            (void)fail(QStringLiteral("cannot store a message"), *m_insert);
-            rollback();
-            return false;
+        m_insert->bindValue(6, text(message.text));
+        m_insert->bindValue(7, text(message.display));
+        m_insert->bindValue(8, text(message.event));
+        m_insert->bindValue(9, text(message.target));
+        if (!m_insert->exec())
+            return abandon(QStringLiteral("cannot store a message"), *m_insert);
+        if (event)
+            continue; // an event's text is a title or a topic: it names nobody
+        for (const qint64 accountId : std::as_const(entry.mentions)) {
+            m_insertMention->bindValue(0, message.seq);
+            m_insertMention->bindValue(1, accountId);
+            m_insertMention->bindValue(2, text(message.room));
+            if (!m_insertMention->exec())
+                return abandon(QStringLiteral("cannot store a mention"), *m_insertMention);
         }
     }
-    const qint64 last = entries.constLast().message.seq;
-    m_setLastSeq->bindValue(0, QString::number(last));
-    if (!m_setLastSeq->exec()) {
-        (void)fail(QStringLiteral("cannot store the newest seq"), *m_setLastSeq);
-        rollback();
-        return false;
-    }
+    m_setLastSeq->bindValue(0, QString::number(seq));
+    if (!m_setLastSeq->exec())
+        return abandon(QStringLiteral("cannot store the newest seq"), *m_setLastSeq);
     if (!db.commit()) {
         setError(reason(db.lastError()));
         rollback();
+        for (Entry &entry : entries)
+            entry.message.seq = 0;
         return false;
     }
     // oldestSeq() of an empty store was lastSeq() + 1: the first appended, so it stays right.
-    m_lastSeq = last;
-    for (const Entry &entry : entries)
-        m_ids.add(entry.nickKey, entry.message.id);
+    m_lastSeq = seq;
+    for (const Entry &entry : std::as_const(entries)) {
+        if (!entry.message.id.isEmpty())
+            m_ids.add(entry.nickKey, entry.message.id);
+    }
     if (m_ids.count() > m_ids.capacity() && !loadIds())
         qCWarning(lcStore).noquote() << "cannot grow the id filter:" << errorString();
     return true;
@@ -425,11 +532,12 @@ bool SqliteStore::loadIds()
     constexpr qint64 kMinCapacity = 1 << 20;
     QSqlQuery query(database());
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !query.next())
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM messages WHERE msg_id != ''")) ||
+        !query.next())
         return fail(QStringLiteral("cannot count its messages"), query);
     IdFilter ids(qMax(kMinCapacity, 2 * query.value(0).toLongLong()));
     query.finish();
-    if (!query.exec(QStringLiteral("SELECT nick_key, msg_id FROM messages")))
+    if (!query.exec(QStringLiteral("SELECT nick_key, msg_id FROM messages WHERE msg_id != ''")))
         return fail(QStringLiteral("cannot read its message ids"), query);
     while (query.next())
         ids.add(query.value(0).toString(), query.value(1).toString());
@@ -439,7 +547,7 @@ bool SqliteStore::loadIds()
 
 std::optional<Message> SqliteStore::findSent(const QString &nickKey, const QString &id) const
 {
-    if (!m_ids.mightContain(nickKey, id))
+    if (id.isEmpty() || !m_ids.mightContain(nickKey, id))
         return std::nullopt;
     m_findSent->bindValue(0, nickKey);
     m_findSent->bindValue(1, id);
@@ -479,9 +587,161 @@ QList<Message> SqliteStore::range(qint64 first, qint64 last, qint64 maxWeight) c
     return result;
 }
 
+bool SqliteStore::run(QSqlQuery &query, const char *what) const
+{
+    if (query.exec())
+        return true;
+    qCWarning(lcStore).noquote() << "cannot read" << what << "-" << reason(query.lastError());
+    return false;
+}
+
+QList<Message> SqliteStore::page(const QString &room, qint64 before, int limit, bool *more) const
+{
+    QList<Message> result;
+    *more = false;
+    if (limit <= 0)
+        return result;
+    m_page->bindValue(0, room);
+    m_page->bindValue(1, before > 0 ? before : std::numeric_limits<qint64>::max());
+    m_page->bindValue(2, limit + 1);
+    if (!run(*m_page, "a page of history"))
+        return result;
+    while (m_page->next()) {
+        if (result.size() == limit) {
+            *more = true;
+            break;
+        }
+        result.append(messageFrom(*m_page));
+    }
+    m_page->finish();
+    std::reverse(result.begin(), result.end());
+    return result;
+}
+
+QList<Message> SqliteStore::since(const QSet<QString> &rooms, const QString &target, qint64 after,
+                                  int limit, qint64 maxWeight, bool *complete) const
+{
+    // Messages after `after` that are no longer held may have been for this account.
+    *complete = after + 1 >= m_oldestSeq;
+    if (limit < 0)
+        limit = 0;
+    // The oldest limit + 1 of each room (and of the target's events), merged: a room read later
+    // only reads what is older than the newest of the limit + 1 oldest found so far, so a busy
+    // room does not cost `limit` rows when quieter ones already filled the answer.
+    std::vector<Message> found;
+    qint64 bound = std::numeric_limits<qint64>::max(); // only seqs below it can still be needed
+    const auto collect = [&](QSqlQuery &query, const char *what) {
+        if (!run(query, what))
+            return false;
+        while (query.next())
+            found.push_back(messageFrom(query));
+        query.finish();
+        std::sort(found.begin(), found.end(),
+                  [](const Message &a, const Message &b) { return a.seq < b.seq; });
+        found.erase(std::unique(found.begin(), found.end(),
+                                [](const Message &a, const Message &b) { return a.seq == b.seq; }),
+                    found.end());
+        if (found.size() > size_t(limit)) {
+            found.resize(size_t(limit) + 1);
+            bound = found.back().seq + 1;
+        }
+        return true;
+    };
+    for (const QString &room : rooms) {
+        m_roomSince->bindValue(0, room);
+        m_roomSince->bindValue(1, after);
+        m_roomSince->bindValue(2, bound);
+        m_roomSince->bindValue(3, limit + 1);
+        if (!collect(*m_roomSince, "missed messages")) {
+            *complete = false;
+            return {};
+        }
+    }
+    if (!target.isEmpty()) {
+        m_targetSince->bindValue(0, target);
+        m_targetSince->bindValue(1, after);
+        m_targetSince->bindValue(2, bound);
+        m_targetSince->bindValue(3, limit + 1);
+        if (!collect(*m_targetSince, "missed events")) {
+            *complete = false;
+            return {};
+        }
+    }
+    QList<Message> result;
+    result.reserve(qsizetype(qMin(found.size(), size_t(limit))));
+    qint64 weight = 0;
+    for (Message &message : found) {
+        weight += messageWeight(message);
+        if (result.size() >= limit || (maxWeight >= 0 && weight > maxWeight)) {
+            *complete = false;
+            break;
+        }
+        result.append(std::move(message));
+    }
+    return result;
+}
+
+int SqliteStore::countUnread(const QString &room, qint64 after, const QString &exceptFrom,
+                             int cap) const
+{
+    if (cap <= 0)
+        return 0;
+    m_countUnread->bindValue(0, room);
+    m_countUnread->bindValue(1, after);
+    m_countUnread->bindValue(2, text(exceptFrom));
+    m_countUnread->bindValue(3, cap);
+    if (!run(*m_countUnread, "unread counts") || !m_countUnread->next())
+        return 0;
+    const int count = m_countUnread->value(0).toInt();
+    m_countUnread->finish();
+    return count;
+}
+
+int SqliteStore::countMentions(const QString &room, qint64 after, qint64 accountId, int cap) const
+{
+    if (cap <= 0)
+        return 0;
+    m_countMentions->bindValue(0, accountId);
+    m_countMentions->bindValue(1, room);
+    m_countMentions->bindValue(2, after);
+    m_countMentions->bindValue(3, cap);
+    if (!run(*m_countMentions, "mention counts") || !m_countMentions->next())
+        return 0;
+    const int count = m_countMentions->value(0).toInt();
+    m_countMentions->finish();
+    return count;
+}
+
+QHash<QString, Message> SqliteStore::newestPerRoom() const
+{
+    // Room by room along the (room, seq) index: one short search per room, not a scan of every
+    // message.
+    QHash<QString, Message> newest;
+    QSqlQuery query(database());
+    query.setForwardOnly(true);
+    const QString sql =
+        QStringLiteral(
+            "WITH RECURSIVE names(name) AS (SELECT MIN(room) FROM messages UNION ALL "
+            "SELECT (SELECT MIN(room) FROM messages WHERE room > names.name) FROM names "
+            "WHERE names.name IS NOT NULL) "
+            "SELECT %1 FROM messages WHERE seq IN (SELECT (SELECT MAX(seq) FROM messages "
+            "WHERE room = names.name) FROM names WHERE names.name IS NOT NULL)")
+            .arg(kMessageColumns);
+    if (!query.exec(sql)) {
+        qCWarning(lcStore).noquote()
+            << "cannot read the newest messages:" << reason(query.lastError());
+        return newest;
+    }
+    while (query.next()) {
+        Message message = messageFrom(query);
+        newest.insert(message.room, std::move(message));
+    }
+    return newest;
+}
+
 qint64 SqliteStore::prune(const Retention &retention, const QDateTime &now)
 {
-    const QSqlDatabase db = database();
+    QSqlDatabase db = database();
     // Everything up to and including `cut` goes, so what is held stays consecutive.
     qint64 cut = 0;
     if (retention.maxMessages > 0)
@@ -500,14 +760,35 @@ qint64 SqliteStore::prune(const Retention &retention, const QDateTime &now)
     }
     if (cut < m_oldestSeq)
         return 0;
+    // The messages and their mentions go together.
+    if (!db.transaction()) {
+        setError(reason(db.lastError()));
+        return -1;
+    }
     QSqlQuery remove(db);
     remove.prepare(QStringLiteral("DELETE FROM messages WHERE seq <= ?"));
     remove.bindValue(0, cut);
     if (!remove.exec()) {
         (void)fail(QStringLiteral("cannot delete old messages"), remove);
+        rollback();
         return -1;
     }
     const qint64 removed = remove.numRowsAffected();
+    remove.finish();
+    QSqlQuery mentions(db);
+    mentions.prepare(QStringLiteral("DELETE FROM mentions WHERE seq <= ?"));
+    mentions.bindValue(0, cut);
+    if (!mentions.exec()) {
+        (void)fail(QStringLiteral("cannot delete old mentions"), mentions);
+        rollback();
+        return -1;
+    }
+    mentions.finish();
+    if (!db.commit()) {
+        setError(reason(db.lastError()));
+        rollback();
+        return -1;
+    }
     m_oldestSeq = qMin(cut, m_lastSeq) + 1;
     return removed;
 }

@@ -1,0 +1,80 @@
+#include "store/roomstore.h"
+
+namespace chat::server {
+
+MemoryRoomStore::MemoryRoomStore()
+{
+    RoomRecord lobby;
+    lobby.name = QStringLiteral("lobby");
+    lobby.created = QDateTime::currentDateTimeUtc();
+    (void)MemoryRoomStore::createRoom(&lobby); // id 1
+}
+
+bool MemoryRoomStore::load(RoomSnapshot *snapshot)
+{
+    clearError();
+    snapshot->rooms = m_rooms.values();
+    snapshot->memberships = m_members.values();
+    snapshot->seenAccounts = m_seen;
+    return true;
+}
+
+bool MemoryRoomStore::createRoom(RoomRecord *room)
+{
+    clearError();
+    if (m_byName.contains(room->name))
+        return false;
+    room->id = m_nextId++;
+    m_rooms.insert(room->id, *room);
+    m_byName.insert(room->name, room->id);
+    return true;
+}
+
+bool MemoryRoomStore::updateRoom(const RoomRecord &room)
+{
+    clearError();
+    const auto it = m_rooms.find(room.id);
+    if (it == m_rooms.end()) {
+        setError(QStringLiteral("no room with id %1").arg(room.id));
+        return false;
+    }
+    it->title = room.title;
+    it->topic = room.topic;
+    return true;
+}
+
+bool MemoryRoomStore::setMember(const MembershipRecord &member)
+{
+    clearError();
+    if (!m_rooms.contains(member.roomId)) {
+        setError(QStringLiteral("no room with id %1").arg(member.roomId));
+        return false;
+    }
+    m_members.insert({member.roomId, member.accountId}, member);
+    return true;
+}
+
+bool MemoryRoomStore::removeMember(qint64 roomId, qint64 accountId)
+{
+    clearError();
+    m_members.remove({roomId, accountId});
+    return true;
+}
+
+bool MemoryRoomStore::setRead(qint64 roomId, qint64 accountId, qint64 seq)
+{
+    clearError();
+    const auto it = m_members.find({roomId, accountId});
+    if (it != m_members.end()) // not a member (any more): nothing to keep
+        it->readSeq = seq;
+    return true;
+}
+
+bool MemoryRoomStore::markSeen(qint64 accountId)
+{
+    clearError();
+    m_seen.insert(accountId);
+    return true;
+}
+
+} // namespace chat::server
