@@ -1,13 +1,14 @@
-// The browser client: speaks docs/protocol.md (version 2) over a WebSocket to the server that
-// served this page. It logs in over HTTP (POST /api/login, /api/register): the server keeps the
-// token in an HttpOnly cookie this script cannot read, and the WebSocket upgrade carries it, so
-// the hello names no credentials at all. Text from the network reaches the page only through
-// textContent, never as markup.
+// The browser client: speaks docs/protocol.md (version 3: rooms, direct messages, unread counts,
+// older history, typing) over a WebSocket to the server that served this page. It logs in over
+// HTTP (POST /api/login, /api/register): the server keeps the token in an HttpOnly cookie this
+// script cannot read, and the WebSocket upgrade carries it, so the hello names no credentials at
+// all. Text from the network reaches the page only through textContent, never as markup.
 'use strict';
 
 (() => {
-  const PROTOCOL_VERSION = 2;
+  const PROTOCOL_VERSION = 3;
   const MAX_TEXT_CHARS = 4000; // code points, as the server counts them
+  const MAX_NAME_CHARS = 32; // a mention's name, as common/mentions.h reads it
   const BACKOFF_FIRST_MS = 1000;
   const BACKOFF_MAX_MS = 30000;
   const BACKOFF_JITTER = 0.2; // ±20 %
@@ -16,6 +17,16 @@
   const PING_EVERY_MS = 25000;
   const PONG_TIMEOUT_MS = 10000;
   const RESEND_AFTER_MS = 2000; // a send refused as rate_limited or internal is tried again
+  const TYPING_EVERY_MS = 3000; // at most one typing notice per room this often
+  const TYPING_SHOWN_MS = 5000; // "X 正在输入…" stays this long after X's last notice
+  const PAGE_SIZE = 50; // messages per history request
+  const MEMBERS_PAGE = 200; // members per members request
+  const ROOMS_PAGE = 50; // public rooms per rooms request
+  const LOAD_OLDER_PX = 40; // this close to the top, older messages are asked for
+  const MAX_UNREAD = 1000; // the server's cap: 1000 means "1000 or more"
+  const DEFAULT_ROOM = 'lobby';
+  const DIRECT_PREFIX = 'to:'; // the key of a direct room that does not exist yet
+  const PHONE = window.matchMedia('(max-width: 640px)');
   // The cookie is missing, ended or expired, or the account is disabled: log in again.
   const LOGIN_AGAIN_CODES = new Set(['token_invalid', 'account_disabled', 'login_failed']);
   // Hello refusals that no retry can help.
@@ -25,8 +36,9 @@
     'not_joined', 'already_joined', 'text_invalid', 'binary_frame', 'too_large', 'rate_limited',
     'internal', 'login_failed', 'token_invalid', 'name_invalid', 'name_taken', 'password_invalid',
     'registration_closed', 'invite_invalid', 'too_many_attempts', 'busy', 'account_disabled',
-    'display_invalid', 'forbidden']);
-  // What the login and sign-up forms say for each refusal; the server's sentence follows.
+    'display_invalid', 'forbidden', 'room_not_found', 'not_member', 'not_owner', 'room_exists',
+    'invite_only', 'user_not_found', 'not_allowed', 'too_many_rooms', 'title_invalid']);
+  // What the page says for each refusal; the server's sentence follows.
   const ERROR_TEXT = {
     login_failed: '账号名或密码错误。',
     token_invalid: '登录已失效，请重新登录。',
@@ -41,14 +53,34 @@
     display_invalid: '显示名不符合规则。',
     forbidden: '请求被拒绝。',
     unsupported_version: '协议版本不兼容，请刷新页面。',
+    bad_message: '请求不符合规则。',
+    text_invalid: '消息为空、太长或含有控制字符。',
+    rate_limited: '发送太快了，请稍后再试。',
+    room_not_found: '房间不存在。',
+    not_member: '你还不是这个房间的成员。',
+    not_owner: '只有房主可以这样做。',
+    room_exists: '这个房间名已被占用。',
+    invite_only: '这是私密房间，需要成员邀请才能加入。',
+    user_not_found: '没有这个用户。',
+    not_allowed: '这个房间里不能这样做。',
+    too_many_rooms: '房间数量已达上限。',
+    title_invalid: '标题或话题不符合规则。',
   };
 
   const $ = (id) => document.getElementById(id);
   const ui = {
     status: $('status'), retry: $('retry'), logout: $('logout'), me: $('me'), server: $('server'),
-    people: document.querySelector('.people'),
-    messages: $('messages'), empty: $('empty'), composer: $('composer'), text: $('text'),
-    send: $('send'), note: $('composer-note'), users: $('users'), count: $('online-count'),
+    layout: $('layout'), people: $('people'), roomList: $('room-list'), dmList: $('dm-list'),
+    dmEmpty: $('dm-empty'), browse: $('browse'), create: $('create'), back: $('back'),
+    roomTitle: $('room-title'), roomTopic: $('room-topic'), leave: $('leave'),
+    showMembers: $('show-members'), hideMembers: $('hide-members'), moreMembers: $('more-members'),
+    messageArea: $('message-area'), empty: $('empty'), typing: $('typing'),
+    composer: $('composer'), text: $('text'), send: $('send'), note: $('composer-note'),
+    users: $('users'), count: $('online-count'),
+    roomsDialog: $('rooms-dialog'), closeRooms: $('close-rooms'), publicRooms: $('public-rooms'),
+    publicEmpty: $('public-empty'), moreRooms: $('more-rooms'), createForm: $('create-form'),
+    createName: $('create-name'), createTitle: $('create-title'), createTopic: $('create-topic'),
+    createPrivate: $('create-private'), createButton: $('create-button'), roomsError: $('rooms-error'),
     auth: $('auth'), showLogin: $('show-login'), showRegister: $('show-register'),
     loginForm: $('login-form'), loginName: $('login-name'), loginPassword: $('login-password'),
     registerForm: $('register-form'), regName: $('reg-name'), regPassword: $('reg-password'),
@@ -60,19 +92,22 @@
     display: '',
     session: '', // from the last welcome, to replace our connection after a drop
     instance: '', // the history lastSeq counts in
-    lastSeq: null, // the newest seq seen, null before the first welcome
+    lastSeq: null, // the newest seq seen in any room, null before the first welcome
     ws: null, // the current attempt or connection
     joined: false,
     stopped: true, // no reconnecting: not started, logged out, or refused
     attempt: 0, // failed attempts in a row, for the backoff
     timers: { open: 0, retry: 0, countdown: 0, stable: 0, ping: 0, pong: 0 },
     retryAt: 0,
-    pingCounter: 0,
-    outbox: [], // {id, text}: not acknowledged yet, in the order typed
-    confirmed: new Map(), // seq -> <li>
-    highestShown: 0,
-    pending: new Map(), // id -> <li>
-    users: [], // {name, display}
+    counter: 0, // for request ids
+    outbox: [], // {id, key, room, to, text}: not acknowledged yet, in the order typed
+    pending: new Map(), // id -> <li> of a message not acknowledged yet
+    rooms: new Map(), // key (the room's name, or "to:NAME" for a direct room to come) -> room
+    current: '', // the key of the room shown
+    requests: new Map(), // id -> {kind, key, ...}: room requests waiting for their answer
+    openWhenKnown: '', // a room created or joined here: shown once the server tells of it
+    members: { key: '', list: [], next: '', online: 0 }, // the member list shown
+    publicNext: '', // the rooms dialog's next page
     busy: false, // a login or sign-up request is on its way
   };
 
@@ -85,6 +120,11 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
+  function requestId(kind) {
+    state.counter += 1;
+    return `${kind}-${state.counter}`;
+  }
+
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -94,6 +134,10 @@
 
   function str(value) {
     return typeof value === 'string' ? value : '';
+  }
+
+  function int(value) {
+    return Number.isSafeInteger(value) ? value : 0;
   }
 
   function clearTimer(name) {
@@ -121,7 +165,7 @@
     ui.retry.hidden = kind !== 'waiting';
   }
 
-  // "爱丽丝 (alice)" in one element: a display name beside the account name, or the name alone.
+  // "爱丽丝 alice" in one element: a display name beside the account name, or the name alone.
   function nameParts(name, display) {
     const parts = [];
     if (display && display !== name) parts.push(el('span', 'display', display));
@@ -129,16 +173,268 @@
     return parts;
   }
 
+  // Account names compare as the server's do, near enough: NFKC and case folded (the server's
+  // look-alike rules only make more names equal, and it is the server that decides).
+  function nameKey(name) {
+    return name.normalize('NFKC').toLowerCase();
+  }
+
+  // The names a text mentions with "@name" (common/mentions.h): '@' not inside a word, the name
+  // up to white space or punctuation, at most MAX_NAME_CHARS code points.
+  const MENTION_END = /[\s,.:;!?()[\]{}<>"'，。：；！？（）、]/u;
+  function mentionedNames(text) {
+    const names = [];
+    const chars = [...text];
+    for (let i = 0; i < chars.length; i += 1) {
+      if (chars[i] !== '@') continue;
+      if (i > 0 && /[\p{L}\p{N}_.+-]/u.test(chars[i - 1])) continue; // bob@example.org
+      let j = i + 1;
+      while (j < chars.length && !MENTION_END.test(chars[j]) && chars[j] !== '@') j += 1;
+      const name = chars.slice(i + 1, j).join('');
+      if (name && [...name].length <= MAX_NAME_CHARS && !names.includes(name)) names.push(name);
+      i = j - 1;
+    }
+    return names;
+  }
+
+  function mentionsMe(text) {
+    if (!state.account) return false;
+    const me = nameKey(state.account);
+    return mentionedNames(text).some((name) => nameKey(name) === me);
+  }
+
+  function isPhone() {
+    return PHONE.matches;
+  }
+
+  // --- rooms --------------------------------------------------------------------------------
+
+  function newRoom(key) {
+    const list = el('ol', 'messages');
+    const room = {
+      key,
+      name: key, // what requests name it by; empty for a direct room that does not exist yet
+      title: '', topic: '', isPrivate: false, direct: false, with: '', role: 'member',
+      memberCount: 0, read: 0, unread: 0, mentions: 0, last: null,
+      list, // its messages, shown when it is the current room
+      confirmed: new Map(), // seq -> <li>
+      highest: 0, // the highest seq in the list
+      newest: 0, // the newest seq known of the room (the list's, or the welcome's `last`)
+      loaded: false, // its newest page was asked for since the last (re)load
+      loading: false, // a history request is on its way
+      more: true, // older messages exist before the oldest shown
+      draft: '',
+      scrollTop: 0,
+      atBottom: true,
+      typing: new Map(), // account name -> {display, timer}
+      typingSentAt: 0,
+    };
+    list.addEventListener('scroll', () => onListScroll(room));
+    return room;
+  }
+
+  function roomLabel(room) {
+    if (room.direct) return room.with || room.name;
+    return room.title || room.name;
+  }
+
+  function isDirectKey(key) {
+    return key.startsWith(DIRECT_PREFIX);
+  }
+
+  function applyRoomState(room, s) {
+    room.name = str(s.name) || room.name;
+    room.title = str(s.title);
+    room.topic = str(s.topic);
+    room.isPrivate = s.private === true;
+    room.direct = s.direct === true;
+    room.with = str(s.with);
+    room.role = str(s.role) || 'member';
+    room.memberCount = int(s.members);
+    room.read = int(s.read);
+    room.unread = int(s.unread);
+    room.mentions = int(s.mentions);
+    if (s.last && isMessage(s.last)) {
+      room.last = s.last;
+      room.newest = Math.max(room.newest, s.last.seq);
+    }
+  }
+
+  function readRoomState(s) {
+    return s && typeof s === 'object' && typeof s.name === 'string' && s.name.length > 0;
+  }
+
+  // The room the server told of (welcome or `room`): added, or its state replaced. A direct
+  // room that was waiting for its first message here takes over that one's list and draft.
+  function upsertRoom(s) {
+    let room = state.rooms.get(s.name);
+    if (!room && s.direct === true && typeof s.with === 'string') {
+      const waiting = state.rooms.get(DIRECT_PREFIX + s.with) ||
+        [...state.rooms.values()].find((r) => isDirectKey(r.key) && nameKey(r.with) === nameKey(s.with));
+      if (waiting) {
+        state.rooms.delete(waiting.key);
+        const oldKey = waiting.key;
+        waiting.key = s.name;
+        waiting.loaded = false;
+        waiting.more = true;
+        state.rooms.set(s.name, waiting);
+        for (const entry of state.outbox) if (entry.key === oldKey) entry.key = s.name;
+        if (state.current === oldKey) state.current = s.name;
+        room = waiting; // its members are asked for when it is shown again
+      }
+    }
+    if (!room) {
+      room = newRoom(s.name);
+      state.rooms.set(s.name, room);
+    }
+    applyRoomState(room, s);
+    return room;
+  }
+
+  function removeRoom(key, reshow = true) {
+    const room = state.rooms.get(key);
+    if (!room) return;
+    for (const entry of [...state.outbox]) {
+      if (entry.key === key) failPending(entry.id, '已不在这个房间');
+    }
+    for (const t of room.typing.values()) clearTimeout(t.timer);
+    state.rooms.delete(key);
+    if (state.current === key) {
+      room.list.remove();
+      state.current = '';
+      if (reshow) showRoom(fallbackRoom());
+    }
+  }
+
+  function fallbackRoom() {
+    if (state.rooms.has(DEFAULT_ROOM)) return DEFAULT_ROOM;
+    const first = sortedRooms(false)[0] || sortedRooms(true)[0];
+    return first ? first.key : '';
+  }
+
+  function sortedRooms(direct) {
+    return [...state.rooms.values()].filter((r) => r.direct === direct)
+      .sort((a, b) => (b.newest - a.newest) || roomLabel(a).localeCompare(roomLabel(b)));
+  }
+
+  function sidebarItem(room) {
+    const li = el('li', 'room-item');
+    li.dataset.room = room.key;
+    if (room.key === state.current) li.setAttribute('aria-current', 'true');
+    if (room.unread > 0) li.classList.add('unread');
+    const button = el('button', 'room-button');
+    button.type = 'button';
+    const label = el('span', 'room-name', roomLabel(room));
+    if (!room.direct && room.isPrivate) label.classList.add('private');
+    button.append(label);
+    const preview = previewText(room);
+    if (preview) button.append(el('span', 'preview', preview));
+    if (room.mentions > 0) {
+      const badge = el('span', 'mention-badge', `@${room.mentions}`);
+      badge.title = `${room.mentions} 条提到你的消息`;
+      button.append(badge);
+    }
+    if (room.unread > 0) {
+      const badge = el('span', 'badge', room.unread >= MAX_UNREAD ? '999+' : String(room.unread));
+      badge.title = `${room.unread} 条未读消息`;
+      button.append(badge);
+    }
+    button.addEventListener('click', () => showRoom(room.key, { user: true }));
+    li.append(button);
+    return li;
+  }
+
+  function previewText(room) {
+    const m = room.last;
+    if (!m) return '';
+    if (m.event) return eventText(m);
+    const who = m.from === state.account ? '我' : (str(m.display) || m.from);
+    return `${who}：${m.text}`.slice(0, 80);
+  }
+
+  function renderSidebar() {
+    ui.roomList.replaceChildren(...sortedRooms(false).map(sidebarItem));
+    const direct = sortedRooms(true);
+    ui.dmList.replaceChildren(...direct.map(sidebarItem));
+    ui.dmEmpty.hidden = direct.length > 0;
+    const unread = [...state.rooms.values()].reduce((n, r) => n + Math.min(r.unread, MAX_UNREAD), 0);
+    const base = ui.server.textContent ? `聊天 · ${ui.server.textContent}` : '聊天';
+    document.title = unread > 0 ? `(${unread}) ${base}` : base;
+  }
+
+  // Shows the room `key`: its messages, draft, scroll position, members, and marks it read.
+  // Called again for the room shown, it only brings the header, members and history up to date.
+  function showRoom(key, options = {}) {
+    const room = state.rooms.get(key) || null;
+    const old = currentRoom();
+    const switched = old !== room;
+    if (old && switched) {
+      old.draft = ui.text.value;
+      old.scrollTop = old.list.scrollTop;
+      old.atBottom = isNearBottom(old.list);
+      old.list.removeAttribute('id');
+      old.list.removeAttribute('aria-live');
+    }
+    if (options.user) ui.layout.dataset.view = 'chat';
+    if (!room) {
+      state.current = '';
+      ui.messageArea.replaceChildren();
+      ui.roomTitle.textContent = '';
+      ui.roomTopic.textContent = '';
+      ui.leave.hidden = true;
+      ui.empty.hidden = true;
+      state.members = { key: '', list: [], next: '', online: 0 };
+      renderMembers();
+      renderTyping();
+      renderSidebar();
+      return;
+    }
+    state.current = key;
+    room.list.id = 'messages';
+    room.list.setAttribute('aria-live', 'polite');
+    // Taking the list out and back would lose its scroll position.
+    if (ui.messageArea.firstElementChild !== room.list) ui.messageArea.replaceChildren(room.list);
+    if (switched) {
+      ui.text.value = room.draft;
+      room.list.scrollTop = room.atBottom ? room.list.scrollHeight : room.scrollTop;
+    }
+    try {
+      localStorage.setItem('chat.room', key);
+    } catch { /* storage may be off */ }
+    renderHeader(room);
+    afterInsert(room, false);
+    renderTyping();
+    if (!room.loaded && !isDirectKey(key)) loadHistory(room, true);
+    if (state.members.key !== key) requestMembers(room);
+    markRead(room);
+    renderSidebar();
+    if (options.user && !isPhone()) ui.text.focus();
+  }
+
+  function renderHeader(room) {
+    ui.roomTitle.textContent = room.direct ? `与 ${roomLabel(room)} 的私信` : roomLabel(room);
+    const parts = [];
+    if (!room.direct && room.title && room.title !== room.name) parts.push(`#${room.name}`);
+    if (room.isPrivate && !room.direct) parts.push('私密');
+    if (room.topic) parts.push(room.topic);
+    ui.roomTopic.textContent = parts.join(' · ');
+    ui.leave.hidden = room.direct || isDirectKey(room.key);
+  }
+
   // --- messages -----------------------------------------------------------------------------
 
-  function isNearBottom() {
-    const list = ui.messages;
+  function isNearBottom(list) {
     return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   }
 
-  function afterInsert(stick) {
-    ui.empty.hidden = ui.messages.childElementCount > 0;
-    if (stick) ui.messages.scrollTop = ui.messages.scrollHeight;
+  function currentRoom() {
+    return state.rooms.get(state.current) || null;
+  }
+
+  function afterInsert(room, stick) {
+    if (room !== currentRoom()) return;
+    ui.empty.hidden = room.list.childElementCount > 0 || room.loading;
+    if (stick) room.list.scrollTop = room.list.scrollHeight;
   }
 
   function formatTime(iso) {
@@ -150,6 +446,23 @@
     };
   }
 
+  // A change of the room as a line of text (the server's event messages).
+  function eventText(m) {
+    const who = str(m.display) || m.from;
+    const target = str(m.target);
+    switch (m.event) {
+      case 'created': return `${who} 创建了房间`;
+      case 'joined': return `${who} 加入了房间`;
+      case 'left': return `${who} 离开了房间`;
+      case 'invited': return `${who} 邀请 ${target} 加入了房间`;
+      case 'removed': return `${who} 将 ${target} 移出了房间`;
+      case 'topic': return m.text ? `${who} 将话题改为「${m.text}」` : `${who} 清除了话题`;
+      case 'title': return m.text ? `${who} 将房间名称改为「${m.text}」` : `${who} 清除了房间名称`;
+      case 'owner': return `${who} 将房主转交给了 ${target}`;
+      default: return `${who}：${m.event}`;
+    }
+  }
+
   function messageItem(from, display, text, mine) {
     const li = el('li', mine ? 'msg mine' : 'msg');
     const meta = el('div', 'meta');
@@ -159,45 +472,89 @@
   }
 
   function renderConfirmed(message) {
-    const mine = message.from === state.account;
-    const li = messageItem(message.from, str(message.display), message.text, mine);
+    let li;
+    if (message.event) {
+      li = el('li', 'msg system');
+      li.append(el('div', 'text', eventText(message)));
+      li.dataset.event = message.event;
+    } else {
+      const mine = message.from === state.account;
+      li = messageItem(message.from, str(message.display), message.text, mine);
+      if (!mine && mentionsMe(message.text)) li.classList.add('mention');
+      const time = formatTime(message.time);
+      const timeNode = li.querySelector('time');
+      timeNode.textContent = time.short;
+      timeNode.title = time.full;
+      timeNode.dateTime = message.time;
+    }
     li.dataset.seq = String(message.seq);
     li.dataset.id = message.id;
     li.dataset.state = 'acked';
-    const time = formatTime(message.time);
-    const timeNode = li.querySelector('time');
-    timeNode.textContent = time.short;
-    timeNode.title = time.full;
-    timeNode.dateTime = message.time;
-    if (message.room && message.room !== 'lobby') {
-      li.querySelector('.meta').append(el('span', 'room', `#${message.room}`));
-    }
     return li;
   }
 
   // Confirmed messages in seq order, then the pending ones in the order they were typed.
-  function insertConfirmed(li, seq) {
+  function insertConfirmed(room, li, seq) {
     let before = null;
-    if (seq < state.highestShown) { // rare: a gap filled late; find the next higher seq
-      for (const [otherSeq, other] of state.confirmed) {
-        if (otherSeq > seq && (!before || otherSeq < Number(before.dataset.seq))) before = other;
+    if (seq < room.highest) { // older than the newest shown: find the next higher seq
+      let best = Infinity;
+      for (const [otherSeq, other] of room.confirmed) {
+        if (otherSeq > seq && otherSeq < best) {
+          best = otherSeq;
+          before = other;
+        }
       }
     } else {
-      state.highestShown = seq;
+      room.highest = seq;
     }
-    if (!before) before = ui.messages.querySelector('li[data-state="pending"], li[data-state="failed"]');
-    ui.messages.insertBefore(li, before);
+    if (!before) before = room.list.querySelector('li[data-state="pending"], li[data-state="failed"]');
+    room.list.insertBefore(li, before);
   }
 
-  function showMessage(message) {
+  function roomFor(name) {
+    let room = state.rooms.get(name);
+    if (!room) { // a room the server has not described yet: it will
+      room = newRoom(name);
+      state.rooms.set(name, room);
+    }
+    return room;
+  }
+
+  function isOpen(room) {
+    return room === currentRoom() && document.visibilityState === 'visible' &&
+      !(isPhone() && ui.layout.dataset.view !== 'chat');
+  }
+
+  // A message of one of our rooms: live (`counted` false: it changes the unread counts) or from
+  // a welcome's history (the welcome's counts include it).
+  function onMessage(message, counted) {
     if (state.lastSeq === null || message.seq > state.lastSeq) state.lastSeq = message.seq;
-    const ours = message.from === state.account && acknowledge(message.id);
-    if (state.confirmed.has(message.seq)) return; // a second acknowledgement, or a replay
-    const stick = ours || isNearBottom();
+    const room = roomFor(str(message.room) || DEFAULT_ROOM);
+    const ours = message.from === state.account && message.id !== '' && acknowledge(message.id);
+    if (room.confirmed.has(message.seq)) return; // a second acknowledgement, or a replay
+    const stick = ours || isNearBottom(room.list);
     const li = renderConfirmed(message);
-    state.confirmed.set(message.seq, li);
-    insertConfirmed(li, message.seq);
-    afterInsert(stick);
+    room.confirmed.set(message.seq, li);
+    insertConfirmed(room, li, message.seq);
+    if (message.seq >= room.newest) {
+      room.newest = message.seq;
+      room.last = message;
+    }
+    stopTyping(room, message.from);
+    if (!counted && !message.event && message.from !== state.account) {
+      if (isOpen(room)) {
+        markRead(room);
+      } else {
+        room.unread = Math.min(MAX_UNREAD, room.unread + 1);
+        if (mentionsMe(message.text)) room.mentions = Math.min(MAX_UNREAD, room.mentions + 1);
+      }
+    }
+    if (message.event && room.key === state.members.key &&
+        ['joined', 'left', 'invited', 'removed', 'owner'].includes(message.event)) {
+      requestMembers(room);
+    }
+    afterInsert(room, stick);
+    renderSidebar();
   }
 
   // The server's copy of our own message arrived: it leaves the outbox.
@@ -211,22 +568,14 @@
     return true;
   }
 
-  function replaceHistory(messages) {
-    for (const li of state.confirmed.values()) li.remove();
-    state.confirmed.clear();
-    state.highestShown = 0;
-    for (const message of messages) showMessage(message);
-    afterInsert(true);
-  }
-
-  function addPending(entry) {
+  function addPending(room, entry) {
     const li = messageItem(state.account, state.display, entry.text, true);
     li.dataset.id = entry.id;
     li.dataset.state = 'pending';
     li.querySelector('.state').textContent = '发送中…';
     state.pending.set(entry.id, li);
-    ui.messages.append(li);
-    afterInsert(true);
+    room.list.append(li);
+    afterInsert(room, true);
   }
 
   function failPending(id, reason) {
@@ -239,80 +588,408 @@
     li.querySelector('.state').textContent = `未发送：${reason}`;
   }
 
-  // Everything of the account that was logged in: another one may log in next.
-  function forgetAccount() {
-    state.account = '';
-    state.display = '';
-    state.session = '';
-    state.instance = '';
-    state.lastSeq = null;
-    state.outbox = [];
-    for (const li of state.pending.values()) li.remove();
-    state.pending.clear();
-    replaceHistory([]);
-    state.users = [];
-    renderUsers();
-    ui.me.hidden = true;
-    ui.logout.hidden = true;
+  // Forgets a room's messages (a history that was replaced): it is loaded again when shown.
+  function resetRoom(room) {
+    for (const li of room.confirmed.values()) li.remove();
+    room.confirmed.clear();
+    room.highest = 0;
+    room.loaded = false;
+    room.loading = false;
+    room.more = true;
+    room.atBottom = true;
   }
 
-  // --- people -------------------------------------------------------------------------------
+  // --- older messages -----------------------------------------------------------------------
 
-  function renderUsers() {
-    const sorted = [...state.users].sort((a, b) => a.name.localeCompare(b.name, undefined,
-      { sensitivity: 'base' }));
-    const items = sorted.map((user) => {
-      const me = user.name === state.account;
+  function oldestShown(room) {
+    let oldest = 0;
+    for (const seq of room.confirmed.keys()) if (oldest === 0 || seq < oldest) oldest = seq;
+    return oldest;
+  }
+
+  // The newest page (`fresh`), or the page before the oldest message shown.
+  function loadHistory(room, fresh) {
+    if (!state.joined || room.loading || isDirectKey(room.key)) return;
+    if (!fresh && !room.more) return;
+    const before = fresh ? 0 : oldestShown(room);
+    if (!fresh && before === 0) return;
+    const id = requestId('history');
+    if (!sendFrame({ type: 'history', id, room: room.name, before, limit: PAGE_SIZE })) return;
+    state.requests.set(id, { kind: 'history', key: room.key, fresh });
+    room.loading = true;
+    room.loaded = true;
+    room.list.dataset.loading = 'true';
+  }
+
+  function onListScroll(room) {
+    if (room === currentRoom() && room.list.scrollTop < LOAD_OLDER_PX) loadHistory(room, false);
+  }
+
+  function onHistory(page, request) {
+    const room = state.rooms.get(request.key);
+    if (!room) return;
+    room.loading = false;
+    delete room.list.dataset.loading;
+    const messages = Array.isArray(page.messages) ? page.messages.filter(isMessage) : [];
+    // `more` tells of what is older than this page; a newest page that overlaps what is
+    // already shown says nothing about what is older than that.
+    const oldestBefore = oldestShown(room);
+    const pageOldest = messages.length ? messages[0].seq : 0;
+    if (!request.fresh || oldestBefore === 0 || (pageOldest !== 0 && pageOldest <= oldestBefore)) {
+      room.more = page.more === true;
+    }
+    const list = room.list;
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    const wasAtBottom = isNearBottom(list);
+    for (const message of messages) {
+      if (room.confirmed.has(message.seq)) continue;
+      const li = renderConfirmed(message);
+      room.confirmed.set(message.seq, li);
+      insertConfirmed(room, li, message.seq);
+      if (message.seq >= room.newest) {
+        room.newest = message.seq;
+        room.last = message;
+      }
+    }
+    if (request.fresh || wasAtBottom) list.scrollTop = list.scrollHeight;
+    else list.scrollTop = list.scrollHeight - fromBottom; // the same messages stay in view
+    afterInsert(room, false);
+    // Too few to scroll: the scroll event that asks for more would never come.
+    if (room === currentRoom() && room.more && list.scrollHeight <= list.clientHeight + LOAD_OLDER_PX) {
+      loadHistory(room, false);
+    }
+    markRead(room);
+    renderSidebar();
+  }
+
+  // --- reading ------------------------------------------------------------------------------
+
+  // The shown room is read up to its newest message while the page is visible.
+  function markRead(room) {
+    if (!room || !state.joined || isDirectKey(room.key) || !isOpen(room)) return;
+    const seq = Math.max(room.newest, room.highest);
+    if (seq <= 0 || (seq <= room.read && room.unread === 0 && room.mentions === 0)) return;
+    if (!sendFrame({ type: 'read', room: room.name, seq })) return;
+    room.read = Math.max(room.read, seq);
+    room.unread = 0;
+    room.mentions = 0;
+    renderSidebar();
+  }
+
+  function onUnread(frame) {
+    const room = state.rooms.get(str(frame.room));
+    if (!room) return;
+    room.read = int(frame.read);
+    room.unread = int(frame.unread);
+    room.mentions = int(frame.mentions);
+    renderSidebar();
+  }
+
+  document.addEventListener('visibilitychange', () => markRead(currentRoom()));
+  window.addEventListener('focus', () => markRead(currentRoom()));
+
+  // --- typing -------------------------------------------------------------------------------
+
+  function onTyping(frame) {
+    const room = state.rooms.get(str(frame.room));
+    const from = str(frame.from);
+    if (!room || !from || from === state.account) return;
+    const old = room.typing.get(from);
+    if (old) clearTimeout(old.timer);
+    const entry = { display: str(frame.display), timer: 0 };
+    entry.timer = setTimeout(() => stopTyping(room, from), TYPING_SHOWN_MS);
+    room.typing.set(from, entry);
+    if (room === currentRoom()) renderTyping();
+  }
+
+  function stopTyping(room, from) {
+    const entry = room.typing.get(from);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    room.typing.delete(from);
+    if (room === currentRoom()) renderTyping();
+  }
+
+  function renderTyping() {
+    const room = currentRoom();
+    const names = room ? [...room.typing.entries()].map(([name, t]) => t.display || name) : [];
+    ui.typing.hidden = names.length === 0;
+    ui.typing.textContent = names.length === 0 ? ''
+      : names.length <= 3 ? `${names.join('、')} 正在输入…` : `${names.length} 个人正在输入…`;
+  }
+
+  function onInput() {
+    const room = currentRoom();
+    if (!room || !state.joined || isDirectKey(room.key) || ui.text.value.trim() === '') return;
+    const now = Date.now();
+    if (now - room.typingSentAt < TYPING_EVERY_MS) return;
+    if (sendFrame({ type: 'typing', room: room.name })) room.typingSentAt = now;
+  }
+
+  // --- members ------------------------------------------------------------------------------
+
+  function requestMembers(room, after = '') {
+    if (!after) {
+      state.members = { key: room.key, list: [], next: '', online: 0 };
+      if (isDirectKey(room.key)) { // no room yet: the two of us
+        state.members.list = [
+          { name: state.account, display: state.display, role: 'member', online: true },
+          { name: room.with, display: '', role: 'member', online: false },
+        ];
+      }
+      renderMembers();
+    }
+    if (!state.joined || isDirectKey(room.key)) return;
+    const id = requestId('members');
+    const frame = { type: 'members', id, room: room.name, limit: MEMBERS_PAGE };
+    if (after) frame.after = after;
+    if (sendFrame(frame)) state.requests.set(id, { kind: 'members', key: room.key, after });
+  }
+
+  function onMembers(answer, request) {
+    if (request.key !== state.members.key) return; // another room is shown by now
+    const list = Array.isArray(answer.members) ? answer.members : [];
+    const members = list.filter((m) => m && typeof m.name === 'string').map((m) => ({
+      name: m.name, display: str(m.display), role: str(m.role), online: m.online === true,
+    }));
+    if (!request.after) state.members.list = [];
+    for (const member of members) {
+      const known = state.members.list.findIndex((m) => m.name === member.name);
+      if (known >= 0) state.members.list[known] = member;
+      else state.members.list.push(member);
+    }
+    state.members.next = str(answer.next);
+    state.members.online = int(answer.online);
+    ui.people.classList.remove('stale');
+    renderMembers();
+  }
+
+  // Members of the room shown who came online (or changed their display name) or went offline.
+  function onPresence(presence) {
+    const room = state.rooms.get(str(presence.room));
+    if (!room || room.key !== state.members.key) return;
+    const left = new Set(Array.isArray(presence.left)
+      ? presence.left.filter((n) => typeof n === 'string') : []);
+    for (const member of state.members.list) if (left.has(member.name)) member.online = false;
+    const joined = Array.isArray(presence.joined) ? presence.joined : [];
+    for (const user of joined) {
+      if (!user || typeof user.name !== 'string') continue;
+      const member = state.members.list.find((m) => m.name === user.name);
+      if (member) {
+        member.online = true;
+        member.display = str(user.display);
+      } else if (!state.members.next) { // a new member, or one past the pages shown
+        state.members.list.push({ name: user.name, display: str(user.display), role: 'member',
+          online: true });
+      }
+      if (user.name === state.account && str(user.display) !== state.display) {
+        state.display = str(user.display);
+        showMe();
+      }
+    }
+    if (Number.isSafeInteger(presence.online)) state.members.online = presence.online;
+    renderMembers();
+  }
+
+  function renderMembers() {
+    const sorted = [...state.members.list].sort((a, b) => (Number(b.online) - Number(a.online)) ||
+      a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
+    const items = sorted.map((member) => {
+      const me = member.name === state.account;
       const li = el('li', me ? 'user me' : 'user');
-      li.dataset.name = user.name;
-      li.append(...nameParts(user.name, user.display));
-      if (me) li.append(el('span', 'you', '（我）'));
+      li.dataset.name = member.name;
+      li.dataset.online = String(member.online);
+      const who = el('span', 'who');
+      who.append(...nameParts(member.name, member.display));
+      if (me) who.append(el('span', 'you', '（我）'));
+      if (member.role === 'owner') who.append(el('span', 'role', '房主'));
+      li.append(who);
+      if (!me) {
+        const dm = el('button', 'link dm', '发消息');
+        dm.type = 'button';
+        dm.title = `给 ${member.name} 发私信`;
+        dm.addEventListener('click', () => openDirect(member.name));
+        li.append(dm);
+      }
       return li;
     });
     ui.users.replaceChildren(...items);
-    ui.count.textContent = String(sorted.length);
+    ui.count.textContent = String(state.members.online);
+    ui.moreMembers.hidden = !state.members.next;
   }
 
-  function readUsers(list) {
-    if (!Array.isArray(list)) return [];
-    return list.filter((u) => u && typeof u.name === 'string')
-      .map((u) => ({ name: u.name, display: str(u.display) }));
+  // A direct conversation with `name`: the existing direct room, or one that the first message
+  // (sent with `to`) makes.
+  function openDirect(name) {
+    const key = nameKey(name);
+    const existing = [...state.rooms.values()].find((r) => r.direct && nameKey(r.with) === key);
+    if (existing) {
+      showRoom(existing.key, { user: true });
+    } else {
+      const waitingKey = DIRECT_PREFIX + name;
+      if (!state.rooms.has(waitingKey)) {
+        const room = newRoom(waitingKey);
+        room.name = '';
+        room.direct = true;
+        room.with = name;
+        room.loaded = true;
+        room.more = false;
+        room.memberCount = 2;
+        state.rooms.set(waitingKey, room);
+      }
+      showRoom(waitingKey, { user: true });
+    }
+    ui.layout.classList.remove('show-members');
   }
 
-  // Adds accounts, or updates the display name of one already listed.
-  function addUsers(users) {
-    for (const user of users) {
-      const known = state.users.find((u) => u.name === user.name);
-      if (known) known.display = user.display;
-      else state.users.push(user);
+  // --- the rooms dialog ---------------------------------------------------------------------
+
+  function openRoomsDialog(focusCreate) {
+    ui.roomsDialog.hidden = false;
+    ui.roomsError.textContent = '';
+    ui.publicRooms.replaceChildren();
+    ui.publicEmpty.hidden = true;
+    state.publicNext = '';
+    requestPublicRooms('');
+    (focusCreate ? ui.createName : ui.closeRooms).focus();
+  }
+
+  function requestPublicRooms(after) {
+    const id = requestId('rooms');
+    const frame = { type: 'rooms', id, limit: ROOMS_PAGE };
+    if (after) frame.after = after;
+    if (sendFrame(frame)) state.requests.set(id, { kind: 'rooms', after });
+    else ui.roomsError.textContent = '未连接到服务器。';
+  }
+
+  function onRoomList(answer, request) {
+    if (ui.roomsDialog.hidden) return;
+    if (!request.after) ui.publicRooms.replaceChildren();
+    const rooms = Array.isArray(answer.rooms) ? answer.rooms : [];
+    for (const r of rooms) {
+      if (!r || typeof r.name !== 'string') continue;
+      const li = el('li', 'public-room');
+      li.dataset.room = r.name;
+      const text = el('div', 'public-text');
+      const title = el('span', 'room-name', str(r.title) || r.name);
+      text.append(title, el('span', 'room-id', `#${r.name} · ${int(r.members)} 人`));
+      if (str(r.topic)) text.append(el('span', 'room-topic', str(r.topic)));
+      const joined = r.joined === true || state.rooms.has(r.name);
+      const button = el('button', joined ? 'link open' : 'join', joined ? '打开' : '加入');
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        if (state.rooms.has(r.name)) {
+          closeRoomsDialog();
+          showRoom(r.name, { user: true });
+        } else {
+          joinRoom(r.name);
+        }
+      });
+      li.append(text, button);
+      ui.publicRooms.append(li);
+    }
+    ui.publicEmpty.hidden = ui.publicRooms.childElementCount > 0;
+    state.publicNext = str(answer.next);
+    ui.moreRooms.hidden = !state.publicNext;
+  }
+
+  function closeRoomsDialog() {
+    ui.roomsDialog.hidden = true;
+  }
+
+  function joinRoom(name) {
+    const id = requestId('join');
+    ui.roomsError.textContent = '';
+    if (sendFrame({ type: 'join', id, room: name })) {
+      state.requests.set(id, { kind: 'join', key: name });
+      state.openWhenKnown = name;
     }
   }
 
-  // Who came and went since the last presence: left first, then joined (an account whose
-  // display name changed comes in `joined` again).
-  function onPresence(presence) {
-    const left = new Set(Array.isArray(presence.left)
-      ? presence.left.filter((n) => typeof n === 'string') : []);
-    state.users = state.users.filter((u) => !left.has(u.name));
-    addUsers(readUsers(presence.joined));
-    const me = state.users.find((u) => u.name === state.account);
-    if (me && me.display !== state.display) {
-      state.display = me.display;
-      showMe();
+  function createRoom() {
+    const name = ui.createName.value.trim();
+    if (!name) return;
+    const id = requestId('create');
+    const frame = { type: 'create_room', id, name };
+    if (ui.createTitle.value.trim()) frame.title = ui.createTitle.value.trim();
+    if (ui.createTopic.value.trim()) frame.topic = ui.createTopic.value.trim();
+    if (ui.createPrivate.checked) frame.private = true;
+    ui.roomsError.textContent = '';
+    if (!sendFrame(frame)) {
+      ui.roomsError.textContent = '未连接到服务器。';
+      return;
     }
-    renderUsers();
+    state.requests.set(id, { kind: 'create', key: name });
+    state.openWhenKnown = name;
+    ui.createButton.disabled = true;
+  }
+
+  function leaveRoom() {
+    const room = currentRoom();
+    if (!room || room.direct || isDirectKey(room.key)) return;
+    if (!window.confirm(`退出房间“${roomLabel(room)}”？`)) return;
+    const id = requestId('leave');
+    if (sendFrame({ type: 'leave', id, room: room.name })) {
+      state.requests.set(id, { kind: 'leave', key: room.key });
+    }
+  }
+
+  function onDone(done, request) {
+    if (request.kind === 'create' || request.kind === 'join') {
+      if (request.kind === 'create') {
+        ui.createButton.disabled = false;
+        ui.createForm.reset();
+      }
+      closeRoomsDialog();
+      const name = str(done.room) || request.key;
+      if (state.rooms.has(name)) {
+        state.openWhenKnown = '';
+        showRoom(name, { user: true });
+      } else {
+        state.openWhenKnown = name;
+      }
+    }
+  }
+
+  function onRoomUpdate(frame) {
+    if (!readRoomState(frame.room)) return;
+    const room = upsertRoom(frame.room);
+    if (state.openWhenKnown === room.key) {
+      state.openWhenKnown = '';
+      showRoom(room.key, { user: true });
+    } else if (room === currentRoom()) {
+      showRoom(room.key); // its header; a direct room that became real gets members and history
+    }
+    renderSidebar();
+  }
+
+  function onRoomGone(frame) {
+    const key = str(frame.room);
+    const room = state.rooms.get(key);
+    if (!room) return;
+    if (frame.reason === 'removed') ui.note.textContent = `你已被移出房间“${roomLabel(room)}”。`;
+    removeRoom(key);
+    renderSidebar();
   }
 
   // --- the connection -----------------------------------------------------------------------
 
   function sendFrame(object) {
-    if (!state.ws || state.ws.readyState !== WebSocket.OPEN) return false;
+    if (!state.ws || state.ws.readyState !== WebSocket.OPEN || (!state.joined && object.type !== 'hello')) {
+      return false;
+    }
     state.ws.send(JSON.stringify(object));
     return true;
   }
 
   function sendChat(entry) {
-    if (state.joined) sendFrame({ type: 'send', id: entry.id, text: entry.text });
+    if (!state.joined) return;
+    const frame = { type: 'send', id: entry.id, text: entry.text };
+    const room = state.rooms.get(entry.key);
+    if (room && room.name && !isDirectKey(room.key)) frame.room = room.name;
+    else if (entry.to) frame.to = entry.to;
+    else frame.room = entry.room;
+    sendFrame(frame);
   }
 
   function connect() {
@@ -347,6 +1024,13 @@
     state.joined = false;
     for (const name of ['open', 'stable', 'ping', 'pong']) clearTimer(name);
     ui.people.classList.add('stale'); // who was online, until the next welcome says again
+    for (const room of state.rooms.values()) {
+      room.loading = false;
+      delete room.list.dataset.loading;
+      for (const from of [...room.typing.keys()]) stopTyping(room, from);
+    }
+    state.requests.clear();
+    ui.createButton.disabled = false;
     ws.onopen = ws.onmessage = ws.onclose = null;
     if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close();
     if (state.stopped) return;
@@ -395,10 +1079,20 @@
       return; // not ours to judge; the server only sends JSON
     }
     if (!frame || typeof frame !== 'object') return;
+    const request = typeof frame.ref === 'string' ? state.requests.get(frame.ref) : undefined;
+    if (request && frame.type !== 'error') state.requests.delete(frame.ref);
     switch (frame.type) {
       case 'welcome': onWelcome(frame); break;
-      case 'message': if (isMessage(frame)) showMessage(frame); break;
+      case 'message': if (isMessage(frame)) onMessage(frame, false); break;
       case 'presence': onPresence(frame); break;
+      case 'typing': onTyping(frame); break;
+      case 'room': onRoomUpdate(frame); break;
+      case 'room_gone': onRoomGone(frame); break;
+      case 'unread': onUnread(frame); break;
+      case 'history': if (request && request.kind === 'history') onHistory(frame, request); break;
+      case 'members': if (request && request.kind === 'members') onMembers(frame, request); break;
+      case 'rooms': if (request && request.kind === 'rooms') onRoomList(frame, request); break;
+      case 'done': if (request) onDone(frame, request); break;
       case 'error': onError(frame); break;
       case 'pong': clearTimer('pong'); break;
       default: break; // a newer server's kind: ignored, as the protocol says
@@ -406,8 +1100,8 @@
   }
 
   function isMessage(m) {
-    return Number.isSafeInteger(m.seq) && typeof m.id === 'string' && typeof m.from === 'string' &&
-      typeof m.text === 'string' && typeof m.time === 'string';
+    return !!m && Number.isSafeInteger(m.seq) && typeof m.id === 'string' &&
+      typeof m.from === 'string' && typeof m.text === 'string' && typeof m.time === 'string';
   }
 
   function showMe() {
@@ -424,24 +1118,31 @@
     state.account = account;
     state.display = str(welcome.display);
     state.session = str(welcome.session);
-    const history = Array.isArray(welcome.history) ? welcome.history.filter(isMessage) : [];
-    if (welcome.resumed && welcome.instance === state.instance) {
-      for (const message of history) showMessage(message);
-    } else {
-      state.instance = str(welcome.instance);
-      state.lastSeq = null;
-      replaceHistory(history);
+    const sameHistory = state.lastSeq !== null && str(welcome.instance) === state.instance;
+    state.instance = str(welcome.instance);
+    if (!sameHistory) state.lastSeq = null;
+
+    // The rooms as they are now: gone ones go, the others get their new state.
+    const states = Array.isArray(welcome.rooms) ? welcome.rooms.filter(readRoomState) : [];
+    const names = new Set(states.map((s) => s.name));
+    for (const key of [...state.rooms.keys()]) {
+      if (!names.has(key) && !isDirectKey(key)) removeRoom(key, false);
     }
+    for (const s of states) {
+      const room = upsertRoom(s);
+      if (!sameHistory) resetRoom(room);
+    }
+    const reload = Array.isArray(welcome.reload) ? welcome.reload : [];
+    for (const name of reload) {
+      const room = state.rooms.get(name);
+      if (room) resetRoom(room);
+    }
+    const history = Array.isArray(welcome.history) ? welcome.history.filter(isMessage) : [];
+    // What was missed, after what each room shows: no gap (the welcome's counts include it).
+    for (const message of history) onMessage(message, true);
     if (Number.isSafeInteger(welcome.seq) &&
         (state.lastSeq === null || welcome.seq > state.lastSeq)) state.lastSeq = welcome.seq;
-    // The list is as of the server's last presence, which may not have told of us yet.
-    state.users = [];
-    addUsers(readUsers(welcome.users));
-    if (!state.users.some((u) => u.name === state.account)) {
-      addUsers([{ name: state.account, display: state.display }]);
-    }
-    renderUsers();
-    ui.people.classList.remove('stale');
+
     for (const li of state.pending.values()) {
       li.querySelector('.meta').replaceChildren(...nameParts(state.account, state.display),
         el('time', 'time'), el('span', 'state', '发送中…'));
@@ -453,7 +1154,18 @@
     ui.text.disabled = false;
     ui.send.disabled = false;
     ui.server.textContent = str(welcome.server);
-    document.title = ui.server.textContent ? `聊天 · ${ui.server.textContent}` : '聊天';
+
+    let key = state.current;
+    if (!state.rooms.has(key)) {
+      let saved = '';
+      try {
+        saved = localStorage.getItem('chat.room') || '';
+      } catch { /* storage may be off */ }
+      key = state.rooms.has(saved) ? saved : fallbackRoom();
+    }
+    state.members.key = ''; // asked again: this connection's presence follows the request
+    showRoom(key);
+    renderSidebar();
     // Everything not acknowledged goes again, in order, with the same ids.
     for (const entry of state.outbox) sendChat(entry);
     state.timers.stable = setTimeout(() => { state.attempt = 0; }, STABLE_AFTER_MS);
@@ -462,8 +1174,8 @@
 
   function ping(ws) {
     if (ws !== state.ws || state.timers.pong) return;
-    state.pingCounter += 1;
-    sendFrame({ type: 'ping', id: `p${state.pingCounter}` });
+    state.counter += 1;
+    sendFrame({ type: 'ping', id: `p${state.counter}` });
     state.timers.pong = setTimeout(() => dropped(ws, '服务器不再回应'), PONG_TIMEOUT_MS);
   }
 
@@ -498,11 +1210,61 @@
       if (RETRYABLE_SEND_CODES.has(code) || !KNOWN_CODES.has(code)) {
         setTimeout(() => { if (state.outbox.includes(entry)) sendChat(entry); }, RESEND_AFTER_MS);
       } else {
-        failPending(ref, message || describe(code, ''));
+        failPending(ref, describe(code, ''));
       }
       return;
     }
+    const request = state.requests.get(ref);
+    if (request) {
+      state.requests.delete(ref);
+      if (request.kind === 'create' || request.kind === 'join' || request.kind === 'rooms') {
+        if (request.kind === 'create') ui.createButton.disabled = false;
+        if (state.openWhenKnown === request.key) state.openWhenKnown = '';
+        ui.roomsError.textContent = describe(code, message);
+        if (!ui.roomsDialog.hidden) return;
+      }
+      if (request.kind === 'history') {
+        const room = state.rooms.get(request.key);
+        if (room) {
+          room.loading = false;
+          room.more = false;
+          delete room.list.dataset.loading;
+        }
+      }
+    }
     ui.note.textContent = describe(code, message);
+  }
+
+  // Everything of the account that was logged in: another one may log in next.
+  function forgetAccount() {
+    state.account = '';
+    state.display = '';
+    state.session = '';
+    state.instance = '';
+    state.lastSeq = null;
+    state.outbox = [];
+    state.pending.clear();
+    for (const room of state.rooms.values()) {
+      for (const t of room.typing.values()) clearTimeout(t.timer);
+    }
+    state.rooms.clear();
+    state.current = '';
+    state.requests.clear();
+    state.openWhenKnown = '';
+    state.members = { key: '', list: [], next: '', online: 0 };
+    ui.messageArea.replaceChildren();
+    ui.text.value = '';
+    renderMembers();
+    renderSidebar();
+    renderTyping();
+    ui.roomTitle.textContent = '';
+    ui.roomTopic.textContent = '';
+    ui.empty.hidden = true;
+    ui.me.hidden = true;
+    ui.logout.hidden = true;
+    try {
+      localStorage.removeItem('chat.room');
+    } catch { /* storage may be off */ }
   }
 
   // --- logging in ---------------------------------------------------------------------------
@@ -601,19 +1363,22 @@
   // --- writing ------------------------------------------------------------------------------
 
   function submitText() {
+    const room = currentRoom();
     const text = ui.text.value;
-    if (text.trim().length === 0) return;
+    if (!room || text.trim().length === 0) return;
     const length = [...text].length;
     if (length > MAX_TEXT_CHARS) {
       ui.note.textContent = `太长了：${length} 个字符，最多 ${MAX_TEXT_CHARS} 个。`;
       return;
     }
     ui.note.textContent = '';
-    const entry = { id: newId(), text };
+    const entry = { id: newId(), key: room.key, room: room.name, to: room.direct ? room.with : '', text };
     state.outbox.push(entry);
-    addPending(entry);
+    addPending(room, entry);
     sendChat(entry);
     ui.text.value = '';
+    room.draft = '';
+    room.typingSentAt = 0; // the message ends the notice; the next words start a new one
   }
 
   ui.composer.addEventListener('submit', (event) => {
@@ -626,11 +1391,48 @@
       submitText();
     }
   });
+  ui.text.addEventListener('input', onInput);
   ui.retry.addEventListener('click', retryNow);
   window.addEventListener('online', retryNow);
+
+  // --- rooms, members and the phone layout --------------------------------------------------
+
+  ui.browse.addEventListener('click', () => openRoomsDialog(false));
+  ui.create.addEventListener('click', () => openRoomsDialog(true));
+  ui.closeRooms.addEventListener('click', closeRoomsDialog);
+  ui.roomsDialog.addEventListener('click', (event) => {
+    if (event.target === ui.roomsDialog) closeRoomsDialog();
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !ui.roomsDialog.hidden) closeRoomsDialog();
+  });
+  ui.moreRooms.addEventListener('click', () => {
+    if (state.publicNext) requestPublicRooms(state.publicNext);
+  });
+  ui.createForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    createRoom();
+  });
+  ui.moreMembers.addEventListener('click', () => {
+    const room = state.rooms.get(state.members.key);
+    if (room && state.members.next) requestMembers(room, state.members.next);
+  });
+  ui.leave.addEventListener('click', leaveRoom);
+  ui.back.addEventListener('click', () => {
+    const room = currentRoom();
+    if (room) {
+      room.draft = ui.text.value;
+      room.scrollTop = room.list.scrollTop;
+      room.atBottom = isNearBottom(room.list);
+    }
+    ui.layout.dataset.view = 'list';
+    ui.layout.classList.remove('show-members');
+  });
+  ui.showMembers.addEventListener('click', () => ui.layout.classList.toggle('show-members'));
+  ui.hideMembers.addEventListener('click', () => ui.layout.classList.remove('show-members'));
 
   // The cookie may already be here (a reload): try the WebSocket first; a token_invalid
   // refusal brings up the login form.
   connect();
-  afterInsert(false);
+  renderSidebar();
 })();

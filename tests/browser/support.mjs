@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 
 export { WebSocket };
 
+export const PROTOCOL_VERSION = 3;
+
 // Every wait in these tests is bounded: a promise that has not settled in `ms` rejects.
 export function within(ms, what, promise) {
   let timer;
@@ -140,11 +142,11 @@ export class ProtocolClient {
     }));
   }
 
-  // A version-2 hello with these fields (register, login or token, device, lastSeq, …);
+  // A version-3 hello with these fields (register, login or token, device, lastSeq, …);
   // resolves with the welcome, rejects on a refusal.
   async hello(fields) {
     const from = this.frames.length;
-    this.send({ type: 'hello', version: 2, ...fields });
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, ...fields });
     const who = fields.register?.name ?? fields.login?.name ?? (fields.token ? 'a token' : 'a cookie');
     const reply = await this.waitFor((f) => f.type === 'welcome' || f.type === 'error',
       `welcome for ${who}`, 10000, from);
@@ -161,8 +163,18 @@ export class ProtocolClient {
     return this.hello({ register, ...rest });
   }
 
-  messages() {
-    return this.frames.filter((f) => f.type === 'message');
+  messages(room) {
+    return this.frames.filter((f) => f.type === 'message' && (room === undefined || f.room === room));
+  }
+
+  // Sends a request with a fresh id and resolves with the answer whose ref is that id: its own
+  // kind (done, rooms, members, history) or an error, whichever comes.
+  async request(fields, what, ms = 10000) {
+    this.requests = (this.requests || 0) + 1;
+    const id = `${fields.type}-${this.requests}`;
+    const from = this.frames.length;
+    this.send({ ...fields, id });
+    return this.waitFor((f) => f.ref === id, what || `the answer to ${fields.type}`, ms, from);
   }
 
   close() {
