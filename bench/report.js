@@ -108,6 +108,29 @@ if (fDurable !== null) {
     `(${fmt(ratio(fDurable, aOurs), 2)}×) | – | – | ≥ 0.5× | ${met(aOurs ? fDurable >= 0.5 * aOurs : null)} |`);
 }
 
+// (i) a join storm: every connection logs in at once (Node: bare upgrades), then one message
+if (byLabel.has('i/ours') || byLabel.has('i/node')) {
+  row('i', 'connected', (l) => (byLabel.has(l)
+    ? `${fmt(median(l, 'joined'))} of ${fmt(median(l, 'clients'))}` : '–'));
+  row('i', 'every welcome (upgrade) in s', 'setup_s', 1);
+  row('i', 'slowest attempt ms', 'slowest_attempt_ms', 0);
+  row('i', 'one message reaches all, ms', 'message_to_all_ms', 0);
+  row('i', 'deliveries not received', (l) => (byLabel.has(l) ? fmt(sum(l, 'lost')) : '–'));
+}
+// (j) rooms: the clients spread over rooms, each message to its room only (ours alone)
+if (byLabel.has('j/ours')) {
+  const only = (f) => (l) => (l === 'j/ours' ? f(l) : '–');
+  row('j', `${fmt(median('j/ours', 'rooms'))} rooms of ` +
+    `${fmt(median('j/ours', 'clients') / Math.max(1, median('j/ours', 'rooms')))}: joined`,
+  only((l) => `${fmt(median(l, 'joined'))} of ${fmt(median(l, 'clients'))}`));
+  row('j', 'set-up (welcome + join) s', only((l) => fmt(median(l, 'setup_s'), 1)));
+  row('j', 'deliveries/s', only((l) => fmt(median(l, 'deliveries_per_s'))));
+  row('j', 'latency p50 / p99 ms', only((l) =>
+    `${fmt(median(l, 'latency_p50_ms'), 1)} / ${fmt(median(l, 'latency_p99_ms'), 1)}`));
+  row('j', 'server CPU µs/delivery', only((l) => fmt(median(l, 'server_cpu_us_per_delivery'), 3)));
+  row('j', 'not received / expected', only((l) => `${fmt(sum(l, 'lost'))} / ${fmt(sum(l, 'expected'))}`));
+}
+
 const underLoad = Number(env.BENCH_LOAD_BEFORE) >= 1.0 || Number(env.BENCH_LOAD_AFTER) >= 1.0;
 const section = [
   '<!-- bench.sh: begin (scripts/bench.sh rewrites this part; edit outside it) -->',

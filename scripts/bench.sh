@@ -5,11 +5,17 @@
 #
 #   scripts/bench.sh            # the full run, about 10 minutes
 #   scripts/bench.sh --quick    # one round, smaller counts: a couple of minutes
-#   scripts/bench.sh --only ab  # only some scenarios (a to f, see docs/performance.md)
+#   scripts/bench.sh --only ab  # only some scenarios (a to j, see docs/performance.md)
 # and the login measurements (issue 10; their lines go to logins.jsonl, not into the report):
 #   g  server CPU per token hello: N connections each a hello with a token, then a close,
 #      against N without a hello; also how long `token create --count N` takes
 #   h  password logins a second, with --hash-workers 1 and with one worker per core
+# and the rooms measurements (issue 11; into the report with a-f):
+#   i  a join storm: 20,000 connections (or as many as the open-file limit allows) log in at
+#      once, all in the lobby: the time until every welcome came, then until one message reached
+#      everyone; against Node `ws` accepting the same number of bare upgrades
+#   j  100 rooms of 100: each client joins (or creates) room rN%100 after its welcome, 100
+#      publishers (one per room) send, each message counts for its room's members only
 # Protocol version 2 admits accounts only: before each run against chat-server, bench.sh makes
 # a token per client through the server's control socket (`chat-server token create bench
 # --count N`) and gives chat-bench the file (--tokens).
@@ -20,13 +26,13 @@ build=${BUILD_DIR:-$root/build-bench}
 docs=${BENCH_DOCS:-$root/docs}
 quick=0
 rounds=2
-only=abcdefgh
+only=abcdefghij
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1; rounds=1 ;;
     --rounds) rounds=$2; shift ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -66,11 +72,12 @@ fi
 
 if [ $quick = 1 ]; then
     dur_a=2 dur_b=4 idle=2000 many=$((many < 5000 ? many : 5000)) resume=2000
-    token_logins=2000 password_logins=100
+    token_logins=2000 password_logins=100 rooms=20 room_size=50 dur_j=4
 else
     dur_a=5 dur_b=10 idle=5000 resume=10000
-    token_logins=10000 password_logins=400
+    token_logins=10000 password_logins=400 rooms=100 room_size=100 dur_j=10
 fi
+storm=$many
 # "All" hash workers: one per core, at most 4 (the server's own default for --hash-workers 0).
 all_workers=$(($(nproc) < 4 ? $(nproc) : 4))
 bench_password=bench-password-1
@@ -248,6 +255,15 @@ for kind in ours relay node; do
     case $only in *d*) run d "$kind" --clients "$many" --publishers 1 --rate 1 --duration 5 \
         --setup-timeout 120 --settle 10 --drain 15 ;; esac
 done
+# (i) The join storm, against Node accepting as many bare upgrades.
+for kind in ours node; do
+    case $only in *i*) run i "$kind" --clients "$storm" --join-storm --setup-timeout 300 \
+        --drain 60 --settle 0 ;; esac
+done
+# (j) Rooms: one publisher per room, 2 messages a second each.
+case $only in *j*) run j ours --clients $((rooms * room_size)) --rooms "$rooms" \
+    --publishers "$rooms" --rate $((2 * rooms)) --duration "$dur_j" --connect-inflight 100 \
+    --setup-timeout 300 --drain 15 ;; esac
 case $only in *e*) run e ours --clients 2 --publishers 1 --window 64 --messages "$resume" \
     --duration 60 --resume "$resume" ;; esac
 case $only in *g*) token_logins ;; esac
@@ -274,7 +290,7 @@ for (const l of lines.filter((l) => l.label.startsWith("h/")))
 ' "$logins" >&2
 fi
 if [ ! -s "$results" ]; then
-    echo "bench.sh: no scenario a-f ran: no report written (login results: $logins)"
+    echo "bench.sh: no scenario a-f, i or j ran: no report written (login results: $logins)"
     exit 0
 fi
 qt_version=$(qmake6 -query QT_VERSION 2>/dev/null || dpkg-query -W -f='${Version}' libqt6core6 2>/dev/null || echo "?")

@@ -27,8 +27,16 @@ struct BenchConfig
     double drainS = 5;            // after sending stops, to wait for what is in flight
     int serverPid = 0;            // for memory and CPU; 0: not measured
     std::int64_t resume = 0;      // > 0: a client misses this many messages, then resumes
+    // > 0: after its welcome, client i joins room "r<i % rooms>" (creating it when it does not
+    // exist yet); publishers send into their own room and each message counts for its members.
+    // 0: everyone stays in the lobby, where every message goes to everyone.
+    int rooms = 0;
+    // A join storm: every connection starts at once (connectInflight = clients), then one
+    // message from one publisher; setup_s is how long until every welcome came, and
+    // message_to_all_ms how long until that one message reached everyone.
+    bool joinStorm = false;
     std::string label;
-    // Protocol version 2: every connection logs in. Connection i uses tokens[i] (the resuming
+    // Since protocol version 2 every connection logs in. Connection i uses tokens[i] (the resuming
     // client the one after the clients'), from `chat-server token create NAME --count N`.
     std::vector<std::string> tokens;
     // Logins instead of messages (loginbench.h): this many connections, each one a hello and a
@@ -52,6 +60,7 @@ struct BenchResult
     int publishers = 0;
     std::int64_t sent = 0;
     std::int64_t deliveries = 0; // unique, in order or not
+    std::int64_t expected = 0;   // what every receiver should have got: sent x room members
     double deliverySeconds = 0;  // first send to last delivery
     std::int64_t lost = 0;
     std::int64_t duplicated = 0;

@@ -45,7 +45,75 @@ LoadGenerator::LoadGenerator(const BenchConfig &config)
     , m_pool(config.port, config.clients + 1, this)
     , m_resumer(config.clients)
     , m_clients(std::size_t(config.clients + 1))
-{}
+{
+    for (int r = 0; r < config.rooms; ++r)
+        m_roomNames.push_back("r" + std::to_string(r));
+    if (config.rooms > 0) {
+        for (int i = 0; i < config.clients; ++i)
+            m_clients[std::size_t(i)].room = i % config.rooms;
+    }
+}
+
+std::string_view LoadGenerator::roomName(int room) const
+{
+    return room < 0 ? std::string_view("lobby") : std::string_view(m_roomNames[std::size_t(room)]);
+}
+
+bool LoadGenerator::receives(int conn, std::size_t publisher) const
+{
+    return m_clients[std::size_t(conn)].room == m_publishers[publisher].room;
+}
+
+void LoadGenerator::requestRoom(int conn, bool create)
+{
+    Client &client = m_clients[std::size_t(conn)];
+    client.inRoomSetUp = true;
+    ++client.roomTries;
+    const QString id = QStringLiteral("room-%1").arg(conn);
+    const QString room = QString::fromStdString(std::string(roomName(client.room)));
+    QByteArray frame;
+    if (create) {
+        chat::proto::CreateRoom request;
+        request.id = id;
+        request.name = room;
+        request.title = QStringLiteral("Bench room %1").arg(client.room);
+        frame = chat::proto::encode(request);
+    } else {
+        frame = chat::proto::encode(chat::proto::JoinRoom{id, room});
+    }
+    m_pool.sendText(conn, std::string_view(frame.constData(), std::size_t(frame.size())));
+}
+
+// The answer to requestRoom(): done, or room_not_found (create it), room_exists (another client
+// created it first: join). Everything else that comes meanwhile (the room's state, its events)
+// is not what is measured.
+void LoadGenerator::onRoomAnswer(int conn, std::string_view text, std::int64_t nowNs)
+{
+    using namespace chat::proto;
+    if (classify(text) == ServerFrame::Message)
+        return; // an event of a room, as others join
+    const auto decoded = decodeServerMessage(QByteArray(text.data(), qsizetype(text.size())));
+    if (!decoded.ok())
+        return;
+    const QString id = QStringLiteral("room-%1").arg(conn);
+    Client &client = m_clients[std::size_t(conn)];
+    if (const auto *done = std::get_if<Done>(&*decoded.message); done && done->ref == id) {
+        client.inRoomSetUp = false;
+        markJoined(conn, nowNs);
+        return;
+    }
+    const auto *error = std::get_if<Error>(&*decoded.message);
+    if (!error || error->ref != id)
+        return;
+    constexpr int kMaxTries = 5;
+    if (client.roomTries < kMaxTries && error->code == ErrorCode::RoomNotFound) {
+        requestRoom(conn, true);
+    } else if (client.roomTries < kMaxTries && error->code == ErrorCode::RoomExists) {
+        requestRoom(conn, false);
+    } else {
+        m_pool.abort(conn, "room refused: " + errorCodeName(error->code).toStdString());
+    }
+}
 
 template<typename Done> void LoadGenerator::loopUntil(std::int64_t deadlineNs, Done done)
 {
@@ -58,6 +126,8 @@ void LoadGenerator::startClient(int conn)
     Client &client = m_clients[std::size_t(conn)];
     client.attempting = true;
     client.joined = false;
+    client.inRoomSetUp = false;
+    client.roomTries = 0;
     ++m_inflight;
     m_pool.start(conn);
 }
@@ -108,17 +178,22 @@ void LoadGenerator::onText(int conn, std::string_view text, std::int64_t nowNs)
     }
     const ServerFrame kind = m_config.decode ? decodeFrame(text, &stamp) : classify(text);
     if (!client.joined) {
-        if (kind == ServerFrame::Welcome) {
+        if (client.inRoomSetUp) {
+            onRoomAnswer(conn, text, nowNs);
+        } else if (kind == ServerFrame::Welcome) {
             if (client.keepWelcome)
                 client.welcome.assign(text.data(), text.size());
-            markJoined(conn, nowNs);
+            if (client.room >= 0)
+                requestRoom(conn, false);
+            else
+                markJoined(conn, nowNs);
         } else if (kind == ServerFrame::Error) {
             m_pool.abort(conn, "refused: " + std::string(text.substr(0, 80)));
         }
         return;
     }
-    if (kind != ServerFrame::Message)
-        return; // presence, pong: not what is measured
+    if (kind != ServerFrame::Message || !m_measuring)
+        return; // presence, pong, room changes; events of rooms joined during the set-up
     if (m_config.decode || scanMessageText(text, &stamp, &m_textFromEnd))
         onDelivery(conn, stamp, nowNs);
     else
@@ -146,7 +221,8 @@ void LoadGenerator::onClosed(int conn, ConnPool::State previous, const std::stri
 void LoadGenerator::onDelivery(int conn, const Stamp &stamp, std::int64_t nowNs)
 {
     const auto publishers = std::uint32_t(m_publishers.size());
-    if (!m_measuring || stamp.run != m_run || stamp.publisher >= publishers) {
+    if (!m_measuring || stamp.run != m_run || stamp.publisher >= publishers ||
+        !receives(conn, stamp.publisher)) {
         ++m_result.foreign;
         return;
     }
@@ -253,7 +329,8 @@ void LoadGenerator::publishOne(std::size_t p)
     if (m_config.raw) {
         m_pool.sendText(publisher.conn, text);
     } else {
-        m_sendEncoder.encode(messageId(p, publisher.sent), text, &m_frame);
+        m_sendEncoder.encode(messageId(p, publisher.sent), roomName(publisher.room), text,
+                             &m_frame);
         m_pool.sendText(publisher.conn, m_frame);
     }
     ++publisher.sent;
@@ -279,9 +356,10 @@ void LoadGenerator::measure()
         if (!m_clients[std::size_t(i)].joined)
             continue;
         m_receivers.push_back(i);
-        if (int(m_publishers.size()) < m_config.publishers) {
-            m_publishers.push_back(Publisher{i, 0, 0});
-        }
+        // Clients are spread over the rooms in turn, so the first publishers are in as many
+        // different rooms as there are publishers (up to --rooms).
+        if (int(m_publishers.size()) < m_config.publishers)
+            m_publishers.push_back(Publisher{i, 0, 0, m_clients[std::size_t(i)].room});
     }
     m_result.publishers = int(m_publishers.size());
     if (m_publishers.empty())
@@ -300,8 +378,17 @@ void LoadGenerator::measure()
         m_pool.poll(nextDueMs(start, now));
     }
     // Everything sent should reach every receiver: wait for it, within the drain time.
-    const auto expected = [this] {
-        return m_result.sent * std::int64_t(m_receivers.size());
+    // Each publisher's messages reach the receivers in its room (everyone, in the lobby).
+    std::vector<std::int64_t> audience(m_publishers.size(), 0);
+    for (int conn : m_receivers) {
+        for (std::size_t p = 0; p < m_publishers.size(); ++p)
+            audience[p] += receives(conn, p) ? 1 : 0;
+    }
+    const auto expected = [this, &audience] {
+        std::int64_t total = 0;
+        for (std::size_t p = 0; p < m_publishers.size(); ++p)
+            total += m_publishers[p].sent * audience[p];
+        return total;
     };
     loopUntil(monotonicNs() + seconds(m_config.drainS),
               [&] { return m_result.deliveries + m_result.lost >= expected(); });
@@ -311,10 +398,13 @@ void LoadGenerator::measure()
 
     // What never came, to receivers that were there when sending began.
     for (int conn : m_receivers) {
-        for (std::size_t p = 0; p < m_publishers.size(); ++p)
-            m_result.lost +=
-                m_publishers[p].sent - m_next[std::size_t(conn) * m_publishers.size() + p];
+        for (std::size_t p = 0; p < m_publishers.size(); ++p) {
+            if (receives(conn, p))
+                m_result.lost +=
+                    m_publishers[p].sent - m_next[std::size_t(conn) * m_publishers.size() + p];
+        }
     }
+    m_result.expected = expected();
     m_result.deliverySeconds =
         double(std::max(m_lastDeliveryNs, start + 1) - start) / double(kNsPerSecond);
     m_result.latencyP50Ms = toMs(m_latency.percentileNs(0.50));

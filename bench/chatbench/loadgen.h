@@ -37,16 +37,25 @@ private:
         QString instance;
         std::string welcome;
         std::int64_t joinedNs = 0;
+        int room = -1;            // --rooms: the index of its room; -1: the lobby
+        bool inRoomSetUp = false; // welcomed, its join or create_room not answered yet
+        int roomTries = 0;
     };
     struct Publisher
     {
         int conn = 0;
         std::int64_t sent = 0;
         std::int64_t acked = 0;
+        int room = -1;
     };
 
     void startClient(int conn);
     void markJoined(int conn, std::int64_t nowNs);
+    // --rooms: a join (or, when the room does not exist yet, a create_room) after the welcome.
+    void requestRoom(int conn, bool create);
+    void onRoomAnswer(int conn, std::string_view text, std::int64_t nowNs);
+    [[nodiscard]] std::string_view roomName(int room) const;
+    [[nodiscard]] bool receives(int conn, std::size_t publisher) const;
     // Runs the event loop until done() or the deadline; both bounded.
     template<typename Done> void loopUntil(std::int64_t deadlineNs, Done done);
     void setUp();
@@ -68,6 +77,7 @@ private:
     std::vector<Publisher> m_publishers;
     std::vector<std::int64_t> m_next; // conn * publishers + p -> next counter expected
     std::vector<int> m_receivers;
+    std::vector<std::string> m_roomNames; // --rooms: "r0", "r1", ...
     int m_inflight = 0;
     bool m_measuring = false;
     bool m_tearingDown = false;

@@ -96,6 +96,18 @@ struct Options
     QCommandLineOption password{QStringLiteral("password"),
                                 QStringLiteral("The password for --login (a bench account's)."),
                                 QStringLiteral("TEXT")};
+    QCommandLineOption rooms{QStringLiteral("rooms"),
+                             QStringLiteral("Spread the clients over N rooms: client i joins (or "
+                                            "creates) room rI%N after its welcome; publisher i "
+                                            "sends into its room (default: 0, all in the "
+                                            "lobby)."),
+                             QStringLiteral("N"), QStringLiteral("0")};
+    QCommandLineOption joinStorm{QStringLiteral("join-storm"),
+                                 QStringLiteral("Every connection at once (--connect-inflight "
+                                                "= --clients, one attempt may take the whole "
+                                                "--setup-timeout), then one message from one "
+                                                "publisher: setup_s is until every welcome came, "
+                                                "message_to_all_ms until it reached everyone.")};
     QCommandLineOption label{QStringLiteral("label"),
                              QStringLiteral("A name for this run in the output (default: run)."),
                              QStringLiteral("TEXT"), QStringLiteral("run")};
@@ -140,9 +152,13 @@ bool readTokens(const QString &path, std::vector<std::string> *tokens)
     return true;
 }
 
-// Protocol version 2 admits no connection without an account.
+// Since protocol version 2 no connection is admitted without an account.
 bool checkCredentials(const BenchConfig &c)
 {
+    if (c.rooms > 0 && (c.raw || c.resume > 0 || c.logins > 0)) {
+        std::fprintf(stderr, "chat-bench: --rooms is for protocol runs without --resume\n");
+        return false;
+    }
     if (c.loginName.empty() != c.password.empty()) {
         std::fprintf(stderr, "chat-bench: --login and --password go together\n");
         return false;
@@ -161,6 +177,25 @@ bool checkCredentials(const BenchConfig &c)
                      c.clients, c.clients + (c.resume > 0 ? 1 : 0), c.tokens.size());
         return false;
     }
+    return true;
+}
+
+// --join-storm: all connections at once, one message, and attempts that may take as long as
+// the whole set-up (a storm of 20,000 is slower than the usual 10 s per attempt).
+bool stormConfig(const QCommandLineParser &parser, const Options &o, BenchConfig *c)
+{
+    c->joinStorm = parser.isSet(o.joinStorm);
+    if (!c->joinStorm)
+        return true;
+    if (c->logins > 0 || c->resume > 0) {
+        std::fprintf(stderr, "chat-bench: --join-storm goes with neither --logins nor --resume\n");
+        return false;
+    }
+    c->connectInflight = c->clients;
+    c->connectTimeoutS = c->setupTimeoutS;
+    c->publishers = 1;
+    c->maxMessages = 1;
+    c->rate = 0;
     return true;
 }
 
@@ -188,7 +223,9 @@ bool readConfig(const QCommandLineParser &parser, const Options &o, BenchConfig 
            number(parser, o.settle, 0, 600, &c->settleS) &&
            number(parser, o.serverPid, 0, 4194304, &c->serverPid) &&
            number(parser, o.resume, 0, 1e7, &c->resume) &&
-           number(parser, o.logins, 0, 1e9, &c->logins) && checkCredentials(*c);
+           number(parser, o.logins, 0, 1e9, &c->logins) &&
+           number(parser, o.rooms, 0, 100000, &c->rooms) && stormConfig(parser, o, c) &&
+           checkCredentials(*c);
 }
 
 QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
@@ -218,6 +255,8 @@ QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
          r.joined > 0 ? double(rssDelta) * 1024.0 / r.joined : 0.0},
         {QStringLiteral("sent"), double(r.sent)},
         {QStringLiteral("deliveries"), double(r.deliveries)},
+        {QStringLiteral("expected"), double(r.expected)},
+        {QStringLiteral("rooms"), c.rooms},
         {QStringLiteral("deliveries_per_s"), deliveriesPerSecond},
         {QStringLiteral("lost"), double(r.lost)},
         {QStringLiteral("duplicated"), double(r.duplicated)},
@@ -233,6 +272,10 @@ QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
              ? r.serverCpuSeconds * 1e6 / double(r.deliveries)
              : -1.0},
     };
+    if (c.joinStorm) {
+        o.insert(QStringLiteral("join_storm"), true);
+        o.insert(QStringLiteral("message_to_all_ms"), r.latencyMaxMs);
+    }
     if (c.resume > 0) {
         o.insert(QStringLiteral("resume_missed"), double(c.resume));
         o.insert(QStringLiteral("resume_ms"), r.resumeMs);
@@ -282,10 +325,10 @@ int main(int argc, char *argv[])
                        "to 127.0.0.1, prints one JSON line of measurements."));
     parser.addHelpOption();
     const Options o;
-    parser.addOptions({o.port,   o.raw,      o.decode,    o.clients, o.publishers, o.rate,
-                       o.window, o.duration, o.messages,  o.size,    o.inflight,   o.setupTimeout,
-                       o.drain,  o.settle,   o.serverPid, o.resume,  o.tokens,     o.logins,
-                       o.login,  o.password, o.label});
+    parser.addOptions({o.port,   o.raw,      o.decode,    o.clients,   o.publishers, o.rate,
+                       o.window, o.duration, o.messages,  o.size,      o.inflight,   o.setupTimeout,
+                       o.drain,  o.settle,   o.serverPid, o.resume,    o.tokens,     o.logins,
+                       o.login,  o.password, o.rooms,     o.joinStorm, o.label});
     parser.process(app);
 
     BenchConfig config;

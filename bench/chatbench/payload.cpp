@@ -286,41 +286,49 @@ std::size_t findOnce(const std::string &json, std::string_view marker)
 
 SendEncoder::SendEncoder()
 {
-    constexpr std::string_view kIdMarker = "bench-id-marker";
-    constexpr std::string_view kTextMarker = "bench-text-marker";
+    // Markers of the same length, none a part of another, all valid ids, rooms and texts.
+    constexpr std::array<std::string_view, 3> kMarkers{"bench-id-marker-x", "bench-room-marker",
+                                                       "bench-text-marker"};
     chat::proto::Send send;
-    send.id = fromAscii(kIdMarker);
-    send.text = fromAscii(kTextMarker);
+    send.id = fromAscii(kMarkers[Id]);
+    send.room = fromAscii(kMarkers[Room]);
+    send.text = fromAscii(kMarkers[Text]);
     const std::string json = toStd(chat::proto::encode(send));
-    const std::size_t id = findOnce(json, kIdMarker);
-    const std::size_t text = findOnce(json, kTextMarker);
-    if (id == std::string::npos || text == std::string::npos)
-        return; // not the shape expected: every send goes through encode()
-    m_idFirst = id < text;
-    const std::size_t first = m_idFirst ? id : text;
-    const std::size_t second = m_idFirst ? text : id;
-    const std::size_t firstEnd = first + (m_idFirst ? kIdMarker : kTextMarker).size();
-    const std::size_t secondEnd = second + (m_idFirst ? kTextMarker : kIdMarker).size();
-    m_head = json.substr(0, first);
-    m_middle = json.substr(firstEnd, second - firstEnd);
-    m_tail = json.substr(secondEnd);
+    std::array<std::pair<std::size_t, Field>, 3> found{};
+    for (const Field field : {Id, Room, Text}) {
+        const std::size_t at = findOnce(json, kMarkers[field]);
+        if (at == std::string::npos)
+            return; // not the shape expected: every send goes through encode()
+        found[std::size_t(field)] = {at, field};
+    }
+    std::sort(found.begin(), found.end());
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        m_pieces[i] = json.substr(from, found[i].first - from);
+        m_order[i] = found[i].second;
+        from = found[i].first + kMarkers[found[i].second].size();
+    }
+    m_pieces[3] = json.substr(from);
     m_valid = true;
 }
 
-void SendEncoder::encode(std::string_view id, std::string_view text, std::string *out) const
+void SendEncoder::encode(std::string_view id, std::string_view room, std::string_view text,
+                         std::string *out) const
 {
-    if (!m_valid || !isPlainAscii(id) || !isPlainAscii(text)) {
+    if (!m_valid || !isPlainAscii(id) || !isPlainAscii(room) || !isPlainAscii(text)) {
         chat::proto::Send send;
         send.id = QString::fromUtf8(id.data(), qsizetype(id.size()));
+        send.room = QString::fromUtf8(room.data(), qsizetype(room.size()));
         send.text = QString::fromUtf8(text.data(), qsizetype(text.size()));
         *out = toStd(chat::proto::encode(send));
         return;
     }
-    out->assign(m_head);
-    out->append(m_idFirst ? id : text);
-    out->append(m_middle);
-    out->append(m_idFirst ? text : id);
-    out->append(m_tail);
+    const std::array<std::string_view, 3> values{id, room, text};
+    out->assign(m_pieces[0]);
+    for (std::size_t i = 0; i < 3; ++i) {
+        out->append(values[std::size_t(m_order[i])]);
+        out->append(m_pieces[i + 1]);
+    }
 }
 
 } // namespace chat::bench
