@@ -40,7 +40,7 @@ inline bool same(const Hello &a, const Hello &b)
 }
 inline bool same(const Send &a, const Send &b)
 {
-    return a.id == b.id && a.room == b.room && a.text == b.text;
+    return a.id == b.id && a.room == b.room && a.to == b.to && a.text == b.text;
 }
 inline bool same(const Ping &a, const Ping &b)
 {
@@ -66,6 +66,55 @@ inline bool same(const SetDisplay &a, const SetDisplay &b)
 {
     return a.id == b.id && a.display == b.display;
 }
+inline bool same(const Typing &a, const Typing &b)
+{
+    return a.room == b.room;
+}
+inline bool same(const MarkRead &a, const MarkRead &b)
+{
+    return a.room == b.room && a.seq == b.seq;
+}
+inline bool same(const ListRooms &a, const ListRooms &b)
+{
+    return a.id == b.id && a.after == b.after && a.limit == b.limit;
+}
+inline bool same(const CreateRoom &a, const CreateRoom &b)
+{
+    return a.id == b.id && a.name == b.name && a.title == b.title && a.topic == b.topic &&
+           a.isPrivate == b.isPrivate;
+}
+inline bool same(const JoinRoom &a, const JoinRoom &b)
+{
+    return a.id == b.id && a.room == b.room;
+}
+inline bool same(const LeaveRoom &a, const LeaveRoom &b)
+{
+    return a.id == b.id && a.room == b.room;
+}
+inline bool same(const InviteToRoom &a, const InviteToRoom &b)
+{
+    return a.id == b.id && a.room == b.room && a.name == b.name;
+}
+inline bool same(const RemoveFromRoom &a, const RemoveFromRoom &b)
+{
+    return a.id == b.id && a.room == b.room && a.name == b.name;
+}
+inline bool same(const UpdateRoom &a, const UpdateRoom &b)
+{
+    return a.id == b.id && a.room == b.room && a.title == b.title && a.topic == b.topic;
+}
+inline bool same(const TransferRoom &a, const TransferRoom &b)
+{
+    return a.id == b.id && a.room == b.room && a.name == b.name;
+}
+inline bool same(const ListMembers &a, const ListMembers &b)
+{
+    return a.id == b.id && a.room == b.room && a.after == b.after && a.limit == b.limit;
+}
+inline bool same(const LoadHistory &a, const LoadHistory &b)
+{
+    return a.id == b.id && a.room == b.room && a.before == b.before && a.limit == b.limit;
+}
 inline bool same(const Message &a, const Message &b)
 {
     return a == b;
@@ -75,7 +124,8 @@ inline bool same(const Welcome &a, const Welcome &b)
     return a.version == b.version && a.server == b.server && a.account == b.account &&
            a.display == b.display && a.admin == b.admin && a.token == b.token &&
            a.session == b.session && a.instance == b.instance && a.seq == b.seq &&
-           a.resumed == b.resumed && a.users == b.users && a.history == b.history;
+           a.resumed == b.resumed && a.rooms == b.rooms && a.history == b.history &&
+           a.reload == b.reload;
 }
 inline bool same(const Presence &a, const Presence &b)
 {
@@ -92,7 +142,36 @@ inline bool same(const Pong &a, const Pong &b)
 
 inline bool same(const Done &a, const Done &b)
 {
-    return a.ref == b.ref && a.token == b.token;
+    return a.ref == b.ref && a.token == b.token && a.room == b.room;
+}
+inline bool same(const TypingNotice &a, const TypingNotice &b)
+{
+    return a.room == b.room && a.from == b.from && a.display == b.display;
+}
+inline bool same(const RoomUpdate &a, const RoomUpdate &b)
+{
+    return a.room == b.room;
+}
+inline bool same(const RoomGone &a, const RoomGone &b)
+{
+    return a.room == b.room && a.reason == b.reason;
+}
+inline bool same(const Unread &a, const Unread &b)
+{
+    return a.room == b.room && a.read == b.read && a.unread == b.unread && a.mentions == b.mentions;
+}
+inline bool same(const RoomList &a, const RoomList &b)
+{
+    return a.ref == b.ref && a.rooms == b.rooms && a.next == b.next;
+}
+inline bool same(const MemberList &a, const MemberList &b)
+{
+    return a.ref == b.ref && a.room == b.room && a.members == b.members && a.next == b.next &&
+           a.online == b.online;
+}
+inline bool same(const HistoryPage &a, const HistoryPage &b)
+{
+    return a.ref == b.ref && a.room == b.room && a.messages == b.messages && a.more == b.more;
 }
 inline bool same(const Devices &a, const Devices &b)
 {

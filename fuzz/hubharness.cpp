@@ -5,6 +5,7 @@
 #include "fuzzcheck.h"
 #include "fuzzpeer.h"
 #include "namekey.h"
+#include "validation.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -22,6 +23,9 @@ const QString kAccount = QStringLiteral("fuzz");
 const QString kPassword = QStringLiteral("fuzz-password");
 const QString kToken = QStringLiteral("fuzz-token");
 const QString kDevice = QStringLiteral("fuzz");
+// The rooms the account is in besides the lobby, so that room requests find a room to act on.
+const QString kPublicRoom = QStringLiteral("fuzz-room");
+const QString kPrivateRoom = QStringLiteral("fuzz-private");
 constexpr int kAnswerTimeoutMs = 10000;
 
 const QByteArray &tokenHash()
@@ -95,18 +99,25 @@ bool sameAccount(const QString &a, const QString &b)
     return accountNameKey(a) == accountNameKey(b);
 }
 
-// Frames addressed to this peer: not someone's presence or someone else's chat message, which
-// may arrive at any time.
+// Frames that answer this peer's own frames: not news that may come at any time (someone's
+// presence or typing, a room's new state, counts, events, someone else's chat message).
+bool isAnswer(const FuzzPeer &peer, const ServerMessage &m)
+{
+    if (std::holds_alternative<Presence>(m) || std::holds_alternative<TypingNotice>(m) ||
+        std::holds_alternative<RoomUpdate>(m) || std::holds_alternative<RoomGone>(m) ||
+        std::holds_alternative<Unread>(m))
+        return false;
+    if (const auto *message = std::get_if<Message>(&m))
+        return message->event.isEmpty() && message->from == peer.account();
+    return true;
+}
+
 QList<ServerMessage> ownReplies(const FuzzPeer &peer)
 {
     QList<ServerMessage> replies;
     for (const ServerMessage &m : peer.received()) {
-        if (std::holds_alternative<Presence>(m))
-            continue;
-        if (const auto *message = std::get_if<Message>(&m);
-            message && message->from != peer.account())
-            continue;
-        replies.append(m);
+        if (isAnswer(peer, m))
+            replies.append(m);
     }
     return replies;
 }
@@ -142,21 +153,38 @@ bool freshAnswered(const FuzzPeer &peer, const QString &barrier)
     });
 }
 
-// The id of a send or an account request. A send is echoed once it is stored, a password change
-// answered once hashed: either may come after the barrier's answer.
+// The id of a send, an account request or a room request. A send is echoed once it is stored, a
+// password change answered once hashed: either may come after the barrier's answer.
 QString awaitedIdOf(const Decoded<ClientMessage> &sent)
 {
     if (!sent.ok())
         return {};
     return std::visit(
         [](const auto &m) -> QString {
-            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Hello> ||
-                          std::is_same_v<std::decay_t<decltype(m)>, Ping>)
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, Ping> ||
+                          std::is_same_v<T, Typing> || std::is_same_v<T, MarkRead>)
                 return {};
             else
                 return m.id;
         },
         *sent.message);
+}
+
+// The ref of an answer to a request (empty for other frames).
+QString refOf(const ServerMessage &m)
+{
+    return std::visit(
+        [](const auto &answer) -> QString {
+            using T = std::decay_t<decltype(answer)>;
+            if constexpr (std::is_same_v<T, Error> || std::is_same_v<T, Done> ||
+                          std::is_same_v<T, Devices> || std::is_same_v<T, RoomList> ||
+                          std::is_same_v<T, MemberList> || std::is_same_v<T, HistoryPage>)
+                return answer.ref;
+            else
+                return {};
+        },
+        m);
 }
 
 bool acknowledged(const FuzzPeer &peer, const QString &id)
@@ -165,14 +193,32 @@ bool acknowledged(const FuzzPeer &peer, const QString &id)
     return std::any_of(all.begin(), all.end(), [&peer, &id](const ServerMessage &m) {
         if (const auto *message = std::get_if<Message>(&m))
             return message->id == id && message->from == peer.account();
-        if (const auto *error = std::get_if<Error>(&m))
-            return error->ref == id;
-        if (const auto *done = std::get_if<Done>(&m))
-            return done->ref == id;
-        if (const auto *devices = std::get_if<Devices>(&m))
-            return devices->ref == id;
-        return false;
+        return refOf(m) == id;
     });
+}
+
+// The refusals a room request (or a send into a room) may get, whatever the rooms are like.
+bool isRoomRefusal(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::RoomNotFound:
+    case ErrorCode::NotMember:
+    case ErrorCode::NotOwner:
+    case ErrorCode::RoomExists:
+    case ErrorCode::InviteOnly:
+    case ErrorCode::UserNotFound:
+    case ErrorCode::NotAllowed:
+    case ErrorCode::TooManyRooms:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isRoomRefusalOf(const ServerMessage &m, const QString &ref)
+{
+    const auto *error = std::get_if<Error>(&m);
+    return error && error->ref == ref && !error->message.isEmpty() && isRoomRefusal(error->code);
 }
 
 // This peer's answers to the fuzz frame: its own replies less the barriers'.
@@ -208,7 +254,39 @@ HubHarness::HubHarness()
     m_tick.start(100);
     createAccount();
     joinMain();
+    createRooms();
     openFresh();
+}
+
+void HubHarness::request(const QByteArray &frame, const QString &id)
+{
+    m_joined->clear();
+    m_joined->send(QString::fromUtf8(frame));
+    waitUntil([this, &id] { return acknowledged(*m_joined, id) || m_joined->isClosed(); },
+              "answer to the harness's own request");
+    FUZZ_CHECK(!m_joined->isClosed(), "the hub closed the harness's own connection");
+}
+
+void HubHarness::createRooms()
+{
+    CreateRoom open;
+    open.id = QStringLiteral("harness-room");
+    open.name = kPublicRoom;
+    open.title = QStringLiteral("Fuzz");
+    open.topic = QStringLiteral("where the fuzzer talks");
+    request(encode(open), open.id);
+    CreateRoom closed = open;
+    closed.id = QStringLiteral("harness-private");
+    closed.name = kPrivateRoom;
+    closed.isPrivate = true;
+    request(encode(closed), closed.id);
+    const QList<ServerMessage> &answers = m_joined->received();
+    FUZZ_CHECK(std::any_of(answers.begin(), answers.end(),
+                           [](const ServerMessage &m) {
+                               return isDone(m, QStringLiteral("harness-private"));
+                           }),
+               "the harness's private room cannot be created");
+    m_joined->clear();
 }
 
 HubHarness::~HubHarness() = default;
@@ -313,7 +391,7 @@ void HubHarness::deliver(const QByteArray &frame)
     m_joined->send(text);
     m_joined->send(QString::fromUtf8(encode(Ping{barrier})));
     m_fresh->send(text);
-    m_fresh->send(QString::fromUtf8(encode(Send{barrier, defaultRoom(), QStringLiteral(".")})));
+    m_fresh->send(QString::fromUtf8(encode(Send{barrier, defaultRoom(), {}, QStringLiteral(".")})));
     const QString awaited = awaitedIdOf(sent);
     waitUntil(
         [&] {
@@ -347,10 +425,33 @@ void HubHarness::deliver(const QByteArray &frame)
     if (sent.ok() && !std::holds_alternative<Send>(*sent.message) &&
         !std::holds_alternative<Ping>(*sent.message))
         restoreAccounts();
+    if (m_roomsChanged) {
+        restoreRooms();
+        return;
+    }
     if (!m_joined)
         joinMain();
     if (!m_fresh)
         openFresh();
+}
+
+void HubHarness::restoreRooms()
+{
+    // Rooms change in too many ways to undo one by one (members, owners, titles, direct rooms,
+    // the rooms an account may still create): a new hub on new stores is the state the run
+    // started from, and costs a few milliseconds once in a while.
+    m_roomsChanged = false;
+    m_fresh.reset();
+    m_joined.reset();
+    waitUntil([this] { return m_hub->connectionCount() == 0; }, "the hub to see connections close");
+    m_hub.reset();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    m_hub = std::make_unique<server::ChatHub>(fuzzConfig());
+    FUZZ_CHECK(m_hub->listen(), "a new hub cannot listen on a loopback port");
+    createAccount();
+    joinMain();
+    createRooms();
+    openFresh();
 }
 
 void HubHarness::checkJoinedReply(const Decoded<ClientMessage> &sent, const QString &barrier)
@@ -371,7 +472,11 @@ void HubHarness::checkJoinedReply(const Decoded<ClientMessage> &sent, const QStr
                        "ending a device closed the connection without one token_invalid");
         return;
     }
-    // Exactly one answer per frame.
+    // Typing and read marks are answered only when refused; every other frame exactly once.
+    const bool silent = sent.ok() && (std::holds_alternative<Typing>(*sent.message) ||
+                                      std::holds_alternative<MarkRead>(*sent.message));
+    if (silent && answers.isEmpty())
+        return;
     FUZZ_CHECK(answers.size() == 1, "a joined client got other than one answer to a frame");
     const ServerMessage &reply = answers.at(0);
     if (isRateLimited(reply))
@@ -386,9 +491,58 @@ void HubHarness::checkJoinedReply(const Decoded<ClientMessage> &sent, const QStr
         FUZZ_CHECK(isError(reply, ErrorCode::AlreadyJoined, {}), "a second hello");
     } else if (const auto *send = std::get_if<Send>(&message)) {
         // A repeated id is acknowledged with the original message, so only id and sender match.
+        // A room the account is not in, or a direct message to nobody, is refused.
         const auto *echo = std::get_if<Message>(&reply);
-        FUZZ_CHECK(echo && echo->id == send->id && echo->from == kAccount,
-                   "a send was not acknowledged with its message");
+        FUZZ_CHECK((echo && echo->id == send->id && echo->from == kAccount &&
+                    (send->room.isEmpty() || echo->room == send->room)) ||
+                       isRoomRefusalOf(reply, send->id),
+                   "a send was neither acknowledged with its message nor refused for its room");
+        // A direct message may have made a direct room.
+        m_roomsChanged = m_roomsChanged || (echo && !send->to.isEmpty());
+    } else if (std::holds_alternative<Typing>(message) ||
+               std::holds_alternative<MarkRead>(message)) {
+        FUZZ_CHECK(isRoomRefusalOf(reply, {}), "a typing notice or read mark got an answer");
+    } else if (const auto *list = std::get_if<ListRooms>(&message)) {
+        const auto *rooms = std::get_if<RoomList>(&reply);
+        FUZZ_CHECK(rooms && rooms->ref == list->id && rooms->rooms.size() <= list->limit,
+                   "a rooms request was not answered with at most a page of rooms");
+        for (const RoomSummary &room : rooms->rooms)
+            FUZZ_CHECK(room.name > list->after && !isDirectRoomName(room.name) &&
+                           room.name != kPrivateRoom,
+                       "the room list holds a room before `after`, a direct or a private room");
+    } else if (const auto *members = std::get_if<ListMembers>(&message)) {
+        const auto *page = std::get_if<MemberList>(&reply);
+        FUZZ_CHECK((page && page->ref == members->id && page->room == members->room &&
+                    page->members.size() <= members->limit) ||
+                       isRoomRefusalOf(reply, members->id),
+                   "a members request got neither a page of members nor a room refusal");
+    } else if (const auto *load = std::get_if<LoadHistory>(&message)) {
+        const auto *page = std::get_if<HistoryPage>(&reply);
+        if (page) {
+            FUZZ_CHECK(page->ref == load->id && page->room == load->room &&
+                           page->messages.size() <= load->limit,
+                       "a history page names another request or room, or is too long");
+            for (qsizetype i = 0; i < page->messages.size(); ++i) {
+                const Message &m = page->messages.at(i);
+                FUZZ_CHECK(m.room == load->room && (load->before == 0 || m.seq < load->before) &&
+                               (i == 0 || m.seq > page->messages.at(i - 1).seq),
+                           "a history page holds another room's, a newer or an unordered message");
+            }
+        } else {
+            FUZZ_CHECK(isRoomRefusalOf(reply, load->id),
+                       "a history request got neither a page nor a room refusal");
+        }
+    } else if (std::holds_alternative<CreateRoom>(message) ||
+               std::holds_alternative<JoinRoom>(message) ||
+               std::holds_alternative<LeaveRoom>(message) ||
+               std::holds_alternative<InviteToRoom>(message) ||
+               std::holds_alternative<RemoveFromRoom>(message) ||
+               std::holds_alternative<UpdateRoom>(message) ||
+               std::holds_alternative<TransferRoom>(message)) {
+        const QString id = awaitedIdOf(sent);
+        FUZZ_CHECK(isDone(reply, id) || isRoomRefusalOf(reply, id),
+                   "a room request got neither done nor a room refusal");
+        m_roomsChanged = m_roomsChanged || isDone(reply, id);
     } else if (const auto *ping = std::get_if<Ping>(&message)) {
         const auto *pong = std::get_if<Pong>(&reply);
         FUZZ_CHECK(pong && pong->id == ping->id, "a ping was not answered with its pong");
