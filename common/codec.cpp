@@ -1,14 +1,10 @@
 #include "codec.h"
 
+#include "codecreader.h"
 #include "jsonwriter.h"
 #include "validation.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QJsonParseError>
-
-#include <cmath>
 
 namespace chat::proto {
 
@@ -17,147 +13,89 @@ QString defaultRoom()
     return QStringLiteral("lobby");
 }
 
+using namespace detail;
+
+namespace detail {
+
+std::optional<Message> readMessage(const QJsonObject &object, const QString &context,
+                                   QString *reason)
+{
+    FieldReader r(object, context);
+    Message m;
+    m.seq = r.integer(QStringLiteral("seq"), 1, kMaxSeq);
+    m.id = r.string(QStringLiteral("id"));
+    m.room = r.optionalString(QStringLiteral("room"), defaultRoom());
+    m.from = r.string(QStringLiteral("from"));
+    m.display = r.optionalString(QStringLiteral("display"));
+    const QString time = r.string(QStringLiteral("time"));
+    m.text = r.string(QStringLiteral("text"));
+    m.event = r.optionalString(QStringLiteral("event"));
+    m.target = r.optionalString(QStringLiteral("target"));
+    if (!r.failed()) {
+        m.time = QDateTime::fromString(time, Qt::ISODateWithMs);
+        if (!m.time.isValid())
+            r.setReason(
+                QStringLiteral("%1: \"time\" is not an ISO 8601 date and time.").arg(context));
+        m.time = m.time.toUTC();
+        // A time that only an offset kept within four-digit years cannot be written back in UTC.
+        if (m.time.isValid() && formatTime(m.time).isEmpty())
+            r.setReason(QStringLiteral("%1: \"time\" is out of range.").arg(context));
+    }
+    if (r.failed()) {
+        *reason = r.reason();
+        return std::nullopt;
+    }
+    return m;
+}
+
+std::optional<Decoded<ClientMessage>> readRequestId(FieldReader &r, QString *id)
+{
+    *id = r.string(QStringLiteral("id"));
+    if (r.failed())
+        return rejected<ClientMessage>(ErrorCode::BadMessage, r.reason());
+    if (const QString problem = checkMessageId(*id); !problem.isEmpty())
+        return rejected<ClientMessage>(ErrorCode::BadMessage, problem);
+    return std::nullopt;
+}
+
+QJsonObject request(const char *type, const QString &id)
+{
+    return QJsonObject{{QStringLiteral("type"), QLatin1String(type)}, {QStringLiteral("id"), id}};
+}
+
+void appendMessage(QByteArray &out, const Message &m)
+{
+    out.append("{\"type\":\"message\"");
+    json::appendKey(out, "seq");
+    json::appendInteger(out, m.seq);
+    json::appendKey(out, "id");
+    json::appendString(out, m.id);
+    json::appendKey(out, "room");
+    json::appendString(out, m.room);
+    json::appendKey(out, "from");
+    json::appendString(out, m.from);
+    if (!m.display.isEmpty()) {
+        json::appendKey(out, "display");
+        json::appendString(out, m.display);
+    }
+    json::appendKey(out, "time");
+    json::appendUtcTime(out, m.time);
+    if (!m.event.isEmpty()) {
+        json::appendKey(out, "event");
+        json::appendString(out, m.event);
+    }
+    if (!m.target.isEmpty()) {
+        json::appendKey(out, "target");
+        json::appendString(out, m.target);
+    }
+    json::appendKey(out, "text");
+    json::appendString(out, m.text);
+    out.append('}');
+}
+
+} // namespace detail
+
 namespace {
-
-QByteArray toFrame(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-QString formatTime(const QDateTime &time)
-{
-    return time.toUTC().toString(Qt::ISODateWithMs);
-}
-
-// Reads typed fields from one JSON object and remembers the first problem it meets.
-class FieldReader
-{
-public:
-    FieldReader(const QJsonObject &object, QString context)
-        : m_object(object)
-        , m_context(std::move(context))
-    {}
-
-    [[nodiscard]] bool failed() const { return !m_reason.isEmpty(); }
-    [[nodiscard]] const QString &reason() const { return m_reason; }
-
-    bool has(const QString &key) const { return m_object.contains(key); }
-
-    QString string(const QString &key)
-    {
-        const QJsonValue value = m_object.value(key);
-        if (!value.isString()) {
-            fail(key, value, QStringLiteral("a string"));
-            return {};
-        }
-        return value.toString();
-    }
-
-    QString optionalString(const QString &key, const QString &fallback = {})
-    {
-        return has(key) ? string(key) : fallback;
-    }
-
-    qint64 integer(const QString &key, qint64 minimum, qint64 maximum)
-    {
-        const QJsonValue value = m_object.value(key);
-        const QString expected =
-            QStringLiteral("an integer from %1 to %2").arg(minimum).arg(maximum);
-        if (!value.isDouble()) {
-            fail(key, value, expected);
-            return 0;
-        }
-        const double number = value.toDouble();
-        if (std::floor(number) != number || number < double(minimum) || number > double(maximum)) {
-            fail(key, value, expected);
-            return 0;
-        }
-        return qint64(number);
-    }
-
-    bool boolean(const QString &key)
-    {
-        const QJsonValue value = m_object.value(key);
-        if (!value.isBool()) {
-            fail(key, value, QStringLiteral("true or false"));
-            return false;
-        }
-        return value.toBool();
-    }
-
-    QJsonArray array(const QString &key)
-    {
-        const QJsonValue value = m_object.value(key);
-        if (!value.isArray()) {
-            fail(key, value, QStringLiteral("an array"));
-            return {};
-        }
-        return value.toArray();
-    }
-
-    QJsonObject object(const QString &key)
-    {
-        const QJsonValue value = m_object.value(key);
-        if (!value.isObject()) {
-            fail(key, value, QStringLiteral("an object"));
-            return {};
-        }
-        return value.toObject();
-    }
-
-    bool optionalBoolean(const QString &key) { return has(key) && boolean(key); }
-
-    void setReason(const QString &reason)
-    {
-        if (!failed())
-            m_reason = reason;
-    }
-
-private:
-    static QString describe(const QJsonValue &value)
-    {
-        switch (value.type()) {
-        case QJsonValue::Undefined:
-            return QStringLiteral("missing");
-        case QJsonValue::Null:
-            return QStringLiteral("null");
-        case QJsonValue::Bool:
-            return QStringLiteral("a boolean");
-        case QJsonValue::Double:
-            return QStringLiteral("the number %1").arg(value.toDouble());
-        case QJsonValue::String:
-            return QStringLiteral("a string");
-        case QJsonValue::Array:
-            return QStringLiteral("an array");
-        case QJsonValue::Object:
-            return QStringLiteral("an object");
-        }
-        return QStringLiteral("of an unknown type");
-    }
-
-    void fail(const QString &key, const QJsonValue &value, const QString &expected)
-    {
-        if (value.isUndefined())
-            setReason(QStringLiteral("%1: the field \"%2\" is missing.").arg(m_context, key));
-        else
-            setReason(QStringLiteral("%1: the field \"%2\" must be %3, but it is %4.")
-                          .arg(m_context, key, expected, describe(value)));
-    }
-
-    const QJsonObject &m_object;
-    QString m_context;
-    QString m_reason;
-};
-
-template<typename T>
-Decoded<T> rejected(ErrorCode code, const QString &reason, const QString &ref = {})
-{
-    Decoded<T> result;
-    result.code = code;
-    result.reason = reason;
-    result.ref = ref;
-    return result;
-}
 
 // Parses the frame into an object and reads its "type"; on failure fills in *failure.
 template<typename T>
@@ -185,42 +123,6 @@ std::optional<std::pair<QJsonObject, QString>> parseEnvelope(const QByteArray &u
         return std::nullopt;
     }
     return std::make_pair(std::move(object), type.toString());
-}
-
-std::optional<Message> readMessage(const QJsonObject &object, const QString &context,
-                                   QString *reason)
-{
-    FieldReader r(object, context);
-    Message m;
-    m.seq = r.integer(QStringLiteral("seq"), 1, kMaxSeq);
-    m.id = r.string(QStringLiteral("id"));
-    m.room = r.optionalString(QStringLiteral("room"), defaultRoom());
-    m.from = r.string(QStringLiteral("from"));
-    m.display = r.optionalString(QStringLiteral("display"));
-    const QString time = r.string(QStringLiteral("time"));
-    m.text = r.string(QStringLiteral("text"));
-    if (!r.failed()) {
-        m.time = QDateTime::fromString(time, Qt::ISODateWithMs);
-        if (!m.time.isValid())
-            r.setReason(
-                QStringLiteral("%1: \"time\" is not an ISO 8601 date and time.").arg(context));
-        m.time = m.time.toUTC();
-        // A time that only an offset kept within four-digit years cannot be written back in UTC.
-        if (m.time.isValid() && formatTime(m.time).isEmpty())
-            r.setReason(QStringLiteral("%1: \"time\" is out of range.").arg(context));
-    }
-    if (r.failed()) {
-        *reason = r.reason();
-        return std::nullopt;
-    }
-    return m;
-}
-
-template<typename T> Decoded<T> accepted(T value)
-{
-    Decoded<T> result;
-    result.message = std::move(value);
-    return result;
 }
 
 // A rejection's code and reason; an empty reason: accepted.
@@ -282,7 +184,7 @@ Problem checkDevice(QString *device)
 
 QString unsupportedVersionReason()
 {
-    return QStringLiteral("This server speaks protocol version %1 (accounts); update the client.")
+    return QStringLiteral("This server speaks protocol version %1 (rooms); update the client.")
         .arg(kProtocolVersion);
 }
 
@@ -290,8 +192,8 @@ Decoded<ClientMessage> decodeHello(const QJsonObject &object)
 {
     FieldReader r(object, QStringLiteral("hello"));
     Hello hello;
-    // The version first: a version-1 hello has a "nick" and no credentials, and the answer it
-    // needs is that the client is too old.
+    // The version first: a version-1 hello has a "nick" and no credentials, a version-2 client
+    // knows no rooms, and the answer both need is that the client is too old.
     hello.version = int(r.integer(QStringLiteral("version"), 0, 1 << 30));
     if (r.failed())
         return rejected<ClientMessage>(ErrorCode::BadMessage, r.reason());
@@ -343,17 +245,6 @@ Decoded<ClientMessage> decodeHello(const QJsonObject &object)
     if (const Problem problem = checkDevice(&hello.device))
         return rejected<ClientMessage>(problem.code, problem.reason);
     return accepted(ClientMessage{std::move(hello)});
-}
-
-// The "id" every account request carries; on success *id is set and the result is empty.
-std::optional<Decoded<ClientMessage>> readRequestId(FieldReader &r, QString *id)
-{
-    *id = r.string(QStringLiteral("id"));
-    if (r.failed())
-        return rejected<ClientMessage>(ErrorCode::BadMessage, r.reason());
-    if (const QString problem = checkMessageId(*id); !problem.isEmpty())
-        return rejected<ClientMessage>(ErrorCode::BadMessage, problem);
-    return std::nullopt;
 }
 
 Decoded<ClientMessage> decodeLogout(const QJsonObject &object)
@@ -433,12 +324,25 @@ Decoded<ClientMessage> decodeSend(const QJsonObject &object)
         return rejected<ClientMessage>(ErrorCode::BadMessage, r.reason());
     if (const QString problem = checkMessageId(send.id); !problem.isEmpty())
         return rejected<ClientMessage>(ErrorCode::BadMessage, problem);
-    send.room = r.optionalString(QStringLiteral("room"), defaultRoom());
+    const bool hasRoom = r.has(QStringLiteral("room"));
+    const bool hasTo = r.has(QStringLiteral("to"));
+    // Neither: the lobby, as in version 2.
+    send.room = r.optionalString(QStringLiteral("room"), hasTo ? QString() : defaultRoom());
+    send.to = r.optionalString(QStringLiteral("to"));
     send.text = r.string(QStringLiteral("text"));
+    if (!r.failed() && hasRoom && hasTo)
+        r.setReason(QStringLiteral("send: give either \"room\" or \"to\", not both."));
     if (r.failed())
         return rejected<ClientMessage>(ErrorCode::BadMessage, r.reason(), send.id);
-    if (const QString problem = checkRoom(send.room); !problem.isEmpty())
+    if (hasTo) {
+        const Normalized to = normalizeAccountName(send.to);
+        if (!to.ok())
+            return rejected<ClientMessage>(ErrorCode::BadMessage,
+                                           QStringLiteral("send: ") + to.reason, send.id);
+        send.to = to.value;
+    } else if (const QString problem = checkRoom(send.room); !problem.isEmpty()) {
         return rejected<ClientMessage>(ErrorCode::BadMessage, problem, send.id);
+    }
     if (const QString problem = checkText(send.text); !problem.isEmpty())
         return rejected<ClientMessage>(ErrorCode::TextInvalid, problem, send.id);
     return accepted(ClientMessage{std::move(send)});
@@ -510,12 +414,15 @@ Decoded<ServerMessage> decodeWelcome(const QJsonObject &object)
     w.instance = r.optionalString(QStringLiteral("instance"));
     w.seq = r.integer(QStringLiteral("seq"), 0, kMaxSeq);
     w.resumed = r.boolean(QStringLiteral("resumed"));
-    const QJsonArray users = r.array(QStringLiteral("users"));
+    const QJsonArray rooms = r.array(QStringLiteral("rooms"));
     const QJsonArray history = r.array(QStringLiteral("history"));
+    const QJsonArray reload =
+        r.has(QStringLiteral("reload")) ? r.array(QStringLiteral("reload")) : QJsonArray();
     if (r.failed())
         return rejected<ServerMessage>(ErrorCode::BadMessage, r.reason());
     QString reason;
-    if (!readUsers(users, QStringLiteral("welcome: users"), &w.users, &reason))
+    if (!readRoomStates(rooms, QStringLiteral("welcome: rooms"), &w.rooms, &reason) ||
+        !readNames(reload, QStringLiteral("welcome: reload"), &w.reload, &reason))
         return rejected<ServerMessage>(ErrorCode::BadMessage, reason);
     w.history.reserve(history.size());
     for (qsizetype i = 0; i < history.size(); ++i) {
@@ -536,6 +443,7 @@ Decoded<ServerMessage> decodePresence(const QJsonObject &object)
 {
     FieldReader r(object, QStringLiteral("presence"));
     Presence p;
+    p.room = r.optionalString(QStringLiteral("room"));
     const QJsonArray joined = r.array(QStringLiteral("joined"));
     const QJsonArray left = r.array(QStringLiteral("left"));
     p.online = int(r.integer(QStringLiteral("online"), 0, 1 << 30));
@@ -566,6 +474,7 @@ Decoded<ServerMessage> decodeDone(const QJsonObject &object)
     Done done;
     done.ref = r.string(QStringLiteral("ref"));
     done.token = r.optionalString(QStringLiteral("token"));
+    done.room = r.optionalString(QStringLiteral("room"));
     if (r.failed())
         return rejected<ServerMessage>(ErrorCode::BadMessage, r.reason());
     return accepted(ServerMessage{std::move(done)});
@@ -654,10 +563,14 @@ QByteArray encode(const Hello &hello)
 
 QByteArray encode(const Send &send)
 {
-    return toFrame({{QStringLiteral("type"), QStringLiteral("send")},
-                    {QStringLiteral("id"), send.id},
-                    {QStringLiteral("room"), send.room.isEmpty() ? defaultRoom() : send.room},
-                    {QStringLiteral("text"), send.text}});
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("send")},
+                  {QStringLiteral("id"), send.id},
+                  {QStringLiteral("text"), send.text}};
+    if (!send.to.isEmpty())
+        o.insert(QStringLiteral("to"), send.to);
+    else
+        o.insert(QStringLiteral("room"), send.room.isEmpty() ? defaultRoom() : send.room);
+    return toFrame(o);
 }
 
 QByteArray encode(const Ping &ping)
@@ -667,15 +580,6 @@ QByteArray encode(const Ping &ping)
         o.insert(QStringLiteral("id"), ping.id);
     return toFrame(o);
 }
-
-namespace {
-
-QJsonObject request(const char *type, const QString &id)
-{
-    return QJsonObject{{QStringLiteral("type"), QLatin1String(type)}, {QStringLiteral("id"), id}};
-}
-
-} // namespace
 
 QByteArray encode(const Logout &logout)
 {
@@ -716,28 +620,6 @@ QByteArray encode(const ClientMessage &message)
 
 namespace {
 
-void appendMessage(QByteArray &out, const Message &m)
-{
-    out.append("{\"type\":\"message\"");
-    json::appendKey(out, "seq");
-    json::appendInteger(out, m.seq);
-    json::appendKey(out, "id");
-    json::appendString(out, m.id);
-    json::appendKey(out, "room");
-    json::appendString(out, m.room);
-    json::appendKey(out, "from");
-    json::appendString(out, m.from);
-    if (!m.display.isEmpty()) {
-        json::appendKey(out, "display");
-        json::appendString(out, m.display);
-    }
-    json::appendKey(out, "time");
-    json::appendUtcTime(out, m.time);
-    json::appendKey(out, "text");
-    json::appendString(out, m.text);
-    out.append('}');
-}
-
 void appendUsers(QByteArray &out, const QList<User> &users)
 {
     out.append('[');
@@ -757,23 +639,10 @@ void appendUsers(QByteArray &out, const QList<User> &users)
 
 } // namespace
 
-EncodedUserList encodeUserList(const QList<User> &users)
-{
-    EncodedUserList list;
-    list.json.reserve(8 + users.size() * 28);
-    appendUsers(list.json, users);
-    return list;
-}
-
 QByteArray encode(const Welcome &w)
 {
-    return encode(w, encodeUserList(w.users));
-}
-
-QByteArray encode(const Welcome &w, const EncodedUserList &users)
-{
     QByteArray out;
-    out.reserve(256 + users.json.size() + w.history.size() * 256);
+    out.reserve(256 + w.rooms.size() * 320 + w.history.size() * 256);
     out.append("{\"type\":\"welcome\"");
     json::appendKey(out, "version");
     json::appendInteger(out, w.version);
@@ -801,8 +670,14 @@ QByteArray encode(const Welcome &w, const EncodedUserList &users)
     json::appendInteger(out, w.seq);
     json::appendKey(out, "resumed");
     out.append(w.resumed ? "true" : "false");
-    json::appendKey(out, "users");
-    out.append(users.json.isEmpty() ? QByteArrayLiteral("[]") : users.json);
+    json::appendKey(out, "rooms");
+    out.append('[');
+    for (qsizetype i = 0; i < w.rooms.size(); ++i) {
+        if (i > 0)
+            out.append(',');
+        appendRoomState(out, w.rooms.at(i));
+    }
+    out.append(']');
     json::appendKey(out, "history");
     out.append('[');
     for (qsizetype i = 0; i < w.history.size(); ++i) {
@@ -810,7 +685,12 @@ QByteArray encode(const Welcome &w, const EncodedUserList &users)
             out.append(',');
         appendMessage(out, w.history.at(i));
     }
-    out.append("]}");
+    out.append(']');
+    if (!w.reload.isEmpty()) {
+        json::appendKey(out, "reload");
+        json::appendStringArray(out, w.reload);
+    }
+    out.append('}');
     return out;
 }
 
@@ -827,6 +707,10 @@ QByteArray encode(const Presence &p)
     QByteArray out;
     out.reserve(64 + p.joined.size() * 28 + p.left.size() * 16);
     out.append("{\"type\":\"presence\"");
+    if (!p.room.isEmpty()) {
+        json::appendKey(out, "room");
+        json::appendString(out, p.room);
+    }
     json::appendKey(out, "joined");
     appendUsers(out, p.joined);
     json::appendKey(out, "left");
@@ -861,6 +745,8 @@ QByteArray encode(const Done &done)
                   {QStringLiteral("ref"), done.ref}};
     if (!done.token.isEmpty())
         o.insert(QStringLiteral("token"), done.token);
+    if (!done.room.isEmpty())
+        o.insert(QStringLiteral("room"), done.room);
     return toFrame(o);
 }
 
@@ -915,6 +801,8 @@ Decoded<ClientMessage> decodeClientMessage(const QByteArray &utf8Json)
         return decodeEndDevice(object);
     if (type == QLatin1String("set_display"))
         return decodeSetDisplay(object);
+    if (auto decoded = decodeRoomRequest(type, object))
+        return std::move(*decoded);
     return rejected<ClientMessage>(
         ErrorCode::UnknownType, QStringLiteral("Unknown message type \"%1\".").arg(type.left(40)));
 }
@@ -950,6 +838,8 @@ Decoded<ServerMessage> decodeServerMessage(const QByteArray &utf8Json)
             return rejected<ServerMessage>(ErrorCode::BadMessage, r.reason());
         return accepted(ServerMessage{std::move(pong)});
     }
+    if (auto decoded = decodeRoomAnswer(type, object))
+        return std::move(*decoded);
     return rejected<ServerMessage>(
         ErrorCode::UnknownType, QStringLiteral("Unknown message type \"%1\".").arg(type.left(40)));
 }
@@ -1036,7 +926,17 @@ int httpStatusFor(ErrorCode code)
     case ErrorCode::AccountDisabled:
     case ErrorCode::Forbidden:
         return 403;
+    case ErrorCode::NotMember:
+    case ErrorCode::NotOwner:
+    case ErrorCode::InviteOnly:
+    case ErrorCode::NotAllowed:
+    case ErrorCode::TooManyRooms:
+        return 403;
+    case ErrorCode::RoomNotFound:
+    case ErrorCode::UserNotFound:
+        return 404;
     case ErrorCode::NameTaken:
+    case ErrorCode::RoomExists:
         return 409;
     case ErrorCode::TooLarge:
         return 413;

@@ -26,32 +26,42 @@ template<typename T> struct Decoded
 [[nodiscard]] QByteArray encode(const ListDevices &list); // JSON type "devices"
 [[nodiscard]] QByteArray encode(const EndDevice &end);
 [[nodiscard]] QByteArray encode(const SetDisplay &set);
+[[nodiscard]] QByteArray encode(const Typing &typing);
+[[nodiscard]] QByteArray encode(const MarkRead &read);         // JSON type "read"
+[[nodiscard]] QByteArray encode(const ListRooms &list);        // JSON type "rooms"
+[[nodiscard]] QByteArray encode(const CreateRoom &create);     // "create_room"
+[[nodiscard]] QByteArray encode(const JoinRoom &join);         // "join"
+[[nodiscard]] QByteArray encode(const LeaveRoom &leave);       // "leave"
+[[nodiscard]] QByteArray encode(const InviteToRoom &invite);   // "invite"
+[[nodiscard]] QByteArray encode(const RemoveFromRoom &remove); // "remove"
+[[nodiscard]] QByteArray encode(const UpdateRoom &update);     // "update_room"
+[[nodiscard]] QByteArray encode(const TransferRoom &transfer); // "transfer"
+[[nodiscard]] QByteArray encode(const ListMembers &list);      // "members"
+[[nodiscard]] QByteArray encode(const LoadHistory &load);      // "history"
 [[nodiscard]] QByteArray encode(const ClientMessage &message);
 
 [[nodiscard]] QByteArray encode(const Welcome &welcome);
-// The user list as a welcome carries it, encoded once for every welcome until it changes: with
-// thousands online, encoding it for each newcomer made joining cost the square of their number.
-struct EncodedUserList
-{
-    QByteArray json;
-};
-// [{"name":"alice","display":"爱丽丝"},{"name":"bob"}]
-[[nodiscard]] EncodedUserList encodeUserList(const QList<User> &users);
-// welcome.users is not read: `users` stands for it.
-[[nodiscard]] QByteArray encode(const Welcome &welcome, const EncodedUserList &users);
 [[nodiscard]] QByteArray encode(const Message &message);
 [[nodiscard]] QByteArray encode(const Presence &presence);
 [[nodiscard]] QByteArray encode(const Error &error);
 [[nodiscard]] QByteArray encode(const Pong &pong);
 [[nodiscard]] QByteArray encode(const Done &done);
-[[nodiscard]] QByteArray encode(const Devices &devices); // JSON type "devices", with "ref"
+[[nodiscard]] QByteArray encode(const Devices &devices);     // JSON type "devices", with "ref"
+[[nodiscard]] QByteArray encode(const TypingNotice &typing); // "typing"
+[[nodiscard]] QByteArray encode(const RoomUpdate &update);   // "room"
+[[nodiscard]] QByteArray encode(const RoomGone &gone);       // "room_gone"
+[[nodiscard]] QByteArray encode(const Unread &unread);       // "unread"
+[[nodiscard]] QByteArray encode(const RoomList &list);       // "rooms", with "ref"
+[[nodiscard]] QByteArray encode(const MemberList &list);     // "members", with "ref"
+[[nodiscard]] QByteArray encode(const HistoryPage &page);    // "history", with "ref"
 [[nodiscard]] QByteArray encode(const ServerMessage &message);
 
 // Validates everything the server relies on. A hello's version is checked first (anything but
 // kProtocolVersion: UnsupportedVersion, so a version-1 hello gets that, not a complaint about
 // its "nick"); then its fields: at most one of token, login and register (a "token" of "" counts
-// as none); names, display names and the device come back normalised (validation.h).
-// Rejections of a request with an id (send and the account requests) carry it in `ref`.
+// as none); names, display names and the device come back normalised (validation.h), and so do
+// the account names, titles and topics of room requests. Rejections of a request with an id
+// (send, the account and the room requests) carry it in `ref`; typing and read have none.
 [[nodiscard]] Decoded<ClientMessage> decodeClientMessage(const QByteArray &utf8Json);
 [[nodiscard]] Decoded<ServerMessage> decodeServerMessage(const QByteArray &utf8Json);
 
@@ -91,9 +101,10 @@ struct LoginRequest
 // 4xx/5xx answer: {"code":"login_failed","message":"…"}
 [[nodiscard]] QByteArray encodeHttpError(ErrorCode code, const QString &message);
 // The HTTP status an error answer goes with: 401 login_failed, token_invalid, unauthorized;
-// 403 registration_closed, invite_invalid, account_disabled, forbidden; 409 name_taken;
-// 413 too_large; 429 too_many_attempts, rate_limited; 503 busy; 500 internal and unknown;
-// 400 everything else (bad_json, bad_message, name_invalid, password_invalid, ...).
+// 403 registration_closed, invite_invalid, account_disabled, forbidden, not_member, not_owner,
+// invite_only, not_allowed, too_many_rooms; 404 room_not_found, user_not_found; 409 name_taken,
+// room_exists; 413 too_large; 429 too_many_attempts, rate_limited; 503 busy; 500 internal and
+// unknown; 400 everything else (bad_json, bad_message, name_invalid, title_invalid, ...).
 [[nodiscard]] int httpStatusFor(ErrorCode code);
 // Reading the answers back, for tests and tools: the account name, or nullopt.
 [[nodiscard]] std::optional<QString> decodeHttpAuthAnswer(const QByteArray &body);

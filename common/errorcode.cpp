@@ -6,7 +6,7 @@
 namespace chat::proto {
 
 namespace {
-constexpr std::array<std::pair<ErrorCode, const char *>, 26> kNames{{
+constexpr std::array<std::pair<ErrorCode, const char *>, 35> kNames{{
     {ErrorCode::BadJson, "bad_json"},
     {ErrorCode::BadMessage, "bad_message"},
     {ErrorCode::UnknownType, "unknown_type"},
@@ -33,6 +33,15 @@ constexpr std::array<std::pair<ErrorCode, const char *>, 26> kNames{{
     {ErrorCode::AccountDisabled, "account_disabled"},
     {ErrorCode::DisplayInvalid, "display_invalid"},
     {ErrorCode::Forbidden, "forbidden"},
+    {ErrorCode::RoomNotFound, "room_not_found"},
+    {ErrorCode::NotMember, "not_member"},
+    {ErrorCode::NotOwner, "not_owner"},
+    {ErrorCode::RoomExists, "room_exists"},
+    {ErrorCode::InviteOnly, "invite_only"},
+    {ErrorCode::UserNotFound, "user_not_found"},
+    {ErrorCode::NotAllowed, "not_allowed"},
+    {ErrorCode::TooManyRooms, "too_many_rooms"},
+    {ErrorCode::TitleInvalid, "title_invalid"},
 }};
 } // namespace
 

@@ -1,6 +1,6 @@
 // Compact JSON written straight into a byte array, for the frames the server sends most (chat
-// messages, the user list, presence): no QJsonObject is built first, which costs several times
-// the writing itself. The output is what QJsonDocument reads back to the same values
+// messages, the welcome, presence, room pages): no QJsonObject is built first, which costs
+// several times the writing itself. The output is what QJsonDocument reads back to the same values
 // (tests/common/tst_jsonwriter checks strings of every kind against it).
 #pragma once
 

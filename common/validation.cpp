@@ -2,6 +2,9 @@
 
 #include "protocol.h"
 
+#include <algorithm>
+#include <optional>
+
 namespace chat::proto {
 
 namespace {
@@ -359,23 +362,114 @@ QString checkMessageId(const QString &id)
     return checkPrintableAscii(id, QStringLiteral("The message id"), kMaxIdChars);
 }
 
-QString checkRoom(const QString &room)
+namespace {
+
+bool isRoomNameCharacter(QChar c)
+{
+    const char16_t u = c.unicode();
+    return (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' || u == u'_';
+}
+
+// An account id in a direct room's name: 1 to kMaxDirectIdDigits decimal digits, no leading zero.
+constexpr qsizetype kMaxDirectIdDigits = 15; // "@" + 15 + "-" + 15 = kMaxRoomChars
+
+std::optional<qint64> parseDirectId(QStringView digits)
+{
+    if (digits.isEmpty() || digits.size() > kMaxDirectIdDigits || digits.front() == u'0')
+        return std::nullopt;
+    qint64 id = 0;
+    for (const QChar c : digits) {
+        if (c < u'0' || c > u'9')
+            return std::nullopt;
+        id = id * 10 + (c.unicode() - u'0');
+    }
+    return id;
+}
+
+QString checkDirectRoom(const QString &room)
+{
+    const QString form =
+        QStringLiteral("A direct room's name is \"@\" and two account ids, the lower first, as in "
+                       "\"@3-17\".");
+    const qsizetype dash = room.indexOf(u'-', 1);
+    if (dash < 0)
+        return form;
+    const std::optional<qint64> first = parseDirectId(QStringView(room).sliced(1, dash - 1));
+    const std::optional<qint64> second = parseDirectId(QStringView(room).sliced(dash + 1));
+    if (!first || !second || *first >= *second)
+        return form;
+    return {};
+}
+
+// A title or topic: one line of any visible text, or nothing.
+Normalized normalizeRoomText(const QString &raw, const QString &what, qsizetype maxChars)
+{
+    Normalized result;
+    result.value = raw.trimmed().normalized(QString::NormalizationForm_C);
+    if (result.value.isEmpty())
+        return result;
+    if (codePointCount(result.value) > maxChars) {
+        result.reason = QStringLiteral("%1 is longer than %2 characters.").arg(what).arg(maxChars);
+        return result;
+    }
+    result.reason = findControlCharacter(result.value, what);
+    if (!result.ok())
+        return result;
+    const QList<uint> codePoints = result.value.toUcs4();
+    const bool visible = std::any_of(codePoints.cbegin(), codePoints.cend(), [](uint c) {
+        return !QChar::isSpace(c) && !showsAsNothing(c) && !isForbiddenInNick(c) && isVisible(c);
+    });
+    if (!visible)
+        result.reason = QStringLiteral("%1 has no visible character.").arg(what);
+    return result;
+}
+
+} // namespace
+
+QString checkNewRoomName(const QString &room)
 {
     if (room.isEmpty())
         return QStringLiteral("The room name is empty.");
     if (room.size() > kMaxRoomChars)
         return QStringLiteral("The room name is longer than %1 characters.").arg(kMaxRoomChars);
-    for (const QChar c : room) {
-        const char16_t u = c.unicode();
-        const bool ok =
-            (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' || u == u'_';
-        if (!ok)
-            return QStringLiteral("The room name may only hold a-z, 0-9, '-' and '_'.");
-    }
-    // The field is in the protocol so that rooms can come without a new version; until they do,
-    // a message for any other room would land in the lobby, so it is refused.
-    if (room != defaultRoom())
-        return QStringLiteral("Rooms other than \"lobby\" do not exist yet.");
+    if (!std::all_of(room.cbegin(), room.cend(), isRoomNameCharacter))
+        return QStringLiteral("The room name may only hold a-z, 0-9, '-' and '_'.");
+    return {};
+}
+
+QString checkRoom(const QString &room)
+{
+    if (room.startsWith(u'@') && room.size() <= kMaxRoomChars)
+        return checkDirectRoom(room);
+    return checkNewRoomName(room);
+}
+
+bool isDirectRoomName(const QString &room)
+{
+    return room.startsWith(u'@') && checkRoom(room).isEmpty();
+}
+
+QString directRoomName(qint64 accountA, qint64 accountB)
+{
+    return QStringLiteral("@%1-%2").arg(qMin(accountA, accountB)).arg(qMax(accountA, accountB));
+}
+
+Normalized normalizeTitle(const QString &raw)
+{
+    return normalizeRoomText(raw, QStringLiteral("The title"), kMaxTitleChars);
+}
+
+Normalized normalizeTopic(const QString &raw)
+{
+    return normalizeRoomText(raw, QStringLiteral("The topic"), kMaxTopicChars);
+}
+
+QString checkPageLimit(int limit)
+{
+    if (limit < 1 || limit > kMaxPageSize)
+        return QStringLiteral("The page size is %1; it must be from 1 to %2.")
+            .arg(limit)
+            .arg(kMaxPageSize);
     return {};
 }
 

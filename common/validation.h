@@ -53,8 +53,20 @@ struct Normalized
 
 [[nodiscard]] QString checkText(const QString &text);
 [[nodiscard]] QString checkMessageId(const QString &id);
-// Any room but "lobby" is refused until rooms exist.
+// A room a request names: a room name (1 to kMaxRoomChars of a-z, 0-9, '-', '_') or a direct
+// room's name ("@<id>-<id>", two decimal account ids, the lower first).
 [[nodiscard]] QString checkRoom(const QString &room);
+// A name for a new room: the room name rules only (no '@').
+[[nodiscard]] QString checkNewRoomName(const QString &room);
+[[nodiscard]] bool isDirectRoomName(const QString &room);
+// The direct room of two accounts: "@<lower id>-<higher id>".
+[[nodiscard]] QString directRoomName(qint64 accountA, qint64 accountB);
+// A room's title (up to kMaxTitleChars) or topic (up to kMaxTopicChars) comes back trimmed and
+// NFC; control characters and invisible-only text are refused. Empty is allowed (none).
+[[nodiscard]] Normalized normalizeTitle(const QString &raw);
+[[nodiscard]] Normalized normalizeTopic(const QString &raw);
+// A page size: 1 to kMaxPageSize.
+[[nodiscard]] QString checkPageLimit(int limit);
 
 // Counts what people call characters closely enough for limits: Unicode code points.
 [[nodiscard]] qsizetype codePointCount(QStringView text);
