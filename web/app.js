@@ -179,19 +179,20 @@
     return name.normalize('NFKC').toLowerCase();
   }
 
-  // The names a text mentions with "@name" (common/mentions.h): '@' not inside a word, the name
-  // up to white space or punctuation, at most MAX_NAME_CHARS code points.
-  const MENTION_END = /[\s,.:;!?()[\]{}<>"'，。：；！？（）、]/u;
+  // The names a text mentions with "@name", as common/mentions.h reads them: an '@' at the start
+  // or after white space or punctuation (not inside a word: bob@example.org), the name up to the
+  // next white space or punctuation, at most MAX_NAME_CHARS code points.
+  const NAME_END = /[\s,.:;!?()[\]{}<>"'，。：；！？（）、]/u;
   function mentionedNames(text) {
     const names = [];
     const chars = [...text];
     for (let i = 0; i < chars.length; i += 1) {
       if (chars[i] !== '@') continue;
-      if (i > 0 && /[\p{L}\p{N}_.+-]/u.test(chars[i - 1])) continue; // bob@example.org
+      if (i > 0 && !NAME_END.test(chars[i - 1])) continue;
       let j = i + 1;
-      while (j < chars.length && !MENTION_END.test(chars[j]) && chars[j] !== '@') j += 1;
+      while (j < chars.length && !NAME_END.test(chars[j])) j += 1;
       const name = chars.slice(i + 1, j).join('');
-      if (name && [...name].length <= MAX_NAME_CHARS && !names.includes(name)) names.push(name);
+      if (name && j - i - 1 <= MAX_NAME_CHARS && !names.includes(name)) names.push(name);
       i = j - 1;
     }
     return names;
