@@ -35,15 +35,15 @@ enum class ErrorCode {
     DisplayInvalid,
     Forbidden, // an account request this connection may not make
     // Version 3: rooms.
-    RoomNotFound,  // no such room, or a private one the account is not in (the same answer)
-    NotMember,     // a public room the account has not joined: join it first
-    NotOwner,      // only the room's owner may do that
-    RoomExists,    // create: the name is taken
-    InviteOnly,    // join: the room is private; a member must invite
-    UserNotFound,  // invite, remove, transfer or a direct message: no such account
-    NotAllowed,    // not possible in this room (leave or invite in a direct room, …)
-    TooManyRooms,  // the account is in, or created, as many rooms as the server allows
-    TitleInvalid,  // a room title or topic too long or with control characters
+    RoomNotFound, // no such room, or a private one the account is not in (the same answer)
+    NotMember,    // a public room the account has not joined: join it first
+    NotOwner,     // only the room's owner may do that
+    RoomExists,   // create: the name is taken
+    InviteOnly,   // join: the room is private; a member must invite
+    UserNotFound, // invite, remove, transfer or a direct message: no such account
+    NotAllowed,   // not possible in this room (leave or invite in a direct room, …)
+    TooManyRooms, // the account is in, or created, as many rooms as the server allows
+    TitleInvalid, // a room title or topic too long or with control characters
 };
 
 // The newest code: move it when appending one (metrics.cpp lists every code up to it).

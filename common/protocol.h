@@ -32,9 +32,9 @@ inline constexpr qsizetype kMaxPasswordChars = 256;
 inline constexpr qsizetype kMaxDisplayChars = 64; // display names, like nicknames, in code points
 inline constexpr qsizetype kMaxDeviceChars = 64;  // a device's name in the account's device list
 inline constexpr qsizetype kMaxInviteChars = 64;
-inline constexpr qsizetype kMaxTitleChars = 64;   // a room's display title, in code points
-inline constexpr qsizetype kMaxTopicChars = 250;  // a room's topic, in code points
-inline constexpr int kDefaultPageSize = 50;        // history, members and room list pages
+inline constexpr qsizetype kMaxTitleChars = 64;  // a room's display title, in code points
+inline constexpr qsizetype kMaxTopicChars = 250; // a room's topic, in code points
+inline constexpr int kDefaultPageSize = 50;      // history, members and room list pages
 inline constexpr int kMaxPageSize = 200;
 // A client frame can never legitimately be larger: 4,000 characters of 4-byte UTF-8 plus escaping.
 inline constexpr qsizetype kMaxClientFrameBytes = 64 * 1024;
@@ -80,9 +80,9 @@ struct Hello
 // one ever after. Exactly one of room and to.
 struct Send
 {
-    QString id; // made by the client; the server acknowledges by echoing it
-    QString room;
-    QString to; // an account name (any spelling that names it: namekey.h)
+    QString id;   // made by the client; the server acknowledges by echoing it
+    QString room; // empty when `to` is given; neither in JSON: "lobby"
+    QString to;   // an account name (any spelling that names it: namekey.h)
     QString text;
 };
 
@@ -116,7 +116,7 @@ struct ListRooms
 struct CreateRoom
 {
     QString id;
-    QString name; // room name rules: a-z, 0-9, '-', '_', up to 32
+    QString name;  // room name rules: a-z, 0-9, '-', '_', up to 32
     QString title; // any text up to kMaxTitleChars; empty: the name
     QString topic;
     bool isPrivate = false; // JSON "private": joined only by invitation
@@ -340,9 +340,11 @@ struct Welcome
     // Names the history that sequence numbers count in: a server that starts afresh has a new
     // one, so a client can tell "seq 5 of this history" from "seq 5 of the one before".
     QString instance;
-    qint64 seq = 0;       // the newest sequence number the server has assigned
+    qint64 seq = 0; // the newest sequence number the server has assigned
     // true: history holds exactly what came after the hello's lastSeq in this account's rooms
-    // (the room changes among them), except in the rooms named by `reload`.
+    // (the room changes among them, and the events naming this account as their target).
+    // false: history is empty; after a resume that missed too much, `reload` names the rooms
+    // with newer messages (docs/protocol.md, "Resume").
     bool resumed = false;
     // Every room the account belongs to, with its counts and newest message: what a sidebar
     // shows. Bounded by the account's rooms, not by the server's size.
@@ -362,12 +364,11 @@ struct Presence
     QString room; // the room whose member list this connection asked for last (ListMembers)
     QList<User> joined;
     QStringList left; // account names
-    int online = 0; // the room's members online after these changes
+    int online = 0;   // the room's members online after these changes
 
     friend bool operator==(const Presence &a, const Presence &b)
     {
-        return a.room == b.room && a.joined == b.joined && a.left == b.left &&
-               a.online == b.online;
+        return a.room == b.room && a.joined == b.joined && a.left == b.left && a.online == b.online;
     }
 };
 
@@ -437,7 +438,7 @@ struct MemberList
     QString ref;
     QString room;
     QList<RoomMember> members;
-    QString next; // empty: the last page
+    QString next;   // empty: the last page
     int online = 0; // the room's members online
 };
 

@@ -4,6 +4,8 @@
 #include "namekey.h"
 #include "validation.h"
 
+#include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace chat::proto;
@@ -149,6 +151,7 @@ private slots:
     void mentionsOfAnAccount();
     void mentionedNamesInOrder_data();
     void mentionedNamesInOrder();
+    void documentedExamplesDecode();
 };
 
 void TestSchema::helloRoundTrips_data()
@@ -2038,6 +2041,36 @@ void TestSchema::mentionedNamesInOrder()
     QFETCH(QStringList, names);
     QCOMPARE(mentionedNames(text), names);
     QVERIFY(!mentions(text, QString())); // an empty key names nobody
+}
+
+// Every frame docs/protocol.md shows (each ```json block with a "type", and each `{"type":…}` in
+// its tables) is one that a peer accepts: the page and the codec cannot drift apart.
+void TestSchema::documentedExamplesDecode()
+{
+    QFile file(QStringLiteral(QT_TESTCASE_SOURCEDIR "/../../docs/protocol.md"));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    const QString page = QString::fromUtf8(file.readAll());
+    QStringList frames;
+    static const QRegularExpression block(QStringLiteral("```json\n(.*?)```"),
+                                          QRegularExpression::DotMatchesEverythingOption);
+    for (auto it = block.globalMatch(page); it.hasNext();)
+        frames.append(it.next().captured(1));
+    static const QRegularExpression inlineFrame(QStringLiteral("`(\\{\"type\":[^`]*\\})`"));
+    for (auto it = inlineFrame.globalMatch(page); it.hasNext();)
+        frames.append(it.next().captured(1));
+    int checked = 0;
+    for (const QString &frame : std::as_const(frames)) {
+        if (!frame.trimmed().startsWith(QStringLiteral("{\"type\"")))
+            continue; // a part of a message (a room state)
+        const QByteArray json = frame.toUtf8();
+        const Decoded<ClientMessage> asClient = decodeClientMessage(json);
+        const Decoded<ServerMessage> asServer = decodeServerMessage(json);
+        QVERIFY2(asClient.ok() || asServer.ok(),
+                 qPrintable(frame + QStringLiteral("\n") + asClient.reason + QStringLiteral("\n") +
+                            asServer.reason));
+        ++checked;
+    }
+    QVERIFY2(checked > 60, qPrintable(QString::number(checked)));
 }
 
 QTEST_APPLESS_MAIN(TestSchema)
