@@ -28,19 +28,30 @@ constexpr qint64 kTimeCapMs = 15000; // no scenario runs longer, whatever the co
 const QStringList kNicks = {QStringLiteral("alice"), QStringLiteral("Bob"), QStringLiteral("张伟"),
                             QStringLiteral("zoë")};
 
-// A message of typical size (about 80 characters, some of them not ASCII).
+constexpr int kBusyRooms = 20;
+
+// The room of the message that gets `seq`: 20 busy rooms, and a quiet one (every 1000th).
+QString roomOf(qint64 seq)
+{
+    return seq % 1000 == 0 ? QStringLiteral("quiet")
+                           : QStringLiteral("room-%1").arg(seq % kBusyRooms);
+}
+
+// A message of typical size (about 80 characters, some of them not ASCII); every tenth names
+// account 7. `seq` is the number the store will give it (its id is made from it).
 MessageStore::Entry entry(qint64 seq)
 {
     const QString &nick = kNicks[int(seq % kNicks.size())];
     Message message;
     message.seq = seq;
     message.id = QStringLiteral("bench-%1").arg(seq);
-    message.room = QStringLiteral("lobby");
+    message.room = roomOf(seq);
     message.from = nick;
     message.time = QDateTime::currentDateTimeUtc();
     message.text =
         QStringLiteral("message %1: the quick brown fox jumps over the lazy dog, 你好 👋").arg(seq);
-    return {chat::proto::nickKey(nick), message};
+    return {chat::proto::nickKey(nick), message,
+            seq % 10 == 0 ? QList<qint64>{7} : QList<qint64>{}};
 }
 
 struct Result
@@ -185,5 +196,38 @@ int main(int argc, char *argv[])
                 "%.0f id lookups/s (%d found), reading 1000 for a resume %.1f ms\n",
                 static_cast<long long>(held), QFileInfo(big).size() / 1048576.0, openMs, lookupRate,
                 found, resumeMs);
+
+    // Rooms (protocol version 3): what a history page, a welcome's counts and a resume cost.
+    const auto perCall = [&](int calls, const auto &call) {
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < calls; ++i)
+            call(i);
+        return timer.nsecsElapsed() / 1e3 / calls;
+    };
+    bool more = false;
+    const double busyPageUs = perCall(200, [&](int i) {
+        (void)store->page(QStringLiteral("room-3"), held - i * 997, 50, &more);
+    });
+    const double quietPageUs =
+        perCall(200, [&](int) { (void)store->page(QStringLiteral("quiet"), 0, 50, &more); });
+    const double unreadUs = perCall(200, [&](int i) {
+        (void)store->countUnread(roomOf(i + 1), held - 20000, QStringLiteral("alice"), 1000);
+    });
+    const double mentionsUs = perCall(
+        200, [&](int i) { (void)store->countMentions(roomOf(i + 1), held - 20000, 7, 1000); });
+    QSet<QString> tenRooms{QStringLiteral("quiet")};
+    for (int i = 0; i < 10; ++i)
+        tenRooms.insert(QStringLiteral("room-%1").arg(i));
+    bool complete = false;
+    const double sinceUs = perCall(20, [&](int) {
+        (void)store->since(tenRooms, QStringLiteral("alice"), held - 1500, 1000, 256 * 1024,
+                           &complete);
+    });
+    const double newestUs = perCall(20, [&](int) { (void)store->newestPerRoom(); });
+    std::printf("A page of 50 of a busy room %.0f us, of the quiet room %.0f us; unread counts "
+                "(cap 1000) %.0f us, mention counts %.0f us; a resume of 11 rooms (up to 1000 "
+                "messages) %.0f us; the newest message of each of %d rooms %.0f us\n",
+                busyPageUs, quietPageUs, unreadUs, mentionsUs, sinceUs, kBusyRooms + 1, newestUs);
     return found == kLookups ? 0 : 1;
 }

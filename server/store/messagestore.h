@@ -42,7 +42,7 @@ public:
     {
         QString nickKey; // empty for a room event (event messages have no id to deduplicate)
         chat::proto::Message message;
-        QList<qint64> mentions; // the accounts of the room the text names with @name
+        QList<qint64> mentions = {}; // the accounts of the room the text names with @name
     };
 
     MessageStore() = default;

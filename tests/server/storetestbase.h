@@ -28,6 +28,9 @@ using chat::server::SqliteStore;
 
 inline const QDateTime kNow = QDateTime::fromMSecsSinceEpoch(1795000000123, Qt::UTC);
 
+// An entry's seq is the store's to give: `seq` only names the id ("id-<seq>"), and says which
+// seq the test expects it to get.
+
 inline MessageStore::Entry entry(qint64 seq, const QString &nick = QStringLiteral("alice"),
                                  const QString &text = QStringLiteral("hi"),
                                  const QDateTime &time = kNow, const QString &id = {})
@@ -39,7 +42,42 @@ inline MessageStore::Entry entry(qint64 seq, const QString &nick = QStringLitera
     message.from = nick;
     message.time = time;
     message.text = text;
-    return {chat::proto::nickKey(nick), message};
+    return {chat::proto::nickKey(nick), message, {}};
+}
+
+// A chat message into `room` from `nick` (dedup key "account:<nick>"), naming `mentions`.
+inline MessageStore::Entry chatEntry(const QString &room, const QString &nick, const QString &id,
+                                     const QString &text = QStringLiteral("hi"),
+                                     const QList<qint64> &mentions = {})
+{
+    Message message;
+    message.id = id;
+    message.room = room;
+    message.from = nick;
+    message.time = kNow;
+    message.text = text;
+    return {QStringLiteral("account:") + nick, message, mentions};
+}
+
+// A room event: no id, no dedup key.
+inline MessageStore::Entry eventEntry(const QString &room, const QString &from,
+                                      const QString &event, const QString &target = {},
+                                      const QString &text = {})
+{
+    Message message;
+    message.room = room;
+    message.from = from;
+    message.time = kNow;
+    message.event = event;
+    message.target = target;
+    message.text = text;
+    return {QString(), message, {}};
+}
+
+// MessageStore::append() for a list written in place.
+[[nodiscard]] inline bool append(MessageStore &store, QList<MessageStore::Entry> entries)
+{
+    return store.append(entries);
 }
 
 inline QList<qint64> seqs(const QList<Message> &messages)
@@ -100,7 +138,7 @@ public:
     [[nodiscard]] qint64 lastSeq() const override { return m_inner.lastSeq(); }
     [[nodiscard]] qint64 oldestSeq() const override { return m_inner.oldestSeq(); }
     [[nodiscard]] bool isDurable() const override { return true; }
-    [[nodiscard]] bool append(const QList<Entry> &entries) override
+    [[nodiscard]] bool append(QList<Entry> &entries) override
     {
         ++appendCalls;
         if (failing) {
@@ -118,6 +156,31 @@ public:
                                        qint64 maxWeight = -1) const override
     {
         return m_inner.range(first, last, maxWeight);
+    }
+    [[nodiscard]] QList<Message> page(const QString &room, qint64 before, int limit,
+                                      bool *more) const override
+    {
+        return m_inner.page(room, before, limit, more);
+    }
+    [[nodiscard]] QList<Message> since(const QSet<QString> &rooms, const QString &target,
+                                       qint64 after, int limit, qint64 maxWeight,
+                                       bool *complete) const override
+    {
+        return m_inner.since(rooms, target, after, limit, maxWeight, complete);
+    }
+    [[nodiscard]] int countUnread(const QString &room, qint64 after, const QString &exceptFrom,
+                                  int cap) const override
+    {
+        return m_inner.countUnread(room, after, exceptFrom, cap);
+    }
+    [[nodiscard]] int countMentions(const QString &room, qint64 after, qint64 accountId,
+                                    int cap) const override
+    {
+        return m_inner.countMentions(room, after, accountId, cap);
+    }
+    [[nodiscard]] QHash<QString, Message> newestPerRoom() const override
+    {
+        return m_inner.newestPerRoom();
     }
     qint64 prune(const Retention &retention, const QDateTime &now) override
     {
@@ -157,6 +220,7 @@ protected:
         for (int seq = 1; seq <= count; ++seq)
             entries.append(entry(seq));
         QVERIFY(store->append(entries));
+        QCOMPARE(store->lastSeq(), qint64(count));
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;

@@ -2,8 +2,8 @@
 // the files they refuse; and the group commit in front of them.
 #include "chat/commitqueue.h"
 #include "hubconfig.h"
-#include "store/idfilter.h"
 #include "residentmemory.h"
+#include "store/idfilter.h"
 #include "storetestbase.h"
 
 #include <QDir>
@@ -32,21 +32,57 @@ private slots:
     void refusesBadFiles_data();
     void refusesBadFiles();
 
+    // Protocol version 3: the store numbers, rooms, events, counts.
+    void appendNumbersEntries_data() { kinds(); }
+    void appendNumbersEntries();
+    void failedAppendUsesNoSeq();
+    void eventsHaveNoIdToCollide_data() { kinds(); }
+    void eventsHaveNoIdToCollide();
+    void pagesCoverTheRoom_data() { kinds(); }
+    void pagesCoverTheRoom();
+    void since_data();
+    void since();
+    void sinceAfterPruning_data() { kinds(); }
+    void sinceAfterPruning();
+    void countUnread_data() { kinds(); }
+    void countUnread();
+    void countMentions_data() { kinds(); }
+    void countMentions();
+    void newestPerRoom_data() { kinds(); }
+    void newestPerRoom();
+
     void groupCommitAcknowledgesOnlyAfterCommit();
     void groupCommitFlushesAtBatchSize();
     void failedCommitIsNotAcknowledged();
+    void groupCommitNumbersEventsToo();
     void idFilterNeverMissesAStoredId();
     void memoryStoreStaysSmallOverManyMessages();
 
 private:
     // A store of the kind named in a test row, "memory" or "sqlite", on dbPath().
-    [[nodiscard]] std::unique_ptr<MessageStore> openKind(const QString &kind);
+    [[nodiscard]] std::unique_ptr<MessageStore> openKind(const QString &kind, int capacity = 100);
+    // One row per kind of store.
+    static void kinds()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addRow("memory") << QStringLiteral("memory");
+        QTest::addRow("sqlite") << QStringLiteral("sqlite");
+    }
+    // The SQLite store again, as after a restart; the memory store as it is.
+    void reopen(std::unique_ptr<MessageStore> &store, const QString &kind)
+    {
+        if (kind == QLatin1String("memory"))
+            return;
+        store.reset();
+        store = openSqlite();
+        QVERIFY(store);
+    }
 };
 
-std::unique_ptr<MessageStore> StoreTest::openKind(const QString &kind)
+std::unique_ptr<MessageStore> StoreTest::openKind(const QString &kind, int capacity)
 {
     if (kind == QLatin1String("memory"))
-        return std::make_unique<MemoryStore>(100, 100, 100);
+        return std::make_unique<MemoryStore>(capacity, 100, 100);
     return openSqlite();
 }
 
@@ -83,7 +119,7 @@ void StoreTest::roundTrip()
     {
         std::unique_ptr<MessageStore> store = openKind(kind);
         QVERIFY(store);
-        QVERIFY(store->append({sent}));
+        QVERIFY(append(*store, {sent}));
         QCOMPARE(store->range(1, 1), QList<Message>{sent.message});
         QCOMPARE(store->findSent(sent.nickKey, sent.message.id), sent.message);
         if (kind == QLatin1String("memory"))
@@ -110,17 +146,19 @@ void StoreTest::seqAndInstanceContinueAfterReopen()
         QCOMPARE(store->oldestSeq(), qint64(1));
         instance = store->instance();
         QCOMPARE(instance.size(), 16);
-        QVERIFY(store->append({entry(1), entry(2)}));
-        QVERIFY(store->append({entry(3)}));
+        QVERIFY(append(*store, {entry(1), entry(2)}));
+        QVERIFY(append(*store, {entry(3)}));
     }
     std::unique_ptr<SqliteStore> store = openSqlite();
     QVERIFY(store);
     QCOMPARE(store->instance(), instance);
     QCOMPARE(store->lastSeq(), qint64(3));
     QCOMPARE(store->oldestSeq(), qint64(1));
-    QVERIFY(!store->append({entry(3)})); // numbers are never reused
-    QVERIFY(!store->append({entry(5)})); // nor skipped
-    QVERIFY(store->append({entry(4)}));
+    // The store numbers: whatever seq an entry came with, the next one is 4.
+    QList<MessageStore::Entry> next = {entry(9)};
+    next[0].message.seq = 1;
+    QVERIFY(store->append(next));
+    QCOMPARE(next[0].message.seq, qint64(4));
     QCOMPARE(seqs(store->range(1, 100)), range(1, 4));
 }
 
@@ -142,7 +180,7 @@ void StoreTest::dedupSurvivesReopen()
     {
         std::unique_ptr<SqliteStore> store = openSqlite();
         QVERIFY(store);
-        QVERIFY(store->append({original}));
+        QVERIFY(append(*store, {original}));
     }
     std::unique_ptr<SqliteStore> store = openSqlite();
     QVERIFY(store);
@@ -152,23 +190,24 @@ void StoreTest::dedupSurvivesReopen()
     QCOMPARE(store->findSent(nickKey(QStringLiteral("bob")), QStringLiteral("x-1")), std::nullopt);
     QCOMPARE(store->findSent(original.nickKey, QStringLiteral("x-2")), std::nullopt);
     // The same id from another sender is another message.
-    QVERIFY(store->append(
-        {entry(2, QStringLiteral("bob"), QStringLiteral("mine"), kNow, QStringLiteral("x-1"))}));
+    QVERIFY(append(*store, {entry(2, QStringLiteral("bob"), QStringLiteral("mine"), kNow,
+                                  QStringLiteral("x-1"))}));
 }
 
 void StoreTest::appendIsAllOrNothing()
 {
     std::unique_ptr<SqliteStore> store = openSqlite();
     QVERIFY(store);
-    QVERIFY(store->append(
-        {entry(1, QStringLiteral("alice"), QStringLiteral("a"), kNow, QStringLiteral("dup"))}));
+    QVERIFY(append(*store, {entry(1, QStringLiteral("alice"), QStringLiteral("a"), kNow,
+                                  QStringLiteral("dup"))}));
     // The second entry repeats an id the store holds: the whole batch must go.
-    QVERIFY(!store->append({entry(2), entry(3, QStringLiteral("ALICE"), QStringLiteral("b"), kNow,
-                                            QStringLiteral("dup"))}));
+    QVERIFY(!append(*store, {entry(2), entry(3, QStringLiteral("ALICE"), QStringLiteral("b"), kNow,
+                                             QStringLiteral("dup"))}));
     QVERIFY(!store->errorString().isEmpty());
     QCOMPARE(store->lastSeq(), qint64(1));
     QCOMPARE(seqs(store->range(1, 10)), range(1, 1));
-    QVERIFY(store->append({entry(2)})); // and the store still works
+    QVERIFY(append(*store, {entry(2)})); // and the store still works: no seq was used up
+    QCOMPARE(store->lastSeq(), qint64(2));
     store.reset();
     store = openSqlite();
     QVERIFY(store);
@@ -225,14 +264,14 @@ void StoreTest::retention()
     QVERIFY(store);
     QCOMPARE(seqs(store->range(1, 100)), held);
     QCOMPARE(store->lastSeq(), qint64(10));
-    QVERIFY(store->append({entry(11)})); // numbering goes on, even after pruning everything
+    QVERIFY(append(*store, {entry(11)})); // numbering goes on, even after pruning everything
 }
 
 void StoreTest::secondOpenerIsRefused()
 {
     std::unique_ptr<SqliteStore> first = openSqlite();
     QVERIFY(first);
-    QVERIFY(first->append({entry(1)}));
+    QVERIFY(append(*first, {entry(1)}));
     QString error;
     QVERIFY(!SqliteStore::open(dbPath(), SqliteStore::Sync::Full, &error));
     QVERIFY2(error.contains(QLatin1String("in use")), qPrintable(error));
@@ -274,7 +313,8 @@ void StoreTest::refusesBadFiles()
                                QStringLiteral("INSERT INTO contacts VALUES ('x')")}));
     } else if (setup == QLatin1String("newer")) {
         fill(3);
-        QVERIFY(execSql(path, {QStringLiteral("UPDATE schema_version SET version = 3")}));
+        QVERIFY(execSql(path, {QStringLiteral("UPDATE schema_version SET version = %1")
+                                   .arg(SqliteStore::kSchemaVersion + 1)}));
     } else if (setup == QLatin1String("damaged")) {
         fill(2000);
         QFile file(path);
@@ -292,6 +332,388 @@ void StoreTest::refusesBadFiles()
     QVERIFY2(error.contains(expected, Qt::CaseInsensitive), qPrintable(error));
     QCOMPARE(fileHash(path), before); // refused as it was: not repaired, not converted
     QVERIFY(!QFile::exists(path + QStringLiteral("-wal")) || setup == QLatin1String("folder"));
+}
+
+// --- protocol version 3: numbering, rooms, events, counts ----------------------------------------
+
+namespace {
+
+const QString kA = QStringLiteral("a");
+const QString kB = QStringLiteral("b");
+const QString kC = QStringLiteral("c");
+
+QSet<QString> roomSet(const QStringList &names)
+{
+    return QSet<QString>(names.cbegin(), names.cend());
+}
+
+} // namespace
+
+void StoreTest::appendNumbersEntries()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    QList<MessageStore::Entry> batch = {
+        chatEntry(kA, QStringLiteral("alice"), QStringLiteral("m1")),
+        eventEntry(kA, QStringLiteral("alice"), QStringLiteral("invited"), QStringLiteral("bob")),
+        chatEntry(kB, QStringLiteral("bob"), QStringLiteral("m1")),
+    };
+    batch[0].message.seq = 77; // whatever the caller wrote: the store numbers
+    QVERIFY2(store->append(batch), qPrintable(store->errorString()));
+    QCOMPARE(batch[0].message.seq, qint64(1));
+    QCOMPARE(batch[1].message.seq, qint64(2));
+    QCOMPARE(batch[2].message.seq, qint64(3));
+    QCOMPARE(store->lastSeq(), qint64(3));
+    QList<MessageStore::Entry> next = {chatEntry(kA, QStringLiteral("bob"), QStringLiteral("m2"))};
+    QVERIFY(store->append(next));
+    QCOMPARE(next[0].message.seq, qint64(4));
+    QList<MessageStore::Entry> none;
+    QVERIFY(store->append(none));
+    QCOMPARE(store->lastSeq(), qint64(4));
+    reopen(store, kind);
+    // Event and target come back as they went in.
+    const QList<Message> held = store->range(1, 10);
+    QCOMPARE(seqs(held), range(1, 4));
+    QCOMPARE(held[1], batch[1].message);
+    QCOMPARE(held[1].event, QStringLiteral("invited"));
+    QCOMPARE(held[1].target, QStringLiteral("bob"));
+    QVERIFY(held[1].id.isEmpty());
+    QCOMPARE(held[2], batch[2].message);
+    QCOMPARE(store->findSent(QStringLiteral("account:bob"), QStringLiteral("m2")), next[0].message);
+}
+
+void StoreTest::failedAppendUsesNoSeq()
+{
+    {
+        std::unique_ptr<SqliteStore> store = openSqlite();
+        QVERIFY(store);
+        QVERIFY(append(*store, {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("dup"))}));
+        // The third repeats an id the store holds: nothing of the batch is kept, no seq used up.
+        QList<MessageStore::Entry> batch = {
+            chatEntry(kA, QStringLiteral("alice"), QStringLiteral("new")),
+            eventEntry(kA, QStringLiteral("alice"), QStringLiteral("topic"), {},
+                       QStringLiteral("t")),
+            chatEntry(kB, QStringLiteral("alice"), QStringLiteral("dup"), QStringLiteral("x"), {2}),
+        };
+        QVERIFY(!store->append(batch));
+        QVERIFY(!store->errorString().isEmpty());
+        for (const MessageStore::Entry &entry : std::as_const(batch))
+            QCOMPARE(entry.message.seq, qint64(0));
+        QCOMPARE(store->lastSeq(), qint64(1));
+        QCOMPARE(store->countMentions(kB, 0, 2, 10), 0);
+        QVERIFY(!store->findSent(QStringLiteral("account:alice"), QStringLiteral("new")));
+        QList<MessageStore::Entry> again = {
+            chatEntry(kA, QStringLiteral("alice"), QStringLiteral("new"))};
+        QVERIFY(store->append(again));
+        QCOMPARE(again[0].message.seq, qint64(2));
+    }
+    std::unique_ptr<SqliteStore> store = openSqlite();
+    QVERIFY(store);
+    QCOMPARE(store->lastSeq(), qint64(2));
+    QCOMPARE(seqs(store->range(1, 10)), range(1, 2));
+    QList<MessageStore::Entry> next = {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("n"))};
+    QVERIFY(store->append(next));
+    QCOMPARE(next[0].message.seq, qint64(3));
+}
+
+void StoreTest::eventsHaveNoIdToCollide()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    const QString alice = QStringLiteral("alice");
+    // Many events in one batch and in the next, of one sender and room: no dedup key, no id.
+    QVERIFY(append(*store, {eventEntry(kA, alice, QStringLiteral("created")),
+                            eventEntry(kA, alice, QStringLiteral("joined")),
+                            eventEntry(kA, alice, QStringLiteral("topic"), {}, QStringLiteral("x")),
+                            chatEntry(kA, alice, QStringLiteral("1"))}));
+    reopen(store, kind);
+    QVERIFY(append(*store, {eventEntry(kA, alice, QStringLiteral("joined")),
+                            eventEntry(kA, alice, QStringLiteral("left"))}));
+    QCOMPARE(store->lastSeq(), qint64(6));
+    QCOMPARE(seqs(store->range(1, 10)), range(1, 6));
+    QVERIFY(!store->findSent(QString(), QString()));
+    QVERIFY(!store->findSent(QStringLiteral("account:alice"), QString()));
+    // A chat message's id is still deduplicated.
+    QCOMPARE(store->findSent(QStringLiteral("account:alice"), QStringLiteral("1"))->seq, 4);
+    if (kind == QLatin1String("sqlite"))
+        QVERIFY(!append(*store, {chatEntry(kB, alice, QStringLiteral("1"))}));
+}
+
+void StoreTest::pagesCoverTheRoom()
+{
+    QFETCH(QString, kind);
+    const bool sqlite = kind == QLatin1String("sqlite");
+    std::unique_ptr<MessageStore> store = openKind(kind, 1000);
+    QVERIFY(store);
+    // 300 messages in three rooms, room a getting every third and some events.
+    QList<MessageStore::Entry> entries;
+    QList<qint64> inA;
+    for (int i = 1; i <= 300; ++i) {
+        const QString room = i % 3 == 0 ? kA : (i % 3 == 1 ? kB : kC);
+        if (room == kA)
+            inA.append(i);
+        entries.append(i % 15 == 0
+                           ? eventEntry(room, QStringLiteral("bob"), QStringLiteral("joined"))
+                           : chatEntry(room, QStringLiteral("bob"), QStringLiteral("m%1").arg(i)));
+    }
+    QVERIFY(store->append(entries));
+    QCOMPARE(store->lastSeq(), qint64(300));
+
+    const auto walk = [&](int limit, bool reopenHalfway) {
+        QList<qint64> seen;
+        qint64 before = 0;
+        int pages = 0;
+        for (bool more = true; more; ++pages) {
+            if (reopenHalfway && pages == 3)
+                reopen(store, kind);
+            const QList<Message> page = store->page(kA, before, limit, &more);
+            if (page.isEmpty()) {
+                [&] {
+                    QVERIFY(!more);
+                }();
+                break;
+            }
+            [&] {
+                QVERIFY(page.size() == limit || !more);
+            }();
+            for (const Message &message : page)
+                [&] {
+                    QCOMPARE(message.room, kA);
+                }();
+            seen = seqs(page) + seen; // oldest first within the page
+            before = page.constFirst().seq;
+        }
+        return seen;
+    };
+    QCOMPARE(walk(7, false), inA); // no gap, no duplicate
+    QCOMPARE(walk(100, sqlite), inA);
+    QCOMPARE(walk(1000, false), inA);
+    // The newest page, and one before a given seq.
+    bool more = false;
+    QCOMPARE(seqs(store->page(kA, 0, 2, &more)), (QList<qint64>{297, 300}));
+    QVERIFY(more);
+    QCOMPARE(seqs(store->page(kA, 7, 5, &more)), (QList<qint64>{3, 6}));
+    QVERIFY(!more);
+    QCOMPARE(store->page(QStringLiteral("nowhere"), 0, 5, &more).size(), 0);
+    QVERIFY(!more);
+
+    // After pruning, pages end at the oldest held message.
+    QCOMPARE(store->prune(Retention{100, 0}, kNow), qint64(200));
+    const QList<qint64> heldInA = inA.mid(inA.indexOf(201));
+    QCOMPARE(walk(7, sqlite), heldInA);
+    QCOMPARE(store->page(kA, 201, 5, &more).size(), 0);
+    QVERIFY(!more);
+}
+
+void StoreTest::since_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QStringList>("rooms");
+    QTest::addColumn<QString>("target");
+    QTest::addColumn<qint64>("after");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<int>("weighOnly"); // maxWeight: the weight of this many first answers; -1 none
+    QTest::addColumn<QList<qint64>>("expected");
+    QTest::addColumn<bool>("complete");
+    // 1 a chat, 2 b chat, 3 c invited carol, 4 a joined, 5 c chat, 6 b removed carol, 7 a chat
+    const QString carol = QStringLiteral("carol");
+    for (const QString &kind : {QStringLiteral("memory"), QStringLiteral("sqlite")}) {
+        const QByteArray k = kind.toUtf8();
+        const auto row = [&](const char *name) {
+            return &QTest::addRow("%s: %s", k.constData(), name);
+        };
+        *row("rooms a, b") << kind << QStringList{kA, kB} << QString() << qint64(0) << 100 << -1
+                           << QList<qint64>{1, 2, 4, 6, 7} << true;
+        *row("room a and carol's events") << kind << QStringList{kA} << carol << qint64(0) << 100
+                                          << -1 << QList<qint64>{1, 3, 4, 6, 7} << true;
+        *row("carol's events only") << kind << QStringList{} << carol << qint64(0) << 100 << -1
+                                    << QList<qint64>{3, 6} << true;
+        *row("an event in a room and for the target, once")
+            << kind << QStringList{kB} << carol << qint64(0) << 100 << -1 << QList<qint64>{2, 3, 6}
+            << true;
+        *row("bob is no event's target") << kind << QStringList{} << QStringLiteral("bob")
+                                         << qint64(0) << 100 << -1 << QList<qint64>{} << true;
+        *row("after 4") << kind << QStringList{kA} << carol << qint64(4) << 100 << -1
+                        << QList<qint64>{6, 7} << true;
+        *row("after the newest") << kind << QStringList{kA, kB, kC} << carol << qint64(7) << 100
+                                 << -1 << QList<qint64>{} << true;
+        *row("limit 2") << kind << QStringList{kA} << carol << qint64(0) << 2 << -1
+                        << QList<qint64>{1, 3} << false;
+        *row("limit exactly all") << kind << QStringList{kA} << carol << qint64(0) << 5 << -1
+                                  << QList<qint64>{1, 3, 4, 6, 7} << true;
+        *row("weight of 3") << kind << QStringList{kA} << carol << qint64(0) << 100 << 3
+                            << QList<qint64>{1, 3, 4} << false;
+        *row("weight of all") << kind << QStringList{kA} << carol << qint64(0) << 100 << 5
+                              << QList<qint64>{1, 3, 4, 6, 7} << true;
+        *row("weight of none") << kind << QStringList{kA} << carol << qint64(0) << 100 << 0
+                               << QList<qint64>{} << false;
+    }
+}
+
+void StoreTest::since()
+{
+    QFETCH(QString, kind);
+    QFETCH(QStringList, rooms);
+    QFETCH(QString, target);
+    QFETCH(qint64, after);
+    QFETCH(int, limit);
+    QFETCH(int, weighOnly);
+    QFETCH(QList<qint64>, expected);
+    QFETCH(bool, complete);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    const QString alice = QStringLiteral("alice");
+    const QString carol = QStringLiteral("carol");
+    QVERIFY(append(*store, {chatEntry(kA, alice, QStringLiteral("1")),
+                            chatEntry(kB, QStringLiteral("bob"), QStringLiteral("2")),
+                            eventEntry(kC, alice, QStringLiteral("invited"), carol),
+                            eventEntry(kA, carol, QStringLiteral("joined")),
+                            chatEntry(kC, QStringLiteral("bob"), QStringLiteral("5"),
+                                      QStringLiteral("a longer text than the others")),
+                            eventEntry(kB, alice, QStringLiteral("removed"), carol),
+                            chatEntry(kA, QStringLiteral("bob"), QStringLiteral("7"))}));
+    reopen(store, kind);
+    qint64 maxWeight = -1;
+    if (weighOnly >= 0) {
+        // The weight of the first `weighOnly` expected answers (a list run without limits).
+        bool all = false;
+        const QList<Message> every = store->since(roomSet(rooms), target, after, 100, -1, &all);
+        maxWeight = 0;
+        for (int i = 0; i < weighOnly; ++i)
+            maxWeight += chat::server::messageWeight(every[i]);
+    }
+    bool done = !complete;
+    const QList<Message> found =
+        store->since(roomSet(rooms), target, after, limit, maxWeight, &done);
+    QCOMPARE(seqs(found), expected);
+    QCOMPARE(done, complete);
+    for (const Message &message : found)
+        QCOMPARE(message, store->range(message.seq, message.seq).value(0));
+}
+
+void StoreTest::sinceAfterPruning()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    QList<MessageStore::Entry> entries;
+    for (int i = 1; i <= 10; ++i)
+        entries.append(chatEntry(i % 2 ? kA : kB, QStringLiteral("bob"), QString::number(i)));
+    QVERIFY(store->append(entries));
+    QCOMPARE(store->prune(Retention{4, 0}, kNow), qint64(6)); // 7..10 held
+    bool complete = true;
+    // 1..6 are gone: some of them may have been in room a.
+    QCOMPARE(seqs(store->since(roomSet({kA}), {}, 0, 100, -1, &complete)), (QList<qint64>{7, 9}));
+    QVERIFY(!complete);
+    QCOMPARE(seqs(store->since(roomSet({kA}), {}, 6, 100, -1, &complete)), (QList<qint64>{7, 9}));
+    QVERIFY(complete);
+    reopen(store, kind);
+    QCOMPARE(seqs(store->since(roomSet({kB}), {}, 5, 100, -1, &complete)), (QList<qint64>{8, 10}));
+    QVERIFY(!complete);
+    QCOMPARE(seqs(store->since(roomSet({kB}), {}, 8, 100, -1, &complete)), (QList<qint64>{10}));
+    QVERIFY(complete);
+    // A memory store holds its newest messages only: the same answer past its capacity.
+    if (kind == QLatin1String("memory")) {
+        MemoryStore small(3, 10, 10);
+        QVERIFY(append(small, entries));
+        QCOMPARE(seqs(small.since(roomSet({kA}), {}, 6, 100, -1, &complete)), (QList<qint64>{9}));
+        QVERIFY(!complete);
+        QCOMPARE(seqs(small.since(roomSet({kA}), {}, 7, 100, -1, &complete)), (QList<qint64>{9}));
+        QVERIFY(complete);
+    }
+}
+
+void StoreTest::countUnread()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    const QString alice = QStringLiteral("alice");
+    const QString bob = QStringLiteral("bob");
+    QVERIFY(append(*store, {chatEntry(kA, alice, QStringLiteral("1")),            // own
+                            chatEntry(kA, bob, QStringLiteral("2")),              // counts
+                            eventEntry(kA, bob, QStringLiteral("joined")),        // event
+                            chatEntry(kB, bob, QStringLiteral("4")),              // other room
+                            eventEntry(kA, bob, QStringLiteral("topic"), {}, {}), // event
+                            chatEntry(kA, QStringLiteral("carol"), QStringLiteral("6"))}));
+    reopen(store, kind);
+    QCOMPARE(store->countUnread(kA, 0, alice, 1000), 2);
+    QCOMPARE(store->countUnread(kA, 0, bob, 1000), 2); // alice's and carol's
+    QCOMPARE(store->countUnread(kA, 2, alice, 1000), 1);
+    QCOMPARE(store->countUnread(kA, 6, alice, 1000), 0);
+    QCOMPARE(store->countUnread(kB, 0, alice, 1000), 1);
+    QCOMPARE(store->countUnread(kC, 0, alice, 1000), 0);
+    // Capped.
+    QList<MessageStore::Entry> many;
+    for (int i = 0; i < 40; ++i)
+        many.append(chatEntry(kA, bob, QStringLiteral("many-%1").arg(i)));
+    QVERIFY(store->append(many));
+    QCOMPARE(store->countUnread(kA, 0, alice, 1000), 42);
+    QCOMPARE(store->countUnread(kA, 0, alice, 10), 10);
+    QCOMPARE(store->countUnread(kA, 0, alice, 0), 0);
+    QCOMPARE(store->countUnread(kA, 0, bob, 10), 2);
+}
+
+void StoreTest::countMentions()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    const QString bob = QStringLiteral("bob");
+    // Accounts 1 (alice), 2 (carol), 3 (dave).
+    QVERIFY(append(
+        *store, {chatEntry(kA, bob, QStringLiteral("1"), QStringLiteral("@alice"), {1}),
+                 chatEntry(kA, bob, QStringLiteral("2"), QStringLiteral("@alice @carol"), {1, 2}),
+                 chatEntry(kB, bob, QStringLiteral("3"), QStringLiteral("@alice"), {1}),
+                 eventEntry(kA, bob, QStringLiteral("topic"), {}, QStringLiteral("@alice")),
+                 chatEntry(kA, bob, QStringLiteral("5"), QStringLiteral("@alice"), {1, 1})}));
+    reopen(store, kind);
+    QCOMPARE(store->countMentions(kA, 0, 1, 1000), 3);
+    QCOMPARE(store->countMentions(kA, 0, 2, 1000), 1);
+    QCOMPARE(store->countMentions(kA, 0, 3, 1000), 0);
+    QCOMPARE(store->countMentions(kA, 1, 1, 1000), 2);
+    QCOMPARE(store->countMentions(kA, 5, 1, 1000), 0);
+    QCOMPARE(store->countMentions(kB, 0, 1, 1000), 1);
+    QCOMPARE(store->countMentions(kA, 0, 1, 2), 2);
+    // Pruned messages take their mentions with them.
+    QCOMPARE(store->prune(Retention{3, 0}, kNow), qint64(2));
+    QCOMPARE(store->countMentions(kA, 0, 1, 1000), 1);
+    QCOMPARE(store->countMentions(kA, 0, 2, 1000), 0);
+    reopen(store, kind);
+    QCOMPARE(store->countMentions(kA, 0, 1, 1000), 1);
+    QCOMPARE(store->countMentions(kB, 0, 1, 1000), 1);
+}
+
+void StoreTest::newestPerRoom()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    QVERIFY(store->newestPerRoom().isEmpty());
+    const QString bob = QStringLiteral("bob");
+    QVERIFY(append(*store, {chatEntry(kA, bob, QStringLiteral("1")),
+                            chatEntry(kB, bob, QStringLiteral("2")),
+                            chatEntry(kA, bob, QStringLiteral("3")),
+                            eventEntry(kC, bob, QStringLiteral("created")),
+                            chatEntry(kB, bob, QStringLiteral("5"))}));
+    reopen(store, kind);
+    QHash<QString, Message> newest = store->newestPerRoom();
+    QCOMPARE(newest.size(), 3);
+    QCOMPARE(newest.value(kA).seq, 3);
+    QCOMPARE(newest.value(kB).seq, 5);
+    QCOMPARE(newest.value(kC).seq, 4);
+    QCOMPARE(newest.value(kC).event, QStringLiteral("created"));
+    QCOMPARE(newest.value(kA), store->range(3, 3).value(0));
+    QVERIFY(append(*store, {chatEntry(kA, bob, QStringLiteral("6"))}));
+    QCOMPARE(store->newestPerRoom().value(kA).seq, 6);
+    // A room whose messages were all pruned has none.
+    QCOMPARE(store->prune(Retention{2, 0}, kNow), qint64(4));
+    newest = store->newestPerRoom();
+    QCOMPARE(newest.keys().size(), 2);
+    QVERIFY(!newest.contains(kC));
+    QCOMPARE(newest.value(kB).seq, 5);
 }
 
 // --- group commit -------------------------------------------------------------------------------
@@ -385,6 +807,39 @@ void StoreTest::failedCommitIsNotAcknowledged()
     QCOMPARE(reason, QStringLiteral("disk full (test)"));
     QCOMPARE(store.lastSeq(), qint64(0));
     QCOMPARE(queue.pendingCount(), 0);
+    for (const MessageStore::Entry &entry : std::as_const(failed))
+        QCOMPARE(entry.message.seq, qint64(0)); // never numbered
+    QCOMPARE(failed[1].message.id, QStringLiteral("id-2"));
+    // The numbers were not used up.
+    store.failing = false;
+    QList<Message> committed;
+    connect(&queue, &CommitQueue::committed, this,
+            [&](const QList<Message> &messages) { committed += messages; });
+    queue.submit(entry(7));
+    QTRY_COMPARE(committed.size(), 1);
+    QCOMPARE(committed[0].seq, qint64(1));
+}
+
+void StoreTest::groupCommitNumbersEventsToo()
+{
+    std::unique_ptr<SqliteStore> store = openSqlite();
+    QVERIFY(store);
+    CommitQueue queue(store.get(), 100, 60000);
+    QList<Message> committed;
+    connect(&queue, &CommitQueue::committed, this,
+            [&](const QList<Message> &messages) { committed += messages; });
+    MessageStore::Entry numbered = chatEntry(kA, QStringLiteral("alice"), QStringLiteral("x"));
+    numbered.message.seq = 42; // ignored
+    queue.submit(numbered);
+    queue.submit(eventEntry(kA, QStringLiteral("alice"), QStringLiteral("joined")));
+    queue.submit(eventEntry(kA, QStringLiteral("bob"), QStringLiteral("joined")));
+    QVERIFY(queue.isPending(QStringLiteral("account:alice"), QStringLiteral("x")));
+    QVERIFY(!queue.isPending(QString(), QString())); // events are never "sent again"
+    queue.flush();
+    QCOMPARE(seqs(committed), range(1, 3));
+    QCOMPARE(committed[1].event, QStringLiteral("joined"));
+    QCOMPARE(committed[2].from, QStringLiteral("bob"));
+    QCOMPARE(store->range(1, 3), committed);
 }
 
 void StoreTest::memoryStoreStaysSmallOverManyMessages()
@@ -406,8 +861,10 @@ void StoreTest::memoryStoreStaysSmallOverManyMessages()
                         QStringLiteral("user%1").arg(nick),
                         {},
                         now,
-                        QString(1000, QChar(u'a' + seq % 26))}; // 2 KB, a new allocation each
-        QVERIFY(store.append({{QStringLiteral("user%1").arg(nick), message}}));
+                        QString(1000, QChar(u'a' + seq % 26)), // 2 KB, a new allocation each
+                        {},
+                        {}};
+        QVERIFY(append(store, {{QStringLiteral("user%1").arg(nick), message, {}}}));
     }
     const qint64 grown = chat::test::residentBytes() - before;
 #ifndef __SANITIZE_ADDRESS__ // AddressSanitizer holds freed memory in quarantine: RSS says nothing
