@@ -59,6 +59,12 @@ struct HubConfig
     int commitDelayMs = 0;
     // Joins and leaves are told together, at most one presence frame per this interval.
     int presenceIntervalMs = 100;
+    // Rooms (issue 11): a new account joins "lobby" at its first login; limits per account.
+    bool lobbyForNewAccounts = true;
+    int maxRoomsPerAccount = 1000; // rooms an account is a member of, direct ones included
+    int maxRoomsOwned = 100;       // rooms an account owns
+    // A typing notice per person and room at most this often; the rest are dropped.
+    int typingIntervalMs = 3000;
     // Plain HTTP on the chat port (the browser page, /healthz, /metrics): limits on a request
     // head, which must arrive within handshakeTimeoutMs.
     qsizetype maxHttpHeadBytes = 8 * 1024;

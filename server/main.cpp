@@ -3,11 +3,11 @@
 #include "admin/admincli.h"
 #include "admin/controlserver.h"
 #include "chat/chathub.h"
-#include "transport/listenaddresses.h"
-#include "store/messagestore.h"
 #include "protocol.h"
 #include "securityoptions.h"
 #include "signalwatcher.h"
+#include "store/messagestore.h"
+#include "transport/listenaddresses.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -161,6 +161,11 @@ int main(int argc, char *argv[])
                        "plus .control; none for :memory:)."),
         QStringLiteral("PATH"));
     parser.addOption(controlSocket);
+    const QCommandLineOption noLobby(
+        QStringLiteral("no-lobby-for-new-accounts"),
+        QStringLiteral("New accounts start in no room (default: they join \"lobby\" at their "
+                       "first login)."));
+    parser.addOption(noLobby);
     // Everything after an admin command's word is that command's (admin/admincli.h).
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     const chat::server::SecurityOptions security; // --token-file, --cert, limits, ...
@@ -176,9 +181,8 @@ int main(int argc, char *argv[])
         parser.showVersion();
     if (chat::server::admin::isAdminInvocation(parser.positionalArguments()))
         return chat::server::admin::runAdminCommand(
-            parser.positionalArguments(),
-            {parser.isSet(db) ? parser.value(db) : defaultDbPath(), parser.value(controlSocket),
-             parser.isSet(db)});
+            parser.positionalArguments(), {parser.isSet(db) ? parser.value(db) : defaultDbPath(),
+                                           parser.value(controlSocket), parser.isSet(db)});
     if (!parser.positionalArguments().isEmpty()) {
         printError(QStringLiteral("unexpected argument \"%1\" (see --help)")
                        .arg(parser.positionalArguments().constFirst()));
@@ -197,6 +201,7 @@ int main(int argc, char *argv[])
     }
     for (const QString &warning : security.warnings())
         printError(QStringLiteral("warning: ") + warning);
+    config.lobbyForNewAccounts = !parser.isSet(noLobby);
 
     QString dbPath;
     if (const QString problem =
@@ -209,7 +214,7 @@ int main(int argc, char *argv[])
         QDir().mkpath(QFileInfo(dbPath).path());
     QString storeError;
     chat::server::Stores stores = chat::server::openStores(dbPath, config, &storeError);
-    if (!stores.messages || !stores.accounts) {
+    if (!stores.messages || !stores.accounts || !stores.rooms) {
         printError(
             QStringLiteral("cannot use the history database %1: %2").arg(dbPath, storeError));
         return kExitStoreFailed;

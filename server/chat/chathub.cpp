@@ -1,28 +1,15 @@
-#include "chat/chathub.h"
+#include "chat/hubprivate.h"
 
-#include "accounts/accounts.h"
-#include "transport/clientsession.h"
 #include "codec.h"
-#include "chat/commitqueue.h"
+#include "http/httpgate.h"
+#include "logging.h"
+#include "secrets.h"
 #include "transport/connectionlimits.h"
 #include "transport/framebatch.h"
-#include "chat/history.h"
-#include "http/httpgate.h"
-#include "http/httpresponder.h"
-#include "transport/inboundbudget.h"
-#include "transport/listener.h"
-#include "logging.h"
-#include "store/messagestore.h"
-#include "http/metrics.h"
-#include "chat/presencefeed.h"
-#include "chat/roster.h"
-#include "secrets.h"
 #include "validation.h"
 
 #include <QDateTime>
 #include <QPointer>
-#include <QSet>
-#include <QTimer>
 #include <QWebSocket>
 
 namespace chat::server {
@@ -42,83 +29,29 @@ qint64 welcomeHistoryBytes(const HubConfig &config)
 }
 } // namespace
 
-class ChatHub::Private
+ChatHub::Private::Private(ChatHub *hub, HubConfig config, Stores stores)
+    : q(hub)
+    , config(std::move(config))
+    , listener(new Listener(this->config, hub))
+    , accountStore(std::move(stores.accounts))
+    , accounts(accountStore.get(), this->config.accounts)
+    , store(std::move(stores.messages))
+    , roomStore(std::move(stores.rooms))
+    , rooms(roomStore.get())
+    , commits(store.get(), this->config.commitBatch, this->config.commitDelayMs)
+    , http(
+          &metrics,
+          [this] {
+              return Metrics::Gauges{
+                  int(sessions.size()), roster.size(), listener->pendingHandshakes(),
+                  listener->refusedOverAddressLimit(), listener->refusedServerFull()};
+          },
+          &accounts, this->config.allowedOrigins)
 {
-public:
-    Private(ChatHub *hub, HubConfig config, std::unique_ptr<MessageStore> messageStore,
-            std::unique_ptr<AccountStore> accountStore)
-        : q(hub)
-        , config(std::move(config))
-        , listener(new Listener(this->config, hub))
-        , accountStore(std::move(accountStore))
-        , accounts(this->accountStore.get(), this->config.accounts)
-        , store(std::move(messageStore))
-        , commits(store.get(), this->config.commitBatch, this->config.commitDelayMs)
-        , history(this->config.historySize, *store, this->config.resumeLimit,
-                  welcomeHistoryBytes(this->config))
-        , seq(store->lastSeq())
-    {
-        prune();
-    }
-
-    void accept(QWebSocket *socket, QTcpSocket *tcp);
-    // The one liveness timer: pings every client, closes those that stopped answering.
-    void checkAlive();
-    void onHello(ClientSession *session, const Hello &hello);
-    // The credentials of a hello were checked: welcome the session, or refuse it.
-    void admit(ClientSession *session, const Hello &hello, const AuthResult &result);
-    void onSend(ClientSession *session, const Send &send);
-    void onAccountRequest(ClientSession *session, const ClientMessage &request);
-    // Closes the joined connections of an account that used one of these tokens (all of them
-    // when `tokenHashes` is empty), telling them why.
-    void closeSessions(qint64 accountId, const QList<QByteArray> &tokenHashes, ErrorCode code,
-                       const QString &reason);
-    // Stored: now they may be acknowledged, which for a chat message means broadcast.
-    void onCommitted(const QList<Message> &messages);
-    void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);
-    void prune();
-    void onClosed(ClientSession *session);
-    // For every joined client, sent at the end of this turn of the event loop (flushFrames).
-    void queueForEveryone(const QByteArray &json);
-    // Sends what queueForEveryone() gathered: one write per client.
-    void flushFrames();
-    // Queues the joins and leaves not yet told, if any.
-    void tellPresence();
-    // Counts a new connection's bytes and error replies for /metrics.
-    void watchTraffic(QWebSocket *socket, ClientSession *session);
-
-    ChatHub *q;
-    HubConfig config;
-    Listener *listener;
-    std::unique_ptr<AccountStore> accountStore;
-    Accounts accounts;
-    QTimer expiryTimer;                  // ends tokens unused for too long
-    std::unique_ptr<MessageStore> store; // also names the history: store->instance()
-    CommitQueue commits;                 // accepted messages waiting to be stored
-    History history;                     // stored messages only
-    QTimer pruneTimer;
-    QTimer livenessTimer;
-    Roster roster;
-    PresenceFeed presence{config.presenceIntervalMs};
-    FrameBatch frames; // for every joined client, waiting for the end of this turn
-    QTimer framesTimer;
-    bool flushingFrames = false;
-    QSet<ClientSession *> sessions; // every open connection, joined or not
-    // The byte budget each client address shares among its connections.
-    std::shared_ptr<AddressBudgets> addressBytes = std::make_shared<AddressBudgets>(
-        config.maxAddressBytesPerSecond, 8 * config.maxAddressBytesPerSecond);
-    qint64 seq = 0; // the newest seq handed out, stored or still waiting
-    bool shuttingDown = false;
-    // The operator's view, served as GET /healthz and /metrics on the chat port.
-    Metrics metrics;
-    HttpResponder http{&metrics,
-                       [this] {
-                           return Metrics::Gauges{
-                               int(sessions.size()), roster.size(), listener->pendingHandshakes(),
-                               listener->refusedOverAddressLimit(), listener->refusedServerFull()};
-                       },
-                       &accounts, config.allowedOrigins};
-};
+    clock.start();
+    prune();
+    loaded = rooms.load(store->newestPerRoom(), &loadError);
+}
 
 void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
 {
@@ -139,10 +72,8 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
     qCDebug(lcServerNet).noquote() << session->peer() << "upgraded to WebSocket";
     QObject::connect(session, &ClientSession::helloReceived, q,
                      [this](ClientSession *s, const Hello &hello) { onHello(s, hello); });
-    QObject::connect(session, &ClientSession::sendReceived, q,
-                     [this](ClientSession *s, const Send &send) { onSend(s, send); });
-    QObject::connect(session, &ClientSession::accountRequest, q,
-                     [this](ClientSession *s, const ClientMessage &m) { onAccountRequest(s, m); });
+    QObject::connect(session, &ClientSession::requestReceived, q,
+                     [this](ClientSession *s, const ClientMessage &m) { dispatch(s, m); });
     QObject::connect(session, &ClientSession::aboutToSend, q, [this] { flushFrames(); });
     // What the closing client sent and the server accepted is acknowledged before its close.
     QObject::connect(session, &ClientSession::aboutToClose, q, [this] { commits.flush(); });
@@ -211,10 +142,11 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
         return;
     }
     metrics.countLogin(hello.login ? "password" : hello.registration ? "register" : "token");
-    // Whatever waits to go out is already in the history this welcome carries: it must reach
-    // the others before the newcomer counts among them, or the newcomer would get it twice.
+    // Whatever waits to go out is already in the store this welcome reads: it must reach the
+    // others before the newcomer counts among them, or the newcomer would get it twice.
     flushFrames();
     const Account &account = *result.account;
+    rememberAccount(account);
     SessionAccount joined;
     joined.id = account.id;
     joined.key = QStringLiteral("account:%1").arg(account.id);
@@ -223,18 +155,26 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
     joined.admin = account.admin;
     joined.tokenHash = result.tokenHash;
     joined.session = randomHex(128);
+    // A new account joins the lobby (quietly: a crowd of sign-ups would flood it with events).
+    if (rooms.firstSight(account.id) && config.lobbyForNewAccounts) {
+        Room *lobby = rooms.lobby();
+        if (!lobby->isMember(account.id) &&
+            !rooms.addMember(lobby, account.id, RoomRole::Member, lobby->newestSeq()))
+            qCWarning(lcStore).noquote()
+                << "cannot add" << account.name << "to the lobby:" << rooms.errorString();
+    }
     // The same device back on a new connection while its old one still looks alive: the old
     // one goes. The account stays online throughout, so the others see nothing.
     QPointer<ClientSession> replaced;
-    if (const Roster::Member *member = roster.find(joined.key)) {
+    if (const Roster::Member *member = roster.find(joined.id)) {
         for (ClientSession *other : member->clients)
             if (!hello.session.isEmpty() && sameSecret(other->account().session, hello.session))
                 replaced = other;
     }
     session->markJoined(joined);
-    const bool cameOnline = roster.add(joined.key, User{joined.name, joined.display}, session);
+    const bool cameOnline = roster.add(joined.id, User{joined.name, joined.display}, session);
     if (cameOnline)
-        presence.changed(joined.key, User{joined.name, joined.display});
+        presence.changed(joined.id, User{joined.name, joined.display});
     if (replaced) {
         qCDebug(lcServer).noquote()
             << session->peer() << "takes over from" << replaced->peer() << "for" << joined.name;
@@ -250,21 +190,36 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
     welcome.token = result.newToken;
     welcome.session = joined.session;
     welcome.instance = store->instance();
-    // Messages still waiting for their commit reach this client by broadcast, as to everyone.
-    welcome.seq = history.newestSeq();
+    // Messages still waiting for their commit reach this client from its rooms, as to everyone.
+    welcome.seq = store->lastSeq();
+    const QList<Room *> own = rooms.roomsOf(joined.id);
+    welcome.rooms.reserve(own.size());
+    QSet<QString> names;
+    for (Room *room : own) {
+        room->online.insert(session);
+        names.insert(room->name());
+        welcome.rooms.append(roomState(*room, joined.id));
+    }
     // Numbers from another instance (a history before a restart) say nothing about this one.
     const bool sameHistory = hello.instance.isEmpty() || hello.instance == welcome.instance;
-    if (hello.lastSeq && sameHistory) {
-        History::Resume resume = history.since(*hello.lastSeq);
-        welcome.resumed = resume.resumed;
-        welcome.history = std::move(resume.messages);
-    } else {
-        welcome.history = history.recent();
+    if (hello.lastSeq && sameHistory && *hello.lastSeq < welcome.seq) {
+        bool complete = false;
+        welcome.history = store->since(names, joined.name, *hello.lastSeq, config.resumeLimit,
+                                       welcomeHistoryBytes(config), &complete);
+        welcome.resumed = complete;
+        if (!complete) {
+            welcome.history.clear();
+            for (Room *room : own)
+                if (room->newestSeq() > *hello.lastSeq)
+                    welcome.reload.append(room->name());
+        }
+    } else if (hello.lastSeq && sameHistory) {
+        welcome.resumed = true; // nothing was missed
     }
-    // The users as last told; the newcomer is among the joins of the next presence. Straight
-    // to the kernel when it takes it: a crowd's welcomes then do not pile up in Qt's buffers.
+    // Straight to the kernel when it takes it: a crowd's welcomes then do not pile up in Qt's
+    // buffers.
     FrameBatch welcomeFrame;
-    welcomeFrame.append(encode(welcome, presence.toldUsers()));
+    welcomeFrame.append(encode(welcome));
     metrics.countBytesSent(session->sendBatch(welcomeFrame));
 
     if (!cameOnline)
@@ -273,58 +228,104 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
     emit q->userJoined(joined.name);
 }
 
-void ChatHub::Private::onAccountRequest(ClientSession *session, const ClientMessage &request)
+void ChatHub::Private::dispatch(ClientSession *session, const ClientMessage &request)
 {
     if (shuttingDown)
         return;
+    struct Dispatcher
+    {
+        Private *d;
+        ClientSession *s;
+        void operator()(const Hello &) const {} // the session answers a second hello itself
+        void operator()(const Ping &) const {}  // ... and pings
+        void operator()(const Send &m) const { d->onSend(s, m); }
+        void operator()(const Logout &m) const { d->onLogout(s, m); }
+        void operator()(const ChangePassword &m) const { d->onChangePassword(s, m); }
+        void operator()(const ListDevices &m) const { d->onListDevices(s, m); }
+        void operator()(const EndDevice &m) const { d->onEndDevice(s, m); }
+        void operator()(const SetDisplay &m) const { d->onSetDisplay(s, m); }
+        void operator()(const Typing &m) const { d->onTyping(s, m); }
+        void operator()(const MarkRead &m) const { d->onMarkRead(s, m); }
+        void operator()(const ListRooms &m) const { d->onListRooms(s, m); }
+        void operator()(const CreateRoom &m) const { d->onCreateRoom(s, m); }
+        void operator()(const JoinRoom &m) const { d->onJoinRoom(s, m); }
+        void operator()(const LeaveRoom &m) const { d->onLeaveRoom(s, m); }
+        void operator()(const InviteToRoom &m) const { d->onInvite(s, m); }
+        void operator()(const RemoveFromRoom &m) const { d->onRemove(s, m); }
+        void operator()(const UpdateRoom &m) const { d->onUpdateRoom(s, m); }
+        void operator()(const TransferRoom &m) const { d->onTransfer(s, m); }
+        void operator()(const ListMembers &m) const { d->onListMembers(s, m); }
+        void operator()(const LoadHistory &m) const { d->onLoadHistory(s, m); }
+    };
+    std::visit(Dispatcher{this, session}, request);
+}
+
+void ChatHub::Private::onLogout(ClientSession *session, const Logout &request)
+{
     const SessionAccount &account = session->account();
-    if (const auto *logout = std::get_if<Logout>(&request)) {
-        session->sendMessage(Done{logout->id, {}});
-        session->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logged out"));
-        accounts.logout(account.id, account.tokenHash);
-    } else if (const auto *change = std::get_if<ChangePassword>(&request)) {
-        accounts.changePassword(
-            account.id, account.tokenHash, change->oldPassword, change->newPassword,
-            [session = QPointer<ClientSession>(session), id = change->id](const AuthResult &r) {
-                if (!session || session->isClosing())
-                    return;
-                if (!r.ok()) {
-                    session->sendError(r.code, r.reason, id);
-                    return;
-                }
-                session->account().tokenHash = r.tokenHash;
-                session->sendMessage(Done{id, r.newToken});
-            });
-    } else if (const auto *list = std::get_if<ListDevices>(&request)) {
-        session->sendMessage(Devices{list->id, accounts.devices(account.id, account.tokenHash)});
-    } else if (const auto *end = std::get_if<EndDevice>(&request)) {
-        QString reason;
-        // Ending this very device closes this connection (token_invalid), with no list.
-        if (!accounts.endDevice(account.id, end->device, &reason)) {
-            session->sendError(ErrorCode::BadMessage, reason, end->id);
-            return;
-        }
-        if (!session->isClosing())
-            session->sendMessage(Devices{end->id, accounts.devices(account.id, account.tokenHash)});
-    } else if (const auto *display = std::get_if<SetDisplay>(&request)) {
-        if (const QString problem = accounts.setDisplay(account.id, display->display);
-            !problem.isEmpty()) {
-            session->sendError(ErrorCode::DisplayInvalid, problem, display->id);
-            return;
-        }
-        if (roster.setDisplay(account.key, display->display)) {
-            for (ClientSession *device : roster.find(account.key)->clients)
-                device->account().display = display->display;
-            presence.changed(account.key, User{account.name, display->display});
-        }
-        session->sendMessage(Done{display->id, {}});
+    session->sendMessage(Done{request.id, {}, {}});
+    session->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("logged out"));
+    accounts.logout(account.id, account.tokenHash);
+}
+
+void ChatHub::Private::onChangePassword(ClientSession *session, const ChangePassword &change)
+{
+    const SessionAccount &account = session->account();
+    accounts.changePassword(
+        account.id, account.tokenHash, change.oldPassword, change.newPassword,
+        [session = QPointer<ClientSession>(session), id = change.id](const AuthResult &r) {
+            if (!session || session->isClosing())
+                return;
+            if (!r.ok()) {
+                session->sendError(r.code, r.reason, id);
+                return;
+            }
+            session->account().tokenHash = r.tokenHash;
+            session->sendMessage(Done{id, r.newToken, {}});
+        });
+}
+
+void ChatHub::Private::onListDevices(ClientSession *session, const ListDevices &list)
+{
+    const SessionAccount &account = session->account();
+    session->sendMessage(Devices{list.id, accounts.devices(account.id, account.tokenHash)});
+}
+
+void ChatHub::Private::onEndDevice(ClientSession *session, const EndDevice &end)
+{
+    const SessionAccount &account = session->account();
+    QString reason;
+    // Ending this very device closes this connection (token_invalid), with no list.
+    if (!accounts.endDevice(account.id, end.device, &reason)) {
+        session->sendError(ErrorCode::BadMessage, reason, end.id);
+        return;
     }
+    if (!session->isClosing())
+        session->sendMessage(Devices{end.id, accounts.devices(account.id, account.tokenHash)});
+}
+
+void ChatHub::Private::onSetDisplay(ClientSession *session, const SetDisplay &display)
+{
+    const SessionAccount &account = session->account();
+    if (const QString problem = accounts.setDisplay(account.id, display.display);
+        !problem.isEmpty()) {
+        session->sendError(ErrorCode::DisplayInvalid, problem, display.id);
+        return;
+    }
+    if (auto it = knownAccounts.find(account.id); it != knownAccounts.end())
+        it->display = display.display;
+    if (roster.setDisplay(account.id, display.display)) {
+        for (ClientSession *device : roster.find(account.id)->clients)
+            device->account().display = display.display;
+        presence.changed(account.id, User{account.name, display.display});
+    }
+    session->sendMessage(Done{display.id, {}, {}});
 }
 
 void ChatHub::Private::closeSessions(qint64 accountId, const QList<QByteArray> &tokenHashes,
                                      ErrorCode code, const QString &reason)
 {
-    const Roster::Member *member = roster.find(QStringLiteral("account:%1").arg(accountId));
+    const Roster::Member *member = roster.find(accountId);
     if (!member)
         return;
     const QList<ClientSession *> clients = member->clients; // closing changes the roster
@@ -333,64 +334,6 @@ void ChatHub::Private::closeSessions(qint64 accountId, const QList<QByteArray> &
             continue;
         if (tokenHashes.isEmpty() || tokenHashes.contains(client->account().tokenHash))
             client->refuse(code, reason);
-    }
-}
-
-void ChatHub::Private::onSend(ClientSession *session, const Send &send)
-{
-    if (shuttingDown)
-        return;
-    metrics.countMessageReceived();
-    const SessionAccount &account = session->account();
-    if (std::optional<Message> original = store->findSent(account.key, send.id)) {
-        // A resend after a reconnect: acknowledge again, to the sender alone.
-        if (original->text.isEmpty())
-            original->text = send.text; // a memory store keeps only recent texts
-        session->sendMessage(*original);
-        metrics.countDeliveries(1);
-        return;
-    }
-    // Sent again before the first was stored: its broadcast, once stored, acknowledges both.
-    if (commits.isPending(account.key, send.id))
-        return;
-    Message message;
-    message.seq = ++seq;
-    message.id = send.id;
-    message.room = send.room;
-    message.from = account.name; // never a name the client claims
-    message.display = account.display;
-    message.time = QDateTime::currentDateTimeUtc();
-    message.text = send.text;
-    metrics.storeSubmitted(message.seq);
-    commits.submit({account.key, message});
-}
-
-void ChatHub::Private::onCommitted(const QList<Message> &messages)
-{
-    // Someone's first message must not arrive before the news that they joined.
-    if (presence.hasPending())
-        tellPresence();
-    for (const Message &message : messages) {
-        metrics.storeCommitted(message.seq);
-        history.append(message);
-        queueForEveryone(encode(message));
-        metrics.countDeliveries(roster.connectionCount());
-    }
-}
-
-void ChatHub::Private::onCommitFailed(const QList<MessageStore::Entry> &entries,
-                                      const QString & /*reason: the queue logged it*/)
-{
-    seq = store->lastSeq(); // the numbers were never acknowledged: hand them out again
-    for (const MessageStore::Entry &entry : entries) {
-        metrics.storeFailed(entry.message.seq);
-        // Every device of the sender hears it; the one that sent it knows the id.
-        if (const Roster::Member *member = roster.find(entry.nickKey))
-            for (ClientSession *client : member->clients)
-                client->sendError(ErrorCode::Internal,
-                                  QStringLiteral("The message could not be stored; send it "
-                                                 "again."),
-                                  entry.message.id);
     }
 }
 
@@ -404,28 +347,38 @@ void ChatHub::Private::prune()
         qCWarning(lcStore).noquote() << "pruning failed:" << store->errorString();
     else if (removed > 0)
         qCInfo(lcStore) << "pruned" << removed << "old messages";
-    history.forgetBefore(store->oldestSeq());
 }
 
 void ChatHub::Private::onClosed(ClientSession *session)
 {
     sessions.remove(session);
+    if (Room *watched = watching.take(session)) {
+        auto it = watchers.find(watched);
+        if (it != watchers.end()) {
+            it->remove(session);
+            if (it->isEmpty())
+                watchers.erase(it);
+        }
+    }
     const SessionAccount &account = session->account();
-    if (session->isJoined() && roster.remove(account.key, session)) {
-        qCDebug(lcServer).noquote() << session->peer() << account.name << "left";
-        if (!shuttingDown)
-            presence.changed(account.key, std::nullopt);
-        emit q->userLeft(account.name);
+    if (session->isJoined()) {
+        for (Room *room : rooms.roomsOf(account.id))
+            room->online.remove(session);
+        if (roster.remove(account.id, session)) {
+            qCDebug(lcServer).noquote() << session->peer() << account.name << "left";
+            if (!shuttingDown)
+                presence.changed(account.id, std::nullopt);
+            emit q->userLeft(account.name);
+        }
     }
     emit q->connectionCountChanged(int(sessions.size()));
 }
 
-void ChatHub::Private::queueForEveryone(const QByteArray &json)
+void ChatHub::Private::scheduleFlush()
 {
     // A batch past this size goes at once: it bounds what one turn of the event loop holds back.
     constexpr qsizetype kMaxBatchBytes = 256 * 1024;
-    frames.append(json);
-    if (frames.wire().size() >= kMaxBatchBytes)
+    if (router.pendingBytes() >= kMaxBatchBytes)
         flushFrames();
     else if (!framesTimer.isActive())
         framesTimer.start(0);
@@ -435,25 +388,41 @@ void ChatHub::Private::flushFrames()
 {
     framesTimer.stop();
     // A session's aboutToSend() can come back here while its batch is being written.
-    if (frames.isEmpty() || flushingFrames)
+    if (router.isEmpty() || flushingFrames)
         return;
     flushingFrames = true;
-    // A copy, so that a member leaving during the loop cannot invalidate it; sessions are only
-    // ever deleted later, from the event loop, so the pointers stay valid for the whole loop.
-    const QHash<QString, Roster::Member> members = roster.members();
-    qint64 sentDirectly = 0;
-    for (const Roster::Member &member : members)
-        for (ClientSession *client : member.clients)
-            sentDirectly += client->sendBatch(frames);
-    metrics.countBytesSent(sentDirectly); // the rest is counted from bytesWritten
-    frames.clear();
+    qint64 deliveries = 0;
+    metrics.countBytesSent(router.flush(&deliveries)); // the rest is counted from bytesWritten
     flushingFrames = false;
 }
 
 void ChatHub::Private::tellPresence()
 {
-    if (const std::optional<Presence> news = presence.take(roster.size()))
-        queueForEveryone(encode(*news));
+    const std::optional<PresenceFeed::Round> round = presence.take();
+    if (!round || watchers.isEmpty())
+        return;
+    flushFrames(); // what was queued before these changes arrives before them
+    // Each watched room hears of its own members only. A copy: sending may close sessions.
+    const QHash<Room *, QSet<ClientSession *>> watched = watchers;
+    for (auto it = watched.cbegin(); it != watched.cend(); ++it) {
+        Room *room = it.key();
+        Presence news;
+        news.room = room->name();
+        for (auto j = round->joined.cbegin(); j != round->joined.cend(); ++j)
+            if (room->isMember(j.key()))
+                news.joined.append(*j);
+        for (auto l = round->left.cbegin(); l != round->left.cend(); ++l)
+            if (room->isMember(l.key()))
+                news.left.append(*l);
+        if (news.joined.isEmpty() && news.left.isEmpty())
+            continue;
+        for (auto m = room->members.cbegin(); m != room->members.cend(); ++m)
+            news.online += roster.isOnline(m.key()) ? 1 : 0;
+        FrameBatch frame;
+        frame.append(encode(news));
+        for (ClientSession *watcher : it.value())
+            metrics.countBytesSent(watcher->sendBatch(frame));
+    }
 }
 
 void ChatHub::Private::watchTraffic(QWebSocket *socket, ClientSession *session)
@@ -477,14 +446,15 @@ ChatHub::ChatHub(HubConfig config, QObject *parent)
 {}
 
 ChatHub::ChatHub(HubConfig config, std::unique_ptr<MessageStore> store, QObject *parent)
-    : ChatHub(std::move(config), Stores{std::move(store), std::make_unique<MemoryAccountStore>()},
+    : ChatHub(std::move(config),
+              Stores{std::move(store), std::make_unique<MemoryAccountStore>(),
+                     std::make_unique<MemoryRoomStore>()},
               parent)
 {}
 
 ChatHub::ChatHub(HubConfig config, Stores stores, QObject *parent)
     : QObject(parent)
-    , d(new Private(this, std::move(config), std::move(stores.messages),
-                    std::move(stores.accounts)))
+    , d(new Private(this, std::move(config), std::move(stores)))
 {
     connect(d->listener, &Listener::newConnection, this,
             [this](QWebSocket *socket, QTcpSocket *tcp) { d->accept(socket, tcp); });
@@ -546,6 +516,8 @@ ChatHub::~ChatHub()
 
 bool ChatHub::listen()
 {
+    if (!d->loaded)
+        return false; // errorString() says why
     if (!d->listener->listen())
         return false;
     qCDebug(lcServer).noquote() << "listening on" << url().toString();
@@ -554,6 +526,8 @@ bool ChatHub::listen()
 
 QString ChatHub::errorString() const
 {
+    if (!d->loaded)
+        return QStringLiteral("cannot read the rooms: %1").arg(d->loadError);
     return d->listener->errorString();
 }
 
@@ -616,7 +590,7 @@ int ChatHub::openConnectionCount() const
 
 qint64 ChatHub::lastSeq() const
 {
-    return d->history.newestSeq();
+    return d->store->lastSeq();
 }
 
 QString ChatHub::instance() const

@@ -1,17 +1,15 @@
-// What the clients have been told of who is online (one entry per account), and what changed since.
-// Joins and leaves are gathered and told in one presence frame, the first after a quiet spell at
-// once and then at most one every `intervalMs`: a crowd joining together (everyone coming back
-// after a restart) makes a few frames, where a frame per person to every person grew with the
-// square of the crowd (docs/performance.md, scenario c).
+// Who came online and went offline, gathered and told together: the first change after a quiet
+// spell at once, then at most one round every `intervalMs`, so a crowd joining together (everyone
+// coming back after a restart) makes a few rounds, not one per person (docs/performance.md). The
+// hub turns a round into one presence frame per room whose member list someone is watching.
 #pragma once
 
-#include "codec.h"
 #include "protocol.h"
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QList>
 #include <QObject>
-#include <QString>
 #include <QTimer>
 
 #include <optional>
@@ -24,15 +22,18 @@ class PresenceFeed : public QObject
 public:
     explicit PresenceFeed(int intervalMs, QObject *parent = nullptr);
 
-    // The account under `key` is now online as `user`; nullopt: gone.
-    void changed(const QString &key, const std::optional<chat::proto::User> &user);
+    // The account is now online as `user`; nullopt: gone.
+    void changed(qint64 accountId, const std::optional<chat::proto::User> &user);
     [[nodiscard]] bool hasPending() const { return !m_pending.isEmpty(); }
-    // The changes since the last presence, from now on counted as told; nothing when they cancel
-    // out (someone left and came back). `online`: the number to tell with them.
-    [[nodiscard]] std::optional<chat::proto::Presence> take(int online);
-    // Who was online as of the last presence, sorted, encoded for a welcome.
-    [[nodiscard]] const chat::proto::EncodedUserList &toldUsers();
-    [[nodiscard]] int toldCount() const { return int(m_told.size()); }
+
+    struct Round
+    {
+        QHash<qint64, chat::proto::User> joined; // came online, or changed their display name
+        QHash<qint64, QString> left;             // went offline: their names
+    };
+    // The changes since the last round, from now on counted as told; nothing when they cancel
+    // out (someone left and came back).
+    [[nodiscard]] std::optional<Round> take();
 
 signals:
     // Time to take() the changes and send them.
@@ -40,13 +41,10 @@ signals:
 
 private:
     int m_intervalMs;
-    QHash<QString, chat::proto::User> m_told; // account key → user, as the last presence left it
-    // account key → user now (nullopt when gone), changed since
-    QHash<QString, std::optional<chat::proto::User>> m_pending;
+    QHash<qint64, chat::proto::User> m_told; // account → user, as the last round left it
+    QHash<qint64, std::optional<chat::proto::User>> m_pending; // account → now, changed since
     QTimer m_timer;
     QElapsedTimer m_sinceTold;
-    chat::proto::EncodedUserList m_toldEncoded;
-    bool m_toldEncodedValid = false;
 };
 
 } // namespace chat::server

@@ -2,27 +2,27 @@
 
 namespace chat::server {
 
-const Roster::Member *Roster::find(const QString &accountKey) const
+const Roster::Member *Roster::find(qint64 accountId) const
 {
-    const auto it = m_members.constFind(accountKey);
+    const auto it = m_members.constFind(accountId);
     return it == m_members.cend() ? nullptr : &*it;
 }
 
-bool Roster::add(const QString &accountKey, const chat::proto::User &user, ClientSession *client)
+bool Roster::add(qint64 accountId, const chat::proto::User &user, ClientSession *client)
 {
     ++m_connections;
-    auto it = m_members.find(accountKey);
+    auto it = m_members.find(accountId);
     if (it != m_members.end()) {
         it->clients.append(client);
         return false;
     }
-    m_members.insert(accountKey, Member{user, {client}});
+    m_members.insert(accountId, Member{user, {client}});
     return true;
 }
 
-bool Roster::remove(const QString &accountKey, const ClientSession *client)
+bool Roster::remove(qint64 accountId, const ClientSession *client)
 {
-    const auto it = m_members.find(accountKey);
+    const auto it = m_members.find(accountId);
     if (it == m_members.end() || !it->clients.removeOne(client))
         return false;
     --m_connections;
@@ -32,9 +32,9 @@ bool Roster::remove(const QString &accountKey, const ClientSession *client)
     return true;
 }
 
-bool Roster::setDisplay(const QString &accountKey, const QString &display)
+bool Roster::setDisplay(qint64 accountId, const QString &display)
 {
-    const auto it = m_members.find(accountKey);
+    const auto it = m_members.find(accountId);
     if (it == m_members.end())
         return false;
     it->user.display = display;

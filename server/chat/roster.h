@@ -6,7 +6,6 @@
 
 #include <QHash>
 #include <QList>
-#include <QString>
 
 namespace chat::server {
 
@@ -21,22 +20,23 @@ public:
         QList<ClientSession *> clients; // never empty while the member is in the roster
     };
 
-    [[nodiscard]] const Member *find(const QString &accountKey) const;
+    [[nodiscard]] const Member *find(qint64 accountId) const;
     // Adds a connection of the account; true when it is the account's first (it came online).
-    bool add(const QString &accountKey, const chat::proto::User &user, ClientSession *client);
+    bool add(qint64 accountId, const chat::proto::User &user, ClientSession *client);
     // Removes a connection; true when it was the account's last (it went offline).
-    bool remove(const QString &accountKey, const ClientSession *client);
+    bool remove(qint64 accountId, const ClientSession *client);
     // A new display name for an online account; false when it is not online.
-    bool setDisplay(const QString &accountKey, const QString &display);
+    bool setDisplay(qint64 accountId, const QString &display);
+    [[nodiscard]] bool isOnline(qint64 accountId) const { return m_members.contains(accountId); }
 
     [[nodiscard]] int size() const { return int(m_members.size()); } // accounts online
     [[nodiscard]] int connectionCount() const { return m_connections; }
-    // Keyed by account key. Callers that send while iterating take a copy (cheap: implicitly
+    // Keyed by account id. Callers that send while iterating take a copy (cheap: implicitly
     // shared), so that a member leaving meanwhile cannot invalidate the iteration.
-    [[nodiscard]] const QHash<QString, Member> &members() const { return m_members; }
+    [[nodiscard]] const QHash<qint64, Member> &members() const { return m_members; }
 
 private:
-    QHash<QString, Member> m_members;
+    QHash<qint64, Member> m_members;
     int m_connections = 0;
 };
 

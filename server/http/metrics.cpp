@@ -63,13 +63,12 @@ qint64 Metrics::rejections(ErrorCode code) const
     return it == m_rejections.end() ? 0 : it->second;
 }
 
-void Metrics::storeCommitted(qint64 seq)
+void Metrics::storeCommitted()
 {
-    const auto it = m_submittedAtNs.constFind(seq);
-    if (it == m_submittedAtNs.cend())
+    if (m_submittedAtNs.empty())
         return;
-    observeStoreLatency(m_started.nsecsElapsed() - *it);
-    m_submittedAtNs.erase(it);
+    observeStoreLatency(m_started.nsecsElapsed() - m_submittedAtNs.front());
+    m_submittedAtNs.pop_front();
 }
 
 void Metrics::observeStoreLatency(qint64 nanoseconds)

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <array>
+#include <deque>
 #include <map>
 
 namespace chat::server {
@@ -33,10 +34,15 @@ public:
     // A login or registration refused (`what`: "login", "token", "register"), by the code sent.
     void countLoginRefused(const QString &what, chat::proto::ErrorCode code);
     // A message accepted and handed to the store, then committed (its latency is observed) or
-    // failed (forgotten). By seq, which is unique among messages waiting for their commit.
-    void storeSubmitted(qint64 seq) { m_submittedAtNs.insert(seq, m_started.nsecsElapsed()); }
-    void storeCommitted(qint64 seq);
-    void storeFailed(qint64 seq) { m_submittedAtNs.remove(seq); }
+    // failed (forgotten). The store takes messages in the order submitted, and numbers them
+    // itself: so the oldest submission waiting is the one a commit or a failure is about.
+    void storeSubmitted() { m_submittedAtNs.push_back(m_started.nsecsElapsed()); }
+    void storeCommitted();
+    void storeFailed()
+    {
+        if (!m_submittedAtNs.empty())
+            m_submittedAtNs.pop_front();
+    }
     void observeStoreLatency(qint64 nanoseconds);
 
     [[nodiscard]] qint64 uptimeSeconds() const { return m_started.elapsed() / 1000; }
@@ -74,7 +80,7 @@ private:
     std::array<qint64, kLatencyBuckets.size()> m_latencyBuckets{}; // not cumulative
     qint64 m_latencyCount = 0;
     qint64 m_latencySumNs = 0;
-    QHash<qint64, qint64> m_submittedAtNs; // seq -> when it was submitted, on m_started
+    std::deque<qint64> m_submittedAtNs; // when each waiting message was submitted, on m_started
 };
 
 // The UTF-8 size of a text without encoding it: what a text frame carried.

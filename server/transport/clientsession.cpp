@@ -3,10 +3,10 @@
 #include "transport/originpolicy.h"
 
 #include "codec.h"
+#include "http/metrics.h"
+#include "logging.h"
 #include "transport/framebatch.h"
 #include "transport/lingeringsocket.h"
-#include "logging.h"
-#include "http/metrics.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -53,7 +53,9 @@ QString requestIdOf(const ClientMessage &message)
 {
     return std::visit(
         [](const auto &m) -> QString {
-            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Hello>)
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, Typing> ||
+                          std::is_same_v<T, MarkRead>)
                 return {};
             else
                 return m.id;
@@ -460,20 +462,16 @@ void ClientSession::onText(const QString &frame)
             sendError(ErrorCode::AlreadyJoined, QStringLiteral("You have already sent a hello."));
         else
             emit helloReceived(this, *hello);
-    } else if (const auto *send = std::get_if<Send>(&message)) {
-        if (!m_joined)
-            sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."), send->id);
-        else
-            emit sendReceived(this, *send);
     } else if (const auto *ping = std::get_if<Ping>(&message)) {
         if (!m_joined)
             sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."));
         else
             sendMessage(Pong{ping->id});
     } else if (!m_joined) {
-        sendError(ErrorCode::NotJoined, QStringLiteral("Log in first."), requestIdOf(message));
+        sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."),
+                  requestIdOf(message));
     } else {
-        emit accountRequest(this, message);
+        emit requestReceived(this, message);
     }
 }
 

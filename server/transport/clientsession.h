@@ -5,8 +5,8 @@
 #pragma once
 
 #include "hubconfig.h"
-#include "transport/inboundbudget.h"
 #include "protocol.h"
+#include "transport/inboundbudget.h"
 #include "transport/ratelimiter.h"
 
 #include <QByteArray>
@@ -97,10 +97,10 @@ public:
 
 signals:
     void helloReceived(chat::server::ClientSession *session, const chat::proto::Hello &hello);
-    void sendReceived(chat::server::ClientSession *session, const chat::proto::Send &send);
-    // logout, change_password, devices, end_device, set_display: only from a joined session.
-    void accountRequest(chat::server::ClientSession *session,
-                        const chat::proto::ClientMessage &request);
+    // Any other message from a joined session (sends, account and room requests); the hub
+    // dispatches it by kind. Pings are answered here.
+    void requestReceived(chat::server::ClientSession *session,
+                         const chat::proto::ClientMessage &request);
     // This session is about to write on its own (a reply, a pong, a close): whatever the hub
     // gathered for everyone must go first, so that the client sees everything in order.
     void aboutToSend();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "chat/chathub.h"
+#include "store/messagestore.h"
 #include "testclient.h"
 
 #include <QObject>
@@ -48,6 +49,29 @@ protected:
         return true;
     }
 
+    // A hub on the SQLite file `path` (its history, accounts and rooms), on `port` (0: any): a
+    // restart on the same port keeps the clients' tokens valid (TokenBook is kept).
+    [[nodiscard]] bool startHubOnFile(const QString &path, server::HubConfig config = testConfig(),
+                                      quint16 port = 0)
+    {
+        stopClients();
+        m_hub.reset();
+        if (port == 0)
+            TokenBook::clear();
+        config.port = port;
+        QString error;
+        server::Stores stores = server::openStores(path, config, &error);
+        if (!stores.messages) {
+            qWarning("cannot open %s: %s", qPrintable(path), qPrintable(error));
+            return false;
+        }
+        m_hub = std::make_unique<server::ChatHub>(config, std::move(stores));
+        if (!m_hub->listen()) {
+            qWarning("hub cannot listen: %s", qPrintable(m_hub->errorString()));
+            return false;
+        }
+        return true;
+    }
     [[nodiscard]] server::ChatHub &hub() { return *m_hub; }
     [[nodiscard]] QUrl url() const { return m_hub->url(); }
 

@@ -142,20 +142,121 @@ bool TestClient::helloAndWait(const QString &nick, std::optional<qint64> lastSeq
 bool TestClient::helloAndWait(const Hello &hello, int timeoutMs)
 {
     m_welcome.reset();
+    m_lobbyRequest.clear();
     const qsizetype errorsBefore = m_errors.size();
     sendHello(hello);
-    return waitUntil([&] { return m_welcome || m_errors.size() > errorsBefore || m_closed; },
-                     timeoutMs) &&
-           m_welcome.has_value();
+    if (!waitUntil([&] { return m_welcome || m_errors.size() > errorsBefore || m_closed; },
+                   timeoutMs) ||
+        !m_welcome)
+        return false;
+    if (m_lobbyRequest.isEmpty())
+        return true;
+    const QString id = m_lobbyRequest;
+    return waitUntil(
+        [&] {
+            for (const ServerMessage &message : m_all)
+                if (const auto *list = std::get_if<MemberList>(&message); list && list->ref == id)
+                    return true;
+            return m_closed;
+        },
+        timeoutMs);
 }
 
 QString TestClient::send(const QString &text, const QString &id)
 {
+    return sendTo(QString(), text, id);
+}
+
+QString TestClient::sendTo(const QString &room, const QString &text, const QString &id)
+{
     Send message;
     message.id = id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id;
+    message.room = room;
     message.text = text;
     sendMessage(message);
     return message.id;
+}
+
+QString TestClient::sendDirect(const QString &account, const QString &text, const QString &id)
+{
+    Send message;
+    message.id = id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id;
+    message.to = account;
+    message.text = text;
+    sendMessage(message);
+    return message.id;
+}
+
+namespace {
+QString refOf(const ServerMessage &message)
+{
+    return std::visit(
+        [](const auto &m) -> QString {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, Done> || std::is_same_v<T, Devices> ||
+                          std::is_same_v<T, RoomList> || std::is_same_v<T, MemberList> ||
+                          std::is_same_v<T, HistoryPage> || std::is_same_v<T, Error>)
+                return m.ref;
+            else
+                return {};
+        },
+        message);
+}
+
+QString idOf(const ClientMessage &message)
+{
+    return std::visit(
+        [](const auto &m) -> QString {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, Typing> ||
+                          std::is_same_v<T, MarkRead>)
+                return {};
+            else
+                return m.id;
+        },
+        message);
+}
+} // namespace
+
+std::optional<ServerMessage> TestClient::request(const ClientMessage &message, int timeoutMs)
+{
+    const QString id = idOf(message);
+    const qsizetype from = m_all.size();
+    sendMessage(message);
+    std::optional<ServerMessage> answer;
+    (void)waitUntil(
+        [&] {
+            for (qsizetype i = from; i < m_all.size(); ++i)
+                if (!id.isEmpty() && refOf(m_all.at(i)) == id) {
+                    answer = m_all.at(i);
+                    return true;
+                }
+            return m_closed;
+        },
+        timeoutMs);
+    return answer;
+}
+
+bool TestClient::succeeded(const std::optional<ServerMessage> &answer)
+{
+    return answer && !std::holds_alternative<Error>(*answer);
+}
+
+ErrorCode TestClient::errorOf(const std::optional<ServerMessage> &answer)
+{
+    if (!answer)
+        return ErrorCode::Unknown;
+    const auto *error = std::get_if<Error>(&*answer);
+    return error ? error->code : ErrorCode::Unknown;
+}
+
+QList<Message> TestClient::messagesIn(const QString &room) const
+{
+    QList<Message> found;
+    for (const Message &message : m_messages)
+        if (message.room == room)
+            found.append(message);
+    return found;
 }
 
 void TestClient::ping(const QString &id)
@@ -281,19 +382,36 @@ void TestClient::onText(const QString &frame)
         if (!welcome->token.isEmpty())
             TokenBook::remember(m_url, welcome->account, welcome->token);
         m_users.clear();
-        for (const User &user : welcome->users)
-            m_users.append(user.name);
-        if (!m_users.contains(welcome->account))
-            m_users.append(welcome->account);
-        m_online = int(m_users.size());
+        m_online = 0;
+        const bool inLobby =
+            std::any_of(welcome->rooms.cbegin(), welcome->rooms.cend(),
+                        [](const RoomState &room) { return room.name == defaultRoom(); });
+        if (m_watchLobby && inLobby) {
+            m_lobbyRequest = QStringLiteral("test-lobby-%1").arg(++m_requests);
+            sendMessage(ListMembers{m_lobbyRequest, defaultRoom(), {}, kMaxPageSize});
+        }
         emit received();
         emit welcomed();
+    } else if (const auto *list = std::get_if<MemberList>(&message)) {
+        if (list->room == defaultRoom() && list->ref == m_lobbyRequest) {
+            m_users.clear();
+            for (const RoomMember &member : list->members)
+                if (member.online)
+                    m_users.append(member.name);
+            m_online = list->online;
+        }
+        emit received();
     } else if (const auto *chat = std::get_if<Message>(&message)) {
         m_messages.append(*chat);
         emit received();
         emit messageReceived(*chat);
     } else if (const auto *presence = std::get_if<Presence>(&message)) {
         m_presences.append(*presence);
+        if (presence->room != defaultRoom()) {
+            emit received();
+            emit presenceReceived(*presence);
+            return;
+        }
         for (const QString &nick : presence->left)
             m_users.removeAll(nick);
         for (const User &user : presence->joined) {
@@ -311,6 +429,8 @@ void TestClient::onText(const QString &frame)
         m_pongs.append(*pong);
         emit received();
         emit pongReceived(pong->id);
+    } else {
+        emit received(); // room states, answers to requests, typing, unread: kept in all()
     }
 }
 

@@ -61,8 +61,24 @@ public:
                                     std::optional<qint64> lastSeq = std::nullopt,
                                     const QString &session = {}, int timeoutMs = 5000);
     [[nodiscard]] bool helloAndWait(const chat::proto::Hello &hello, int timeoutMs = 5000);
-    // Sends a chat message; an empty id gets a fresh UUID. Returns the id used.
+    // Sends a chat message to the lobby; an empty id gets a fresh UUID. Returns the id used.
     QString send(const QString &text, const QString &id = {});
+    // ... to a room, or directly to an account (its direct room).
+    QString sendTo(const QString &room, const QString &text, const QString &id = {});
+    QString sendDirect(const QString &account, const QString &text, const QString &id = {});
+    // Sends a request (anything with an id) and waits for its answer: the done, devices, rooms,
+    // members or history whose ref is the id, or an error with that ref. nullopt on a timeout.
+    std::optional<chat::proto::ServerMessage> request(const chat::proto::ClientMessage &message,
+                                                      int timeoutMs = 5000);
+    // True when the answer is not an error (what request() returned).
+    [[nodiscard]] static bool succeeded(const std::optional<chat::proto::ServerMessage> &answer);
+    // The error code of an answer, or Unknown when it is none.
+    [[nodiscard]] static chat::proto::ErrorCode
+    errorOf(const std::optional<chat::proto::ServerMessage> &answer);
+    // After each welcome, ask for the lobby's members, so that presence for the lobby follows and
+    // users() works as it did when everyone was in one room; helloAndWait() then also waits for
+    // that list. On by default.
+    void setWatchLobby(bool watch) { m_watchLobby = watch; }
     void ping(const QString &id);
     void sendMessage(const chat::proto::ClientMessage &message);
     void sendRaw(const QString &frame); // a text frame exactly as given
@@ -92,15 +108,39 @@ public:
     [[nodiscard]] const std::optional<chat::proto::Welcome> &welcome() const { return m_welcome; }
     [[nodiscard]] const QList<chat::proto::Message> &messages() const { return m_messages; }
     [[nodiscard]] const QList<chat::proto::Presence> &presences() const { return m_presences; }
-    // Who is online as this client was told (account names): the welcome's users and its own
-    // account, then every
-    // presence applied as docs/protocol.md says (left first, then joined); sorted.
+    // Who of the lobby is online as this client was told (account names): the online members
+    // of the members list asked after the welcome (setWatchLobby), then every presence of the
+    // lobby applied as docs/protocol.md says (left first, then joined); sorted.
     [[nodiscard]] QStringList users() const;
-    // The `online` of the newest presence, or the size of users() before any.
+    // The `online` of the newest lobby presence or members list.
     [[nodiscard]] int online() const { return m_online; }
     [[nodiscard]] const QList<chat::proto::Error> &errors() const { return m_errors; }
     [[nodiscard]] const QList<chat::proto::Pong> &pongs() const { return m_pongs; }
     [[nodiscard]] const QList<chat::proto::ServerMessage> &all() const { return m_all; }
+    // Every message of one kind so far, in arrival order.
+    template<typename T> [[nodiscard]] QList<T> allOf() const
+    {
+        QList<T> found;
+        for (const chat::proto::ServerMessage &message : m_all)
+            if (const auto *one = std::get_if<T>(&message))
+                found.append(*one);
+        return found;
+    }
+    // Waits until a message of kind T for which `match` holds has arrived (at any time).
+    template<typename T>
+    [[nodiscard]] bool waitFor(const std::function<bool(const T &)> &match, int timeoutMs = 5000)
+    {
+        return waitUntil(
+            [&] {
+                for (const chat::proto::ServerMessage &message : m_all)
+                    if (const auto *one = std::get_if<T>(&message); one && match(*one))
+                        return true;
+                return false;
+            },
+            timeoutMs);
+    }
+    // The chat messages of one room so far.
+    [[nodiscard]] QList<chat::proto::Message> messagesIn(const QString &room) const;
     // Frames the server sent that chatcommon could not decode, and binary frames: should stay 0.
     [[nodiscard]] int undecodableFrames() const { return m_undecodable; }
     // Socket errors other than the remote closing the connection: should stay 0.
@@ -143,6 +183,9 @@ private:
     bool m_closed = false;
     QWebSocketProtocol::CloseCode m_closeCode = QWebSocketProtocol::CloseCodeNormal;
     QString m_closeReason;
+    bool m_watchLobby = true;
+    QString m_lobbyRequest; // the id of the members request sent after the last welcome
+    int m_requests = 0;
 };
 
 } // namespace chat::test

@@ -1,0 +1,147 @@
+// The hub's insides, shared by its source files: chathub.cpp (connections, logins, account
+// requests, life cycle) and roomrequests.cpp (messages and room requests).
+#pragma once
+
+#include "accounts/accounts.h"
+#include "chat/chathub.h"
+#include "chat/commitqueue.h"
+#include "chat/presencefeed.h"
+#include "chat/rooms.h"
+#include "chat/roster.h"
+#include "chat/router.h"
+#include "http/httpresponder.h"
+#include "http/metrics.h"
+#include "store/messagestore.h"
+#include "transport/clientsession.h"
+#include "transport/inboundbudget.h"
+#include "transport/listener.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+
+namespace chat::server {
+
+// What the hub knows of an account without asking the store again: names for member lists and
+// direct rooms, and the key @mentions are matched with.
+struct KnownAccount
+{
+    QString name;
+    QString nameKey;
+    QString display;
+};
+
+class ChatHub::Private
+{
+public:
+    Private(ChatHub *hub, HubConfig config, Stores stores);
+
+    void accept(QWebSocket *socket, QTcpSocket *tcp);
+    // The one liveness timer: pings every client, closes those that stopped answering.
+    void checkAlive();
+    void onHello(ClientSession *session, const chat::proto::Hello &hello);
+    // The credentials of a hello were checked: welcome the session, or refuse it.
+    void admit(ClientSession *session, const chat::proto::Hello &hello, const AuthResult &result);
+    // Every message of a joined session, by kind: a kind without its handler does not compile.
+    void dispatch(ClientSession *session, const chat::proto::ClientMessage &request);
+    void onClosed(ClientSession *session);
+    // Closes the joined connections of an account that used one of these tokens (all of them
+    // when `tokenHashes` is empty), telling them why.
+    void closeSessions(qint64 accountId, const QList<QByteArray> &tokenHashes,
+                       chat::proto::ErrorCode code, const QString &reason);
+    void prune();
+
+    // Account requests (chathub.cpp).
+    void onLogout(ClientSession *session, const chat::proto::Logout &request);
+    void onChangePassword(ClientSession *session, const chat::proto::ChangePassword &request);
+    void onListDevices(ClientSession *session, const chat::proto::ListDevices &request);
+    void onEndDevice(ClientSession *session, const chat::proto::EndDevice &request);
+    void onSetDisplay(ClientSession *session, const chat::proto::SetDisplay &request);
+
+    // Messages and room requests (roomrequests.cpp).
+    void onSend(ClientSession *session, const chat::proto::Send &send);
+    void onTyping(ClientSession *session, const chat::proto::Typing &typing);
+    void onMarkRead(ClientSession *session, const chat::proto::MarkRead &read);
+    void onListRooms(ClientSession *session, const chat::proto::ListRooms &request);
+    void onCreateRoom(ClientSession *session, const chat::proto::CreateRoom &request);
+    void onJoinRoom(ClientSession *session, const chat::proto::JoinRoom &request);
+    void onLeaveRoom(ClientSession *session, const chat::proto::LeaveRoom &request);
+    void onInvite(ClientSession *session, const chat::proto::InviteToRoom &request);
+    void onRemove(ClientSession *session, const chat::proto::RemoveFromRoom &request);
+    void onUpdateRoom(ClientSession *session, const chat::proto::UpdateRoom &request);
+    void onTransfer(ClientSession *session, const chat::proto::TransferRoom &request);
+    void onListMembers(ClientSession *session, const chat::proto::ListMembers &request);
+    void onLoadHistory(ClientSession *session, const chat::proto::LoadHistory &request);
+
+    // The room a request names, when the asker may act in it; otherwise answers the error
+    // (room_not_found for a private room as for none, not_member for a public one) and returns
+    // nullptr.
+    Room *memberRoom(ClientSession *session, const QString &name, const QString &ref);
+    // The room as this account sees it, with its counts.
+    chat::proto::RoomState roomState(const Room &room, qint64 accountId);
+    // Sends the account's devices the room's state (it joined, was invited, its role changed).
+    void tellRoomState(Room *room, qint64 accountId);
+    // Adds the account's connections to the room's audience, or takes them out.
+    void connectDevices(Room *room, qint64 accountId);
+    void disconnectDevices(Room *room, qint64 accountId);
+    // Writes a room change into the room's sequence (stored, then sent like a message).
+    void postEvent(Room *room, const SessionAccount &by, const QString &event,
+                   const QString &target = {}, const QString &text = {});
+    // The account's name and keys, from memory or from the store; nullopt for none.
+    std::optional<KnownAccount> known(qint64 accountId);
+    // An account by any spelling of its name that is not disabled.
+    std::optional<Account> accountNamed(const QString &name);
+    void rememberAccount(const Account &account);
+    // A storage failure while changing rooms: the asker hears `internal`.
+    void storageFailed(ClientSession *session, const QString &ref);
+
+    // Stored: now they may be acknowledged, which for a chat message means sent to its room.
+    void onCommitted(const QList<chat::proto::Message> &messages);
+    void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);
+    // Sends what the router gathered this turn: one write per connection.
+    void flushFrames();
+    void scheduleFlush();
+    // Tells the rooms being watched who came and went.
+    void tellPresence();
+    // Counts a new connection's bytes and error replies for /metrics.
+    void watchTraffic(QWebSocket *socket, ClientSession *session);
+
+    ChatHub *q;
+    HubConfig config;
+    Listener *listener;
+    std::unique_ptr<AccountStore> accountStore;
+    Accounts accounts;
+    QTimer expiryTimer;                  // ends tokens unused for too long
+    std::unique_ptr<MessageStore> store; // also names the history: store->instance()
+    std::unique_ptr<RoomStore> roomStore;
+    Rooms rooms;
+    CommitQueue commits; // accepted messages waiting to be stored
+    QTimer pruneTimer;
+    QTimer livenessTimer;
+    Roster roster;
+    PresenceFeed presence{config.presenceIntervalMs};
+    Router router; // frames for rooms, waiting for the end of this turn
+    QTimer framesTimer;
+    bool flushingFrames = false;
+    QSet<ClientSession *> sessions; // every open connection, joined or not
+    // The room whose member list each connection watches (its presence), and the reverse.
+    QHash<ClientSession *, Room *> watching;
+    QHash<Room *, QSet<ClientSession *>> watchers;
+    QHash<qint64, KnownAccount> knownAccounts; // by account id
+    QHash<QString, qint64> accountByKey;       // accountNameKey → id, for @mentions
+    // When each (account, room) last had its typing told, on `clock`.
+    QHash<QPair<qint64, qint64>, qint64> typingToldAt;
+    QElapsedTimer clock;
+    // The byte budget each client address shares among its connections.
+    std::shared_ptr<AddressBudgets> addressBytes = std::make_shared<AddressBudgets>(
+        config.maxAddressBytesPerSecond, 8 * config.maxAddressBytesPerSecond);
+    bool shuttingDown = false;
+    bool loaded = false; // the rooms were read from the store
+    QString loadError;
+    // The operator's view, served as GET /healthz and /metrics on the chat port.
+    Metrics metrics;
+    HttpResponder http;
+};
+
+} // namespace chat::server
