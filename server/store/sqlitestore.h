@@ -2,13 +2,16 @@
 //
 // Schema (version 3): schema_version(version); meta(key, value) holding the instance and the
 // newest seq ever stored; messages(seq primary key, nick_key, msg_id, room, sender, time_ms,
-// text, display, event, target) with a unique index on (nick_key, msg_id) for the messages that
-// have an id (msg_id != ''; room events have none), so that an id is stored once per sender, an
-// index on (room, seq) for a room's pages and counts, one on (target, seq) for the events that
-// concern an account, and one on time_ms for pruning by age; mentions(seq, account_id, room):
-// which account each message names with @name, indexed by (account_id, room, seq); the rooms
-// (sqliteroomstore.h): rooms, room_members, room_accounts; and the accounts' tables (issue 10,
-// sqliteaccountstore.h): accounts, tokens, invites.
+// text, display, event, target) with
+//   - a unique index on (nick_key, msg_id) for the messages that have an id (msg_id != ''; room
+//     events have none), so that an id is stored once per sender,
+//   - an index on (room, seq, event, sender) for a room's pages, its newest message and its
+//     unread count (read from the index alone),
+//   - one on (target, seq) for the events that concern an account (target != ''),
+//   - and one on time_ms for pruning by age;
+// mentions(seq, account_id, room): the accounts each message names with @name, indexed by
+// (account_id, room, seq); the rooms (sqliteroomstore.h): rooms, room_members, room_accounts;
+// and the accounts' tables (issue 10, sqliteaccountstore.h): accounts, tokens, invites.
 //
 // Opening checks before writing anything: a file that is not SQLite, is damaged, belongs to
 // another program or has a newer schema is refused as it is, with a reason. An older schema is
