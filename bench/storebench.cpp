@@ -2,6 +2,7 @@
 // Stores go through the same MessageStore::append() the hub's group commit uses; a batch of one
 // is one transaction (one fsync with synchronous=FULL) per message.
 #include "store/messagestore.h"
+#include "store/roomstore.h"
 #include "store/sqlitestore.h"
 #include "validation.h"
 
@@ -225,6 +226,17 @@ int main(int argc, char *argv[])
                            &complete);
     });
     const double newestUs = perCall(20, [&](int) { (void)store->newestPerRoom(); });
+    // Read positions are committed without a disk flush (sqliteroomstore.cpp); members with one.
+    std::unique_ptr<chat::server::RoomStore> rooms = store->roomStore();
+    for (qint64 account = 1; account <= 100; ++account)
+        (void)rooms->setMember({1, account, chat::server::RoomRole::Member, {}, 0});
+    const double memberUs = perCall(100, [&](int i) {
+        (void)rooms->setMember({1, 1000 + i, chat::server::RoomRole::Member, {}, 0});
+    });
+    const double readUs =
+        perCall(1000, [&](int i) { (void)rooms->setRead(1, 1 + i % 100, held - i); });
+    std::printf("A member added (synchronous=FULL) %.0f us; a read position stored %.0f us\n",
+                memberUs, readUs);
     std::printf("A page of 50 of a busy room %.0f us, of the quiet room %.0f us; unread counts "
                 "(cap 1000) %.0f us, mention counts %.0f us; a resume of 11 rooms (up to 1000 "
                 "messages) %.0f us; the newest message of each of %d rooms %.0f us\n",

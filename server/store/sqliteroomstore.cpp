@@ -195,16 +195,34 @@ bool SqliteRoomStore::removeMember(qint64 roomId, qint64 accountId)
 bool SqliteRoomStore::setRead(qint64 roomId, qint64 accountId, qint64 seq)
 {
     clearError();
+    // Read positions change often (every device marks what it showed) and matter little: one
+    // lost with the power is marked again. So their commit waits for no disk flush (WAL with
+    // synchronous=NORMAL: it survives the process crashing), and the next FULL commit of a
+    // message makes it durable as well. The connection's setting is put back afterwards.
+    QSqlQuery &current = statement(QStringLiteral("PRAGMA synchronous"));
+    if (!current.exec() || !current.next())
+        return fail(QStringLiteral("cannot read the synchronous setting"), current);
+    const int previous = current.value(0).toInt();
+    current.finish();
+    const bool relax = previous > 1; // FULL (2) or EXTRA (3)
+    if (relax && !statement(QStringLiteral("PRAGMA synchronous = NORMAL")).exec())
+        return fail(QStringLiteral("cannot relax the synchronous setting"),
+                    statement(QStringLiteral("PRAGMA synchronous = NORMAL")));
     // Not a member (any more): nothing to keep, and nothing wrong.
     QSqlQuery &query = statement(QStringLiteral(
         "UPDATE room_members SET read_seq = ? WHERE room_id = ? AND account_id = ?"));
     query.bindValue(0, seq);
     query.bindValue(1, roomId);
     query.bindValue(2, accountId);
-    if (!query.exec())
-        return fail(QStringLiteral("cannot store a read position"), query);
+    const bool ok = query.exec() || fail(QStringLiteral("cannot store a read position"), query);
     query.finish();
-    return true;
+    if (relax) {
+        QSqlQuery &restore = statement(QStringLiteral("PRAGMA synchronous = %1").arg(previous));
+        if (!restore.exec())
+            qCWarning(lcStore).noquote()
+                << "cannot restore the synchronous setting:" << restore.lastError().text();
+    }
+    return ok;
 }
 
 bool SqliteRoomStore::markSeen(qint64 accountId)

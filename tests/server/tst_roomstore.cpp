@@ -5,6 +5,8 @@
 #include "store/roomstore.h"
 #include "storetestbase.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 
 using namespace chat::test;
@@ -272,6 +274,17 @@ void RoomStoreTest::readPositions()
     snapshot = load(reopen());
     for (const MembershipRecord &m : std::as_const(snapshot.memberships))
         QCOMPARE(m.readSeq, m.accountId == 10 ? 131 : 8);
+    if (m_kind == QLatin1String("memory"))
+        return;
+    // A read position is committed without waiting for the disk; the connection then goes
+    // back to synchronous=FULL for the messages.
+    QVERIFY(m_stores.rooms->setRead(1, 10, 140));
+    const QStringList connections =
+        QSqlDatabase::connectionNames().filter(QRegularExpression(QStringLiteral("^chat-store-")));
+    QCOMPARE(connections.size(), 1);
+    QSqlQuery pragma(QSqlDatabase::database(connections.constFirst(), false));
+    QVERIFY(pragma.exec(QStringLiteral("PRAGMA synchronous")) && pragma.next());
+    QCOMPARE(pragma.value(0).toInt(), 2); // FULL
 }
 
 void RoomStoreTest::seenAccounts()
