@@ -605,7 +605,7 @@ QList<Message> SqliteStore::page(const QString &room, qint64 before, int limit, 
         return result;
     m_page->bindValue(0, room);
     m_page->bindValue(1, before > 0 ? before : std::numeric_limits<qint64>::max());
-    m_page->bindValue(2, limit + 1);
+    m_page->bindValue(2, qint64(limit) + 1);
     if (!run(*m_page, "a page of history"))
         return result;
     while (m_page->next()) {
@@ -653,7 +653,7 @@ QList<Message> SqliteStore::since(const QSet<QString> &rooms, const QString &tar
         m_roomSince->bindValue(0, room);
         m_roomSince->bindValue(1, after);
         m_roomSince->bindValue(2, bound);
-        m_roomSince->bindValue(3, limit + 1);
+        m_roomSince->bindValue(3, qint64(limit) + 1);
         if (!collect(*m_roomSince, "missed messages")) {
             *complete = false;
             return {};
@@ -663,7 +663,7 @@ QList<Message> SqliteStore::since(const QSet<QString> &rooms, const QString &tar
         m_targetSince->bindValue(0, target);
         m_targetSince->bindValue(1, after);
         m_targetSince->bindValue(2, bound);
-        m_targetSince->bindValue(3, limit + 1);
+        m_targetSince->bindValue(3, qint64(limit) + 1);
         if (!collect(*m_targetSince, "missed events")) {
             *complete = false;
             return {};

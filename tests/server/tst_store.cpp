@@ -9,6 +9,8 @@
 
 #include <QDir>
 
+#include <limits>
+
 using namespace chat::test;
 using chat::proto::kMaxTextChars;
 using chat::proto::nickKey;
@@ -501,6 +503,8 @@ void StoreTest::pagesCoverTheRoom()
     QVERIFY(more);
     QCOMPARE(seqs(store->page(kA, 7, 5, &more)), (QList<qint64>{3, 6}));
     QVERIFY(!more);
+    QCOMPARE(store->page(kA, 0, std::numeric_limits<int>::max(), &more).size(), inA.size());
+    QVERIFY(!more);
     QCOMPARE(store->page(QStringLiteral("nowhere"), 0, 5, &more).size(), 0);
     QVERIFY(!more);
 
@@ -552,6 +556,9 @@ void StoreTest::since_data()
                             << QList<qint64>{1, 3, 4} << false;
         *row("weight of all") << kind << QStringList{kA} << carol << qint64(0) << 100 << 5
                               << QList<qint64>{1, 3, 4, 6, 7} << true;
+        *row("no limit") << kind << QStringList{kA} << carol << qint64(0)
+                         << std::numeric_limits<int>::max() << -1 << QList<qint64>{1, 3, 4, 6, 7}
+                         << true;
         *row("weight of none") << kind << QStringList{kA} << carol << qint64(0) << 100 << 0
                                << QList<qint64>{} << false;
     }
