@@ -1,15 +1,12 @@
 #include "connectioncontroller.h"
+#include "connectioncontroller_p.h"
 
-#include "backoff.h"
 #include "clientlogging.h"
 #include "codec.h"
-#include "conversation.h"
 #include "errortext.h"
-#include "liveness.h"
+#include "eventtext.h"
 #include "outboxfile.h"
-#include "outboxsender.h"
 #include "tokenvault.h"
-#include "userlistmodel.h"
 #include "validation.h"
 
 #include <QDeadlineTimer>
@@ -32,7 +29,6 @@ namespace chat::client {
 namespace {
 
 constexpr qint64 kMaxIncomingBytes = 32 * 1024 * 1024; // a welcome with long history is big
-constexpr int kDefaultAttemptTimeoutMs = 10000;
 constexpr int kDefaultStableAfterMs = 10000;
 constexpr int kCountdownTickMs = 1000;
 constexpr int kCloseGraceMs = 1000; // how long a stopped connection may take to say goodbye
@@ -68,79 +64,7 @@ int retryHintMs(const QString &message)
     return int(std::min<qint64>(ms, kMaxRetryHintMs));
 }
 
-QString newRequestId()
-{
-    return QUuid::createUuid().toString(QUuid::WithoutBraces);
-}
-
 } // namespace
-
-class ConnectionController::Private
-{
-public:
-    explicit Private(ConnectionController *q)
-        : q(q)
-        , conversation(new Conversation(q))
-        , liveness(new Liveness(q))
-        , sender(new OutboxSender(conversation, q))
-    {}
-
-    void setState(ConnectionState newState);
-    void setStatusText(const QString &text);
-    void updateReconnectStatus();
-
-    void openSocket();
-    void dropSocket(bool graceful);
-    void attemptFailed(QWebSocket *from, const QString &reason);
-    void scheduleReconnect();
-    void goOffline(const QString &reason);
-    void onJoined();
-    void onTokenReceived(const QString &newToken);
-    void onCredentialsRefused(proto::ErrorCode code, const QString &reason);
-    void finishLogout(const QString &problem);
-    [[nodiscard]] QString sendRequest(const QString &id, const proto::ClientMessage &request);
-    void forgetCredentials();
-    [[nodiscard]] QString connectedLabel() const;
-
-    enum class Credential { None, Token, Password, Registration };
-
-    ConnectionController *const q;
-    Conversation *const conversation;
-    Liveness *const liveness;
-    OutboxSender *const sender;
-    Backoff backoff;
-    QUrl url;
-    Credential credential = Credential::None;
-    QString token;                    // an account token: the normal login
-    proto::Login login;               // a password login, until the welcome brings a token
-    proto::Registration registration; // likewise for a new account
-    QString deviceName = ConnectionController::defaultDeviceName();
-    QPointer<TokenVault> vault;
-    QString refusal;     // busy or too_many_attempts, said before the server closed
-    int retryHintMs = 0; // ... and how long it asked to wait
-    QString logoutId;    // the logout awaiting its done
-    QHash<QString, QString> displayRequests; // id -> the display name asked for
-
-    QWebSocket *socket = nullptr; // the current attempt or connection
-    bool running = false;         // start() was called and nothing stopped it for good
-    int attempts = 0;
-    int reconnectDelayMs = 0;
-    int attemptTimeoutMs = kDefaultAttemptTimeoutMs;
-    QDeadlineTimer reconnectDeadline;
-
-    QTimer attemptTimer;   // limits one attempt, up to the welcome
-    QTimer reconnectTimer; // fires the next attempt
-    QTimer countdownTimer; // refreshes "N 秒后重新连接…"
-    QTimer stableTimer;    // resets the backoff once a connection has lasted
-
-    // The system's CA certificates plus the user's; empty: Qt's defaults.
-    QList<QSslCertificate> caCertificates;
-    QString sslProblem; // why the current attempt's certificate check failed
-
-    ConnectionState state = ConnectionState::Offline;
-    QString statusText = QStringLiteral("离线");
-    QString lastError;
-};
 
 void ConnectionController::Private::setState(ConnectionState newState)
 {
@@ -333,7 +257,7 @@ void ConnectionController::Private::onJoined()
 
 QString ConnectionController::Private::connectedLabel() const
 {
-    return UserListModel::label(proto::User{conversation->account(), conversation->displayName()});
+    return personLabel(conversation->account(), conversation->displayName());
 }
 
 void ConnectionController::Private::forgetCredentials()
@@ -442,6 +366,7 @@ ConnectionController::ConnectionController(QObject *parent)
             d->setStatusText(QStringLiteral("已连接：%1").arg(d->connectedLabel()));
         emit accountChanged();
     });
+    d->connectRooms();
     connect(d->conversation, &Conversation::requestDone, this, [this](const proto::Done &done) {
         if (done.ref == d->logoutId) {
             d->finishLogout({});
@@ -453,6 +378,8 @@ ConnectionController::ConnectionController(QObject *parent)
             d->displayRequests.erase(it);
         }
         emit requestDone(done.ref);
+        if (!done.room.isEmpty())
+            emit roomRequestDone(done.ref, done.room);
     });
     connect(d->conversation, &Conversation::devicesReceived, this,
             [this](const proto::Devices &devices) {
@@ -699,16 +626,6 @@ int ConnectionController::pendingCount() const
     return d->conversation->pendingCount();
 }
 
-MessageModel *ConnectionController::messages() const
-{
-    return d->conversation->messages();
-}
-
-UserListModel *ConnectionController::users() const
-{
-    return d->conversation->users();
-}
-
 void ConnectionController::start()
 {
     if (d->running)
@@ -733,16 +650,6 @@ void ConnectionController::reconnectNow()
 {
     if (d->running && d->state == ConnectionState::Reconnecting)
         d->openSocket();
-}
-
-QString ConnectionController::send(const QString &text)
-{
-    if (const QString problem = proto::checkText(text); !problem.isEmpty()) {
-        emit errorOccurred(problem);
-        return {};
-    }
-    // Goes out through the OutboxSender as soon as the window allows.
-    return d->conversation->queue(text).id;
 }
 
 QString ConnectionController::logout()

@@ -1,6 +1,9 @@
 // Keeps one connection to the chat server alive: connects, logs in with hello, resumes after a
 // drop, retries with backoff, and resends what was not acknowledged. The UI only watches it.
 //
+// Rooms (protocol version 3): rooms() lists the account's rooms and direct conversations;
+// one of them is selected, and messages(), members() and typingText() follow the selection.
+//
 // Credentials (protocol version 2): a token (the normal case), a password login or a
 // registration. A welcome that hands out a token replaces the password, which is then forgotten;
 // the token goes to the TokenVault when one is set. A refusal of the credentials stops the
@@ -16,12 +19,15 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace chat::client {
 
+class MemberListModel;
 class MessageModel;
+class RoomListModel;
 class TokenVault;
-class UserListModel;
+class TypingTracker;
 
 class ConnectionController : public QObject
 {
@@ -105,17 +111,71 @@ public:
     [[nodiscard]] qint64 lastSeq() const;       // the newest seq seen; 0 when none
     [[nodiscard]] int pendingCount() const;     // messages sent but not acknowledged
 
+    // The account's rooms and direct conversations, with their unread and mention counts.
+    [[nodiscard]] RoomListModel *rooms() const;
+    // The selected room's (or draft direct conversation's) messages; another model after
+    // currentRoomChanged().
     [[nodiscard]] MessageModel *messages() const;
-    [[nodiscard]] UserListModel *users() const;
+    // A room's messages (made, with the room's newest message, when first asked for).
+    [[nodiscard]] MessageModel *messages(const QString &room) const;
+    // The members of the selected room, with who is online.
+    [[nodiscard]] MemberListModel *members() const;
+    [[nodiscard]] TypingTracker *typing() const;
+    // The selected room; the lobby until the first welcome says otherwise. Empty while a draft
+    // direct conversation is selected (directDraft() names its person) or there is no room.
+    [[nodiscard]] QString currentRoom() const;
+    [[nodiscard]] QString directDraft() const;
+    // "bob 正在输入…" for the selected room; empty when nobody types there.
+    [[nodiscard]] QString typingText() const;
+    [[nodiscard]] bool isLoadingOlder(const QString &room) const;
+    [[nodiscard]] bool hasOlder(const QString &room) const;
+    // Whether the person looks at the selected room (the window is active, default true): its
+    // messages are then marked read on the server, at most once a second per room.
+    void setReading(bool reading);
+    void setReadDelay(int ms);
+    // Typing notices go out at most this often per room (default 3 s).
+    void setTypingInterval(int ms);
 
 public slots:
     void start();
     void stop();
     // While waiting for a retry: try at once.
     void reconnectNow();
-    // Queues the text and shows it pending; returns its id, or an empty string when the text is
-    // not acceptable (errorOccurred then says why).
+    // Queues the text for the selected room (or as the first message of the selected draft
+    // direct conversation) and shows it pending; returns its id, or an empty string when the
+    // text is not acceptable or there is nowhere to send it (errorOccurred then says why).
     QString send(const QString &text);
+    QString sendToRoom(const QString &room, const QString &text);
+    // A direct message: into the direct room with this account when there is one; otherwise the
+    // server makes that room with this first message.
+    QString sendDirect(const QString &account, const QString &text);
+    // The person is typing in the selected room: tells the room, at most every few seconds.
+    void userTyping();
+
+    // Selects a room of rooms(): its messages become messages(), its members members(); its
+    // unread messages are marked read when reading. False when there is no such room.
+    bool selectRoom(const QString &room);
+    // "发消息": selects the direct room with this account, or a draft that becomes the room once
+    // its first message made it. False for our own account.
+    bool openDirect(const QString &account);
+    // Loads the page of messages before the oldest held in the room (default: the selected
+    // one); historyLoaded() follows. False when one is on its way or the start was reached.
+    bool loadOlder(const QString &room = QString());
+
+    // Room requests, only while connected; each returns its id or an empty string (with
+    // errorOccurred saying why). Answered by requestDone (and roomRequestDone), or
+    // requestFailed, with that id; listRooms by roomListReceived.
+    QString listRooms(const QString &after = QString());
+    QString createRoom(const QString &name, const QString &title, const QString &topic,
+                       bool isPrivate);
+    QString joinRoom(const QString &room);
+    QString leaveRoom(const QString &room);
+    QString inviteToRoom(const QString &room, const QString &account);
+    QString removeFromRoom(const QString &room, const QString &account);
+    // An absent value stays as it is; at least one must be given.
+    QString updateRoom(const QString &room, const std::optional<QString> &title,
+                       const std::optional<QString> &topic);
+    QString transferRoom(const QString &room, const QString &account);
 
     // Account requests, only while connected. Each returns its id, or an empty string when it
     // cannot be sent now (errorOccurred then says why). The answer comes as requestDone,
@@ -146,6 +206,15 @@ signals:
     void requestDone(const QString &id);
     void requestFailed(const QString &id, const QString &reason);
     void devicesReceived(const QString &id, const QList<chat::proto::Device> &devices);
+    // A room request succeeded; room: the room it concerned (the new one after createRoom).
+    void roomRequestDone(const QString &id, const QString &room);
+    void roomListReceived(const QString &id, const QList<chat::proto::RoomSummary> &rooms,
+                          const QString &next);
+    void currentRoomChanged();
+    void typingChanged(); // typingText() changed
+    void historyLoaded(const QString &room);
+    // We left the room, here or on another device, or were removed ("left", "removed").
+    void roomGone(const QString &room, const QString &title, const QString &reason);
 
 private:
     class Private;

@@ -5,7 +5,7 @@
 #include "messagemodel.h"
 #include "outbox.h"
 #include "outboxfile.h"
-#include "userlistmodel.h"
+#include "rooms.h"
 #include "validation.h"
 
 #include <QSet>
@@ -58,8 +58,7 @@ class Conversation::Private
 public:
     explicit Private(Conversation *q)
         : q(q)
-        , messages(new MessageModel(q))
-        , users(new UserListModel(q))
+        , rooms(new Rooms(q))
     {}
 
     void onWelcome(const proto::Welcome &welcome);
@@ -68,6 +67,8 @@ public:
     void onError(const proto::Error &error);
     void onDone(const proto::Done &done);
     void onDevices(const proto::Devices &devices);
+    // An answer to a request of ours (members, history, rooms): false when it is not ours.
+    [[nodiscard]] bool answers(const QString &ref);
     // Returns whether the message acknowledged one of ours (the outbox then needs saving).
     bool acknowledge(const proto::Message &message);
     // Saves the outbox and tells the controller, after every change to it.
@@ -75,8 +76,7 @@ public:
     void saveOutbox();
 
     Conversation *const q;
-    MessageModel *const messages;
-    UserListModel *const users;
+    Rooms *const rooms;
     Outbox outbox;
     QString outboxPath;       // empty: the outbox lives in memory only
     bool saveFailing = false; // the last save failed: the user has been told
@@ -85,7 +85,8 @@ public:
     QString nick; // the account name from the last welcome
     QString display;
     bool admin = false;
-    QSet<QString> requests; // account requests awaiting their answer
+    QSet<QString> requests; // account and room requests awaiting their answer
+    QSet<QString> quiet;    // ... of them, those made for the models, not by the person
     QString session;
     QString instance; // the history lastSeq counts in
     qint64 lastSeq = 0;
@@ -106,10 +107,8 @@ void Conversation::Private::onWelcome(const proto::Welcome &welcome)
     admin = welcome.admin;
     session = welcome.session;
     instance = welcome.instance;
-    messages->setOwnNick(nick);
-    messages->setOwnDisplayName(display);
-    // The list is as of the server's last presence, which may not have told of us yet.
-    users->setUsers(welcome.users + QList<proto::User>{proto::User{nick, display}});
+    rooms->setOwnAccount(nick);
+    rooms->setOwnDisplayName(display);
     if (!welcome.token.isEmpty())
         emit q->tokenReceived(welcome.token);
     if (changed)
@@ -118,14 +117,10 @@ void Conversation::Private::onWelcome(const proto::Welcome &welcome)
     qint64 newest = 0;
     for (const proto::Message &m : welcome.history)
         newest = std::max(newest, m.seq);
-    if (welcome.resumed) {
-        messages->appendHistory(welcome.history);
-        lastSeq = std::max(lastSeq, newest);
-    } else {
-        // The server started afresh or our gap is gone: its view replaces ours.
-        messages->resetHistory(welcome.history);
-        lastSeq = std::max(welcome.seq, newest);
-    }
+    // Resumed: the history continues what we hold. Otherwise the server started afresh or our
+    // gap is gone: its view replaces ours.
+    rooms->applyWelcome(welcome);
+    lastSeq = welcome.resumed ? std::max(lastSeq, newest) : std::max(welcome.seq, newest);
     bool acknowledged = false;
     for (const proto::Message &m : welcome.history)
         acknowledged = acknowledge(m) || acknowledged;
@@ -142,7 +137,7 @@ void Conversation::Private::onMessage(const proto::Message &message)
     if (!joined)
         return;
     lastSeq = std::max(lastSeq, message.seq);
-    messages->addMessage(message);
+    rooms->applyMessage(message);
     if (acknowledge(message))
         outboxChanged();
 }
@@ -151,12 +146,12 @@ void Conversation::Private::onPresence(const proto::Presence &presence)
 {
     if (!joined)
         return;
-    users->applyChanges(presence.joined, presence.left);
+    rooms->applyPresence(presence);
     // Our own display name, changed here or on another device.
     for (const proto::User &user : presence.joined) {
         if (proto::nickKey(user.name) == proto::nickKey(nick) && user.display != display) {
             display = user.display;
-            messages->setOwnDisplayName(display);
+            rooms->setOwnDisplayName(display);
             emit q->accountChanged();
         }
     }
@@ -169,6 +164,12 @@ void Conversation::Private::onDone(const proto::Done &done)
     if (!done.token.isEmpty())
         emit q->tokenReceived(done.token);
     emit q->requestDone(done);
+}
+
+bool Conversation::Private::answers(const QString &ref)
+{
+    quiet.remove(ref);
+    return joined && requests.remove(ref);
 }
 
 void Conversation::Private::onDevices(const proto::Devices &answer)
@@ -199,7 +200,10 @@ void Conversation::Private::onError(const proto::Error &error)
         }
     }
     if (!error.ref.isEmpty() && requests.remove(error.ref)) {
-        emit q->requestFailed(error.ref, error.code, text);
+        if (quiet.remove(error.ref))
+            emit q->quietRequestFailed(error.ref);
+        else
+            emit q->requestFailed(error.ref, error.code, text);
         return;
     }
     if (error.code == proto::ErrorCode::TokenInvalid ||
@@ -212,7 +216,7 @@ void Conversation::Private::onError(const proto::Error &error)
     const bool hopeless =
         error.code == proto::ErrorCode::TextInvalid || error.code == proto::ErrorCode::BadMessage;
     if (hopeless && !error.ref.isEmpty() && outbox.acknowledge(error.ref)) {
-        messages->removePending(error.ref);
+        rooms->removePending(error.ref);
         outboxChanged();
         emit q->errorOccurred(QStringLiteral("A message could not be sent: %1").arg(text));
         return;
@@ -263,14 +267,14 @@ Conversation::Conversation(QObject *parent)
 
 Conversation::~Conversation() = default;
 
-MessageModel *Conversation::messages() const
+Rooms *Conversation::rooms() const
 {
-    return d->messages;
+    return d->rooms;
 }
 
-UserListModel *Conversation::users() const
+MessageModel *Conversation::messages() const
 {
-    return d->users;
+    return d->rooms->current();
 }
 
 void Conversation::setWantedAccount(const QString &account)
@@ -284,8 +288,8 @@ void Conversation::setWantedAccount(const QString &account)
     d->display.clear();
     d->admin = false;
     d->session.clear();
-    d->messages->setOwnNick(account);
-    d->messages->setOwnDisplayName({});
+    d->rooms->setOwnAccount(account);
+    d->rooms->setOwnDisplayName({});
 }
 
 QString Conversation::account() const
@@ -308,15 +312,15 @@ void Conversation::setDisplayName(const QString &display)
     if (display == d->display)
         return;
     d->display = display;
-    d->messages->setOwnDisplayName(display);
-    if (d->joined)
-        d->users->addUser(proto::User{d->nick, display});
+    d->rooms->setOwnDisplayName(display);
     emit accountChanged();
 }
 
-void Conversation::trackRequest(const QString &id)
+void Conversation::trackRequest(const QString &id, bool quiet)
 {
     d->requests.insert(id);
+    if (quiet)
+        d->quiet.insert(id);
 }
 
 bool Conversation::isRequestPending(const QString &id) const
@@ -380,27 +384,50 @@ void Conversation::handleFrame(const QString &frame)
                 d->onDone(message);
             else if constexpr (std::is_same_v<T, proto::Devices>)
                 d->onDevices(message);
-            // Pong: this client sends no pings.
+            else if constexpr (std::is_same_v<T, proto::TypingNotice>)
+                d->rooms->applyTyping(message);
+            else if constexpr (std::is_same_v<T, proto::RoomUpdate>)
+                d->rooms->applyRoom(message.room);
+            else if constexpr (std::is_same_v<T, proto::RoomGone>)
+                d->rooms->applyRoomGone(message);
+            else if constexpr (std::is_same_v<T, proto::Unread>)
+                d->rooms->applyUnread(message);
+            else if constexpr (std::is_same_v<T, proto::MemberList>) {
+                if (d->answers(message.ref))
+                    d->rooms->applyMembers(message);
+            } else if constexpr (std::is_same_v<T, proto::HistoryPage>) {
+                if (d->answers(message.ref))
+                    d->rooms->applyHistory(message);
+            } else if constexpr (std::is_same_v<T, proto::RoomList>) {
+                if (d->answers(message.ref))
+                    emit roomListReceived(message);
+            } else if constexpr (std::is_same_v<T, proto::Pong>) {
+                // This client sends no pings.
+            } else {
+                static_assert(std::is_same_v<T, void>, "a server message is not handled");
+            }
         },
         *decoded.message);
 }
 
 void Conversation::connectionLost()
 {
-    if (d->joined)
-        d->users->clear();
     d->joined = false;
+    d->rooms->connectionLost();
     // Their answers would come on the lost connection: they may or may not have been done.
     const QSet<QString> unanswered = std::exchange(d->requests, {});
-    for (const QString &id : unanswered)
+    const QSet<QString> quiet = std::exchange(d->quiet, {});
+    for (const QString &id : quiet)
+        emit quietRequestFailed(id);
+    for (const QString &id : unanswered - quiet)
         emit requestFailed(id, proto::ErrorCode::Internal,
                            QStringLiteral("连接已断开，未收到服务器的答复。"));
 }
 
-proto::Send Conversation::queue(const QString &text)
+proto::Send Conversation::queue(const QString &room, const QString &to, const QString &text)
 {
-    const proto::Send send = d->outbox.enqueue(text);
-    d->messages->addPending(send);
+    const proto::Send send = d->outbox.enqueue(text, room, to);
+    d->rooms->addPending(send);
     d->outboxChanged();
     return send;
 }
@@ -419,7 +446,7 @@ void Conversation::setOutboxPath(const QString &path)
     const bool carry = d->outboxPath.isEmpty() || d->saveFailing || path.isEmpty();
     const QList<proto::Send> previous = d->outbox.takeAll();
     for (const proto::Send &send : previous)
-        d->messages->removePending(send.id);
+        d->rooms->removePending(send.id);
     d->outboxPath = path;
     d->saveFailing = false;
 
@@ -433,7 +460,7 @@ void Conversation::setOutboxPath(const QString &path)
             d->outbox.enqueue(send);
     }
     for (const proto::Send &send : d->outbox.items())
-        d->messages->addPending(send);
+        d->rooms->addPending(send);
     qCInfo(lcOutbox) << "outbox" << (path.isEmpty() ? QStringLiteral("in memory") : path) << "holds"
                      << d->outbox.size() << "unsent messages," << restored.size() << "restored";
     if (carry && !previous.isEmpty())

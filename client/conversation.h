@@ -13,7 +13,7 @@
 namespace chat::client {
 
 class MessageModel;
-class UserListModel;
+class Rooms;
 
 class Conversation : public QObject
 {
@@ -22,8 +22,10 @@ public:
     explicit Conversation(QObject *parent = nullptr);
     ~Conversation() override;
 
+    // The rooms, their messages and members.
+    [[nodiscard]] Rooms *rooms() const;
+    // The selected room's messages.
     [[nodiscard]] MessageModel *messages() const;
-    [[nodiscard]] UserListModel *users() const;
 
     // The account to log in as; forgets the session, which belongs to the old account.
     void setWantedAccount(const QString &account);
@@ -46,15 +48,18 @@ public:
     [[nodiscard]] proto::Hello hello() const;
     // An account request with this id was sent: its answer or error is told by requestDone,
     // devicesReceived or requestFailed. A connection lost before the answer fails it.
-    void trackRequest(const QString &id);
+    // quiet: a request the models made (a page of history or members): its failure is told by
+    // quietRequestFailed only.
+    void trackRequest(const QString &id, bool quiet = false);
     [[nodiscard]] bool isRequestPending(const QString &id) const;
     // One text frame from the server.
     void handleFrame(const QString &frame);
-    // The connection ended: wait for the next welcome; the user list is unknown until then.
+    // The connection ended: wait for the next welcome.
     void connectionLost();
 
-    // Queues a message (its text already checked) under a new id and shows it pending.
-    [[nodiscard]] proto::Send queue(const QString &text);
+    // Queues a message (its text already checked) under a new id and shows it pending: into the
+    // room, or with `to` (room empty) as a direct message to that account.
+    [[nodiscard]] proto::Send queue(const QString &room, const QString &to, const QString &text);
     // What to (re)send after joining, oldest first, with the ids it was first sent under.
     [[nodiscard]] QList<proto::Send> unacknowledged() const;
 
@@ -79,7 +84,9 @@ signals:
     void accountChanged(); // account, display name or admin flag changed
     void requestDone(const chat::proto::Done &done);
     void devicesReceived(const chat::proto::Devices &devices);
+    void roomListReceived(const chat::proto::RoomList &list);
     void requestFailed(const QString &id, chat::proto::ErrorCode code, const QString &reason);
+    void quietRequestFailed(const QString &id);
     void errorOccurred(const QString &message); // something the user should read
     void retryLater(const QString &id);         // refused for now (rate_limited, internal)
     void outboxChanged();                       // a message was queued or left the outbox

@@ -1,5 +1,6 @@
 #include "messagemodel.h"
 
+#include "eventtext.h"
 #include "validation.h"
 
 #include <QDateTime>
@@ -26,6 +27,7 @@ public:
     QString ownKey; // nickKey(ownNick)
     QString ownDisplay;
     int maxConfirmed = kDefaultMaxConfirmed;
+    bool more = true;
 
     [[nodiscard]] bool isOwn(const proto::Message &m) const
     {
@@ -75,6 +77,9 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         pending ? d->pending.at(row - d->confirmed.size()) : d->confirmed.at(row);
     switch (role) {
     case Qt::DisplayRole:
+        if (!m.event.isEmpty())
+            return QStringLiteral("%1  %2").arg(
+                m.time.toLocalTime().toString(QStringLiteral("HH:mm")), eventLine(m));
         return QStringLiteral("%1  %2: %3")
             .arg(m.time.toLocalTime().toString(QStringLiteral("HH:mm")),
                  senderLabel(m.from, m.display), m.text);
@@ -89,7 +94,15 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case TimeRole:
         return m.time;
     case TextRole:
+        return eventLine(m);
+    case RawTextRole:
         return m.text;
+    case EventRole:
+        return m.event;
+    case TargetRole:
+        return m.target;
+    case SystemRole:
+        return !m.event.isEmpty();
     case PendingRole:
         return pending;
     case OwnRole:
@@ -115,7 +128,11 @@ QHash<int, QByteArray> MessageModel::roleNames() const
                   {PendingRole, "pending"},
                   {OwnRole, "own"},
                   {DisplayNameRole, "displayName"},
-                  {SenderRole, "sender"}});
+                  {SenderRole, "sender"},
+                  {EventRole, "event"},
+                  {TargetRole, "target"},
+                  {SystemRole, "system"},
+                  {RawTextRole, "rawText"}});
     return names;
 }
 
@@ -145,8 +162,7 @@ void MessageModel::setOwnDisplayName(const QString &display)
 
 QString MessageModel::senderLabel(const QString &from, const QString &display)
 {
-    return display.isEmpty() || display == from ? from
-                                                : QStringLiteral("%1 (%2)").arg(display, from);
+    return personLabel(from, display);
 }
 
 QString MessageModel::ownNick() const
@@ -237,13 +253,78 @@ void MessageModel::resetHistory(const QList<proto::Message> &history)
     endResetModel();
 }
 
+void MessageModel::addPage(const QList<proto::Message> &page, bool more)
+{
+    QList<proto::Message> sorted = page;
+    std::stable_sort(sorted.begin(), sorted.end(), seqLess);
+    // The usual page lies wholly before what is held: one insertion at the top.
+    const qint64 oldest = oldestSeq();
+    QList<proto::Message> before;
+    for (const proto::Message &m : std::as_const(sorted)) {
+        if ((oldest == 0 || m.seq < oldest) && (before.isEmpty() || before.constLast().seq < m.seq))
+            before.append(m);
+    }
+    if (oldest != 0 || d->pending.isEmpty()) {
+        const qsizetype room = d->maxConfirmed - d->confirmed.size();
+        if (before.size() > room)
+            before.remove(0, before.size() - std::max<qsizetype>(0, room));
+        if (!before.isEmpty()) {
+            beginInsertRows({}, 0, int(before.size() - 1));
+            d->confirmed = before + d->confirmed;
+            endInsertRows();
+        }
+    } else {
+        before.clear(); // only pending rows held: they may be acknowledged by the page
+    }
+    // The rest (a page that overlaps what is held, or acknowledges pending rows) one by one.
+    for (qsizetype i = sorted.size() - 1; i >= 0; --i) {
+        const proto::Message &m = sorted.at(i);
+        if (d->confirmedPosition(m.seq).second)
+            continue;
+        if (d->confirmed.size() >= d->maxConfirmed && m.seq < oldestSeq())
+            break;
+        addMessage(m);
+    }
+    d->more = more && d->confirmed.size() < d->maxConfirmed;
+}
+
+bool MessageModel::hasMore() const
+{
+    return d->more;
+}
+
+void MessageModel::setHasMore(bool more)
+{
+    d->more = more;
+}
+
+qint64 MessageModel::oldestSeq() const
+{
+    return d->confirmed.isEmpty() ? 0 : d->confirmed.constFirst().seq;
+}
+
+void MessageModel::dropConfirmed()
+{
+    if (!d->confirmed.isEmpty()) {
+        beginRemoveRows({}, 0, int(d->confirmed.size() - 1));
+        d->confirmed.clear();
+        endRemoveRows();
+    }
+    d->more = true;
+}
+
+QList<proto::Message> MessageModel::pendingMessages() const
+{
+    return d->pending;
+}
+
 void MessageModel::addPending(const proto::Send &send)
 {
     if (d->pendingIndex(send.id) >= 0)
         return;
     proto::Message m;
     m.id = send.id;
-    m.room = send.room.isEmpty() ? proto::defaultRoom() : send.room;
+    m.room = send.room; // empty for a direct message to someone without a room yet
     m.from = d->ownNick;
     m.display = d->ownDisplay;
     m.time = QDateTime::currentDateTimeUtc();

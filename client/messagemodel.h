@@ -1,5 +1,8 @@
-// The conversation as a list model: confirmed messages in sequence order, then our own messages
-// that the server has not acknowledged yet, in the order they were sent.
+// One room's conversation as a list model: confirmed messages in sequence order, then our own
+// messages that the server has not acknowledged yet, in the order they were sent. The confirmed
+// ones are a contiguous stretch of the room's history: older pages are added before the oldest,
+// new messages after the newest, and a seq already held is never added twice. An event message
+// (someone joined, the topic changed) is a system line whose text is said in Chinese.
 #pragma once
 
 #include "protocol.h"
@@ -20,11 +23,15 @@ public:
         RoomRole,                   // QString
         FromRole,                   // QString
         TimeRole,                   // QDateTime, UTC; the local send time while pending
-        TextRole,                   // QString, plain text
+        TextRole,                   // QString, plain text; for an event, its Chinese line
         PendingRole,                // bool: sent by us, not acknowledged yet
         OwnRole,                    // bool: sent by us
         DisplayNameRole,            // QString: the sender's display name when sent; may be empty
         SenderRole,                 // QString: "显示名 (account)", or the account name alone
+        EventRole,                  // QString: the event's kind; empty for a chat message
+        TargetRole,                 // QString: the account an event concerns
+        SystemRole,                 // bool: an event, shown as a system line
+        RawTextRole,                // QString: the text as sent
     };
     Q_ENUM(Role)
 
@@ -59,6 +66,19 @@ public:
     void appendHistory(const QList<proto::Message> &history);
     // Replaces every confirmed message; pending rows stay unless the history acknowledges them.
     void resetHistory(const QList<proto::Message> &history);
+
+    // A page of older messages (a `history` answer): added in place, without duplicates.
+    // `more`: the room has messages older than these.
+    void addPage(const QList<proto::Message> &page, bool more);
+    // Whether older messages than the oldest held may exist (true until a page says otherwise).
+    [[nodiscard]] bool hasMore() const;
+    void setHasMore(bool more);
+    // The oldest confirmed seq, 0 when none: what the next older page is asked `before`.
+    [[nodiscard]] qint64 oldestSeq() const;
+    // Forgets the confirmed messages (the room is to be loaded afresh); pending rows stay.
+    void dropConfirmed();
+    // The pending messages, in send order.
+    [[nodiscard]] QList<proto::Message> pendingMessages() const;
 
     // Shows one of our messages before the server has acknowledged it.
     void addPending(const proto::Send &send);

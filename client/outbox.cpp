@@ -11,9 +11,13 @@ QString Outbox::makeId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-proto::Send Outbox::enqueue(const QString &text, const QString &room)
+proto::Send Outbox::enqueue(const QString &text, const QString &room, const QString &to)
 {
-    proto::Send send{makeId(), room.isEmpty() ? proto::defaultRoom() : room, text};
+    proto::Send send;
+    send.id = makeId();
+    send.room = room.isEmpty() && to.isEmpty() ? proto::defaultRoom() : room;
+    send.to = room.isEmpty() ? to : QString();
+    send.text = text;
     m_items.append(send);
     return send;
 }

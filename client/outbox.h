@@ -13,8 +13,9 @@ namespace chat::client {
 class Outbox
 {
 public:
-    // Queues a new message under a fresh id and returns it.
-    proto::Send enqueue(const QString &text, const QString &room = {});
+    // Queues a new message under a fresh id and returns it: into `room`, or, with `to`, to that
+    // account (a direct message). Neither: the lobby.
+    proto::Send enqueue(const QString &text, const QString &room = {}, const QString &to = {});
     // Queues a message that already has an id (restored from disk, say); a known id is ignored.
     void enqueue(const proto::Send &send);
 

@@ -3,23 +3,27 @@
 #include "accountdialogs.h"
 #include "connectdialog.h"
 #include "connectioncontroller.h"
+#include "conversationpane.h"
+#include "eventtext.h"
 #include "logindialog.h"
-#include "messagedelegate.h"
-#include "messagemodel.h"
+#include "memberlistmodel.h"
+#include "namekey.h"
 #include "protocol.h"
+#include "roomlistmodel.h"
+#include "roomsdialog.h"
+#include "sidebardelegates.h"
 #include "tokenvault.h"
-#include "userlistmodel.h"
 #include "validation.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -35,35 +39,31 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     : QMainWindow(parent)
     , m_controller(controller)
     , m_vault(vault)
-    , m_conversation(new QListView)
-    , m_input(new QLineEdit)
-    , m_send(new QPushButton(QStringLiteral("发送")))
-    , m_usersLabel(new QLabel)
-    , m_users(new QListView)
+    , m_rooms(new QListView)
+    , m_browse(new QPushButton(QStringLiteral("浏览/创建房间")))
+    , m_pane(new ConversationPane(controller))
+    , m_membersLabel(new QLabel)
+    , m_members(new QListView)
     , m_status(new QLabel)
     , m_notice(new QLabel)
 {
     if (vault)
         controller->setTokenVault(vault);
-    m_conversation->setObjectName(QStringLiteral("conversation"));
-    m_conversation->setModel(controller->messages());
-    m_conversation->setItemDelegate(new MessageDelegate(m_conversation));
-    m_conversation->setSelectionMode(QAbstractItemView::NoSelection);
-    m_conversation->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_conversation->setResizeMode(QListView::Adjust);
-    m_conversation->setWordWrap(true);
-    m_conversation->setUniformItemSizes(false);
+    m_rooms->setObjectName(QStringLiteral("rooms"));
+    m_rooms->setModel(controller->rooms());
+    m_rooms->setItemDelegate(new RoomDelegate(m_rooms));
+    m_rooms->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_rooms->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_browse->setObjectName(QStringLiteral("browseRoomsButton"));
 
-    m_input->setObjectName(QStringLiteral("input"));
-    m_input->setPlaceholderText(QStringLiteral("输入消息，按回车发送"));
-    m_input->setMaxLength(int(proto::kMaxTextChars) * 2);
-    m_send->setObjectName(QStringLiteral("sendButton"));
-
-    m_usersLabel->setObjectName(QStringLiteral("usersLabel"));
-    m_usersLabel->setTextFormat(Qt::PlainText);
-    m_users->setObjectName(QStringLiteral("users"));
-    m_users->setModel(controller->users());
-    m_users->setSelectionMode(QAbstractItemView::NoSelection);
+    m_membersLabel->setObjectName(QStringLiteral("membersLabel"));
+    m_membersLabel->setTextFormat(Qt::PlainText);
+    m_members->setObjectName(QStringLiteral("members"));
+    m_members->setModel(controller->members());
+    m_members->setItemDelegate(new MemberDelegate(m_members));
+    m_members->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_members->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_members->setContextMenuPolicy(Qt::CustomContextMenu);
 
     m_status->setObjectName(QStringLiteral("statusLabel"));
     m_status->setTextFormat(Qt::PlainText);
@@ -74,34 +74,54 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     m_noticeTimer.setSingleShot(true);
     connect(&m_noticeTimer, &QTimer::timeout, m_notice, &QLabel::clear);
 
-    auto *inputRow = new QHBoxLayout;
-    inputRow->addWidget(m_input, 1);
-    inputRow->addWidget(m_send);
     auto *left = new QWidget;
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(m_conversation, 1);
-    leftLayout->addLayout(inputRow);
+    leftLayout->addWidget(m_rooms, 1);
+    leftLayout->addWidget(m_browse);
 
     auto *right = new QWidget;
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
-    rightLayout->addWidget(m_usersLabel);
-    rightLayout->addWidget(m_users, 1);
+    rightLayout->addWidget(m_membersLabel);
+    rightLayout->addWidget(m_members, 1);
 
     auto *splitter = new QSplitter;
     splitter->addWidget(left);
+    splitter->addWidget(m_pane);
     splitter->addWidget(right);
-    splitter->setStretchFactor(0, 4);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 4);
+    splitter->setStretchFactor(2, 1);
+    splitter->setSizes({200, 560, 180});
     splitter->setContentsMargins(6, 6, 6, 0);
     setCentralWidget(splitter);
 
     QMenu *chatMenu = menuBar()->addMenu(QStringLiteral("聊天(&C)"));
     chatMenu->addAction(QStringLiteral("连接服务器(&N)…"), QKeySequence::New, this,
                         &ChatWindow::openConnectDialog);
+    m_browseAction = chatMenu->addAction(QStringLiteral("浏览/创建房间(&B)…"), this,
+                                         &ChatWindow::openRoomsDialog);
     chatMenu->addSeparator();
     chatMenu->addAction(QStringLiteral("退出程序(&Q)"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *roomMenu = menuBar()->addMenu(QStringLiteral("房间(&R)"));
+    m_inviteAction =
+        roomMenu->addAction(QStringLiteral("邀请(&I)…"), this, &ChatWindow::inviteToRoom);
+    m_removeAction =
+        roomMenu->addAction(QStringLiteral("移除成员(&R)…"), this, &ChatWindow::removeFromRoom);
+    m_editAction =
+        roomMenu->addAction(QStringLiteral("修改标题/话题(&T)…"), this, &ChatWindow::editRoom);
+    m_transferAction =
+        roomMenu->addAction(QStringLiteral("移交房主(&O)…"), this, &ChatWindow::transferRoom);
+    roomMenu->addSeparator();
+    m_leaveAction = roomMenu->addAction(QStringLiteral("离开(&L)"), this, &ChatWindow::leaveRoom);
+    m_browseAction->setObjectName(QStringLiteral("browseAction"));
+    m_inviteAction->setObjectName(QStringLiteral("inviteAction"));
+    m_removeAction->setObjectName(QStringLiteral("removeAction"));
+    m_editAction->setObjectName(QStringLiteral("editRoomAction"));
+    m_transferAction->setObjectName(QStringLiteral("transferAction"));
+    m_leaveAction->setObjectName(QStringLiteral("leaveAction"));
 
     QMenu *accountMenu = menuBar()->addMenu(QStringLiteral("账号(&A)"));
     m_loginAction =
@@ -121,8 +141,31 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     m_devicesAction->setObjectName(QStringLiteral("devicesAction"));
     m_logoutAction->setObjectName(QStringLiteral("logoutAction"));
 
-    connect(m_input, &QLineEdit::returnPressed, this, &ChatWindow::sendInput);
-    connect(m_send, &QPushButton::clicked, this, &ChatWindow::sendInput);
+    connect(m_browse, &QPushButton::clicked, this, &ChatWindow::openRoomsDialog);
+    connect(m_rooms->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &index) {
+                if (index.isValid())
+                    m_controller->selectRoom(index.data(RoomListModel::NameRole).toString());
+            });
+    RoomListModel *rooms = controller->rooms();
+    connect(rooms, &QAbstractItemModel::modelReset, this, &ChatWindow::showSelection);
+    connect(rooms, &QAbstractItemModel::rowsInserted, this, &ChatWindow::showSelection);
+    connect(rooms, &QAbstractItemModel::rowsMoved, this, &ChatWindow::showSelection);
+    connect(rooms, &QAbstractItemModel::dataChanged, this, &ChatWindow::updateRoomActions);
+    connect(controller, &ConnectionController::currentRoomChanged, this,
+            &ChatWindow::showSelection);
+    connect(controller, &ConnectionController::roomGone, this,
+            [this](const QString &, const QString &title, const QString &reason) {
+                showNotice(reason == u"removed" ? QStringLiteral("你已被移出房间：%1").arg(title)
+                                                : QStringLiteral("已离开房间：%1").arg(title),
+                           kErrorShownMs);
+            });
+    connect(m_pane, &ConversationPane::directMessageRequested, controller,
+            &ConnectionController::openDirect);
+    connect(m_members, &QWidget::customContextMenuRequested, this, &ChatWindow::openMemberMenu);
+    connect(controller->members(), &MemberListModel::countsChanged, this,
+            &ChatWindow::showMemberCount);
+
     connect(controller, &ConnectionController::statusTextChanged, this, &ChatWindow::showStatus);
     connect(controller, &ConnectionController::stateChanged, this, &ChatWindow::showStatus);
     connect(controller, &ConnectionController::stateChanged, this, &ChatWindow::updateActions);
@@ -131,22 +174,18 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     connect(controller, &ConnectionController::credentialsNeeded, this,
             [this](const QString &reason) { askForCredentials(reason); });
     connect(controller, &ConnectionController::loggedOut, this, [this] { askForCredentials(); });
-    connect(controller->users(), &UserListModel::countChanged, this, &ChatWindow::showOnlineCount);
-    connect(controller->messages(), &QAbstractItemModel::rowsInserted, this,
-            &ChatWindow::scrollToNewest);
-    connect(controller->messages(), &QAbstractItemModel::modelReset, this,
-            &ChatWindow::scrollToNewest);
     if (vault) {
         // Said once, by the vault, when it has to keep tokens in a file.
         connect(vault, &TokenVault::notice, this,
                 [this](const QString &message) { showNotice(message, kNoticeShownMs); });
     }
 
-    resize(760, 520);
+    resize(980, 600);
     showStatus();
-    showOnlineCount();
+    showMemberCount();
+    showSelection();
     updateActions();
-    m_input->setFocus();
+    m_pane->input()->setFocus();
 }
 
 void ChatWindow::beginSession(const QString &account)
@@ -213,21 +252,11 @@ void ChatWindow::startWithAccount(const QString &account)
     m_controller->start();
 }
 
-void ChatWindow::sendInput()
-{
-    const QString text = m_input->text();
-    if (text.trimmed().isEmpty())
-        return;
-    // The controller refuses text it knows the server would refuse, and says why.
-    if (!m_controller->send(text).isEmpty())
-        m_input->clear();
-}
-
 void ChatWindow::showStatus()
 {
     m_status->setText(m_controller->statusText());
     const QString account = m_controller->account();
-    const QString label = UserListModel::label(proto::User{account, m_controller->displayName()});
+    const QString label = personLabel(account, m_controller->displayName());
     setWindowTitle(account.isEmpty() ? QStringLiteral("聊天")
                                      : QStringLiteral("聊天 — %1").arg(label));
 }
@@ -246,11 +275,6 @@ void ChatWindow::showNotice(const QString &message, int shownMs)
     m_noticeTimer.start(shownMs);
 }
 
-void ChatWindow::showOnlineCount()
-{
-    m_usersLabel->setText(QStringLiteral("在线：%1").arg(m_controller->users()->count()));
-}
-
 void ChatWindow::updateActions()
 {
     const bool connected = m_controller->state() == ConnectionState::Connected;
@@ -258,6 +282,7 @@ void ChatWindow::updateActions()
     m_passwordAction->setEnabled(connected);
     m_devicesAction->setEnabled(connected);
     m_logoutAction->setEnabled(m_controller->hasCredentials() || connected);
+    updateRoomActions();
 }
 
 void ChatWindow::openConnectDialog()
@@ -326,12 +351,193 @@ void ChatWindow::logout()
     updateActions();
 }
 
-void ChatWindow::scrollToNewest()
+void ChatWindow::changeEvent(QEvent *event)
 {
-    // Follow the conversation only when the reader is already at the end of it.
-    const QScrollBar *bar = m_conversation->verticalScrollBar();
-    if (bar->value() >= bar->maximum() - 4)
-        QMetaObject::invokeMethod(m_conversation, &QListView::scrollToBottom, Qt::QueuedConnection);
+    QMainWindow::changeEvent(event);
+    // Messages count as read only while someone can see them.
+    if (event->type() == QEvent::ActivationChange)
+        m_controller->setReading(isActiveWindow());
+}
+
+void ChatWindow::showMemberCount()
+{
+    const MemberListModel *members = m_controller->members();
+    m_membersLabel->setText(members->room().isEmpty() ? QStringLiteral("成员")
+                                                      : QStringLiteral("成员 %1 · 在线 %2")
+                                                            .arg(members->count())
+                                                            .arg(members->onlineCount()));
+}
+
+void ChatWindow::showSelection()
+{
+    // The sidebar follows the controller's selection (a new direct room, a room gone, …).
+    const int row = m_controller->rooms()->indexOf(m_controller->currentRoom());
+    const QModelIndex index = m_controller->rooms()->index(row);
+    QItemSelectionModel *selection = m_rooms->selectionModel();
+    if (row < 0 || !m_controller->directDraft().isEmpty()) {
+        selection->clearSelection();
+    } else if (selection->currentIndex() != index || !selection->isSelected(index)) {
+        const QSignalBlocker blocker(selection);
+        selection->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+        m_rooms->viewport()->update();
+    }
+    showMemberCount();
+    updateRoomActions();
+}
+
+void ChatWindow::updateRoomActions()
+{
+    const bool connected = m_controller->state() == ConnectionState::Connected;
+    const std::optional<proto::RoomState> room =
+        m_controller->rooms()->room(m_controller->currentRoom());
+    const bool inRoom = connected && room && m_controller->directDraft().isEmpty();
+    const bool shared = inRoom && !room->direct;
+    const bool owner = shared && room->role == u"owner";
+    m_browseAction->setEnabled(connected);
+    m_browse->setEnabled(connected);
+    m_inviteAction->setEnabled(shared);
+    m_removeAction->setEnabled(owner);
+    m_editAction->setEnabled(owner);
+    m_transferAction->setEnabled(owner);
+    m_leaveAction->setEnabled(shared);
+}
+
+void ChatWindow::watchRequest(const QString &id, const QString &failure, const QString &done)
+{
+    if (id.isEmpty())
+        return; // errorOccurred said why
+    auto *context = new QObject(this);
+    connect(m_controller, &ConnectionController::requestFailed, context,
+            [this, id, failure, context](const QString &failed, const QString &reason) {
+                if (failed != id)
+                    return;
+                showError(QStringLiteral("%1：%2").arg(failure, reason));
+                context->deleteLater();
+            });
+    connect(m_controller, &ConnectionController::requestDone, context,
+            [this, id, done, context](const QString &answered) {
+                if (answered != id)
+                    return;
+                if (!done.isEmpty())
+                    showNotice(done, kErrorShownMs);
+                context->deleteLater();
+            });
+}
+
+void ChatWindow::openRoomsDialog()
+{
+    RoomsDialog dialog(m_controller, this);
+    dialog.exec();
+}
+
+QString ChatWindow::pickMember(const QString &title, const QString &label)
+{
+    const MemberListModel *members = m_controller->members();
+    QStringList names;
+    for (const QString &name : members->names()) {
+        if (proto::accountNameKey(name) != proto::accountNameKey(m_controller->account()))
+            names.append(name);
+    }
+    if (names.isEmpty()) {
+        showError(QStringLiteral("房间里没有其他成员。"));
+        return {};
+    }
+    QInputDialog dialog(this);
+    dialog.setWindowTitle(title);
+    dialog.setLabelText(label);
+    dialog.setComboBoxItems(names);
+    dialog.setOkButtonText(QStringLiteral("确定"));
+    dialog.setCancelButtonText(QStringLiteral("取消"));
+    return dialog.exec() == QDialog::Accepted ? dialog.textValue() : QString();
+}
+
+void ChatWindow::inviteToRoom()
+{
+    const QString room = m_controller->currentRoom();
+    QInputDialog dialog(this);
+    dialog.setWindowTitle(QStringLiteral("邀请"));
+    dialog.setLabelText(QStringLiteral("邀请谁加入这个房间（账号名）："));
+    dialog.setOkButtonText(QStringLiteral("邀请"));
+    dialog.setCancelButtonText(QStringLiteral("取消"));
+    if (dialog.exec() != QDialog::Accepted || dialog.textValue().trimmed().isEmpty())
+        return;
+    const QString name = dialog.textValue().trimmed();
+    watchRequest(m_controller->inviteToRoom(room, name), QStringLiteral("邀请失败"),
+                 QStringLiteral("已邀请 %1").arg(name));
+}
+
+void ChatWindow::removeFromRoom()
+{
+    const QString room = m_controller->currentRoom();
+    const QString name = pickMember(QStringLiteral("移除成员"), QStringLiteral("把谁移出房间："));
+    if (!name.isEmpty())
+        watchRequest(m_controller->removeFromRoom(room, name), QStringLiteral("移除失败"));
+}
+
+void ChatWindow::editRoom()
+{
+    const QString name = m_controller->currentRoom();
+    const std::optional<proto::RoomState> room = m_controller->rooms()->room(name);
+    if (!room)
+        return;
+    EditRoomDialog dialog(room->title, room->topic, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    std::optional<QString> title;
+    std::optional<QString> topic;
+    if (dialog.title() != room->title)
+        title = dialog.title();
+    if (dialog.topic() != room->topic)
+        topic = dialog.topic();
+    if (title || topic)
+        watchRequest(m_controller->updateRoom(name, title, topic), QStringLiteral("修改失败"));
+}
+
+void ChatWindow::transferRoom()
+{
+    const QString room = m_controller->currentRoom();
+    const QString name =
+        pickMember(QStringLiteral("移交房主"), QStringLiteral("把房主移交给（你仍是成员）："));
+    if (!name.isEmpty())
+        watchRequest(m_controller->transferRoom(room, name), QStringLiteral("移交失败"));
+}
+
+void ChatWindow::leaveRoom()
+{
+    const QString room = m_controller->currentRoom();
+    const std::optional<proto::RoomState> state = m_controller->rooms()->room(room);
+    if (!state)
+        return;
+    const auto answer =
+        QMessageBox::question(this, QStringLiteral("离开房间"),
+                              QStringLiteral("离开“%1”？之后需要重新加入（私密房间需要别人邀请）。")
+                                  .arg(RoomListModel::titleOf(*state)));
+    if (answer == QMessageBox::Yes)
+        watchRequest(m_controller->leaveRoom(room), QStringLiteral("离开失败"));
+}
+
+void ChatWindow::openMemberMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_members->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const QString name = index.data(MemberListModel::NameRole).toString();
+    if (proto::accountNameKey(name) == proto::accountNameKey(m_controller->account()))
+        return;
+    const QString room = m_controller->currentRoom();
+    QMenu menu(this);
+    menu.addAction(QStringLiteral("发消息"), this,
+                   [this, name] { m_controller->openDirect(name); });
+    if (m_removeAction->isEnabled()) {
+        menu.addSeparator();
+        menu.addAction(QStringLiteral("移出房间"), this, [this, room, name] {
+            watchRequest(m_controller->removeFromRoom(room, name), QStringLiteral("移除失败"));
+        });
+        menu.addAction(QStringLiteral("移交房主"), this, [this, room, name] {
+            watchRequest(m_controller->transferRoom(room, name), QStringLiteral("移交失败"));
+        });
+    }
+    menu.exec(m_members->viewport()->mapToGlobal(pos));
 }
 
 } // namespace chat::client

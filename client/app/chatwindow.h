@@ -1,6 +1,7 @@
 // The chat window. It owns no chat logic: it shows what the connection controller and its
 // models say, hands typed text to the controller, and asks for an account when the controller
-// needs one.
+// needs one. Left: the rooms and direct conversations with their badges; middle: the selected
+// room's conversation (ConversationPane); right: its members, who is online.
 #pragma once
 
 #include <QMainWindow>
@@ -9,13 +10,13 @@
 
 class QAction;
 class QLabel;
-class QLineEdit;
 class QListView;
 class QPushButton;
 
 namespace chat::client {
 
 class ConnectionController;
+class ConversationPane;
 class LoginDialog;
 class TokenVault;
 
@@ -39,13 +40,29 @@ public:
     // one. Accepting it sets the credentials and starts the controller.
     void askForCredentials(const QString &reason = QString());
     [[nodiscard]] LoginDialog *loginDialog() const { return m_login; }
+    [[nodiscard]] ConversationPane *conversationPane() const { return m_pane; }
+
+    // The room menu's actions on the selected room (each asks what it needs in a dialog).
+    void openRoomsDialog();
+    void inviteToRoom();
+    void removeFromRoom();
+    void editRoom();
+    void transferRoom();
+    void leaveRoom();
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 private:
     void showNotice(const QString &message, int shownMs);
-    void sendInput();
     void showStatus();
     void showError(const QString &message);
-    void showOnlineCount();
+    void showMemberCount();
+    void showSelection();
+    void updateRoomActions();
+    void openMemberMenu(const QPoint &pos);
+    // Tells of the request's failure ("邀请失败：…"); says `done` when it succeeds.
+    void watchRequest(const QString &id, const QString &failure, const QString &done = {});
     void openConnectDialog();
     void openDevices();
     void openChangePassword();
@@ -53,16 +70,16 @@ private:
     void logout();
     void updateActions();
     void startWithAccount(const QString &account);
-    void scrollToNewest();
+    [[nodiscard]] QString pickMember(const QString &title, const QString &label);
 
     ConnectionController *m_controller;
     QPointer<TokenVault> m_vault;
     bool m_outboxOnDisk = false;
-    QListView *m_conversation;
-    QLineEdit *m_input;
-    QPushButton *m_send;
-    QLabel *m_usersLabel;
-    QListView *m_users;
+    QListView *m_rooms;
+    QPushButton *m_browse;
+    ConversationPane *m_pane;
+    QLabel *m_membersLabel;
+    QListView *m_members;
     QLabel *m_status;
     QLabel *m_notice; // errors and notices for a few seconds, right of the status
     QTimer m_noticeTimer;
@@ -72,6 +89,12 @@ private:
     QAction *m_passwordAction = nullptr;
     QAction *m_devicesAction = nullptr;
     QAction *m_logoutAction = nullptr;
+    QAction *m_browseAction = nullptr;
+    QAction *m_inviteAction = nullptr;
+    QAction *m_removeAction = nullptr;
+    QAction *m_editAction = nullptr;
+    QAction *m_transferAction = nullptr;
+    QAction *m_leaveAction = nullptr;
     QString m_firstToken;
 };
 

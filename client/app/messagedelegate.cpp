@@ -22,6 +22,7 @@ struct MessageDelegate::Layout
     QRect headerRect;
     QRect textRect;
     QSize size;
+    bool system = false;
 };
 
 MessageDelegate::MessageDelegate(QObject *parent)
@@ -35,16 +36,31 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const bool pending = index.data(MessageModel::PendingRole).toBool();
     const QDateTime time = index.data(MessageModel::TimeRole).toDateTime();
     const QString clock = pending || !time.isValid()
-                              ? tr("sending…")
+                              ? QStringLiteral("发送中…")
                               : time.toLocalTime().toString(QStringLiteral("HH:mm"));
-    l.header = clock + QStringLiteral("  ") + index.data(MessageModel::SenderRole).toString();
     l.text = index.data(MessageModel::TextRole).toString();
     l.headerFont = option.font;
     l.headerFont.setBold(true);
     l.textFont = option.font;
     l.textFont.setItalic(pending);
-
     const int width = qMax(80, option.rect.width() - 2 * kMargin);
+
+    if (index.data(MessageModel::SystemRole).toBool()) {
+        // An event: one grey line, centred, with its time.
+        l.system = true;
+        l.text = clock + QStringLiteral("  ") + l.text;
+        l.textFont.setItalic(true);
+        l.textFont.setPointSizeF(std::max(6.0, option.font.pointSizeF() * 0.9));
+        const QFontMetrics metrics(l.textFont);
+        const QRect bounds = metrics.boundingRect(QRect(0, 0, width, 1 << 20),
+                                                  Qt::AlignHCenter | Qt::TextWordWrap, l.text);
+        l.textRect = QRect(option.rect.left() + kMargin, option.rect.top() + kMargin / 2, width,
+                           bounds.height());
+        l.size = QSize(width + 2 * kMargin, bounds.height() + kMargin);
+        return l;
+    }
+    l.header = clock + QStringLiteral("  ") + index.data(MessageModel::SenderRole).toString();
+
     const QFontMetrics headerMetrics(l.headerFont);
     const QFontMetrics textMetrics(l.textFont);
     l.headerRect = QRect(option.rect.left() + kMargin, option.rect.top() + kMargin, width,
@@ -68,6 +84,13 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const QPalette &palette = opt.palette;
 
     painter->save();
+    if (l.system) {
+        painter->setPen(palette.color(QPalette::Disabled, QPalette::Text));
+        painter->setFont(l.textFont);
+        painter->drawText(l.textRect, Qt::AlignHCenter | Qt::TextWordWrap, l.text);
+        painter->restore();
+        return;
+    }
     if (opt.state & QStyle::State_Selected)
         painter->fillRect(opt.rect, palette.highlight());
     else if (own)

@@ -5,9 +5,10 @@
 #include "codec.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
+#include "memberlistmodel.h"
 #include "messagemodel.h"
+#include "roomlistmodel.h"
 #include "tokenvault.h"
-#include "userlistmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QDirIterator>
@@ -19,7 +20,9 @@
 using chat::client::ConnectionController;
 using chat::client::ConnectionState;
 using chat::client::FileTokenVault;
+using chat::client::MemberListModel;
 using chat::client::MessageModel;
+using chat::client::RoomListModel;
 namespace proto = chat::proto;
 
 namespace {
@@ -58,14 +61,51 @@ bool anyFileContains(const QString &directory, const QByteArray &needle)
     return false;
 }
 
+proto::RoomState lobbyState()
+{
+    proto::RoomState lobby;
+    lobby.name = proto::defaultRoom();
+    lobby.role = QStringLiteral("member");
+    lobby.members = 2;
+    return lobby;
+}
+
 proto::Welcome welcomeFor(const QString &account, const QString &token = QString())
 {
     proto::Welcome welcome;
     welcome.account = account;
     welcome.token = token;
     welcome.session = QStringLiteral("s-") + account;
+    welcome.rooms = {lobbyState()};
     return welcome;
 }
+
+// What the client asks for by itself after every welcome (the selected room's members and
+// older history, read marks) goes aside; tests watch the rest, the frames they cause.
+class FrameFilter : public QObject
+{
+    Q_OBJECT
+public:
+    explicit FrameFilter(ScriptedServer *server)
+    {
+        connect(server, &ScriptedServer::frameReceived, this, [this](const QByteArray &frame) {
+            const proto::Decoded<proto::ClientMessage> decoded = proto::decodeClientMessage(frame);
+            if (decoded.ok() && (std::holds_alternative<proto::ListMembers>(*decoded.message) ||
+                                 std::holds_alternative<proto::LoadHistory>(*decoded.message) ||
+                                 std::holds_alternative<proto::MarkRead>(*decoded.message))) {
+                background.append(*decoded.message);
+                emit backgroundReceived();
+                return;
+            }
+            emit frameReceived(frame);
+        });
+    }
+    QList<proto::ClientMessage> background;
+
+signals:
+    void frameReceived(const QByteArray &frame);
+    void backgroundReceived();
+};
 
 } // namespace
 
@@ -81,7 +121,11 @@ private slots:
     void refusedForNowIsRetried_data();
     void refusedForNowIsRetried();
     void unreadableFramesAreIgnored();
-    void presenceUpdatesUsers();
+    void presenceUpdatesMembers();
+    void roomsFromWelcomeAndUpdates();
+    void sendGoesToTheSelectedRoomOrPerson();
+    void roomRequestsAreSentAndAnswered();
+    void typingNoticesAreThrottled();
 
     void startWithoutCredentialsAsksForThem();
     void registrationTokenIsStoredAndUsedNext();
@@ -106,7 +150,10 @@ private:
     // The next frame the server got, decoded as T.
     template<typename T> [[nodiscard]] std::optional<T> next();
 
+    template<typename T> [[nodiscard]] std::optional<T> nextBackground();
+
     ScriptedServer *m_server = nullptr;
+    FrameFilter *m_filter = nullptr;
     ConnectionController *m_client = nullptr;
     QSignalSpy *m_frames = nullptr;
     QList<QAbstractItemModelTester *> m_testers;
@@ -116,7 +163,8 @@ void TestController::init()
 {
     m_server = new ScriptedServer;
     QVERIFY(m_server->listen());
-    m_frames = new QSignalSpy(m_server, &ScriptedServer::frameReceived);
+    m_filter = new FrameFilter(m_server);
+    m_frames = new QSignalSpy(m_filter, &FrameFilter::frameReceived);
     m_client = new ConnectionController;
     m_client->setServerUrl(m_server->url());
     m_client->setToken(QStringLiteral("alice"), QStringLiteral("token-of-alice"));
@@ -124,7 +172,9 @@ void TestController::init()
     m_testers.append(new QAbstractItemModelTester(
         m_client->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest));
     m_testers.append(new QAbstractItemModelTester(
-        m_client->users(), QAbstractItemModelTester::FailureReportingMode::QtTest));
+        m_client->members(), QAbstractItemModelTester::FailureReportingMode::QtTest));
+    m_testers.append(new QAbstractItemModelTester(
+        m_client->rooms(), QAbstractItemModelTester::FailureReportingMode::QtTest));
 }
 
 void TestController::cleanup()
@@ -133,6 +183,7 @@ void TestController::cleanup()
     m_testers.clear();
     delete m_client;
     delete m_frames;
+    delete m_filter;
     delete m_server;
 }
 
@@ -148,6 +199,20 @@ bool TestController::join(proto::Welcome welcome)
     return m_client->state() == ConnectionState::Connected || joined.wait();
 }
 
+template<typename T> std::optional<T> TestController::nextBackground()
+{
+    QSignalSpy arrived(m_filter, &FrameFilter::backgroundReceived);
+    for (;;) {
+        while (!m_filter->background.isEmpty()) {
+            const proto::ClientMessage message = m_filter->background.takeFirst();
+            if (const T *wanted = std::get_if<T>(&message))
+                return *wanted;
+        }
+        if (!arrived.wait())
+            return std::nullopt;
+    }
+}
+
 template<typename T> std::optional<T> TestController::next()
 {
     if (m_frames->isEmpty() && !m_frames->wait())
@@ -161,7 +226,7 @@ void TestController::helloCarriesResumePoint()
     welcome.account = QStringLiteral("alice");
     welcome.session = QStringLiteral("s1");
     welcome.seq = 7;
-    welcome.users = {proto::User{QStringLiteral("alice"), {}}};
+    welcome.rooms = {lobbyState()};
     QVERIFY(join(welcome));
     QCOMPARE(m_client->lastSeq(), 7);
 
@@ -173,7 +238,7 @@ void TestController::helloCarriesResumePoint()
     const std::optional<proto::Hello> hello =
         decodeAs<proto::Hello>(m_frames->takeFirst().at(0).toByteArray());
     QVERIFY(hello);
-    QCOMPARE(hello->version, 2);
+    QCOMPARE(hello->version, 3);
     QCOMPARE(hello->token, QStringLiteral("token-of-alice"));
     QVERIFY(!hello->login && !hello->registration);
     QVERIFY(hello->device.startsWith(QStringLiteral("桌面 · ")));
@@ -282,44 +347,247 @@ void TestController::unreadableFramesAreIgnored()
     QCOMPARE(m_client->state(), ConnectionState::Connected);
 }
 
-void TestController::presenceUpdatesUsers()
+void TestController::presenceUpdatesMembers()
 {
-    // The welcome lists who the server last told of, which may not include us yet.
-    proto::Welcome welcome = welcomeFor(QStringLiteral("alice"));
-    welcome.users = {proto::User{QStringLiteral("bob"), QStringLiteral("鲍勃")}};
-    QVERIFY(join(welcome));
-    QCOMPARE(m_client->users()->users(),
-             (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
-    QCOMPARE(m_client->users()->index(1).data().toString(), QStringLiteral("鲍勃 (bob)"));
-    QCOMPARE(m_client->users()->index(0).data().toString(), QStringLiteral("alice"));
-    // Our own join, told late, changes nothing; bob went and came back as Bob; Carol came.
-    const auto user = [](const char *name) {
-        return proto::User{QString::fromUtf8(name), {}};
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    // After the welcome, the selected room's members are asked for, a page at a time.
+    const std::optional<proto::ListMembers> first = nextBackground<proto::ListMembers>();
+    QVERIFY(first);
+    QCOMPARE(first->room, proto::defaultRoom());
+    QCOMPARE(first->after, QString());
+    const auto member = [](const char *name, bool online, const QString &display = {}) {
+        return proto::RoomMember{QString::fromUtf8(name), display, QStringLiteral("member"),
+                                 online};
     };
     m_server->reply(proto::encode(
-        proto::Presence{{user("alice"), user("Bob"), user("Carol")}, {QStringLiteral("bob")}, 3}));
-    QTRY_COMPARE(
-        m_client->users()->users(),
-        (QStringList{QStringLiteral("alice"), QStringLiteral("Bob"), QStringLiteral("Carol")}));
-    // Carol, already there, joins again: her display name changed.
+        proto::MemberList{first->id,
+                          proto::defaultRoom(),
+                          {member("alice", true), member("bob", true, QStringLiteral("鲍勃"))},
+                          QStringLiteral("bob"),
+                          2}));
+    const std::optional<proto::ListMembers> second = nextBackground<proto::ListMembers>();
+    QVERIFY(second);
+    QCOMPARE(second->after, QStringLiteral("bob"));
     m_server->reply(proto::encode(
-        proto::Presence{{proto::User{QStringLiteral("Carol"), QStringLiteral("卡罗尔")}}, {}, 3}));
-    QTRY_COMPARE(m_client->users()->displayName(QStringLiteral("carol")), QStringLiteral("卡罗尔"));
-    QCOMPARE(m_client->users()->count(), 3);
-    // A crowd in one presence, and someone who was never there leaving: ignored.
-    QList<proto::User> crowd;
-    QStringList crowdNames;
-    for (int i = 0; i < 40; ++i) {
-        crowdNames.append(QStringLiteral("user%1").arg(i, 2, 10, QLatin1Char('0')));
-        crowd.append(proto::User{crowdNames.constLast(), {}});
+        proto::MemberList{second->id, proto::defaultRoom(), {member("carol", false)}, {}, 2}));
+    MemberListModel *members = m_client->members();
+    QTRY_COMPARE(members->count(), 3);
+    QCOMPARE(members->names(), (QStringList{QStringLiteral("alice"), QStringLiteral("bob"),
+                                            QStringLiteral("carol")}));
+    QCOMPARE(members->index(1).data().toString(), QStringLiteral("鲍勃 (bob)"));
+    QCOMPARE(members->onlineCount(), 2);
+
+    // Presence of this room: bob went, Carol came with a display name; another room's is not ours.
+    m_server->reply(proto::encode(
+        proto::Presence{proto::defaultRoom(),
+                        {proto::User{QStringLiteral("Carol"), QStringLiteral("卡罗尔")}},
+                        {QStringLiteral("bob")},
+                        2}));
+    m_server->reply(
+        proto::encode(proto::Presence{QStringLiteral("dev"), {}, {QStringLiteral("alice")}, 0}));
+    QTRY_VERIFY(members->isOnline(QStringLiteral("carol")));
+    QVERIFY(!members->isOnline(QStringLiteral("bob")));
+    QVERIFY(members->isOnline(QStringLiteral("alice")));
+    QCOMPARE(members->index(1).data(MemberListModel::LabelRole).toString(),
+             QStringLiteral("卡罗尔 (carol)")); // the name as first spelled
+    QCOMPARE(members->onlineCount(), 2);
+}
+
+void TestController::roomsFromWelcomeAndUpdates()
+{
+    proto::Welcome welcome = welcomeFor(QStringLiteral("alice"));
+    proto::RoomState dev;
+    dev.name = QStringLiteral("dev");
+    dev.title = QStringLiteral("开发组");
+    dev.role = QStringLiteral("owner");
+    dev.members = 3;
+    dev.unread = 4;
+    dev.mentions = 1;
+    welcome.rooms.append(dev);
+    QVERIFY(join(welcome));
+    RoomListModel *rooms = m_client->rooms();
+    QCOMPARE(rooms->rowCount(), 2);
+    QCOMPARE(rooms->room(QStringLiteral("dev"))->unread, 4);
+    QCOMPARE(m_client->currentRoom(), proto::defaultRoom());
+
+    // Another device read dev: the counts follow.
+    m_server->reply(proto::encode(proto::Unread{QStringLiteral("dev"), 9, 0, 0}));
+    QTRY_COMPARE(rooms->room(QStringLiteral("dev"))->unread, 0);
+    // A message mentioning us in dev counts; one in the lobby, which we read, is marked read.
+    proto::Message m;
+    m.seq = 10;
+    m.id = QStringLiteral("m10");
+    m.room = QStringLiteral("dev");
+    m.from = QStringLiteral("bob");
+    m.time = QDateTime::currentDateTimeUtc();
+    m.text = QStringLiteral("@alice 请看");
+    m_server->reply(proto::encode(m));
+    m.seq = 11;
+    m.id = QStringLiteral("m11");
+    m.room = proto::defaultRoom();
+    m_server->reply(proto::encode(m));
+    QTRY_COMPARE(rooms->room(QStringLiteral("dev"))->mentions, 1);
+    QCOMPARE(rooms->room(QStringLiteral("dev"))->unread, 1);
+    const std::optional<proto::MarkRead> read = nextBackground<proto::MarkRead>();
+    QVERIFY(read);
+    QCOMPARE(read->room, proto::defaultRoom());
+    QCOMPARE(read->seq, 11);
+    QCOMPARE(rooms->room(proto::defaultRoom())->unread, 0);
+
+    // Selecting dev marks it read too, and asks for its members.
+    QSignalSpy current(m_client, &ConnectionController::currentRoomChanged);
+    QVERIFY(m_client->selectRoom(QStringLiteral("dev")));
+    QCOMPARE(current.count(), 1);
+    QCOMPARE(rooms->room(QStringLiteral("dev"))->unread, 0);
+    QCOMPARE(m_client->messages(), m_client->messages(QStringLiteral("dev")));
+    const std::optional<proto::MarkRead> devRead = nextBackground<proto::MarkRead>();
+    QVERIFY(devRead);
+    QCOMPARE(devRead->room, QStringLiteral("dev"));
+    QVERIFY(!m_client->selectRoom(QStringLiteral("nowhere")));
+
+    // Removed from dev on the server: it goes, and the lobby is shown.
+    QSignalSpy gone(m_client, &ConnectionController::roomGone);
+    m_server->reply(
+        proto::encode(proto::RoomGone{QStringLiteral("dev"), QStringLiteral("removed")}));
+    QVERIFY(gone.wait());
+    QCOMPARE(gone.first().at(1).toString(), QStringLiteral("开发组"));
+    QCOMPARE(rooms->rowCount(), 1);
+    QCOMPARE(m_client->currentRoom(), proto::defaultRoom());
+}
+
+void TestController::sendGoesToTheSelectedRoomOrPerson()
+{
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    m_client->send(QStringLiteral("to the lobby"));
+    std::optional<proto::Send> send = next<proto::Send>();
+    QVERIFY(send);
+    QCOMPARE(send->room, proto::defaultRoom());
+    QVERIFY(send->to.isEmpty());
+    proto::Message echo;
+    echo.seq = 5;
+    echo.id = send->id;
+    echo.room = proto::defaultRoom();
+    echo.from = QStringLiteral("alice");
+    echo.time = QDateTime::currentDateTimeUtc();
+    echo.text = send->text;
+    m_server->reply(proto::encode(echo));
+    QTRY_COMPARE(m_client->pendingCount(), 0);
+
+    // "发消息" to bob, who has no direct room with us: a draft, whose first message uses `to`.
+    QVERIFY(m_client->openDirect(QStringLiteral("bob")));
+    QCOMPARE(m_client->directDraft(), QStringLiteral("bob"));
+    m_client->send(QStringLiteral("你好 bob"));
+    send = next<proto::Send>();
+    QVERIFY(send);
+    QCOMPARE(send->to, QStringLiteral("bob"));
+    QVERIFY(send->room.isEmpty());
+    QCOMPARE(m_client->messages()->pendingCount(), 1);
+    // The server makes the room, then echoes the message into it.
+    proto::RoomState dm;
+    dm.name = QStringLiteral("@1-2");
+    dm.direct = true;
+    dm.isPrivate = true;
+    dm.with = QStringLiteral("bob");
+    dm.role = QStringLiteral("member");
+    dm.members = 2;
+    QSignalSpy current(m_client, &ConnectionController::currentRoomChanged);
+    m_server->reply(proto::encode(proto::RoomUpdate{dm}));
+    QVERIFY(current.wait());
+    QCOMPARE(m_client->currentRoom(), dm.name);
+    echo.seq = 6;
+    echo.id = send->id;
+    echo.room = dm.name;
+    echo.text = send->text;
+    m_server->reply(proto::encode(echo));
+    QTRY_COMPARE(m_client->pendingCount(), 0);
+    QCOMPARE(m_client->messages()->rowCount(), 1);
+    QCOMPARE(m_client->messages()->confirmedCount(), 1);
+    // The next goes into the room.
+    m_client->sendDirect(QStringLiteral("Bob"), QStringLiteral("again"));
+    send = next<proto::Send>();
+    QVERIFY(send);
+    QCOMPARE(send->room, dm.name);
+    QVERIFY(send->to.isEmpty());
+}
+
+void TestController::roomRequestsAreSentAndAnswered()
+{
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
+    QSignalSpy done(m_client, &ConnectionController::roomRequestDone);
+    QSignalSpy listed(m_client, &ConnectionController::roomListReceived);
+    // Refused before sending: a name the server would refuse.
+    QCOMPARE(m_client->createRoom(QStringLiteral("Dev Room"), {}, {}, false), QString());
+    QCOMPARE(errors.count(), 1);
+    QVERIFY(errors.first().at(0).toString().startsWith(QStringLiteral("房间名不可用")));
+
+    const QString create =
+        m_client->createRoom(QStringLiteral("dev"), QStringLiteral(" 开发组 "), {}, true);
+    const std::optional<proto::CreateRoom> created = next<proto::CreateRoom>();
+    QVERIFY(created);
+    QCOMPARE(created->id, create);
+    QCOMPARE(created->title, QStringLiteral("开发组"));
+    QVERIFY(created->isPrivate);
+    m_server->reply(proto::encode(proto::Done{create, {}, QStringLiteral("dev")}));
+    QVERIFY(done.wait());
+    QCOMPARE(done.first().at(1).toString(), QStringLiteral("dev"));
+
+    const QString list = m_client->listRooms();
+    const std::optional<proto::ListRooms> asked = next<proto::ListRooms>();
+    QVERIFY(asked);
+    m_server->reply(
+        proto::encode(proto::RoomList{list,
+                                      {proto::RoomSummary{QStringLiteral("art"), {}, {}, 2, false}},
+                                      QStringLiteral("art")}));
+    QVERIFY(listed.wait());
+    QCOMPARE(listed.first().at(0).toString(), list);
+    QCOMPARE(listed.first().at(2).toString(), QStringLiteral("art"));
+
+    QVERIFY(!m_client->joinRoom(QStringLiteral("art")).isEmpty());
+    QCOMPARE(next<proto::JoinRoom>()->room, QStringLiteral("art"));
+    QVERIFY(!m_client->inviteToRoom(QStringLiteral("dev"), QStringLiteral("bob")).isEmpty());
+    QCOMPARE(next<proto::InviteToRoom>()->name, QStringLiteral("bob"));
+    QVERIFY(!m_client->removeFromRoom(QStringLiteral("dev"), QStringLiteral("bob")).isEmpty());
+    QCOMPARE(next<proto::RemoveFromRoom>()->name, QStringLiteral("bob"));
+    QVERIFY(!m_client->transferRoom(QStringLiteral("dev"), QStringLiteral("carol")).isEmpty());
+    QCOMPARE(next<proto::TransferRoom>()->name, QStringLiteral("carol"));
+    QVERIFY(!m_client->updateRoom(QStringLiteral("dev"), std::nullopt, QStringLiteral("新话题"))
+                 .isEmpty());
+    const std::optional<proto::UpdateRoom> update = next<proto::UpdateRoom>();
+    QVERIFY(update && !update->title && update->topic == QStringLiteral("新话题"));
+    QCOMPARE(m_client->updateRoom(QStringLiteral("dev"), std::nullopt, std::nullopt), QString());
+    const QString leave = m_client->leaveRoom(QStringLiteral("dev"));
+    QCOMPARE(next<proto::LeaveRoom>()->id, leave);
+    QSignalSpy failed(m_client, &ConnectionController::requestFailed);
+    m_server->reply(proto::encode(
+        proto::Error{proto::ErrorCode::NotAllowed, QStringLiteral("不能离开。"), leave}));
+    QVERIFY(failed.wait());
+    QCOMPARE(failed.first().at(0).toString(), leave);
+}
+
+void TestController::typingNoticesAreThrottled()
+{
+    m_client->setTypingInterval(300);
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QElapsedTimer clock;
+    clock.start();
+    m_client->userTyping();
+    QCOMPARE(next<proto::Typing>()->room, proto::defaultRoom());
+    while (clock.elapsed() < 150) {
+        m_client->userTyping(); // within the interval: nothing
+        QTest::qWait(10);
     }
+    QCOMPARE(m_frames->count(), 0);
+    QTRY_VERIFY(clock.elapsed() > 320);
+    m_client->userTyping();
+    QVERIFY(next<proto::Typing>());
+
+    // Someone else types: the line shows for the selected room.
+    QSignalSpy typing(m_client, &ConnectionController::typingChanged);
     m_server->reply(proto::encode(
-        proto::Presence{crowd, {QStringLiteral("Carol"), QStringLiteral("nobody")}, 42}));
-    QStringList expected = QStringList{QStringLiteral("alice"), QStringLiteral("Bob")} + crowdNames;
-    QTRY_COMPARE(m_client->users()->users(), expected);
-    m_server->reply(proto::encode(proto::Presence{{}, crowdNames.mid(1), 3}));
-    QTRY_COMPARE(m_client->users()->users(),
-                 (QStringList{QStringLiteral("alice"), QStringLiteral("Bob"), crowdNames.first()}));
+        proto::TypingNotice{proto::defaultRoom(), QStringLiteral("bob"), QStringLiteral("鲍勃")}));
+    QVERIFY(typing.wait());
+    QCOMPARE(m_client->typingText(), QStringLiteral("鲍勃 (bob) 正在输入…"));
 }
 
 void TestController::startWithoutCredentialsAsksForThem()
@@ -534,7 +802,7 @@ void TestController::changePasswordStoresTheNewToken()
     QCOMPARE(change->id, id);
     QCOMPARE(change->oldPassword, QStringLiteral("old password"));
     QCOMPARE(change->newPassword, QStringLiteral("new password!"));
-    m_server->reply(proto::encode(proto::Done{id, QStringLiteral("TOKEN-AFTER-CHANGE")}));
+    m_server->reply(proto::encode(proto::Done{id, QStringLiteral("TOKEN-AFTER-CHANGE"), {}}));
     QVERIFY(done.wait());
     QCOMPARE(done.at(0).at(0).toString(), id);
     QCOMPARE(m_client->token(), QStringLiteral("TOKEN-AFTER-CHANGE"));
@@ -580,18 +848,15 @@ void TestController::devicesListAndEnd()
 
 void TestController::setDisplayNameShowsIt()
 {
-    proto::Welcome welcome = welcomeFor(QStringLiteral("alice"));
-    welcome.users = {proto::User{QStringLiteral("alice"), {}}};
-    QVERIFY(join(welcome));
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
     QSignalSpy changed(m_client, &ConnectionController::accountChanged);
     const QString id = m_client->setDisplayName(QStringLiteral(" 爱丽丝 "));
     const std::optional<proto::SetDisplay> set = next<proto::SetDisplay>();
     QVERIFY(set);
     QCOMPARE(set->display, QStringLiteral("爱丽丝"));
-    m_server->reply(proto::encode(proto::Done{id, {}}));
+    m_server->reply(proto::encode(proto::Done{id, {}, {}}));
     QVERIFY(changed.wait());
     QCOMPARE(m_client->displayName(), QStringLiteral("爱丽丝"));
-    QCOMPARE(m_client->users()->displayName(QStringLiteral("alice")), QStringLiteral("爱丽丝"));
     QCOMPARE(m_client->statusText(), QStringLiteral("已连接：爱丽丝 (alice)"));
     // What we type now shows with it.
     m_client->send(QStringLiteral("hi"));
@@ -639,7 +904,7 @@ void TestController::logoutDeletesTokenAndGoesOffline()
     const std::optional<proto::Logout> logout = next<proto::Logout>();
     QVERIFY(logout);
     QCOMPARE(logout->id, id);
-    m_server->reply(proto::encode(proto::Done{id, {}}));
+    m_server->reply(proto::encode(proto::Done{id, {}, {}}));
     m_server->closeNewest(1000, QStringLiteral("logged out"));
     QVERIFY(loggedOut.wait());
     QCOMPARE(loggedOut.count(), 1);

@@ -1,12 +1,12 @@
+#include "memberlistmodel.h"
 #include "messagemodel.h"
-#include "userlistmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
 
+using chat::client::MemberListModel;
 using chat::client::MessageModel;
-using chat::client::UserListModel;
 using chat::proto::Message;
 using chat::proto::Send;
 
@@ -26,7 +26,7 @@ Message message(qint64 seq, const QString &from, const QString &text, const QStr
 
 Send send(const QString &id, const QString &text)
 {
-    return Send{id, QStringLiteral("lobby"), text};
+    return Send{id, QStringLiteral("lobby"), {}, text};
 }
 
 QList<qint64> seqs(const MessageModel &model)
@@ -73,14 +73,20 @@ private slots:
     void roles();
     void ownNickChangeUpdatesPending();
 
-    void usersSortedCaseInsensitively();
-    void usersAddRemoveCount();
-    void usersSetUsersDedups();
-    void usersShowDisplayNames();
+    void eventsAreChineseSystemLines_data();
+    void eventsAreChineseSystemLines();
+    void pagesMergeWithoutGapOrDuplicate();
+    void pageAcknowledgesPending();
+    void pageStopsAtTheCap();
+    void dropConfirmedKeepsPending();
+
+    void membersOnlineFirstThenByLabel();
+    void membersPagesAndPresence();
+    void membersAddRemoveRole();
 
 private:
     MessageModel *m_messages = nullptr;
-    UserListModel *m_users = nullptr;
+    MemberListModel *m_members = nullptr;
     QList<QAbstractItemModelTester *> m_testers;
 };
 
@@ -88,9 +94,9 @@ void TestModels::init()
 {
     m_messages = new MessageModel(this);
     m_messages->setOwnNick(kAlice);
-    m_users = new UserListModel(this);
+    m_members = new MemberListModel(this);
     for (QAbstractItemModel *model : {static_cast<QAbstractItemModel *>(m_messages),
-                                      static_cast<QAbstractItemModel *>(m_users)}) {
+                                      static_cast<QAbstractItemModel *>(m_members)}) {
         m_testers.append(new QAbstractItemModelTester(
             model, QAbstractItemModelTester::FailureReportingMode::QtTest, this));
     }
@@ -101,7 +107,7 @@ void TestModels::cleanup()
     qDeleteAll(m_testers);
     m_testers.clear();
     delete m_messages;
-    delete m_users;
+    delete m_members;
 }
 
 void TestModels::confirmedInSeqOrder()
@@ -334,93 +340,202 @@ void TestModels::ownNickChangeUpdatesPending()
 }
 
 namespace {
-QList<chat::proto::User> named(const QStringList &names)
+
+Message roomEvent(qint64 seq, const QString &kind, const QString &from, const QString &target = {},
+                  const QString &text = {})
 {
-    QList<chat::proto::User> users;
-    for (const QString &name : names)
-        users.append(chat::proto::User{name, {}});
-    return users;
+    Message m = message(seq, from, text, QStringLiteral("-"));
+    m.id.clear();
+    m.event = kind;
+    m.target = target;
+    return m;
 }
-chat::proto::User named(const QString &name, const QString &display = QString())
+
+QList<Message> range(qint64 first, qint64 last)
 {
-    return chat::proto::User{name, display};
+    QList<Message> page;
+    for (qint64 seq = first; seq <= last; ++seq)
+        page.append(message(seq, kBob, QStringLiteral("m%1").arg(seq)));
+    return page;
 }
+
+QList<qint64> seqRange(qint64 first, qint64 last)
+{
+    QList<qint64> result;
+    for (qint64 seq = first; seq <= last; ++seq)
+        result.append(seq);
+    return result;
+}
+
+chat::proto::RoomMember member(const QString &name, bool online, const QString &display = {},
+                               const QString &role = QStringLiteral("member"))
+{
+    return chat::proto::RoomMember{name, display, role, online};
+}
+
 } // namespace
 
-void TestModels::usersSortedCaseInsensitively()
+void TestModels::eventsAreChineseSystemLines_data()
 {
-    m_users->setUsers(named({QStringLiteral("zed"), QStringLiteral("Bob"), QStringLiteral("alice"),
-                             QStringLiteral("Émile"), QStringLiteral("carol")}));
-    m_users->addUser(named(QStringLiteral("Dave")));
-    m_users->addUser(named(QStringLiteral("aaron")));
-    QCOMPARE(m_users->users(),
-             (QStringList{QStringLiteral("aaron"), QStringLiteral("alice"), QStringLiteral("Bob"),
-                          QStringLiteral("carol"), QStringLiteral("Dave"), QStringLiteral("zed"),
-                          QStringLiteral("Émile")}));
-    QCOMPARE(m_users->index(2).data().toString(), QStringLiteral("Bob"));
-    QCOMPARE(m_users->index(2).data(UserListModel::NickRole).toString(), QStringLiteral("Bob"));
-    QCOMPARE(m_users->roleNames().value(UserListModel::NickRole), QByteArray("nick"));
+    QTest::addColumn<Message>("event");
+    QTest::addColumn<QString>("line");
+    QTest::addRow("joined") << roomEvent(1, QStringLiteral("joined"), kBob)
+                            << QStringLiteral("bob 加入了房间");
+    QTest::addRow("left") << roomEvent(1, QStringLiteral("left"), kBob)
+                          << QStringLiteral("bob 离开了房间");
+    QTest::addRow("created") << roomEvent(1, QStringLiteral("created"), kAlice)
+                             << QStringLiteral("alice 创建了房间");
+    QTest::addRow("invited") << roomEvent(1, QStringLiteral("invited"), kAlice, kBob)
+                             << QStringLiteral("alice 邀请 bob 加入了房间");
+    QTest::addRow("removed") << roomEvent(1, QStringLiteral("removed"), kAlice, kBob)
+                             << QStringLiteral("alice 把 bob 移出了房间");
+    QTest::addRow("topic") << roomEvent(1, QStringLiteral("topic"), kAlice, {},
+                                        QStringLiteral("发布计划"))
+                           << QStringLiteral("alice 把话题改为：发布计划");
+    QTest::addRow("topic cleared")
+        << roomEvent(1, QStringLiteral("topic"), kAlice) << QStringLiteral("alice 清除了话题");
+    QTest::addRow("title") << roomEvent(1, QStringLiteral("title"), kAlice, {},
+                                        QStringLiteral("开发组"))
+                           << QStringLiteral("alice 把标题改为：开发组");
+    QTest::addRow("owner") << roomEvent(1, QStringLiteral("owner"), kAlice, kBob)
+                           << QStringLiteral("alice 把房主移交给了 bob");
+    QTest::addRow("from a newer server")
+        << roomEvent(1, QStringLiteral("archived"), kAlice) << QStringLiteral("alice 修改了房间");
+    Message withDisplay = roomEvent(1, QStringLiteral("joined"), kBob);
+    withDisplay.display = QStringLiteral("鲍勃");
+    QTest::addRow("display name") << withDisplay << QStringLiteral("鲍勃 (bob) 加入了房间");
 }
 
-void TestModels::usersAddRemoveCount()
+void TestModels::eventsAreChineseSystemLines()
 {
-    QSignalSpy countChanged(m_users, &UserListModel::countChanged);
-    m_users->setUsers(named({QStringLiteral("alice"), QStringLiteral("bob")}));
-    QCOMPARE(m_users->count(), 2);
-    QCOMPARE(countChanged.count(), 1);
-    QCOMPARE(countChanged.last().at(0).toInt(), 2);
-
-    m_users->addUser(named(QStringLiteral("carol")));
-    QCOMPARE(m_users->count(), 3);
-    m_users->addUser(named(QStringLiteral("CAROL"))); // the same person
-    QCOMPARE(m_users->count(), 3);
-    QCOMPARE(countChanged.count(), 2);
-
-    m_users->removeUser(QStringLiteral("Alice"));
-    QCOMPARE(m_users->users(), (QStringList{QStringLiteral("bob"), QStringLiteral("carol")}));
-    m_users->removeUser(QStringLiteral("nobody"));
-    QCOMPARE(countChanged.count(), 3);
-    QCOMPARE(countChanged.last().at(0).toInt(), 2);
-    QVERIFY(m_users->contains(QStringLiteral("BOB")));
-
-    m_users->clear();
-    QCOMPARE(m_users->count(), 0);
-    QCOMPARE(countChanged.count(), 4);
+    QFETCH(Message, event);
+    QFETCH(QString, line);
+    m_messages->addMessage(event);
+    const QModelIndex row = m_messages->index(0);
+    QCOMPARE(row.data(MessageModel::TextRole).toString(), line);
+    QVERIFY(row.data(MessageModel::SystemRole).toBool());
+    QCOMPARE(row.data(MessageModel::EventRole).toString(), event.event);
+    QCOMPARE(row.data(MessageModel::RawTextRole).toString(), event.text);
+    QVERIFY(row.data().toString().endsWith(line));
 }
 
-void TestModels::usersSetUsersDedups()
+void TestModels::pagesMergeWithoutGapOrDuplicate()
 {
-    m_users->setUsers(
-        named({QStringLiteral("bob"), QStringLiteral("Bob"), QString(), QStringLiteral("alice")}));
-    QCOMPARE(m_users->users(), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
+    // Seeded with the newest message, then live ones, then older pages before the oldest.
+    m_messages->addMessage(message(100, kBob, QStringLiteral("newest")));
+    m_messages->addMessage(message(101, kBob, QStringLiteral("live")));
+    QVERIFY(m_messages->hasMore());
+    QCOMPARE(m_messages->oldestSeq(), 100);
+
+    QSignalSpy inserted(m_messages, &QAbstractItemModel::rowsInserted);
+    m_messages->addPage(range(51, 99), true);
+    QCOMPARE(inserted.count(), 1); // one insertion at the top, not 49
+    QCOMPARE(inserted.first().at(1).toInt(), 0);
+    QCOMPARE(inserted.first().at(2).toInt(), 48);
+    QCOMPARE(m_messages->oldestSeq(), 51);
+    QVERIFY(m_messages->hasMore());
+
+    // A page that overlaps what is held (a message came in while it was on its way).
+    m_messages->addPage(range(30, 60), true);
+    m_messages->addPage(range(1, 29), false);
+    QVERIFY(!m_messages->hasMore());
+    QCOMPARE(seqs(*m_messages), seqRange(1, 101));
+    QCOMPARE(m_messages->lastSeq(), 101);
 }
 
-void TestModels::usersShowDisplayNames()
+void TestModels::pageAcknowledgesPending()
 {
-    m_users->setUsers({named(QStringLiteral("zed"), QStringLiteral("阿泽")),
-                       named(QStringLiteral("bob")),
-                       named(QStringLiteral("carol"), QStringLiteral("Carol"))});
-    // Sorted by what is shown.
-    QCOMPARE(m_users->users(),
-             (QStringList{QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("zed")}));
-    QCOMPARE(m_users->index(0).data().toString(), QStringLiteral("bob"));
-    QCOMPARE(m_users->index(1).data().toString(), QStringLiteral("Carol (carol)"));
-    QCOMPARE(m_users->index(2).data().toString(), QStringLiteral("阿泽 (zed)"));
-    QCOMPARE(m_users->index(2).data(UserListModel::NickRole).toString(), QStringLiteral("zed"));
-    QCOMPARE(m_users->index(2).data(UserListModel::DisplayNameRole).toString(),
-             QStringLiteral("阿泽"));
+    m_messages->addPending(send(QStringLiteral("mine"), QStringLiteral("hello")));
+    // A reloaded room: its newest page holds our message.
+    QList<Message> page = range(1, 3);
+    page.append(message(4, kAlice, QStringLiteral("hello"), QStringLiteral("mine")));
+    m_messages->addPage(page, false);
+    QCOMPARE(seqs(*m_messages), (QList<qint64>{1, 2, 3, 4}));
+    QCOMPARE(m_messages->pendingCount(), 0);
+}
 
-    // Joined again with another display name: the row changes and moves, nobody is added.
-    QSignalSpy countChanged(m_users, &UserListModel::countChanged);
-    m_users->applyChanges({named(QStringLiteral("bob"), QStringLiteral("Zz 鲍勃"))}, {});
-    QCOMPARE(m_users->count(), 3);
-    QCOMPARE(countChanged.count(), 0);
-    QCOMPARE(m_users->users(),
-             (QStringList{QStringLiteral("carol"), QStringLiteral("bob"), QStringLiteral("zed")}));
-    QCOMPARE(m_users->displayName(QStringLiteral("BOB")), QStringLiteral("Zz 鲍勃"));
-    // And cleared.
-    m_users->addUser(named(QStringLiteral("bob")));
-    QCOMPARE(m_users->index(0).data().toString(), QStringLiteral("bob"));
+void TestModels::pageStopsAtTheCap()
+{
+    m_messages->setMaxConfirmed(10);
+    m_messages->addMessage(message(100, kBob, QStringLiteral("newest")));
+    m_messages->addPage(range(80, 99), true);
+    QCOMPARE(m_messages->confirmedCount(), 10);
+    QCOMPARE(seqs(*m_messages), seqRange(91, 100));
+    // Full: no more pages are asked for.
+    QVERIFY(!m_messages->hasMore());
+}
+
+void TestModels::dropConfirmedKeepsPending()
+{
+    m_messages->addMessage(message(1, kBob, QStringLiteral("one")));
+    m_messages->addPending(send(QStringLiteral("p"), QStringLiteral("mine")));
+    m_messages->setHasMore(false);
+    m_messages->dropConfirmed();
+    QCOMPARE(m_messages->confirmedCount(), 0);
+    QCOMPARE(m_messages->pendingCount(), 1);
+    QVERIFY(m_messages->hasMore());
+    QCOMPARE(m_messages->oldestSeq(), 0);
+}
+
+void TestModels::membersOnlineFirstThenByLabel()
+{
+    m_members->setRoom(QStringLiteral("dev"));
+    m_members->setMembers({member(QStringLiteral("zed"), true, QStringLiteral("阿泽")),
+                           member(QStringLiteral("bob"), false),
+                           member(QStringLiteral("Carol"), true),
+                           member(QStringLiteral("alice"), false, {}, QStringLiteral("owner")),
+                           member(QStringLiteral("carol"), true)}); // the same as Carol
+    QCOMPARE(m_members->names(), (QStringList{QStringLiteral("carol"), QStringLiteral("zed"),
+                                              QStringLiteral("alice"), QStringLiteral("bob")}));
+    QCOMPARE(m_members->count(), 4);
+    QCOMPARE(m_members->onlineCount(), 2);
+    QCOMPARE(m_members->index(1).data().toString(), QStringLiteral("阿泽 (zed)"));
+    QCOMPARE(m_members->index(2).data().toString(), QStringLiteral("alice · 房主"));
+    QCOMPARE(m_members->index(1).data(MemberListModel::OnlineRole).toBool(), true);
+    QCOMPARE(m_members->roleNames().value(MemberListModel::OnlineRole), QByteArray("online"));
+}
+
+void TestModels::membersPagesAndPresence()
+{
+    QSignalSpy counts(m_members, &MemberListModel::countsChanged);
+    m_members->setRoom(QStringLiteral("dev"));
+    m_members->setMembers(
+        {member(QStringLiteral("alice"), true), member(QStringLiteral("bob"), false)});
+    m_members->addMembers(
+        {member(QStringLiteral("carol"), false), member(QStringLiteral("dave"), true)});
+    QCOMPARE(m_members->count(), 4);
+    QCOMPARE(m_members->onlineCount(), 2);
+
+    // Left first, then joined: bob comes online with a new display name, alice goes.
+    m_members->applyPresence({chat::proto::User{QStringLiteral("Bob"), QStringLiteral("鲍勃")}},
+                             {QStringLiteral("alice")});
+    QVERIFY(m_members->isOnline(QStringLiteral("bob")));
+    QVERIFY(!m_members->isOnline(QStringLiteral("alice")));
+    QCOMPARE(m_members->names(), (QStringList{QStringLiteral("dave"), QStringLiteral("bob"),
+                                              QStringLiteral("alice"), QStringLiteral("carol")}));
+    QCOMPARE(m_members->index(1).data(MemberListModel::LabelRole).toString(),
+             QStringLiteral("鲍勃 (bob)"));
+    QCOMPARE(m_members->onlineCount(), 2);
+    QVERIFY(counts.count() >= 3);
+
+    // Another room: empty until its pages come.
+    m_members->setRoom(QStringLiteral("lobby"));
+    QCOMPARE(m_members->count(), 0);
+}
+
+void TestModels::membersAddRemoveRole()
+{
+    m_members->setRoom(QStringLiteral("dev"));
+    m_members->setMembers({member(QStringLiteral("alice"), true, {}, QStringLiteral("owner"))});
+    m_members->addMember(member(QStringLiteral("bob"), true));
+    m_members->setRole(QStringLiteral("alice"), QStringLiteral("member"));
+    m_members->setRole(QStringLiteral("BOB"), QStringLiteral("owner"));
+    QCOMPARE(m_members->memberAt(1).role, QStringLiteral("owner"));
+    QCOMPARE(m_members->index(1).data().toString(), QStringLiteral("bob · 房主"));
+    m_members->removeMember(QStringLiteral("Alice"));
+    QCOMPARE(m_members->names(), QStringList{QStringLiteral("bob")});
+    m_members->removeMember(QStringLiteral("nobody"));
+    QCOMPARE(m_members->count(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestModels)

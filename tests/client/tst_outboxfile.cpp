@@ -18,7 +18,7 @@ namespace {
 
 proto::Send makeSend(const QString &id, const QString &text)
 {
-    return proto::Send{id, proto::defaultRoom(), text};
+    return proto::Send{id, proto::defaultRoom(), {}, text};
 }
 
 QByteArray line(const proto::Send &send)
@@ -88,7 +88,9 @@ void TestOutboxFile::roundTrip_data()
     QTest::addRow("newlines, tabs, emoji, quotes") << QList<proto::Send>{
         makeSend(QStringLiteral("x"), QStringLiteral("line 1\nline 2\t\"quoted\" 你好 👋 \\n"))};
     QTest::addRow("room named") << QList<proto::Send>{
-        proto::Send{QStringLiteral("r"), QStringLiteral("lobby"), QStringLiteral("in lobby")}};
+        proto::Send{QStringLiteral("r"), QStringLiteral("dev"), {}, QStringLiteral("in dev")}};
+    QTest::addRow("direct message") << QList<proto::Send>{
+        proto::Send{QStringLiteral("d"), {}, QStringLiteral("bob"), QStringLiteral("to bob")}};
     QTest::addRow("longest text") << QList<proto::Send>{
         makeSend(QStringLiteral("long"), QString(proto::kMaxTextChars, QChar(0x8A9E)))};
 }

@@ -5,8 +5,9 @@
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "hubaccounts.h"
+#include "memberlistmodel.h"
 #include "messagemodel.h"
-#include "userlistmodel.h"
+#include "roomlistmodel.h"
 #include "validation.h"
 
 #include <QAbstractItemModelTester>
@@ -134,7 +135,9 @@ ConnectionController *TestReconnect::makeClient(const QString &nick, const QUrl 
     m_testers.append(new QAbstractItemModelTester(
         client->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest));
     m_testers.append(new QAbstractItemModelTester(
-        client->users(), QAbstractItemModelTester::FailureReportingMode::QtTest));
+        client->members(), QAbstractItemModelTester::FailureReportingMode::QtTest));
+    m_testers.append(new QAbstractItemModelTester(
+        client->rooms(), QAbstractItemModelTester::FailureReportingMode::QtTest));
     return client;
 }
 
@@ -162,7 +165,7 @@ void TestReconnect::connectsSendsAndIsAcknowledged()
     QCOMPARE(alice->state(), ConnectionState::Connected);
     QCOMPARE(alice->account(), QStringLiteral("alice"));
     QCOMPARE(alice->statusText(), QStringLiteral("已连接：alice"));
-    QCOMPARE(alice->users()->users(), QStringList{QStringLiteral("alice")});
+    QTRY_COMPARE(alice->members()->names(), QStringList{QStringLiteral("alice")});
     QCOMPARE(states.count(), 2);
     QCOMPARE(states.at(0).at(0).value<ConnectionState>(), ConnectionState::Connecting);
     QCOMPARE(states.at(1).at(0).value<ConnectionState>(), ConnectionState::Connected);
@@ -185,9 +188,9 @@ void TestReconnect::connectsSendsAndIsAcknowledged()
     bob->start();
     QTRY_COMPARE(bob->state(), ConnectionState::Connected);
     QCOMPARE(texts(bob), QStringList{QStringLiteral("hello 👋")}); // from the welcome's history
-    QTRY_COMPARE(alice->users()->count(), 2);
+    QTRY_COMPARE(alice->members()->onlineCount(), 2);             // the lobby's, through presence
     bob->stop();
-    QTRY_COMPARE(alice->users()->count(), 1);
+    QTRY_COMPARE(alice->members()->onlineCount(), 1);
     QCOMPARE(errors.count(), 0);
 }
 
@@ -235,7 +238,6 @@ void TestReconnect::reconnectsToRestartedHubAndResendsOutbox()
         return args.at(0).toString().startsWith(QStringLiteral("1 秒后重新连接 — "));
     }));
     QCOMPARE(alice->reconnectDelayMs(), 400);
-    QCOMPARE(alice->users()->count(), 0);
 
     const QStringList offline{QStringLiteral("offline from alice 1"),
                               QStringLiteral("offline from alice 2"),
@@ -262,7 +264,7 @@ void TestReconnect::reconnectsToRestartedHubAndResendsOutbox()
         QCOMPARE(client->messages()->pendingCount(), 0);
         QCOMPARE(client->lastSeq(), 3);
     }
-    QTRY_COMPARE(alice->users()->count(), 2);
+    QTRY_COMPARE(alice->members()->onlineCount(), 2);
 }
 
 void TestReconnect::resumesWithoutGapOrDuplicateAfterDrop()
@@ -419,14 +421,14 @@ void TestReconnect::twoDevicesOfOneAccountAreOnePerson()
     QTRY_COMPARE(second->state(), ConnectionState::Connected);
     QCOMPARE(first->state(), ConnectionState::Connected);
     QCOMPARE(m_hub->onlineCount(), 1);
-    QCOMPARE(second->users()->count(), 1);
-    QVERIFY(second->users()->contains(QStringLiteral("bob")));
+    QTRY_COMPARE(second->members()->onlineCount(), 1);
+    QVERIFY(second->members()->isOnline(QStringLiteral("bob")));
 
     // One device leaving is not news; the account stays online through the other.
     second->stop();
     QTRY_COMPARE(m_hub->connectionCount(), 1);
     QCOMPARE(m_hub->onlineCount(), 1);
-    QCOMPARE(first->users()->count(), 1);
+    QCOMPARE(first->members()->onlineCount(), 1);
 }
 
 void TestReconnect::stopWhileReconnecting()

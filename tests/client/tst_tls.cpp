@@ -203,7 +203,6 @@ void TestTls::certificateChecks()
         if (decoded.ok() && std::holds_alternative<proto::Hello>(*decoded.message)) {
             proto::Welcome welcome;
             welcome.account = QStringLiteral("alice");
-            welcome.users = {proto::User{welcome.account, {}}};
             m_server->reply(proto::encode(welcome));
         }
     });

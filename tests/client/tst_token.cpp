@@ -5,9 +5,9 @@
 #include "accounts/accounts.h"
 #include "chat/chathub.h"
 #include "connectioncontroller.h"
+#include "memberlistmodel.h"
 #include "namekey.h"
 #include "tokenvault.h"
-#include "userlistmodel.h"
 
 #include <QDirIterator>
 #include <QSignalSpy>
@@ -123,7 +123,7 @@ void TestToken::registrationTokenIsUsedNextTime()
     QTRY_COMPARE(next->state(), ConnectionState::Connected);
     QCOMPARE(next->displayName(), QStringLiteral("爱丽丝"));
     QCOMPARE(tokenCount(QStringLiteral("alice")), 1);
-    QCOMPARE(next->users()->index(0).data().toString(), QStringLiteral("爱丽丝 (alice)"));
+    QTRY_COMPARE(next->members()->index(0).data().toString(), QStringLiteral("爱丽丝 (alice)"));
 }
 
 void TestToken::wrongPasswordAsksForCredentials()

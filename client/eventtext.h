@@ -1,0 +1,16 @@
+// The Chinese line a room's event message is shown as ("bob 加入了房间"), and the label of a
+// person ("显示名 (account)"). Plain text: the names in it come from the network.
+#pragma once
+
+#include "protocol.h"
+
+namespace chat::client {
+
+// "显示名 (account)", or the account name when there is no display name (or the same).
+[[nodiscard]] QString personLabel(const QString &account, const QString &display);
+
+// The system line for an event message ("alice 把话题改为：发布计划"); for a chat message, its
+// text.
+[[nodiscard]] QString eventLine(const proto::Message &message);
+
+} // namespace chat::client
