@@ -28,23 +28,54 @@ bool MemoryStore::append(QList<Entry> &entries)
 {
     // Nothing here can fail: numbering and keeping are one step.
     for (Entry &entry : entries) {
-        entry.message.seq = ++m_lastSeq;
+        Message &message = entry.message;
+        message.seq = ++m_lastSeq;
         if (!entry.nickKey.isEmpty()) {
             // Without its text: the index holds up to ids x nicknames messages, which at 4,000
             // characters each would pin gigabytes (findSent() below puts a text back).
-            Message sent = entry.message;
+            Message sent = message;
             sent.text = QString();
             m_sent.remember(entry.nickKey, sent);
         }
         if (m_capacity == 0)
             continue;
         // An event names nobody: its text is a title or a topic.
-        m_messages.push_back(
-            {entry.message, entry.message.event.isEmpty() ? entry.mentions : QList<qint64>()});
+        m_messages.push_back({message, message.event.isEmpty() ? entry.mentions : QList<qint64>()});
+        m_byRoom[message.room].push_back(message.seq);
+        if (isTargetedEvent(message))
+            m_byTarget[message.target].push_back(message.seq);
         if (m_messages.size() > m_capacity)
-            m_messages.pop_front();
+            dropOldest();
     }
     return true;
+}
+
+bool MemoryStore::isTargetedEvent(const Message &message)
+{
+    return !message.event.isEmpty() && !message.target.isEmpty();
+}
+
+void MemoryStore::dropOldest()
+{
+    const Message &oldest = m_messages.front().message;
+    // The oldest held seq is the oldest of its room (and of its target's events).
+    const auto forget = [&](QHash<QString, std::deque<qint64>> &index, const QString &key) {
+        const auto it = index.find(key);
+        if (it == index.end())
+            return;
+        it->pop_front();
+        if (it->empty())
+            index.erase(it);
+    };
+    forget(m_byRoom, oldest.room);
+    if (isTargetedEvent(oldest))
+        forget(m_byTarget, oldest.target);
+    m_messages.pop_front();
+}
+
+const MemoryStore::Held &MemoryStore::held(qint64 seq) const
+{
+    return m_messages[size_t(seq - oldestSeq())]; // held seqs are consecutive
 }
 
 std::optional<Message> MemoryStore::findSent(const QString &nickKey, const QString &id) const
@@ -55,7 +86,7 @@ std::optional<Message> MemoryStore::findSent(const QString &nickKey, const QStri
     if (!sent)
         return std::nullopt;
     if (sent->seq >= oldestSeq())
-        return m_messages[size_t(sent->seq - oldestSeq())].message; // still held, text and all
+        return held(sent->seq).message; // still held, text and all
     return *sent; // text empty: the caller has the resend's, which carries the same text
 }
 
@@ -64,10 +95,9 @@ QList<Message> MemoryStore::range(qint64 first, qint64 last, qint64 maxWeight) c
     QList<Message> result;
     first = qMax(first, oldestSeq());
     last = qMin(last, m_lastSeq);
-    // Held seqs are consecutive, so a seq maps straight to a position.
     qint64 weight = 0;
     for (qint64 seq = first; seq <= last; ++seq) {
-        const Message &message = m_messages[size_t(seq - oldestSeq())].message;
+        const Message &message = held(seq).message;
         weight += messageWeight(message);
         if (maxWeight >= 0 && weight > maxWeight)
             break;
@@ -80,35 +110,45 @@ QList<Message> MemoryStore::page(const QString &room, qint64 before, int limit, 
 {
     QList<Message> result;
     *more = false;
-    const qint64 bound = before > 0 ? qMin(before, m_lastSeq + 1) : m_lastSeq + 1;
-    const qint64 skip = qMax<qint64>(0, m_lastSeq + 1 - bound); // held messages at or after it
-    for (auto it = m_messages.crbegin() + qMin<qint64>(skip, qint64(m_messages.size()));
-         it != m_messages.crend(); ++it) {
-        if (it->message.room != room)
-            continue;
-        if (result.size() >= limit) {
-            *more = true;
-            break;
-        }
-        result.append(it->message);
-    }
-    std::reverse(result.begin(), result.end());
+    const auto it = m_byRoom.constFind(room);
+    if (it == m_byRoom.cend() || limit <= 0)
+        return result;
+    const std::deque<qint64> &seqs = *it;
+    const auto end =
+        before > 0 ? std::lower_bound(seqs.cbegin(), seqs.cend(), before) : seqs.cend();
+    const auto begin = end - qMin<qint64>(limit, end - seqs.cbegin());
+    *more = begin != seqs.cbegin();
+    result.reserve(end - begin);
+    for (auto seq = begin; seq != end; ++seq)
+        result.append(held(*seq).message);
     return result;
 }
 
 QList<Message> MemoryStore::since(const QSet<QString> &rooms, const QString &target, qint64 after,
                                   int limit, qint64 maxWeight, bool *complete) const
 {
-    QList<Message> result;
     // Messages after `after` that are no longer held may have been for this account.
     *complete = after + 1 >= oldestSeq();
-    const size_t skip = size_t(qMax<qint64>(0, after + 1 - oldestSeq()));
+    limit = qMax(0, limit);
+    // The first limit + 1 after `after` of each room and of the target's events, merged.
+    std::vector<qint64> seqs;
+    const auto collect = [&](const std::deque<qint64> &of) {
+        auto first = std::upper_bound(of.cbegin(), of.cend(), after);
+        const qint64 take = qMin<qint64>(qint64(limit) + 1, of.cend() - first);
+        seqs.insert(seqs.end(), first, first + take);
+    };
+    for (const QString &room : rooms) {
+        if (const auto it = m_byRoom.constFind(room); it != m_byRoom.cend())
+            collect(*it);
+    }
+    if (const auto it = m_byTarget.constFind(target); !target.isEmpty() && it != m_byTarget.cend())
+        collect(*it);
+    std::sort(seqs.begin(), seqs.end());
+    seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    QList<Message> result;
     qint64 weight = 0;
-    for (size_t i = skip; i < m_messages.size(); ++i) {
-        const Message &message = m_messages[i].message;
-        if (!rooms.contains(message.room) &&
-            (message.event.isEmpty() || target.isEmpty() || message.target != target))
-            continue;
+    for (const qint64 seq : seqs) {
+        const Message &message = held(seq).message;
         weight += messageWeight(message);
         if (result.size() >= limit || (maxWeight >= 0 && weight > maxWeight)) {
             *complete = false;
@@ -123,10 +163,13 @@ int MemoryStore::countUnread(const QString &room, qint64 after, const QString &e
                              int cap) const
 {
     int count = 0;
-    const size_t skip = size_t(qMax<qint64>(0, after + 1 - oldestSeq()));
-    for (size_t i = skip; i < m_messages.size() && count < cap; ++i) {
-        const Message &message = m_messages[i].message;
-        if (message.room == room && message.event.isEmpty() && message.from != exceptFrom)
+    const auto it = m_byRoom.constFind(room);
+    if (it == m_byRoom.cend())
+        return count;
+    for (auto seq = std::upper_bound(it->cbegin(), it->cend(), after);
+         seq != it->cend() && count < cap; ++seq) {
+        const Message &message = held(*seq).message;
+        if (message.event.isEmpty() && message.from != exceptFrom)
             ++count;
     }
     return count;
@@ -135,10 +178,12 @@ int MemoryStore::countUnread(const QString &room, qint64 after, const QString &e
 int MemoryStore::countMentions(const QString &room, qint64 after, qint64 accountId, int cap) const
 {
     int count = 0;
-    const size_t skip = size_t(qMax<qint64>(0, after + 1 - oldestSeq()));
-    for (size_t i = skip; i < m_messages.size() && count < cap; ++i) {
-        const Held &held = m_messages[i];
-        if (held.message.room == room && held.mentions.contains(accountId))
+    const auto it = m_byRoom.constFind(room);
+    if (it == m_byRoom.cend())
+        return count;
+    for (auto seq = std::upper_bound(it->cbegin(), it->cend(), after);
+         seq != it->cend() && count < cap; ++seq) {
+        if (held(*seq).mentions.contains(accountId))
             ++count;
     }
     return count;
@@ -147,10 +192,9 @@ int MemoryStore::countMentions(const QString &room, qint64 after, qint64 account
 QHash<QString, Message> MemoryStore::newestPerRoom() const
 {
     QHash<QString, Message> newest;
-    for (auto it = m_messages.crbegin(); it != m_messages.crend(); ++it) {
-        if (!newest.contains(it->message.room))
-            newest.insert(it->message.room, it->message);
-    }
+    newest.reserve(m_byRoom.size());
+    for (auto it = m_byRoom.cbegin(); it != m_byRoom.cend(); ++it)
+        newest.insert(it.key(), held(it->back()).message);
     return newest;
 }
 
@@ -173,7 +217,7 @@ qint64 MemoryStore::prune(const Retention &retention, const QDateTime &now)
         const bool tooOld = retention.maxDays > 0 && m_messages.front().message.time < cutoff;
         if (!tooMany && !tooOld)
             break;
-        m_messages.pop_front();
+        dropOldest();
         ++removed;
     }
     return removed;

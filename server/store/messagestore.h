@@ -144,9 +144,17 @@ private:
         QList<qint64> mentions;
     };
 
+    [[nodiscard]] static bool isTargetedEvent(const chat::proto::Message &message);
+    [[nodiscard]] const Held &held(qint64 seq) const; // seq must be held
+    void dropOldest();
+
     QString m_instance;
     size_t m_capacity;
     std::deque<Held> m_messages; // consecutive seqs, oldest first
+    // The held seqs of each room, and of the events that concern each account (by name), oldest
+    // first: a room's page or count reads its own messages only, however busy the others are.
+    QHash<QString, std::deque<qint64>> m_byRoom;
+    QHash<QString, std::deque<qint64>> m_byTarget;
     SentIndex m_sent;
     qint64 m_lastSeq = 0;
 };

@@ -8,6 +8,7 @@
 #include "storetestbase.h"
 
 #include <QDir>
+#include <QRandomGenerator>
 
 #include <limits>
 
@@ -53,6 +54,7 @@ private slots:
     void countMentions();
     void newestPerRoom_data() { kinds(); }
     void newestPerRoom();
+    void memoryAndSqliteAgree();
     void historyPagesAsTheStore_data() { kinds(); }
     void historyPagesAsTheStore();
     void historyResumesByRoom_data() { kinds(); }
@@ -726,6 +728,72 @@ void StoreTest::newestPerRoom()
     QCOMPARE(newest.keys().size(), 2);
     QVERIFY(!newest.contains(kC));
     QCOMPARE(newest.value(kB).seq, 5);
+}
+
+void StoreTest::memoryAndSqliteAgree()
+{
+    // The same random traffic into a memory store that keeps 50 and an SQLite store pruned to
+    // 50: every read answers the same, while the memory store's room indexes shed what it drops.
+    constexpr int kKeep = 50;
+    MemoryStore memory(kKeep, 100, 100);
+    std::unique_ptr<SqliteStore> sqlite = openSqlite();
+    QVERIFY(sqlite);
+    const QStringList roomNames = {kA, kB, kC, QStringLiteral("d"), QStringLiteral("e")};
+    const QStringList people = {QStringLiteral("alice"), QStringLiteral("bob"),
+                                QStringLiteral("carol")};
+    QRandomGenerator random(20261201);
+    int id = 0;
+    for (int round = 0; round < 40; ++round) {
+        QList<MessageStore::Entry> batch;
+        const int size = 1 + random.bounded(30);
+        for (int i = 0; i < size; ++i) {
+            // Room e is quiet: its messages soon all fall out.
+            const QString room = roomNames[random.bounded(round < 5 ? 5 : 4)];
+            const QString &from = people[random.bounded(3)];
+            if (random.bounded(5) == 0)
+                batch.append(
+                    eventEntry(room, from, QStringLiteral("invited"), people[random.bounded(3)]));
+            else
+                batch.append(
+                    chatEntry(room, from, QString::number(++id), QStringLiteral("t"),
+                              random.bounded(3) == 0 ? QList<qint64>{1, 2} : QList<qint64>{2}));
+        }
+        QList<MessageStore::Entry> copy = batch;
+        QVERIFY(memory.append(batch));
+        QVERIFY(sqlite->append(copy));
+        QVERIFY(sqlite->prune(Retention{kKeep, 0}, kNow) >= 0);
+        QCOMPARE(memory.oldestSeq(), sqlite->oldestSeq());
+        QCOMPARE(memory.lastSeq(), sqlite->lastSeq());
+        QCOMPARE(memory.newestPerRoom(), sqlite->newestPerRoom());
+        const qint64 last = memory.lastSeq();
+        for (const QString &room : roomNames) {
+            for (const qint64 point : {qint64(0), last - 60, last - 30, last - 10, last}) {
+                bool moreMemory = false;
+                bool moreSqlite = false;
+                QCOMPARE(memory.page(room, point, 7, &moreMemory),
+                         sqlite->page(room, point, 7, &moreSqlite));
+                QCOMPARE(moreMemory, moreSqlite);
+                for (const QString &person : people) {
+                    QCOMPARE(memory.countUnread(room, point, person, 5),
+                             sqlite->countUnread(room, point, person, 5));
+                }
+                QCOMPARE(memory.countMentions(room, point, 1, 1000),
+                         sqlite->countMentions(room, point, 1, 1000));
+                QCOMPARE(memory.countMentions(room, point, 2, 3),
+                         sqlite->countMentions(room, point, 2, 3));
+            }
+        }
+        for (const qint64 after : {qint64(0), last - kKeep, last - 20, last - 1}) {
+            for (const int limit : {3, 1000}) {
+                const QSet<QString> some = roomSet(roomNames.mid(round % 4, 2));
+                bool completeMemory = false;
+                bool completeSqlite = false;
+                QCOMPARE(memory.since(some, people[round % 3], after, limit, -1, &completeMemory),
+                         sqlite->since(some, people[round % 3], after, limit, -1, &completeSqlite));
+                QCOMPARE(completeMemory, completeSqlite);
+            }
+        }
+    }
 }
 
 void StoreTest::historyPagesAsTheStore()
