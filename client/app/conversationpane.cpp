@@ -1,6 +1,7 @@
 #include "conversationpane.h"
 
 #include "connectioncontroller.h"
+#include "memberlistmodel.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
 #include "protocol.h"
@@ -91,6 +92,8 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
         if (room == m_controller->currentRoom())
             fillIfShort();
     });
+    connect(controller->members(), &MemberListModel::countsChanged, this,
+            &ConversationPane::showHeader);
     RoomListModel *rooms = controller->rooms();
     connect(rooms, &QAbstractItemModel::dataChanged, this, &ConversationPane::showHeader);
     connect(rooms, &QAbstractItemModel::modelReset, this, &ConversationPane::showHeader);
@@ -158,10 +161,14 @@ void ConversationPane::showHeader()
         m_topic->setText(QStringLiteral("与 %1 的私聊").arg(room->with));
         return;
     }
+    // The member list, once loaded, knows better than the count the room came with.
+    const MemberListModel *members = m_controller->members();
+    const int count =
+        members->room() == room->name && members->count() > 0 ? members->count() : room->members;
     m_title->setText(QStringLiteral("# %1").arg(RoomListModel::titleOf(*room)));
     m_topic->setText(room->topic.isEmpty()
-                         ? QStringLiteral("%1 位成员").arg(room->members)
-                         : QStringLiteral("%1 · %2 位成员").arg(room->topic).arg(room->members));
+                         ? QStringLiteral("%1 位成员").arg(count)
+                         : QStringLiteral("%1 · %2 位成员").arg(room->topic).arg(count));
 }
 
 void ConversationPane::sendInput()

@@ -1,25 +1,37 @@
 // The chat window, offscreen, against a real hub: typing sends, incoming messages and presence
-// show, the status follows the connection, and markup from the network is drawn as text.
+// show, the status follows the connection, and markup from the network is drawn as text; the
+// sidebar shows rooms with their badges, each room keeps its scroll position and draft, and
+// scrolling to the top loads older messages.
 #include "chat/chathub.h"
 #include "chatwindow.h"
 #include "connectioncontroller.h"
+#include "conversationpane.h"
 #include "hubaccounts.h"
 #include "keychaintokenvault.h"
 #include "logindialog.h"
+#include "memberlistmodel.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "roomlistmodel.h"
+#include "roomsdialog.h"
+#include "sidebardelegates.h"
 #include "tokenvault.h"
 
+#include <QCheckBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QPainter>
+#include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace chat::client;
 using chat::server::ChatHub;
@@ -83,8 +95,17 @@ private slots:
     void registeringThroughTheDialog();
     void logoutAsksForCredentialsAgain();
     void vaultNoticeShowsInTheStatusBar();
+    void sidebarShowsRoomsAndBadges();
+    void roomsDialogJoinsAndCreates();
+    void switchingRoomsKeepsScrollAndDraft();
+    void scrollingToTheTopLoadsOlder();
 
 private:
+    // bob writes this many messages into the room and waits for their acknowledgement.
+    void bobWrites(const QString &room, int count, const QString &prefix = QStringLiteral("消息"));
+    // Clicks the room's row in the sidebar.
+    void clickRoom(const QString &room);
+    [[nodiscard]] QListView *conversationView() const;
     [[nodiscard]] bool startHub(quint16 port);
     HubAccounts m_accounts;
     QTemporaryDir m_settingsDir;
@@ -102,6 +123,9 @@ bool TestWindow::startHub(quint16 port)
     config.host = QHostAddress::LocalHost;
     config.port = port;
     config.accounts.cheapHashes = true; // tests: libsodium's minimum Argon2id cost
+    config.ratePerSecond = 0;           // bob writes pages of history at once
+    config.maxBytesPerSecond = 0;
+    config.maxAddressBytesPerSecond = 0;
     m_hub = std::make_unique<ChatHub>(config);
     // The same accounts and tokens on every hub of a test: restarts keep them.
     return m_accounts.grantAll(*m_hub) && m_hub->listen();
@@ -113,6 +137,7 @@ void TestWindow::startClient(ConnectionController &controller, const QString &ni
     controller.setToken(nick, m_accounts.tokenFor(nick));
     QVERIFY(m_accounts.grant(*m_hub, nick));
     controller.setBackoff(50, 200);
+    controller.setSendWindow(8);
     controller.start();
 }
 
@@ -128,6 +153,8 @@ void TestWindow::init()
     m_bob = std::make_unique<ConnectionController>();
     m_window = std::make_unique<ChatWindow>(m_alice.get());
     m_window->show();
+    QApplication::setActiveWindow(m_window.get());
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     startClient(*m_alice, QStringLiteral("alice"));
     startClient(*m_bob, QStringLiteral("bob"));
     QTRY_COMPARE(m_alice->state(), ConnectionState::Connected);
@@ -169,12 +196,12 @@ void TestWindow::typingAndEnterSends()
 
 void TestWindow::incomingMessageAndPresenceShow()
 {
-    auto *usersLabel = m_window->findChild<QLabel *>(QStringLiteral("usersLabel"));
-    auto *users = m_window->findChild<QListView *>(QStringLiteral("users"));
+    auto *membersLabel = m_window->findChild<QLabel *>(QStringLiteral("membersLabel"));
+    auto *members = m_window->findChild<QListView *>(QStringLiteral("members"));
     auto *conversation = m_window->findChild<QListView *>(QStringLiteral("conversation"));
-    QVERIFY(usersLabel && users && conversation);
-    QTRY_COMPARE(usersLabel->text(), QStringLiteral("在线：2"));
-    QCOMPARE(users->model()->rowCount(), 2);
+    QVERIFY(membersLabel && members && conversation);
+    QTRY_COMPARE(membersLabel->text(), QStringLiteral("成员 2 · 在线 2"));
+    QCOMPARE(members->model()->rowCount(), 2);
 
     QVERIFY(!m_bob->send(QStringLiteral("hi alice")).isEmpty());
     QTRY_COMPARE(conversation->model()->rowCount(), 1);
@@ -184,7 +211,8 @@ void TestWindow::incomingMessageAndPresenceShow()
     QVERIFY(!row.data(MessageModel::OwnRole).toBool());
 
     m_bob->stop();
-    QTRY_COMPARE(usersLabel->text(), QStringLiteral("在线：1"));
+    QTRY_COMPARE(membersLabel->text(), QStringLiteral("成员 2 · 在线 1"));
+    QCOMPARE(members->model()->index(1, 0).data(MemberListModel::OnlineRole).toBool(), false);
 }
 
 void TestWindow::markupFromTheNetworkShowsLiterally()
@@ -328,6 +356,210 @@ void TestWindow::vaultNoticeShowsInTheStatusBar()
              QStringLiteral("未找到系统钥匙串，登录凭据保存在仅本用户可读的文件中"));
     QVERIFY(notice->isVisible() && status->isVisible());
     QVERIFY(!notice->geometry().intersects(status->geometry()));
+}
+
+void TestWindow::bobWrites(const QString &room, int count, const QString &prefix)
+{
+    for (int i = 1; i <= count; ++i)
+        QVERIFY(!m_bob->sendToRoom(room, QStringLiteral("%1 %2").arg(prefix).arg(i)).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(m_bob->pendingCount(), 0, 20000);
+}
+
+void TestWindow::clickRoom(const QString &room)
+{
+    auto *rooms = m_window->findChild<QListView *>(QStringLiteral("rooms"));
+    QVERIFY(rooms);
+    const QModelIndex index = rooms->model()->index(m_alice->rooms()->indexOf(room), 0);
+    QVERIFY(index.isValid());
+    QTest::mouseClick(rooms->viewport(), Qt::LeftButton, {}, rooms->visualRect(index).center());
+    QCOMPARE(m_alice->currentRoom(), room);
+}
+
+QListView *TestWindow::conversationView() const
+{
+    return m_window->findChild<QListView *>(QStringLiteral("conversation"));
+}
+
+void TestWindow::sidebarShowsRoomsAndBadges()
+{
+    auto *rooms = m_window->findChild<QListView *>(QStringLiteral("rooms"));
+    QVERIFY(rooms);
+    QTRY_COMPARE(rooms->model()->rowCount(), 1);
+    // Bob makes a room, alice joins it; bob writes there while alice reads the lobby.
+    QSignalSpy bobDone(m_bob.get(), &ConnectionController::roomRequestDone);
+    m_bob->createRoom(QStringLiteral("dev"), QStringLiteral("开发组"), {}, false);
+    QVERIFY(bobDone.wait());
+    QSignalSpy aliceDone(m_alice.get(), &ConnectionController::roomRequestDone);
+    m_alice->joinRoom(QStringLiteral("dev"));
+    QVERIFY(aliceDone.wait());
+    QTRY_COMPARE(rooms->model()->rowCount(), 2);
+    QCOMPARE(m_alice->currentRoom(), QStringLiteral("lobby"));
+    m_bob->sendToRoom(QStringLiteral("dev"), QStringLiteral("有人吗"));
+    m_bob->sendToRoom(QStringLiteral("dev"), QStringLiteral("@alice 看一下发布计划"));
+    m_bob->sendToRoom(QStringLiteral("lobby"), QStringLiteral("大家好"));
+
+    const auto row = [this, rooms](const QString &name) {
+        return rooms->model()->index(m_alice->rooms()->indexOf(name), 0);
+    };
+    QTRY_COMPARE(RoomDelegate::unreadBadge(row(QStringLiteral("dev"))), QStringLiteral("2"));
+    QCOMPARE(RoomDelegate::mentionBadge(row(QStringLiteral("dev"))), QStringLiteral("@1"));
+    QCOMPARE(row(QStringLiteral("dev")).data(RoomListModel::TitleRole).toString(),
+             QStringLiteral("开发组"));
+    // The lobby is being read: no badge; its newest message shows under its name.
+    QTRY_COMPARE(row(QStringLiteral("lobby")).data(RoomListModel::LastTextRole).toString(),
+                 QStringLiteral("大家好"));
+    QCOMPARE(RoomDelegate::unreadBadge(row(QStringLiteral("lobby"))), QString());
+    QCOMPARE(rooms->currentIndex(), row(QStringLiteral("lobby")));
+    m_window->grab().save(QDir::temp().filePath(QStringLiteral("chat-window-badges.png")));
+
+    // Opening dev reads it: the badges go, the header names it, the members are dev's.
+    clickRoom(QStringLiteral("dev"));
+    QCOMPARE(RoomDelegate::unreadBadge(row(QStringLiteral("dev"))), QString());
+    QCOMPARE(RoomDelegate::mentionBadge(row(QStringLiteral("dev"))), QString());
+    QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("roomTitle"))->text(),
+             QStringLiteral("# 开发组"));
+    // Bob created it, alice joined, bob wrote twice.
+    QTRY_COMPARE(conversationView()->model()->rowCount(), 4);
+    QCOMPARE(conversationView()->model()->index(1, 0).data(MessageModel::TextRole).toString(),
+             QStringLiteral("alice 加入了房间"));
+    QTRY_COMPARE(m_window->findChild<QLabel *>(QStringLiteral("membersLabel"))->text(),
+                 QStringLiteral("成员 2 · 在线 2"));
+    // ... and bob's other device would see alice's read: the server has it.
+    QTRY_COMPARE(m_alice->rooms()->room(QStringLiteral("dev"))->read,
+                 m_bob->messages(QStringLiteral("dev"))->lastSeq());
+}
+
+void TestWindow::roomsDialogJoinsAndCreates()
+{
+    QSignalSpy bobDone(m_bob.get(), &ConnectionController::roomRequestDone);
+    m_bob->createRoom(QStringLiteral("art"), QStringLiteral("美术"), QStringLiteral("画画"), false);
+    QVERIFY(bobDone.wait());
+
+    RoomsDialog dialog(m_alice.get(), m_window.get());
+    dialog.show();
+    auto *list = dialog.findChild<QTreeWidget *>(QStringLiteral("publicRooms"));
+    QTRY_COMPARE(list->topLevelItemCount(), 2); // art and the lobby
+    QTreeWidgetItem *art = list->topLevelItem(0);
+    QCOMPARE(art->text(0), QStringLiteral("美术 (art)"));
+    QCOMPARE(art->text(1), QStringLiteral("画画"));
+    QCOMPARE(list->topLevelItem(1)->text(3), QStringLiteral("已加入"));
+    list->setCurrentItem(art);
+    dialog.findChild<QPushButton *>(QStringLiteral("joinButton"))->click();
+    QTRY_VERIFY(!dialog.isVisible());
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(m_alice->currentRoom(), QStringLiteral("art"));
+
+    RoomsDialog create(m_alice.get(), m_window.get());
+    create.show();
+    create.findChild<QLineEdit *>(QStringLiteral("roomNameEdit"))->setText(QStringLiteral("book"));
+    create.findChild<QLineEdit *>(QStringLiteral("roomTitleEdit"))
+        ->setText(QStringLiteral("读书会"));
+    create.findChild<QCheckBox *>(QStringLiteral("privateCheck"))->setChecked(true);
+    create.findChild<QPushButton *>(QStringLiteral("createButton"))->click();
+    QTRY_VERIFY(!create.isVisible());
+    QTRY_COMPARE(m_alice->currentRoom(), QStringLiteral("book"));
+    QVERIFY(m_alice->rooms()->room(QStringLiteral("book"))->isPrivate);
+    QCOMPARE(m_window->findChild<QLabel *>(QStringLiteral("roomTitle"))->text(),
+             QStringLiteral("# 读书会"));
+    // The owner's menu actions are on.
+    QVERIFY(m_window->findChild<QAction *>(QStringLiteral("editRoomAction"))->isEnabled());
+    QVERIFY(m_window->findChild<QAction *>(QStringLiteral("leaveAction"))->isEnabled());
+
+    // A name the server would refuse is refused in the dialog, as text.
+    RoomsDialog bad(m_alice.get(), m_window.get());
+    bad.show();
+    bad.findChild<QLineEdit *>(QStringLiteral("roomNameEdit"))->setText(QStringLiteral("<b>X</b>"));
+    bad.findChild<QPushButton *>(QStringLiteral("createButton"))->click();
+    auto *error = bad.findChild<QLabel *>(QStringLiteral("errorLabel"));
+    QVERIFY(error->isVisible());
+    QVERIFY(error->text().startsWith(QStringLiteral("房间名不可用")));
+    QCOMPARE(error->textFormat(), Qt::PlainText);
+}
+
+void TestWindow::switchingRoomsKeepsScrollAndDraft()
+{
+    QSignalSpy bobDone(m_bob.get(), &ConnectionController::roomRequestDone);
+    m_bob->createRoom(QStringLiteral("dev"), {}, {}, false);
+    QVERIFY(bobDone.wait());
+    QSignalSpy aliceDone(m_alice.get(), &ConnectionController::roomRequestDone);
+    m_alice->joinRoom(QStringLiteral("dev"));
+    QVERIFY(aliceDone.wait());
+    bobWrites(QStringLiteral("lobby"), 40, QStringLiteral("大厅"));
+    bobWrites(QStringLiteral("dev"), 40, QStringLiteral("开发"));
+    QTRY_COMPARE(m_alice->messages()->rowCount(), 40);
+
+    QListView *view = conversationView();
+    QScrollBar *bar = view->verticalScrollBar();
+    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    QTRY_VERIFY(bar->maximum() > 200);
+    // Somewhere in the middle of the lobby, with a draft.
+    bar->setValue(bar->maximum() / 2);
+    const int lobbyPosition = bar->value();
+    const QModelIndex lobbyTop = view->indexAt(QPoint(10, 10));
+    QTest::keyClicks(input, QStringLiteral("draft"));
+    input->insert(QStringLiteral(" 大厅的草稿"));
+
+    clickRoom(QStringLiteral("dev"));
+    QCOMPARE(input->text(), QString());
+    QTRY_VERIFY(view->model()->rowCount() >= 40);
+    QTRY_VERIFY(!m_alice->isLoadingOlder(QStringLiteral("dev")));
+    QTRY_COMPARE(bar->value(), bar->maximum()); // a room seen the first time: at its end
+    input->insert(QStringLiteral("开发的草稿"));
+    bar->setValue(bar->maximum() / 3);
+    const int devPosition = bar->value();
+
+    clickRoom(QStringLiteral("lobby"));
+    QCOMPARE(input->text(), QStringLiteral("draft 大厅的草稿"));
+    QCOMPARE(bar->value(), lobbyPosition);
+    QCOMPARE(view->indexAt(QPoint(10, 10)).data(MessageModel::SeqRole),
+             lobbyTop.data(MessageModel::SeqRole));
+    clickRoom(QStringLiteral("dev"));
+    QCOMPARE(input->text(), QStringLiteral("开发的草稿"));
+    QCOMPARE(bar->value(), devPosition);
+    // Sending takes the draft; the lobby's stays.
+    QTest::keyClick(input, Qt::Key_Return);
+    QCOMPARE(input->text(), QString());
+    clickRoom(QStringLiteral("lobby"));
+    QCOMPARE(input->text(), QStringLiteral("draft 大厅的草稿"));
+}
+
+void TestWindow::scrollingToTheTopLoadsOlder()
+{
+    bobWrites(QStringLiteral("lobby"), 120);
+    // A new window: the lobby's newest message, then the page before it.
+    ConnectionController controller;
+    ChatWindow window(&controller);
+    window.resize(900, 500);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    startClient(controller, QStringLiteral("carol"));
+    QTRY_COMPARE(controller.state(), ConnectionState::Connected);
+    MessageModel *lobby = controller.messages();
+    QTRY_COMPARE(lobby->confirmedCount(), 51);
+    QTRY_VERIFY(!controller.isLoadingOlder(QStringLiteral("lobby")));
+
+    auto *view = window.findChild<QListView *>(QStringLiteral("conversation"));
+    QScrollBar *bar = view->verticalScrollBar();
+    QTRY_COMPARE(bar->value(), bar->maximum()); // at the newest
+    QSignalSpy loaded(&controller, &ConnectionController::historyLoaded);
+    // Scrolled to the top: the page before comes, and what was read stays in place.
+    bar->setValue(bar->minimum());
+    const qint64 topSeq = view->indexAt(QPoint(10, 2)).data(MessageModel::SeqRole).toLongLong();
+    QVERIFY(controller.isLoadingOlder(QStringLiteral("lobby")));
+    QVERIFY(loaded.wait());
+    QCOMPARE(lobby->confirmedCount(), 101);
+    QVERIFY(bar->value() > bar->minimum());
+    QCOMPARE(view->indexAt(QPoint(10, 2)).data(MessageModel::SeqRole).toLongLong(), topSeq);
+    window.grab().save(QDir::temp().filePath(QStringLiteral("chat-window-older.png")));
+
+    bar->setValue(bar->minimum());
+    QVERIFY(loaded.wait());
+    QCOMPARE(lobby->confirmedCount(), 120);
+    QVERIFY(!controller.hasOlder(QStringLiteral("lobby")));
+    QCOMPARE(lobby->index(0).data(MessageModel::TextRole).toString(), QStringLiteral("消息 1"));
+    // At the start: scrolling up asks for nothing more.
+    bar->setValue(bar->minimum());
+    QVERIFY(!controller.isLoadingOlder(QStringLiteral("lobby")));
 }
 
 QTEST_MAIN(TestWindow)
