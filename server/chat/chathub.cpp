@@ -202,19 +202,26 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
     }
     // Numbers from another instance (a history before a restart) say nothing about this one.
     const bool sameHistory = hello.instance.isEmpty() || hello.instance == welcome.instance;
-    if (hello.lastSeq && sameHistory && *hello.lastSeq < welcome.seq) {
+    if (hello.lastSeq && sameHistory) {
+        const qint64 lastSeen = *hello.lastSeq;
         bool complete = false;
-        welcome.history = store->since(names, joined.name, *hello.lastSeq, config.resumeLimit,
-                                       welcomeHistoryBytes(config), &complete);
+        // A number from the future belongs to another history; a gap that was pruned away is
+        // no longer there to send: either way the rooms are loaded afresh.
+        if (lastSeen <= welcome.seq && lastSeen + 1 >= store->oldestSeq()) {
+            if (lastSeen == welcome.seq)
+                complete = true;
+            else
+                welcome.history = store->since(names, joined.name, lastSeen, config.resumeLimit,
+                                               welcomeHistoryBytes(config), &complete);
+        }
         welcome.resumed = complete;
         if (!complete) {
             welcome.history.clear();
             for (Room *room : own)
-                if (room->newestSeq() > *hello.lastSeq)
+                if (room->newestSeq() > 0 &&
+                    (room->newestSeq() > lastSeen || lastSeen > welcome.seq))
                     welcome.reload.append(room->name());
         }
-    } else if (hello.lastSeq && sameHistory) {
-        welcome.resumed = true; // nothing was missed
     }
     // Straight to the kernel when it takes it: a crowd's welcomes then do not pile up in Qt's
     // buffers.
