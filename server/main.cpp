@@ -132,8 +132,8 @@ int main(int argc, char *argv[])
         QStringLiteral("N"), QStringLiteral("8080"));
     const QCommandLineOption history(
         QStringLiteral("history"),
-        QStringLiteral("Messages kept in memory for joiners and for resuming (default: 200); a "
-                       "resume may read up to 1000 more from the database."),
+        QStringLiteral("With --db :memory:, the newest messages kept, for history pages and "
+                       "resuming (default: 200). A database keeps every message."),
         QStringLiteral("N"), QStringLiteral("200"));
     const QCommandLineOption name(QStringLiteral("name"),
                                   QStringLiteral("The server name sent in every welcome "
