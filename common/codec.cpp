@@ -986,4 +986,18 @@ std::optional<Error> decodeHttpError(const QByteArray &body)
     return Error{errorCodeFromName(code.toString()), message.toString(), {}};
 }
 
+QString requestIdOf(const ClientMessage &message)
+{
+    return std::visit(
+        [](const auto &m) -> QString {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, Typing> ||
+                          std::is_same_v<T, MarkRead>)
+                return {};
+            else
+                return m.id;
+        },
+        message);
+}
+
 } // namespace chat::proto

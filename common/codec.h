@@ -63,6 +63,8 @@ template<typename T> struct Decoded
 // the account names, titles and topics of room requests. Rejections of a request with an id
 // (send, the account and the room requests) carry it in `ref`; typing and read have none.
 [[nodiscard]] Decoded<ClientMessage> decodeClientMessage(const QByteArray &utf8Json);
+// The id a request carries, which its answer names in `ref`; empty for hello, typing and read.
+[[nodiscard]] QString requestIdOf(const ClientMessage &message);
 [[nodiscard]] Decoded<ServerMessage> decodeServerMessage(const QByteArray &utf8Json);
 
 // --- Browser login over HTTP (docs/protocol.md "Browser login") -------------------------------

@@ -78,6 +78,13 @@ public:
     // (room_not_found for a private room as for none, not_member for a public one) and returns
     // nullptr.
     Room *memberRoom(ClientSession *session, const QString &name, const QString &ref);
+    // ... when the asker may also manage it (its owner, or an admin; never a direct room);
+    // otherwise answers not_owner with `refusal`.
+    Room *managedRoom(ClientSession *session, const QString &name, const QString &ref,
+                      const QString &refusal);
+    // A member of the room by any spelling of the name; otherwise answers user_not_found.
+    std::optional<Account> memberNamed(ClientSession *session, const Room *room,
+                                       const QString &name, const QString &ref);
     // The room as this account sees it, with its counts.
     chat::proto::RoomState roomState(const Room &room, qint64 accountId);
     // Sends the account's devices the room's state (it joined, was invited, its role changed).

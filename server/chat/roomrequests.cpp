@@ -83,6 +83,31 @@ Room *ChatHub::Private::memberRoom(ClientSession *session, const QString &name, 
     return nullptr;
 }
 
+Room *ChatHub::Private::managedRoom(ClientSession *session, const QString &name, const QString &ref,
+                                    const QString &refusal)
+{
+    Room *room = memberRoom(session, name, ref);
+    if (!room)
+        return nullptr;
+    // The owner, or an administrator of the server, manages a room (not a direct one).
+    const SessionAccount &account = session->account();
+    if (!room->record.direct && (account.admin || room->owner() == account.id))
+        return room;
+    session->sendError(ErrorCode::NotOwner, refusal, ref);
+    return nullptr;
+}
+
+std::optional<Account> ChatHub::Private::memberNamed(ClientSession *session, const Room *room,
+                                                     const QString &name, const QString &ref)
+{
+    std::optional<Account> member = accountNamed(name);
+    if (member && room->isMember(member->id))
+        return member;
+    session->sendError(ErrorCode::UserNotFound,
+                       QStringLiteral("\"%1\" is not a member of this room.").arg(name), ref);
+    return std::nullopt;
+}
+
 RoomState ChatHub::Private::roomState(const Room &room, qint64 accountId)
 {
     RoomState state;
@@ -502,32 +527,16 @@ void ChatHub::Private::onInvite(ClientSession *session, const InviteToRoom &requ
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-namespace {
-// The owner, or an administrator of the server, may manage a room (not a direct one).
-bool mayManage(const Room &room, const SessionAccount &account)
-{
-    return !room.record.direct && (account.admin || room.owner() == account.id);
-}
-} // namespace
-
 void ChatHub::Private::onRemove(ClientSession *session, const RemoveFromRoom &request)
 {
     const SessionAccount &account = session->account();
-    Room *room = memberRoom(session, request.room, request.id);
+    Room *room = managedRoom(session, request.room, request.id,
+                             QStringLiteral("Only the room's owner may remove members."));
     if (!room)
         return;
-    if (!mayManage(*room, account)) {
-        session->sendError(ErrorCode::NotOwner,
-                           QStringLiteral("Only the room's owner may remove members."), request.id);
+    const std::optional<Account> member = memberNamed(session, room, request.name, request.id);
+    if (!member)
         return;
-    }
-    const std::optional<Account> member = accountNamed(request.name);
-    if (!member || !room->isMember(member->id)) {
-        session->sendError(ErrorCode::UserNotFound,
-                           QStringLiteral("\"%1\" is not a member of this room.").arg(request.name),
-                           request.id);
-        return;
-    }
     if (member->id == account.id) {
         session->sendError(ErrorCode::NotAllowed,
                            QStringLiteral("Leave the room instead of removing yourself."),
@@ -547,15 +556,11 @@ void ChatHub::Private::onRemove(ClientSession *session, const RemoveFromRoom &re
 void ChatHub::Private::onUpdateRoom(ClientSession *session, const UpdateRoom &request)
 {
     const SessionAccount &account = session->account();
-    Room *room = memberRoom(session, request.room, request.id);
+    Room *room =
+        managedRoom(session, request.room, request.id,
+                    QStringLiteral("Only the room's owner may change its title or topic."));
     if (!room)
         return;
-    if (!mayManage(*room, account)) {
-        session->sendError(ErrorCode::NotOwner,
-                           QStringLiteral("Only the room's owner may change its title or topic."),
-                           request.id);
-        return;
-    }
     const QString title = request.title.value_or(room->record.title);
     const QString topic = request.topic.value_or(room->record.topic);
     const bool newTitle = title != room->record.title;
@@ -574,21 +579,13 @@ void ChatHub::Private::onUpdateRoom(ClientSession *session, const UpdateRoom &re
 void ChatHub::Private::onTransfer(ClientSession *session, const TransferRoom &request)
 {
     const SessionAccount &account = session->account();
-    Room *room = memberRoom(session, request.room, request.id);
+    Room *room = managedRoom(session, request.room, request.id,
+                             QStringLiteral("Only the room's owner may hand it over."));
     if (!room)
         return;
-    if (!mayManage(*room, account)) {
-        session->sendError(ErrorCode::NotOwner,
-                           QStringLiteral("Only the room's owner may hand it over."), request.id);
+    const std::optional<Account> heir = memberNamed(session, room, request.name, request.id);
+    if (!heir)
         return;
-    }
-    const std::optional<Account> heir = accountNamed(request.name);
-    if (!heir || !room->isMember(heir->id)) {
-        session->sendError(ErrorCode::UserNotFound,
-                           QStringLiteral("\"%1\" is not a member of this room.").arg(request.name),
-                           request.id);
-        return;
-    }
     const qint64 previous = room->owner();
     if (previous != heir->id) {
         if ((previous != 0 && !rooms.setRole(room, previous, RoomRole::Member)) ||

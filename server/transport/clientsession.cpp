@@ -48,21 +48,6 @@ QString sendIdOf(const Decoded<ClientMessage> &decoded)
     return send ? send->id : QString();
 }
 
-// The id an account request carries, for the ref of its answer.
-QString requestIdOf(const ClientMessage &message)
-{
-    return std::visit(
-        [](const auto &m) -> QString {
-            using T = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, Typing> ||
-                          std::is_same_v<T, MarkRead>)
-                return {};
-            else
-                return m.id;
-        },
-        message);
-}
-
 } // namespace
 
 ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,

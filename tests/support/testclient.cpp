@@ -169,20 +169,16 @@ QString TestClient::send(const QString &text, const QString &id)
 
 QString TestClient::sendTo(const QString &room, const QString &text, const QString &id)
 {
-    Send message;
-    message.id = id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id;
-    message.room = room;
-    message.text = text;
+    const Send message{id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id, room,
+                       QString(), text};
     sendMessage(message);
     return message.id;
 }
 
 QString TestClient::sendDirect(const QString &account, const QString &text, const QString &id)
 {
-    Send message;
-    message.id = id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id;
-    message.to = account;
-    message.text = text;
+    const Send message{id.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : id,
+                       QString(), account, text};
     sendMessage(message);
     return message.id;
 }
@@ -203,24 +199,11 @@ QString refOf(const ServerMessage &message)
         message);
 }
 
-QString idOf(const ClientMessage &message)
-{
-    return std::visit(
-        [](const auto &m) -> QString {
-            using T = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<T, Hello> || std::is_same_v<T, Typing> ||
-                          std::is_same_v<T, MarkRead>)
-                return {};
-            else
-                return m.id;
-        },
-        message);
-}
 } // namespace
 
 std::optional<ServerMessage> TestClient::request(const ClientMessage &message, int timeoutMs)
 {
-    const QString id = idOf(message);
+    const QString id = requestIdOf(message);
     const qsizetype from = m_all.size();
     sendMessage(message);
     std::optional<ServerMessage> answer;
