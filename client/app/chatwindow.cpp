@@ -375,7 +375,10 @@ void ChatWindow::showSelection()
     const QModelIndex index = m_controller->rooms()->index(row);
     QItemSelectionModel *selection = m_rooms->selectionModel();
     if (row < 0 || !m_controller->directDraft().isEmpty()) {
-        selection->clearSelection();
+        // No current row either: clicking the room that was selected selects it again.
+        const QSignalBlocker blocker(selection);
+        selection->setCurrentIndex({}, QItemSelectionModel::Clear);
+        m_rooms->viewport()->update();
     } else if (selection->currentIndex() != index || !selection->isSelected(index)) {
         const QSignalBlocker blocker(selection);
         selection->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);

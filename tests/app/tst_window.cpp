@@ -99,6 +99,9 @@ private slots:
     void roomsDialogJoinsAndCreates();
     void switchingRoomsKeepsScrollAndDraft();
     void scrollingToTheTopLoadsOlder();
+    void directMessageFromTheWindow();
+    void typingShowsUnderTheConversation();
+    void roomMenuFollowsTheRole();
 
 private:
     // bob writes this many messages into the room and waits for their acknowledgement.
@@ -560,6 +563,81 @@ void TestWindow::scrollingToTheTopLoadsOlder()
     // At the start: scrolling up asks for nothing more.
     bar->setValue(bar->minimum());
     QVERIFY(!controller.isLoadingOlder(QStringLiteral("lobby")));
+}
+
+void TestWindow::directMessageFromTheWindow()
+{
+    auto *rooms = m_window->findChild<QListView *>(QStringLiteral("rooms"));
+    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    auto *title = m_window->findChild<QLabel *>(QStringLiteral("roomTitle"));
+    QTRY_COMPARE(rooms->model()->rowCount(), 1);
+    // "发消息" on bob (what the context menus of his name and his messages do).
+    emit m_window->conversationPane()->directMessageRequested(QStringLiteral("bob"));
+    QCOMPARE(m_alice->directDraft(), QStringLiteral("bob"));
+    QCOMPARE(title->text(), QStringLiteral("@ bob"));
+    QVERIFY(!rooms->currentIndex().isValid());
+    QCOMPARE(conversationView()->model()->rowCount(), 0);
+    input->insert(QStringLiteral("你好，bob"));
+    QTest::keyClick(input, Qt::Key_Return);
+    // The server made the room: it is in the sidebar, selected, with the message.
+    QTRY_COMPARE(rooms->model()->rowCount(), 2);
+    QTRY_VERIFY(m_alice->directDraft().isEmpty());
+    const QString room = m_alice->currentRoom();
+    QVERIFY(room.startsWith(u'@'));
+    QCOMPARE(rooms->currentIndex().data(RoomListModel::NameRole).toString(), room);
+    QTRY_COMPARE(m_alice->pendingCount(), 0);
+    QCOMPARE(conversationView()->model()->rowCount(), 1);
+    QCOMPARE(title->text(), QStringLiteral("@ bob"));
+    QTRY_COMPARE(m_bob->rooms()->room(room)->unread, 1);
+    // Back to the lobby by clicking it, then to bob again: the same room.
+    clickRoom(QStringLiteral("lobby"));
+    emit m_window->conversationPane()->directMessageRequested(QStringLiteral("Bob"));
+    QCOMPARE(m_alice->currentRoom(), room);
+    QCOMPARE(rooms->currentIndex().data(RoomListModel::NameRole).toString(), room);
+    // A direct room has no room menu to speak of.
+    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("inviteAction"))->isEnabled());
+    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("leaveAction"))->isEnabled());
+    m_window->grab().save(QDir::temp().filePath(QStringLiteral("chat-window-direct.png")));
+}
+
+void TestWindow::typingShowsUnderTheConversation()
+{
+    auto *typing = m_window->findChild<QLabel *>(QStringLiteral("typingLabel"));
+    QVERIFY(typing);
+    QCOMPARE(typing->text(), QString());
+    QCOMPARE(typing->textFormat(), Qt::PlainText);
+    m_bob->userTyping();
+    QTRY_COMPARE(typing->text(), QStringLiteral("bob 正在输入…"));
+    m_bob->send(QStringLiteral("写完了"));
+    QTRY_COMPARE(typing->text(), QString());
+    // Typing in the window tells bob.
+    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    QTest::keyClicks(input, QStringLiteral("a"));
+    QTRY_COMPARE(m_bob->typingText(), QStringLiteral("alice 正在输入…"));
+}
+
+void TestWindow::roomMenuFollowsTheRole()
+{
+    const auto action = [this](const char *name) {
+        return m_window->findChild<QAction *>(QString::fromLatin1(name));
+    };
+    // The lobby: alice is a member, not its owner.
+    QTRY_VERIFY(action("inviteAction")->isEnabled());
+    QVERIFY(action("leaveAction")->isEnabled());
+    QVERIFY(!action("editRoomAction")->isEnabled());
+    QVERIFY(!action("removeAction")->isEnabled());
+    QVERIFY(!action("transferAction")->isEnabled());
+    QSignalSpy done(m_alice.get(), &ConnectionController::roomRequestDone);
+    m_alice->createRoom(QStringLiteral("mine"), {}, {}, false);
+    QVERIFY(done.wait());
+    QTRY_VERIFY(m_alice->selectRoom(QStringLiteral("mine")));
+    QTRY_VERIFY(action("editRoomAction")->isEnabled());
+    QVERIFY(action("removeAction")->isEnabled());
+    QVERIFY(action("transferAction")->isEnabled());
+    // Offline: nothing can be asked.
+    m_alice->stop();
+    QVERIFY(!action("inviteAction")->isEnabled());
+    QVERIFY(!action("editRoomAction")->isEnabled());
 }
 
 QTEST_MAIN(TestWindow)

@@ -160,6 +160,8 @@ void TestHubRooms::directMessageMadeByItsFirstMessageAndFoundAgain()
     QVERIFY(again->openDirect(QStringLiteral("bob")));
     QCOMPARE(again->currentRoom(), room);
     QTRY_COMPARE(again->messages()->confirmedCount(), 2);
+    QTRY_COMPARE(again->members()->count(), 2); // the direct room's two people
+    QVERIFY(again->members()->isOnline(QStringLiteral("bob")));
     QCOMPARE(again->rooms()->rowCount(), 2); // the lobby and the direct room
 }
 
