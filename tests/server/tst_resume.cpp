@@ -82,18 +82,26 @@ void ResumeTest::resumeRules_data()
     QTest::addColumn<qint64>("lastSeq");
     QTest::addColumn<bool>("resumed");
     QTest::addColumn<QList<qint64>>("history");
-    // historySize is 5: after 8 messages the server holds 4..8 (O = 4, S = 8).
-    QTest::addRow("L = S") << 8 << qint64(8) << true << QList<qint64>{};
-    QTest::addRow("L = S - 1") << 8 << qint64(7) << true << range(8, 8);
-    QTest::addRow("L = O - 1") << 8 << qint64(3) << true << range(4, 8);
-    QTest::addRow("L = O") << 8 << qint64(4) << true << range(5, 8);
-    QTest::addRow("L < O - 1: gap no longer held") << 8 << qint64(2) << false << range(4, 8);
-    QTest::addRow("L = 0 with the gap gone") << 8 << qint64(0) << false << range(4, 8);
-    QTest::addRow("L > S: server started afresh") << 8 << qint64(9) << false << range(4, 8);
-    QTest::addRow("L far in the future") << 8 << qint64(1000000) << false << range(4, 8);
-    QTest::addRow("L = 0, all held") << 3 << qint64(0) << true << range(1, 3);
-    QTest::addRow("nothing said, L = 0") << 0 << qint64(0) << true << QList<qint64>{};
-    QTest::addRow("nothing said, L > S") << 0 << qint64(5) << false << QList<qint64>{};
+    QTest::addColumn<QStringList>("reload");
+    const QStringList none;
+    const QStringList lobby{QStringLiteral("lobby")};
+    // historySize is 5: after 8 messages the server holds 4..8 (O = 4, S = 8). What it cannot
+    // give exactly is not resumed: no history, and the rooms with newer messages to reload.
+    QTest::addRow("L = S") << 8 << qint64(8) << true << QList<qint64>{} << none;
+    QTest::addRow("L = S - 1") << 8 << qint64(7) << true << range(8, 8) << none;
+    QTest::addRow("L = O - 1") << 8 << qint64(3) << true << range(4, 8) << none;
+    QTest::addRow("L = O") << 8 << qint64(4) << true << range(5, 8) << none;
+    QTest::addRow("L < O - 1: gap no longer held")
+        << 8 << qint64(2) << false << QList<qint64>{} << lobby;
+    QTest::addRow("L = 0 with the gap gone") << 8 << qint64(0) << false << QList<qint64>{} << lobby;
+    QTest::addRow("L > S: server started afresh")
+        << 8 << qint64(9) << false << QList<qint64>{} << lobby;
+    QTest::addRow("L far in the future")
+        << 8 << qint64(1000000) << false << QList<qint64>{} << lobby;
+    QTest::addRow("L = 0, all held") << 3 << qint64(0) << true << range(1, 3) << none;
+    QTest::addRow("nothing said, L = 0") << 0 << qint64(0) << true << QList<qint64>{} << none;
+    // No room has a message: nothing to reload.
+    QTest::addRow("nothing said, L > S") << 0 << qint64(5) << false << QList<qint64>{} << none;
 }
 
 void ResumeTest::resumeRules()
@@ -102,6 +110,7 @@ void ResumeTest::resumeRules()
     QFETCH(qint64, lastSeq);
     QFETCH(bool, resumed);
     QFETCH(QList<qint64>, history);
+    QFETCH(QStringList, reload);
     auto config = testConfig();
     config.historySize = 5;
     QVERIFY(startHub(config));
@@ -119,6 +128,15 @@ void ResumeTest::resumeRules()
     QCOMPARE(welcome.resumed, resumed);
     QCOMPARE(welcome.seq, qint64(said));
     QCOMPARE(seqs(welcome.history), history);
+    if (!history.isEmpty())
+        QCOMPARE(welcome.history, talker->messages().mid(history.first() - 1));
+    QCOMPARE(welcome.reload, reload);
+    // Resumed or not, the room's state carries its newest message.
+    QCOMPARE(welcome.rooms.size(), 1);
+    if (said > 0)
+        QCOMPARE(welcome.rooms[0].last, std::optional<Message>(talker->messages().constLast()));
+    else
+        QVERIFY(!welcome.rooms[0].last);
 }
 
 void ResumeTest::resumeAcrossInstances_data()
@@ -131,8 +149,11 @@ void ResumeTest::resumeAcrossInstances_data()
     QTest::addRow("same instance") << true << true << qint64(1) << true << range(2, 3);
     QTest::addRow("no instance: the current one")
         << true << false << qint64(1) << true << range(2, 3);
-    QTest::addRow("other instance") << false << true << qint64(1) << false << range(1, 3);
-    QTest::addRow("other instance, L = S") << false << true << qint64(3) << false << range(1, 3);
+    // Numbers of another history say nothing here: not resumed, no history; the client starts
+    // again from the rooms (docs/protocol.md, "Resume").
+    QTest::addRow("other instance") << false << true << qint64(1) << false << QList<qint64>{};
+    QTest::addRow("other instance, L = S")
+        << false << true << qint64(3) << false << QList<qint64>{};
 }
 
 void ResumeTest::resumeAcrossInstances()
@@ -260,7 +281,10 @@ void ResumeTest::sessionTakeover()
     QVERIFY(welcome.session != session);                // every connection gets its own
     QVERIFY(fresh->waitForUsers({QStringLiteral("alice"), QStringLiteral("bob")}));
     QCOMPARE(welcome.resumed, withLastSeq);
-    QCOMPARE(seqs(welcome.history), withLastSeq ? range(2, 2) : range(1, 2));
+    // A resume brings what was missed; a plain hello no history, the lobby's newest in its state.
+    QCOMPARE(seqs(welcome.history), withLastSeq ? range(2, 2) : QList<qint64>{});
+    QCOMPARE(welcome.rooms.size(), 1);
+    QCOMPARE(welcome.rooms[0].last, std::optional<Message>(bob->messages().constLast()));
 
     QVERIFY(old->waitForDisconnected());
     QCOMPARE(old->closeCode(), QWebSocketProtocol::CloseCodeNormal);
