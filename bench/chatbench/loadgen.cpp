@@ -339,11 +339,15 @@ void LoadGenerator::publishOne(std::size_t p)
 
 std::string_view LoadGenerator::messageId(std::size_t publisher, std::int64_t counter)
 {
-    // "b<publisher>-<counter>", as the server echoes it; written without QString::arg.
+    // "b<run>-<publisher>-<counter>", as the server echoes it; written without QString::arg.
+    // The run keeps ids apart when the same accounts run again on one server: an id it has
+    // seen from the account is acknowledged with the old message, not sent to anyone.
     char *const begin = m_idBuffer.data();
     char *const end = begin + m_idBuffer.size();
     char *at = begin;
     *at++ = 'b';
+    at = std::to_chars(at, end, m_run).ptr;
+    *at++ = '-';
     at = std::to_chars(at, end, publisher).ptr;
     *at++ = '-';
     at = std::to_chars(at, end, counter).ptr;

@@ -86,7 +86,7 @@ private:
     Histogram m_latency;
     SendEncoder m_sendEncoder;
     std::string m_frame;               // a send being encoded, reused
-    std::array<char, 48> m_idBuffer{}; // a message id being written, reused
+    std::array<char, 64> m_idBuffer{}; // a message id being written, reused
     BenchResult m_result;
 };
 
