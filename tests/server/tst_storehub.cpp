@@ -19,11 +19,23 @@ using chat::server::HubConfig;
 
 namespace {
 
-// The history and the accounts in one file, as chat-server opens them.
+// The history, the accounts and the rooms in one file, as chat-server opens them.
 chat::server::Stores withAccounts(std::unique_ptr<SqliteStore> store)
 {
     std::unique_ptr<chat::server::AccountStore> accounts = store->accountStore();
-    return {std::move(store), std::move(accounts)};
+    std::unique_ptr<chat::server::RoomStore> rooms = store->roomStore();
+    return {std::move(store), std::move(accounts), std::move(rooms)};
+}
+
+// The newest page of a room's history, as `client` asks for it; nullopt on an error or timeout.
+std::optional<HistoryPage> historyPage(TestClient *client, const QString &room)
+{
+    static int counter = 0;
+    const std::optional<ServerMessage> answer = client->request(
+        LoadHistory{QStringLiteral("h%1").arg(++counter), room, 0, kDefaultPageSize});
+    if (const auto *page = answer ? std::get_if<HistoryPage>(&*answer) : nullptr)
+        return *page;
+    return std::nullopt;
 }
 
 } // namespace
@@ -124,19 +136,29 @@ void StoreHubTest::hubKeepsHistoryAcrossRestart()
     QCOMPARE(hub.instance(), instance);
     QCOMPARE(hub.lastSeq(), qint64(2));
 
-    // A newcomer gets the history from before the restart.
+    // A newcomer sees the history from before the restart: the lobby's newest message in its
+    // room state, the rest in a history page.
     TestClient *bob = join(hub, QStringLiteral("bob"));
     QVERIFY(bob);
     QCOMPARE(bob->welcome()->instance, instance);
     QCOMPARE(bob->welcome()->seq, qint64(2));
-    QCOMPARE(seqs(bob->welcome()->history), range(1, 2));
-    QCOMPARE(bob->welcome()->history[0], original);
+    QVERIFY(bob->welcome()->history.isEmpty());
+    QCOMPARE(bob->welcome()->rooms.size(), 1);
+    QVERIFY(bob->welcome()->rooms[0].last);
+    QCOMPARE(bob->welcome()->rooms[0].last->seq, qint64(2));
+    QCOMPARE(bob->welcome()->rooms[0].last->id, QStringLiteral("a-2"));
+    const std::optional<HistoryPage> page = historyPage(bob, QStringLiteral("lobby"));
+    QVERIFY(page);
+    QCOMPARE(seqs(page->messages), range(1, 2));
+    QCOMPARE(page->messages[0], original);
+    QCOMPARE(page->more, false);
 
     // Alice resumes in the same instance: nothing missed, nothing reloaded.
     TestClient *alice = join(hub, QStringLiteral("alice"), 2, instance);
     QVERIFY(alice);
     QVERIFY(alice->welcome()->resumed);
     QCOMPARE(alice->welcome()->history.size(), 0);
+    QVERIFY(alice->welcome()->reload.isEmpty());
 
     // Her resend of a message stored before the restart is acknowledged to her alone.
     alice->send(QStringLiteral("你好 👋"), QStringLiteral("a-1"));
@@ -155,13 +177,17 @@ void StoreHubTest::hubResumesFromStoreBeyondMemory_data()
     QTest::addColumn<int>("resumeLimit");
     QTest::addColumn<bool>("resumed");
     QTest::addColumn<QList<qint64>>("history");
-    // 10 messages stored, the newest 3 in memory (O = 8 there), all 10 in the database.
-    QTest::addRow("within memory") << qint64(8) << 1000 << true << range(9, 10);
-    QTest::addRow("from the database") << qint64(2) << 1000 << true << range(3, 10);
-    QTest::addRow("from the very start") << qint64(0) << 1000 << true << range(1, 10);
-    QTest::addRow("gap at the limit") << qint64(5) << 5 << true << range(6, 10);
-    QTest::addRow("gap over the limit") << qint64(4) << 5 << false << range(8, 10);
-    QTest::addRow("future seq") << qint64(11) << 1000 << false << range(8, 10);
+    QTest::addColumn<QStringList>("reload");
+    const QStringList none;
+    const QStringList lobby{QStringLiteral("lobby")};
+    // 10 messages stored in the lobby, the newest 3 in memory (O = 8 there), all 10 in the
+    // database. A gap that does not fit is not resumed: no history, the lobby to reload.
+    QTest::addRow("within memory") << qint64(8) << 1000 << true << range(9, 10) << none;
+    QTest::addRow("from the database") << qint64(2) << 1000 << true << range(3, 10) << none;
+    QTest::addRow("from the very start") << qint64(0) << 1000 << true << range(1, 10) << none;
+    QTest::addRow("gap at the limit") << qint64(5) << 5 << true << range(6, 10) << none;
+    QTest::addRow("gap over the limit") << qint64(4) << 5 << false << QList<qint64>{} << lobby;
+    QTest::addRow("future seq") << qint64(11) << 1000 << false << QList<qint64>{} << lobby;
 }
 
 void StoreHubTest::hubResumesFromStoreBeyondMemory()
@@ -170,6 +196,7 @@ void StoreHubTest::hubResumesFromStoreBeyondMemory()
     QFETCH(int, resumeLimit);
     QFETCH(bool, resumed);
     QFETCH(QList<qint64>, history);
+    QFETCH(QStringList, reload);
     fill(10);
     std::unique_ptr<SqliteStore> store = openSqlite();
     QVERIFY(store);
@@ -183,6 +210,9 @@ void StoreHubTest::hubResumesFromStoreBeyondMemory()
     QCOMPARE(back->welcome()->resumed, resumed);
     QCOMPARE(back->welcome()->seq, qint64(10));
     QCOMPARE(seqs(back->welcome()->history), history);
+    for (const Message &message : back->welcome()->history)
+        QCOMPARE(message.id, QStringLiteral("id-%1").arg(message.seq)); // as stored
+    QCOMPARE(back->welcome()->reload, reload);
 }
 
 void StoreHubTest::hubHoldsBroadcastUntilCommit()
@@ -265,8 +295,14 @@ void StoreHubTest::hubPrunesOnStart()
     TestClient *alice = join(hub, QStringLiteral("alice"), 1);
     QVERIFY(alice);
     QVERIFY(!alice->welcome()->resumed); // 2..6 are gone
-    QCOMPARE(seqs(alice->welcome()->history), range(7, 10));
+    QVERIFY(alice->welcome()->history.isEmpty());
+    QCOMPARE(alice->welcome()->reload, QStringList{QStringLiteral("lobby")});
     QCOMPARE(hub.lastSeq(), qint64(10));
+    // What the lobby's history holds now is what retention kept, and nothing older.
+    const std::optional<HistoryPage> page = historyPage(alice, QStringLiteral("lobby"));
+    QVERIFY(page);
+    QCOMPARE(seqs(page->messages), range(7, 10));
+    QCOMPARE(page->more, false);
 }
 
 // --- the program --------------------------------------------------------------------------------
