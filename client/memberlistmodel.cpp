@@ -71,16 +71,21 @@ void MemberListModel::setRoom(const QString &room)
     if (room == m_room)
         return;
     m_room = room;
+    m_keys.clear();
     clear();
 }
 
 void MemberListModel::setMembers(const QList<proto::RoomMember> &members)
 {
     QList<proto::RoomMember> sorted;
+    QHash<QString, qsizetype> at; // key -> index in sorted: a repeated name replaces
     for (const proto::RoomMember &m : members) {
-        const QString key = proto::accountNameKey(m.name);
-        sorted.removeIf(
-            [&key](const proto::RoomMember &o) { return proto::accountNameKey(o.name) == key; });
+        const QString key = keyOf(m.name);
+        if (const auto it = at.constFind(key); it != at.cend()) {
+            sorted[*it] = m;
+            continue;
+        }
+        at.insert(key, sorted.size());
         sorted.append(m);
     }
     std::stable_sort(sorted.begin(), sorted.end(), shownBefore);
@@ -187,12 +192,20 @@ proto::RoomMember MemberListModel::memberAt(int row) const
 
 int MemberListModel::indexOf(const QString &account) const
 {
-    const QString key = proto::accountNameKey(account);
+    const QString key = keyOf(account);
     for (qsizetype i = 0; i < m_members.size(); ++i) {
-        if (proto::accountNameKey(m_members.at(i).name) == key)
+        if (keyOf(m_members.at(i).name) == key)
             return int(i);
     }
     return -1;
+}
+
+QString MemberListModel::keyOf(const QString &account) const
+{
+    auto it = m_keys.find(account);
+    if (it == m_keys.end())
+        it = m_keys.insert(account, proto::accountNameKey(account));
+    return *it;
 }
 
 void MemberListModel::place(const proto::RoomMember &member)

@@ -6,6 +6,7 @@
 #include "protocol.h"
 
 #include <QAbstractListModel>
+#include <QHash>
 
 namespace chat::client {
 
@@ -58,10 +59,13 @@ signals:
 
 private:
     [[nodiscard]] int indexOf(const QString &account) const;
+    // accountNameKey(), remembered: presence in a big room looks up many names.
+    [[nodiscard]] QString keyOf(const QString &account) const;
     void place(const proto::RoomMember &member); // inserts, or moves and replaces
 
     QString m_room;
     QList<proto::RoomMember> m_members;
+    mutable QHash<QString, QString> m_keys; // account name as spelled -> its key
 };
 
 } // namespace chat::client
