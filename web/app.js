@@ -19,6 +19,7 @@
   const RESEND_AFTER_MS = 2000; // a send refused as rate_limited or internal is tried again
   const TYPING_EVERY_MS = 3000; // at most one typing notice per room this often
   const TYPING_SHOWN_MS = 5000; // "X 正在输入…" stays this long after X's last notice
+  const READ_EVERY_MS = 1000; // at most one read mark per room this often
   const PAGE_SIZE = 50; // messages per history request
   const MEMBERS_PAGE = 200; // members per members request
   const ROOMS_PAGE = 50; // public rooms per rooms request
@@ -229,6 +230,8 @@
       atBottom: true,
       typing: new Map(), // account name -> {display, timer}
       typingSentAt: 0,
+      readSentAt: 0, // when the last read mark went out
+      readTimer: 0, // a read mark waiting for its turn
     };
     list.addEventListener('scroll', () => onListScroll(room));
     return room;
@@ -665,16 +668,29 @@
 
   // --- reading ------------------------------------------------------------------------------
 
-  // The shown room is read up to its newest message while the page is visible.
+  // The shown room is read up to its newest message while the page is visible. At most one read
+  // mark a second goes out (the rest of a busy room's messages are marked by the next), so a
+  // chatty room never spends the connection's rate limit.
   function markRead(room) {
     if (!room || !state.joined || isDirectKey(room.key) || !isOpen(room)) return;
     const seq = Math.max(room.newest, room.highest);
     if (seq <= 0 || (seq <= room.read && room.unread === 0 && room.mentions === 0)) return;
-    if (!sendFrame({ type: 'read', room: room.name, seq })) return;
-    room.read = Math.max(room.read, seq);
     room.unread = 0;
     room.mentions = 0;
     renderSidebar();
+    const wait = room.readSentAt + READ_EVERY_MS - Date.now();
+    if (wait > 0) {
+      if (!room.readTimer) {
+        room.readTimer = setTimeout(() => {
+          room.readTimer = 0;
+          markRead(room);
+        }, wait);
+      }
+      return;
+    }
+    if (!sendFrame({ type: 'read', room: room.name, seq })) return;
+    room.readSentAt = Date.now();
+    room.read = Math.max(room.read, seq);
   }
 
   function onUnread(frame) {
@@ -1214,6 +1230,18 @@
         failPending(ref, describe(code, ''));
       }
       return;
+    }
+    if (!ref && code === 'rate_limited') {
+      // A request refused for now: which one is not said, so whatever waits may be asked again.
+      for (const [id, waiting] of [...state.requests]) {
+        if (waiting.kind !== 'history') continue;
+        state.requests.delete(id);
+        const room = state.rooms.get(waiting.key);
+        if (room) {
+          room.loading = false;
+          delete room.list.dataset.loading;
+        }
+      }
     }
     const request = state.requests.get(ref);
     if (request) {
