@@ -147,7 +147,7 @@ void BadInputTest::loneSurrogateNameIsRefused()
     TestClient *client = connectClient();
     QVERIFY(client);
     client->sendRaw(QStringLiteral(
-        R"({"type":"hello","version":2,"register":{"name":"a\udc00b","password":"12345678"}})"));
+        R"({"type":"hello","version":3,"register":{"name":"a\udc00b","password":"12345678"}})"));
     QVERIFY(client->waitForErrors(1));
     QCOMPARE(client->errors().constFirst().code, ErrorCode::NameInvalid);
     QVERIFY(client->waitForDisconnected());
@@ -325,8 +325,9 @@ void BadInputTest::slowReaderIsCutOffOthersUnaffected()
     QVERIFY(reader->isOpen() && talker->isOpen());
 }
 
-// A welcome counts against the cap on unsent bytes like everything else: its history is cut to
-// the newest messages that fit in half the cap, so a newcomer that reads keeps its place.
+// A welcome counts against the cap on unsent bytes like everything else: a resume's history is
+// what fits in half the cap, or nothing (the rooms to reload), so a newcomer that reads keeps its
+// place.
 void BadInputTest::welcomeStaysUnderTheCap()
 {
     auto config = testConfig();
@@ -342,18 +343,31 @@ void BadInputTest::welcomeStaysUnderTheCap()
     QVERIFY(talker->waitForMessages(kMessages));
 
     for (int round = 0; round < 3; ++round) {
-        TestClient *newcomer = join(QStringLiteral("newcomer%1").arg(round));
-        QVERIFY(newcomer);
-        const QList<Message> &history = newcomer->welcome()->history;
+        // Two of these messages fit in 32 KiB (with what each frame adds); three do not.
+        TestClient *near = newClient();
+        QVERIFY(near->open(url()));
+        QVERIFY(near->helloAndWait(QStringLiteral("near%1").arg(round), hub().lastSeq() - 2));
+        QVERIFY(near->welcome()->resumed);
+        const QList<Message> &history = near->welcome()->history;
         qint64 bytes = 0;
         for (const Message &message : history)
             bytes += message.text.toUtf8().size();
-        QVERIFY2(!history.isEmpty() && bytes <= 32 * 1024, qPrintable(QString::number(bytes)));
+        QVERIFY2(history.size() == 2 && bytes <= 32 * 1024, qPrintable(QString::number(bytes)));
         QCOMPARE(history.constLast().seq, hub().lastSeq()); // the newest, unbroken
-        talker->send(QStringLiteral("still there? %1").arg(round));
-        QVERIFY(newcomer->waitForMessages(1));
-        QVERIFY(barrier(newcomer));
-        QVERIFY(newcomer->isOpen());
+
+        TestClient *far = newClient();
+        QVERIFY(far->open(url()));
+        QVERIFY(far->helloAndWait(QStringLiteral("far%1").arg(round), hub().lastSeq() - 3));
+        QVERIFY(!far->welcome()->resumed);
+        QVERIFY(far->welcome()->history.isEmpty());
+        QCOMPARE(far->welcome()->reload, QStringList{QStringLiteral("lobby")});
+
+        talker->send(text);
+        for (TestClient *newcomer : {near, far}) {
+            QVERIFY(newcomer->waitForMessages(1));
+            QVERIFY(barrier(newcomer));
+            QVERIFY(newcomer->isOpen());
+        }
     }
 }
 

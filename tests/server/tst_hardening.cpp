@@ -2,12 +2,12 @@
 // per address, the origin check, and the small parts they are built from (token bucket, address
 // grouping, origin normalising, secret files). docs/security.md lists every limit.
 #include "codec.h"
-#include "transport/connectionlimits.h"
 #include "hubtestbase.h"
-#include "transport/originpolicy.h"
-#include "transport/ratelimiter.h"
 #include "rawwsclient.h"
 #include "secrets.h"
+#include "transport/connectionlimits.h"
+#include "transport/originpolicy.h"
+#include "transport/ratelimiter.h"
 
 #include <QElapsedTimer>
 #include <QNetworkRequest>
@@ -65,6 +65,9 @@ private slots:
 
 private:
     RawWsClient *newRaw();
+    // A joined client that does not ask for the lobby's members (so its hello is the only
+    // message it has sent), or nullptr.
+    TestClient *joinUnwatched(const QString &nick);
     std::vector<std::unique_ptr<RawWsClient>> m_raw;
 };
 
@@ -72,6 +75,13 @@ RawWsClient *HardeningTest::newRaw()
 {
     m_raw.push_back(std::make_unique<RawWsClient>());
     return m_raw.back().get();
+}
+
+TestClient *HardeningTest::joinUnwatched(const QString &nick)
+{
+    TestClient *client = newClient();
+    client->setWatchLobby(false);
+    return client->open(url()) && client->helloAndWait(nick) ? client : nullptr;
 }
 
 void HardeningTest::cleanup()
@@ -279,7 +289,8 @@ void HardeningTest::overTheRateIsRefusedNotAccepted()
     config.ratePerSecond = 0.01; // one token per 100 s: nothing refills during the test
     config.rateBurst = 5;
     QVERIFY(startHub(config));
-    TestClient *flooder = join(QStringLiteral("flooder")); // the hello takes one token
+    // The hello takes one token; the flooder asks for no member list, which would take one more.
+    TestClient *flooder = joinUnwatched(QStringLiteral("flooder"));
     TestClient *witness = join(QStringLiteral("witness"));
     QVERIFY(flooder && witness);
     QStringList ids;
@@ -306,8 +317,8 @@ void HardeningTest::floodingOnIsClosedWith1008()
     config.ratePerSecond = 0.01;
     config.rateBurst = 2; // the hello and one send; then 6 refusals; the 7th closes
     QVERIFY(startHub(config));
-    TestClient *flooder = join(QStringLiteral("flooder"));
-    TestClient *witness = join(QStringLiteral("witness"));
+    TestClient *flooder = joinUnwatched(QStringLiteral("flooder"));
+    TestClient *witness = join(QStringLiteral("witness")); // the hello and the member list
     QVERIFY(flooder && witness);
     for (int i = 0; i < 20; ++i)
         flooder->send(QStringLiteral("flood %1").arg(i));
@@ -401,7 +412,10 @@ void HardeningTest::totalCapRefusesWith503BeforeTheUpgrade()
     QCOMPARE(fourth.socketErrors(), 1);
     QCOMPARE(hub().connectionCount(), 2);
     QVERIFY(first->waitForUsers({QStringLiteral("first"), QStringLiteral("second")}));
-    QCOMPARE(first->joinsSeen().size(), 2); // no one else got in
+    QVERIFY(barrier(first));
+    QStringList others = first->joinsSeen(); // its own arrival is in its member list
+    others.removeAll(QStringLiteral("first"));
+    QCOMPARE(others, QStringList{QStringLiteral("second")}); // no one else got in
 
     first->close();
     QTRY_COMPARE(hub().openConnectionCount(), 1);
@@ -486,7 +500,8 @@ void HardeningTest::originCheck()
 }
 
 // Qt 6.4 splits long text messages into 512 KiB frames through UTF-8 sequences, and its own
-// receiver then rejects them (1007): the hub sends every message as one frame.
+// receiver then rejects them (1007): the hub sends every message as one frame, a resume's long
+// welcome and a long history page alike.
 void HardeningTest::longWelcomeWithNonAsciiTextArrives()
 {
     auto config = testConfig();
@@ -500,10 +515,25 @@ void HardeningTest::longWelcomeWithNonAsciiTextArrives()
     for (int i = 0; i < 200; ++i)
         talker->send(text);
     QVERIFY(talker->waitForMessages(200, 20000));
-    TestClient *late = join(QStringLiteral("late")); // a welcome of 2.4 MB
-    QVERIFY(late);
+
+    // A resume from the start: a welcome of 2.4 MB.
+    TestClient *late = newClient();
+    QVERIFY(late->open(url()));
+    QVERIFY(late->helloAndWait(QStringLiteral("late"), qint64(0)));
+    QVERIFY(late->welcome()->resumed);
     QCOMPARE(late->welcome()->history.size(), 200);
     QCOMPARE(late->welcome()->history.constLast().text, text);
+    QCOMPARE(late->welcome()->history, talker->messages());
+
+    // The same 200 as one page of history: 2.4 MB again.
+    const std::optional<ServerMessage> answer =
+        late->request(LoadHistory{QStringLiteral("h1"), defaultRoom(), 0, kMaxPageSize});
+    QVERIFY(answer);
+    const auto *page = std::get_if<HistoryPage>(&*answer);
+    QVERIFY(page);
+    QCOMPARE(page->messages.size(), 200);
+    QCOMPARE(page->messages, talker->messages());
+    QVERIFY(late->isOpen());
 }
 
 QTEST_GUILESS_MAIN(HardeningTest)
