@@ -39,13 +39,11 @@ bool isHelloRefusal(ErrorCode code)
            code == ErrorCode::DisplayInvalid;
 }
 
-// The id of the send a frame carried, if it was one, whether or not it was valid.
-QString sendIdOf(const Decoded<ClientMessage> &decoded)
+// The id of the request a frame carried, if it had one, whether or not it was valid: a refusal
+// names the send or the room request it refuses.
+QString requestIdOf(const Decoded<ClientMessage> &decoded)
 {
-    if (!decoded.ok())
-        return decoded.ref;
-    const auto *send = std::get_if<Send>(&*decoded.message);
-    return send ? send->id : QString();
+    return decoded.ok() ? chat::proto::requestIdOf(*decoded.message) : decoded.ref;
 }
 
 } // namespace
@@ -426,11 +424,11 @@ void ClientSession::onText(const QString &frame)
     if (overByteBudget()) {
         if (!m_closing)
             sendError(ErrorCode::RateLimited, QStringLiteral("Too much data too fast; slow down."),
-                      sendIdOf(decoded));
+                      requestIdOf(decoded));
         return;
     }
     if (verdict != RateLimiter::Verdict::Accept) {
-        refuseOverRate(verdict, sendIdOf(decoded));
+        refuseOverRate(verdict, requestIdOf(decoded));
         return;
     }
     if (!decoded.ok()) {
