@@ -41,8 +41,6 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case TitleRole:
         return titleOf(r);
-    case Qt::ToolTipRole:
-        return r.topic.isEmpty() ? r.name : r.topic;
     case NameRole:
         return r.name;
     case TopicRole:
@@ -239,7 +237,7 @@ void RoomListModel::setTopic(const QString &name, const QString &topic)
     if (row < 0 || m_rooms.at(row).topic == topic)
         return;
     m_rooms[row].topic = topic;
-    changedAt(row, {TopicRole, Qt::ToolTipRole});
+    changedAt(row, {TopicRole});
 }
 
 bool RoomListModel::contains(const QString &name) const

@@ -115,7 +115,8 @@ void DevicesDialog::showDevices(const QList<proto::Device> &devices)
         if (device.current)
             name += QStringLiteral("（本设备）");
         item->setText(0, name);
-        item->setToolTip(0, name);
+        // ... but a tool tip takes what looks like markup as markup.
+        item->setToolTip(0, QStringLiteral("<p>%1</p>").arg(name.toHtmlEscaped()));
         item->setText(1, shownTime(device.lastUsed));
         item->setText(2, shownTime(device.created));
         if (device.current)

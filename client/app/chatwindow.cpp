@@ -511,11 +511,15 @@ void ChatWindow::leaveRoom()
     const std::optional<proto::RoomState> state = m_controller->rooms()->room(room);
     if (!state)
         return;
-    const auto answer =
-        QMessageBox::question(this, QStringLiteral("离开房间"),
-                              QStringLiteral("离开“%1”？之后需要重新加入（私密房间需要别人邀请）。")
-                                  .arg(RoomListModel::titleOf(*state)));
-    if (answer == QMessageBox::Yes)
+    // The title comes from the network: plain text, never markup.
+    QMessageBox box(QMessageBox::Question, QStringLiteral("离开房间"),
+                    QStringLiteral("离开“%1”？之后需要重新加入（私密房间需要别人邀请）。")
+                        .arg(RoomListModel::titleOf(*state)),
+                    QMessageBox::Yes | QMessageBox::No, this);
+    box.setTextFormat(Qt::PlainText);
+    box.button(QMessageBox::Yes)->setText(QStringLiteral("离开"));
+    box.button(QMessageBox::No)->setText(QStringLiteral("取消"));
+    if (box.exec() == QMessageBox::Yes)
         watchRequest(m_controller->leaveRoom(room), QStringLiteral("离开失败"));
 }
 

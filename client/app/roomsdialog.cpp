@@ -176,7 +176,10 @@ void RoomsDialog::showPage(const QString &id, const QList<proto::RoomSummary> &r
                                       : QStringLiteral("%1 (%2)").arg(title, room.name));
         item->setData(NameColumn, Qt::UserRole, room.name);
         item->setText(TopicColumn, room.topic);
-        item->setToolTip(TopicColumn, room.topic);
+        // Tool tips take what looks like markup as markup: the topic goes in escaped.
+        if (!room.topic.isEmpty())
+            item->setToolTip(TopicColumn,
+                             QStringLiteral("<p>%1</p>").arg(room.topic.toHtmlEscaped()));
         item->setText(MembersColumn, QString::number(room.members));
         item->setText(JoinedColumn, room.joined ? QStringLiteral("已加入") : QString());
         item->setData(JoinedColumn, Qt::UserRole, room.joined);
