@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; rounds=1 ;;
     --rounds) rounds=$2; shift ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
