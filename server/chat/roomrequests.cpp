@@ -7,6 +7,7 @@
 #include "logging.h"
 #include "mentions.h"
 #include "namekey.h"
+#include "transport/framebatch.h"
 #include "validation.h"
 
 #include <algorithm>
@@ -288,8 +289,14 @@ void ChatHub::Private::onTyping(ClientSession *session, const Typing &typing)
         typingToldAt.removeIf(
             [&](const auto &entry) { return now - entry.value() >= config.typingIntervalMs; });
     typingToldAt.insert(key, now);
-    router.queue(room, encode(TypingNotice{room->name(), account.name, account.display}));
-    scheduleFlush();
+    // To the others only, so not through the router: what it holds goes first, to keep order.
+    flushFrames();
+    FrameBatch notice;
+    notice.append(encode(TypingNotice{room->name(), account.name, account.display}));
+    const QSet<ClientSession *> audience = room->online; // sending may close a session
+    for (ClientSession *client : audience)
+        if (client->account().id != account.id)
+            metrics.countBytesSent(client->sendBatch(notice));
 }
 
 void ChatHub::Private::onMarkRead(ClientSession *session, const MarkRead &read)

@@ -630,6 +630,7 @@ void TestRooms::typingIsThrottledAndNeverLeavesTheRoom()
     QVERIFY(barrier(alice));
     QVERIFY(barrier(bob));
     QCOMPARE(bob->allOf<TypingNotice>().size(), 1);
+    QVERIFY(alice->allOf<TypingNotice>().isEmpty()); // never to the typist's own devices
     // A message ends the typing: the next notice is news at once.
     alice->sendTo(QStringLiteral("dev"), QStringLiteral("done typing"));
     alice->sendMessage(Typing{QStringLiteral("dev")});
