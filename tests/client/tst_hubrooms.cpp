@@ -43,6 +43,7 @@ private slots:
     void olderHistoryPagesBackToTheStart();
     void createJoinLeave();
     void typingShowsOnTheOtherSide();
+    void resumeFillsEveryRoomWithoutGap();
 
 private:
     // A client of this account, started and connected; reading as given.
@@ -258,6 +259,48 @@ void TestHubRooms::typingShowsOnTheOtherSide()
     // Bob's message ends it at once.
     bob->send(QStringLiteral("好了"));
     QTRY_COMPARE(alice->typingText(), QString());
+}
+
+void TestHubRooms::resumeFillsEveryRoomWithoutGap()
+{
+    ConnectionController *alice = connect(QStringLiteral("alice"), false);
+    ConnectionController *bob = connect(QStringLiteral("bob"));
+    QSignalSpy bobDone(bob, &ConnectionController::roomRequestDone);
+    bob->createRoom(QStringLiteral("dev"), {}, {}, false);
+    QVERIFY(bobDone.wait());
+    QSignalSpy aliceDone(alice, &ConnectionController::roomRequestDone);
+    alice->joinRoom(QStringLiteral("dev"));
+    QVERIFY(aliceDone.wait());
+    bob->sendToRoom(QStringLiteral("dev"), QStringLiteral("before"));
+    bob->sendToRoom(kLobby, QStringLiteral("before"));
+    MessageModel *dev = alice->messages(QStringLiteral("dev"));
+    MessageModel *lobby = alice->messages(kLobby);
+    QTRY_COMPARE(lobby->confirmedCount(), 1);
+    QTRY_VERIFY(!alice->isLoadingOlder(kLobby));
+    QTRY_VERIFY(dev->confirmedCount() >= 1);
+
+    // Alice is away while bob writes in both rooms.
+    alice->stop();
+    for (int i = 1; i <= 5; ++i) {
+        bob->sendToRoom(QStringLiteral("dev"), QStringLiteral("dev %1").arg(i));
+        bob->sendToRoom(kLobby, QStringLiteral("lobby %1").arg(i));
+    }
+    QTRY_COMPARE(bob->pendingCount(), 0);
+    QSignalSpy joined(alice, &ConnectionController::joined);
+    alice->start();
+    QVERIFY(joined.wait());
+    // The same models, continued by the welcome's history: in order, nothing twice.
+    QCOMPARE(alice->messages(kLobby), lobby);
+    QTRY_COMPARE(lobby->confirmedCount(), 6);
+    QCOMPARE(lobby->index(5).data(MessageModel::TextRole).toString(), QStringLiteral("lobby 5"));
+    QCOMPARE(dev->index(dev->rowCount() - 1).data(MessageModel::TextRole).toString(),
+             QStringLiteral("dev 5"));
+    QCOMPARE(seqs(dev).mid(seqs(dev).size() - 6),
+             seqs(bob->messages(QStringLiteral("dev")))
+                 .mid(seqs(bob->messages(QStringLiteral("dev"))).size() - 6));
+    // The counts came with the welcome: alice was not reading.
+    QCOMPARE(alice->rooms()->room(QStringLiteral("dev"))->unread, 6);
+    QCOMPARE(alice->rooms()->room(kLobby)->unread, 6);
 }
 
 QTEST_GUILESS_MAIN(TestHubRooms)
