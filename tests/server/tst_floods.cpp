@@ -64,7 +64,7 @@ private slots:
 
 private:
     RawWsClient *joinedRaw(const QString &nick, const QHostAddress &from = {});
-    // A hub whose last 40 messages are 12 KB each, with welcomes limited to 64 KiB of them.
+    // A hub whose last 40 messages are 12 KB each, with resumes limited to 64 KiB of them.
     bool startWithLongHistory();
     // Connected over TCP from `from`, nothing sent yet.
     RawWsClient *newRawAt(const QHostAddress &from);
@@ -277,34 +277,57 @@ bool FloodsTest::startWithLongHistory()
 void FloodsTest::welcomeHistoryIsBoundedInBytes()
 {
     QVERIFY(startWithLongHistory());
+    // A plain welcome carries no history at all: the lobby's newest message in its state.
     TestClient *newcomer = join(QStringLiteral("newcomer"));
     QVERIFY(newcomer);
-    const QList<Message> history = newcomer->welcome()->history;
+    QVERIFY(newcomer->welcome()->history.isEmpty());
+    QCOMPARE(newcomer->welcome()->rooms.size(), 1);
+    QVERIFY(newcomer->welcome()->rooms[0].last);
+    QCOMPARE(newcomer->welcome()->rooms[0].last->seq, qint64(40));
+
+    // A resume's history is what fits in 64 KiB (each message weighs its text and about 160
+    // bytes more): five of these messages, exactly, the newest ones.
+    TestClient *five = newClient();
+    QVERIFY(five->open(url()));
+    QVERIFY(five->helloAndWait(QStringLiteral("five"), qint64(35)));
+    QVERIFY(five->welcome()->resumed);
+    const QList<Message> history = five->welcome()->history;
     qint64 bytes = 0;
     for (const Message &message : history)
         bytes += message.text.toUtf8().size();
     QVERIFY2(bytes <= 64 * 1024, qPrintable(QString::number(bytes)));
-    QVERIFY(history.size() >= 4);
-    QCOMPARE(history.constLast().seq, qint64(40)); // the newest ones, unbroken
-    QCOMPARE(history.constFirst().seq, qint64(40 - history.size() + 1));
+    QCOMPARE(history.size(), 5);
+    QCOMPARE(history.constFirst().seq, qint64(36));
+    QCOMPARE(history.constLast().seq, qint64(40));
+
+    // One more does not fit: nothing but the room to reload.
+    TestClient *six = newClient();
+    QVERIFY(six->open(url()));
+    QVERIFY(six->helloAndWait(QStringLiteral("six"), qint64(34)));
+    QVERIFY(!six->welcome()->resumed);
+    QVERIFY(six->welcome()->history.isEmpty());
+    QCOMPARE(six->welcome()->reload, QStringList{QStringLiteral("lobby")});
 }
 
 void FloodsTest::largeResumeReloadsInsteadOfPinningMemory()
 {
     QVERIFY(startWithLongHistory());
 
-    // 39 messages of 12 KB missed: more than an answer may hold.
+    // 39 messages of 12 KB missed: more than an answer may hold. Not resumed, no history: the
+    // lobby is named to be reloaded a page at a time.
     TestClient *far = newClient();
     QVERIFY(far->open(url()));
     QVERIFY(far->helloAndWait(QStringLiteral("far"), qint64(1)));
     QVERIFY(!far->welcome()->resumed);
-    QVERIFY(far->welcome()->history.size() < 8);
+    QVERIFY(far->welcome()->history.isEmpty());
+    QCOMPARE(far->welcome()->reload, QStringList{QStringLiteral("lobby")});
     // Two missed still resume exactly.
     TestClient *near = newClient();
     QVERIFY(near->open(url()));
     QVERIFY(near->helloAndWait(QStringLiteral("near"), qint64(38)));
     QVERIFY(near->welcome()->resumed);
     QCOMPARE(near->welcome()->history.size(), 2);
+    QVERIFY(near->welcome()->reload.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(FloodsTest)
