@@ -1,7 +1,8 @@
 // The real chat-server killed with SIGKILL in the middle of a flood of sends, then started again
 // on the same database and port: every acknowledged message is still there with the number it
 // was acknowledged with, every message sent is stored exactly once, and seqs have no gaps.
-// During the flood the server keeps only 8 messages in memory, so resumes read the database.
+// Resumes after each crash read the database; at the end the whole history is read back a page
+// at a time, as a client pages back through a room.
 #include "testclient.h"
 
 #include <QHash>
@@ -25,7 +26,6 @@ constexpr int kClients = 4;
 constexpr int kPerClient = 500; // messages each client sends in all
 constexpr int kWindow = 25;     // sends a client keeps unacknowledged at most: a bounded flood
 constexpr int kWaitMs = 20000;
-constexpr int kFloodHistory = 8; // --history while flooding: resumes must read the database
 
 // One person sending: the ids it means to send, what it has sent and what came back.
 struct Sender
@@ -77,7 +77,7 @@ private slots:
     void resendAfterCrashIsAcknowledgedOnce();
 
 private:
-    [[nodiscard]] bool startServer(quint16 port, int history = kFloodHistory);
+    [[nodiscard]] bool startServer(quint16 port);
     [[nodiscard]] QUrl waitListening();
     // Opens a new connection for the sender and says hello, resuming where it left off.
     [[nodiscard]] bool connectSender(Sender &sender);
@@ -108,18 +108,17 @@ void CrashTest::cleanup()
     m_dir.reset();
 }
 
-bool CrashTest::startServer(quint16 port, int history)
+bool CrashTest::startServer(quint16 port)
 {
     m_server = std::make_unique<QProcess>();
     m_server->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_server->start(QStringLiteral(CHAT_SERVER_BINARY),
                     {QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
-                     QStringLiteral("--port"), QString::number(port), QStringLiteral("--history"),
-                     QString::number(history), QStringLiteral("--rate"),
+                     QStringLiteral("--port"), QString::number(port), QStringLiteral("--rate"),
                      QStringLiteral("0"), // a flood is the point here
                      QStringLiteral("--max-bytes-rate"), QStringLiteral("0"),
                      QStringLiteral("--max-address-bytes-rate"), QStringLiteral("0"),
-                     // the welcome that checks everything carries all of it
+                     // a resume after a crash carries everything it missed
                      QStringLiteral("--max-welcome-bytes"), QStringLiteral("0"),
                      QStringLiteral("--max-outbox-bytes"), QStringLiteral("16777216"),
                      QStringLiteral("--db"), m_dir->filePath(QStringLiteral("history.sqlite")),
@@ -270,19 +269,33 @@ void CrashTest::killedMidFloodLosesNothing()
             everyAck.insert(sender->nick + u'/' + message.id, message);
     }
 
-    // A clean stop, and a start that keeps everything in memory: a newcomer then sees it all.
+    // A clean stop and a start: a newcomer pages back through the lobby and sees it all.
     m_senders.clear();
     QCOMPARE(::kill(pid_t(m_server->processId()), SIGTERM), 0);
     QTRY_COMPARE_WITH_TIMEOUT(m_server->state(), QProcess::NotRunning, kWaitMs);
     QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_server->exitCode(), 0);
-    QVERIFY(startServer(port, kClients * kPerClient));
+    QVERIFY(startServer(port));
     TestClient observer;
     QVERIFY(observer.open(m_url));
     QVERIFY(observer.helloAndWait(QStringLiteral("observer")));
     const Welcome &welcome = *observer.welcome();
     QCOMPARE(welcome.instance, instance);
-    const QList<Message> &history = welcome.history;
+    QList<Message> history;
+    qint64 before = 0;
+    for (int pageNumber = 0;; ++pageNumber) {
+        QVERIFY(pageNumber <= kClients * kPerClient / kMaxPageSize); // no page twice
+        const std::optional<ServerMessage> answer = observer.request(LoadHistory{
+            QStringLiteral("page-%1").arg(pageNumber), defaultRoom(), before, kMaxPageSize});
+        QVERIFY(answer);
+        const auto *page = std::get_if<HistoryPage>(&*answer);
+        QVERIFY(page);
+        history = page->messages + history;
+        if (!page->more)
+            break;
+        QVERIFY(!page->messages.isEmpty());
+        before = page->messages.constFirst().seq;
+    }
     QCOMPARE(history.size(), kClients * kPerClient); // every message exactly once...
     QCOMPARE(welcome.seq, qint64(history.size()));
     QHash<QString, Message> stored;
