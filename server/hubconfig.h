@@ -16,7 +16,7 @@ struct HubConfig
     quint16 port = 8080; // 0 picks a free port
     QString name = QStringLiteral("chat");
     AccountPolicy accounts;        // registration, token expiry, password hashing, login throttles
-    int historySize = 200;         // messages kept for joiners and for resume
+    int historySize = 200;         // --db :memory:: the newest messages kept
     int listenBacklog = 4096;      // the default of 50 drops connection attempts under a burst
     int handshakeTimeoutMs = 5000; // TCP connection to finished TLS handshake and upgrade
     int helloTimeoutMs = 5000;     // finished upgrade to hello

@@ -266,7 +266,7 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
         if (id == 0)
             if (const std::optional<Account> named = accountNamed(name))
                 id = named->id;
-        if (id != 0 && room->isMember(id) && !entry.mentions.contains(id))
+        if (id != 0 && id != account.id && room->isMember(id) && !entry.mentions.contains(id))
             entry.mentions.append(id);
     }
     metrics.storeSubmitted();

@@ -1,7 +1,6 @@
 // The message stores, memory and SQLite: what they keep, across reopening, how they prune, and
 // the files they refuse; and the group commit in front of them.
 #include "chat/commitqueue.h"
-#include "chat/history.h"
 #include "hubconfig.h"
 #include "residentmemory.h"
 #include "store/idfilter.h"
@@ -55,10 +54,6 @@ private slots:
     void newestPerRoom_data() { kinds(); }
     void newestPerRoom();
     void memoryAndSqliteAgree();
-    void historyPagesAsTheStore_data() { kinds(); }
-    void historyPagesAsTheStore();
-    void historyResumesByRoom_data() { kinds(); }
-    void historyResumesByRoom();
 
     void groupCommitAcknowledgesOnlyAfterCommit();
     void groupCommitFlushesAtBatchSize();
@@ -794,99 +789,6 @@ void StoreTest::memoryAndSqliteAgree()
             }
         }
     }
-}
-
-void StoreTest::historyPagesAsTheStore()
-{
-    // Whether History answers from memory or asks the store, the pages are the store's.
-    QFETCH(QString, kind);
-    std::unique_ptr<MessageStore> store = openKind(kind, 1000);
-    QVERIFY(store);
-    QList<MessageStore::Entry> entries;
-    for (int i = 1; i <= 100; ++i) // a: 1 3 5 ...; b: 2 4 6 ...; c: every 10th of them
-        entries.append(chatEntry(i % 10 == 0 ? kC : (i % 2 ? kA : kB), QStringLiteral("bob"),
-                                 QString::number(i)));
-    QVERIFY(store->append(entries));
-    for (const int capacity : {0, 20, 200}) {
-        chat::server::History history(capacity, *store, 1000);
-        for (const QString &room : {kA, kB, kC, QStringLiteral("none")}) {
-            for (const qint64 before : {0, 1, 50, 85, 90, 99, 101, 500}) {
-                for (const int limit : {1, 5, 10, 50, 200}) {
-                    bool moreHistory = false;
-                    bool moreStore = false;
-                    const QList<Message> fromHistory =
-                        history.page(room, before, limit, &moreHistory);
-                    const QList<Message> fromStore = store->page(room, before, limit, &moreStore);
-                    if (fromHistory != fromStore || moreHistory != moreStore)
-                        qWarning("capacity %d room %s before %lld limit %d", capacity,
-                                 qPrintable(room), static_cast<long long>(before), limit);
-                    QCOMPARE(seqs(fromHistory), seqs(fromStore));
-                    QCOMPARE(fromHistory, fromStore);
-                    QCOMPARE(moreHistory, moreStore);
-                }
-            }
-        }
-    }
-    // After pruning, as the hub does it.
-    QVERIFY(store->prune(Retention{30, 0}, kNow) > 0);
-    chat::server::History history(50, *store, 1000);
-    bool more = true;
-    QCOMPARE(seqs(history.page(kA, 0, 100, &more)), seqs(store->page(kA, 0, 100, &more)));
-    QVERIFY(!more);
-}
-
-void StoreTest::historyResumesByRoom()
-{
-    QFETCH(QString, kind);
-    std::unique_ptr<MessageStore> store = openKind(kind, 1000);
-    QVERIFY(store);
-    QList<MessageStore::Entry> entries;
-    for (int i = 1; i <= 100; ++i)
-        entries.append(i == 95
-                           ? eventEntry(kB, QStringLiteral("bob"), QStringLiteral("invited"),
-                                        QStringLiteral("carol"))
-                           : chatEntry(i % 2 ? kA : kB, QStringLiteral("bob"), QString::number(i)));
-    QVERIFY(store->append(entries));
-    const QSet<QString> inA = roomSet({kA});
-    const QString carol = QStringLiteral("carol");
-    const auto expected = [&](qint64 after) {
-        bool complete = false;
-        return seqs(store->since(inA, carol, after, 1000, -1, &complete));
-    };
-    chat::server::History history(20, *store, 30); // holds 81..100; reads up to 30 more
-    // From memory.
-    chat::server::History::Resume resume = history.since(inA, carol, 90);
-    QVERIFY(resume.resumed);
-    QCOMPARE(seqs(resume.messages), (QList<qint64>{91, 93, 95, 97, 99}));
-    QCOMPARE(seqs(resume.messages), expected(90));
-    resume = history.since(inA, carol, 100);
-    QVERIFY(resume.resumed);
-    QVERIFY(resume.messages.isEmpty());
-    resume = history.since(inA, carol, 80);
-    QVERIFY(resume.resumed);
-    QCOMPARE(seqs(resume.messages), expected(80));
-    // From the store: 50 after seq 0 in room a and for carol, more than 30.
-    resume = history.since(inA, carol, 60);
-    QVERIFY(resume.resumed);
-    QCOMPARE(seqs(resume.messages), expected(60));
-    resume = history.since(inA, carol, 0);
-    QVERIFY(!resume.resumed);
-    QVERIFY(resume.messages.isEmpty());
-    // Numbers this history never gave.
-    QVERIFY(!history.since(inA, carol, 101).resumed);
-    // Too heavy, in memory and from the store.
-    chat::server::History light(20, *store, 1000,
-                                3 * chat::server::messageWeight(entries[0].message));
-    QVERIFY(light.since(inA, carol, 96).resumed);
-    QVERIFY(!light.since(inA, carol, 90).resumed);
-    QVERIFY(!light.since(inA, carol, 10).resumed);
-    // Messages the store committed go on in memory.
-    QList<MessageStore::Entry> next = {chatEntry(kA, QStringLiteral("bob"), QStringLiteral("x"))};
-    QVERIFY(store->append(next));
-    history.append(next[0].message);
-    QCOMPARE(seqs(history.since(inA, carol, 99).messages), (QList<qint64>{101}));
-    bool more = false;
-    QCOMPARE(history.page(kA, 0, 1, &more).value(0), next[0].message);
 }
 
 // --- group commit -------------------------------------------------------------------------------
