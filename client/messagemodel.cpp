@@ -1,6 +1,8 @@
 #include "messagemodel.h"
 
 #include "eventtext.h"
+#include "mentions.h"
+#include "namekey.h"
 #include "validation.h"
 
 #include <QDateTime>
@@ -24,7 +26,8 @@ public:
     QList<proto::Message> confirmed; // sorted by seq, unique seqs
     QList<proto::Message> pending;   // send order; seq 0
     QString ownNick;
-    QString ownKey; // nickKey(ownNick)
+    QString ownKey;        // nickKey(ownNick)
+    QString ownAccountKey; // accountNameKey(ownNick): what mentions are matched with
     QString ownDisplay;
     int maxConfirmed = kDefaultMaxConfirmed;
     bool more = true;
@@ -103,6 +106,9 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return m.target;
     case SystemRole:
         return !m.event.isEmpty();
+    case MentionsUsRole:
+        return m.event.isEmpty() && !pending && !d->isOwn(m) && !d->ownAccountKey.isEmpty() &&
+               proto::mentions(m.text, d->ownAccountKey);
     case PendingRole:
         return pending;
     case OwnRole:
@@ -132,7 +138,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
                   {EventRole, "event"},
                   {TargetRole, "target"},
                   {SystemRole, "system"},
-                  {RawTextRole, "rawText"}});
+                  {RawTextRole, "rawText"},
+                  {MentionsUsRole, "mentionsUs"}});
     return names;
 }
 
@@ -142,6 +149,7 @@ void MessageModel::setOwnNick(const QString &nick)
         return;
     d->ownNick = nick;
     d->ownKey = nick.isEmpty() ? QString() : proto::nickKey(nick);
+    d->ownAccountKey = nick.isEmpty() ? QString() : proto::accountNameKey(nick);
     for (proto::Message &m : d->pending)
         m.from = nick;
     if (rowCount() > 0)

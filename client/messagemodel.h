@@ -32,6 +32,7 @@ public:
         TargetRole,                 // QString: the account an event concerns
         SystemRole,                 // bool: an event, shown as a system line
         RawTextRole,                // QString: the text as sent
+        MentionsUsRole,             // bool: someone else's message that names us with @name
     };
     Q_ENUM(Role)
 

@@ -180,6 +180,8 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
                 [this](const QString &message) { showNotice(message, kNoticeShownMs); });
     }
 
+    // Read while someone can see it: from when the window is active (changeEvent).
+    controller->setReading(isActiveWindow());
     resize(980, 600);
     showStatus();
     showMemberCount();

@@ -95,6 +95,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->fillRect(opt.rect, palette.highlight());
     else if (own)
         painter->fillRect(opt.rect.adjusted(2, 1, -2, -1), QColor(0xe3, 0xf0, 0xff));
+    else if (index.data(MessageModel::MentionsUsRole).toBool())
+        painter->fillRect(opt.rect.adjusted(2, 1, -2, -1), QColor(0xff, 0xf4, 0xd6));
 
     const QColor ink = pending ? palette.color(QPalette::Disabled, QPalette::Text)
                                : palette.color(QPalette::Active, QPalette::Text);

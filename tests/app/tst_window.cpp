@@ -427,6 +427,7 @@ void TestWindow::sidebarShowsRoomsAndBadges()
              QStringLiteral("alice 加入了房间"));
     QTRY_COMPARE(m_window->findChild<QLabel *>(QStringLiteral("membersLabel"))->text(),
                  QStringLiteral("成员 2 · 在线 2"));
+    m_window->grab().save(QDir::temp().filePath(QStringLiteral("chat-window-room.png")));
     // ... and bob's other device would see alice's read: the server has it.
     QTRY_COMPARE(m_alice->rooms()->room(QStringLiteral("dev"))->read,
                  m_bob->messages(QStringLiteral("dev"))->lastSeq());

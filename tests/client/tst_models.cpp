@@ -75,6 +75,7 @@ private slots:
 
     void eventsAreChineseSystemLines_data();
     void eventsAreChineseSystemLines();
+    void mentionsOfUsAreMarked();
     void pagesMergeWithoutGapOrDuplicate();
     void pageAcknowledgesPending();
     void pageStopsAtTheCap();
@@ -417,6 +418,16 @@ void TestModels::eventsAreChineseSystemLines()
     QCOMPARE(row.data(MessageModel::EventRole).toString(), event.event);
     QCOMPARE(row.data(MessageModel::RawTextRole).toString(), event.text);
     QVERIFY(row.data().toString().endsWith(line));
+}
+
+void TestModels::mentionsOfUsAreMarked()
+{
+    m_messages->addMessage(message(1, kBob, QStringLiteral("@Alice 看一下")));
+    m_messages->addMessage(message(2, kBob, QStringLiteral("mail alice@example.org")));
+    m_messages->addMessage(message(3, kAlice, QStringLiteral("@alice 自己")));
+    QVERIFY(m_messages->index(0).data(MessageModel::MentionsUsRole).toBool());
+    QVERIFY(!m_messages->index(1).data(MessageModel::MentionsUsRole).toBool());
+    QVERIFY(!m_messages->index(2).data(MessageModel::MentionsUsRole).toBool());
 }
 
 void TestModels::pagesMergeWithoutGapOrDuplicate()
