@@ -447,6 +447,7 @@ void TestWindow::roomsDialogJoinsAndCreates()
     QCOMPARE(art->text(0), QStringLiteral("美术 (art)"));
     QCOMPARE(art->text(1), QStringLiteral("画画"));
     QCOMPARE(list->topLevelItem(1)->text(3), QStringLiteral("已加入"));
+    dialog.grab().save(QDir::temp().filePath(QStringLiteral("chat-rooms-dialog.png")));
     list->setCurrentItem(art);
     dialog.findChild<QPushButton *>(QStringLiteral("joinButton"))->click();
     QTRY_VERIFY(!dialog.isVisible());
