@@ -7,8 +7,8 @@
 #include "eventtext.h"
 #include "logindialog.h"
 #include "memberlistmodel.h"
-#include "namekey.h"
 #include "protocol.h"
+#include "roomactions.h"
 #include "roomlistmodel.h"
 #include "roomsdialog.h"
 #include "sidebardelegates.h"
@@ -22,7 +22,6 @@
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStatusBar>
@@ -105,23 +104,9 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     chatMenu->addSeparator();
     chatMenu->addAction(QStringLiteral("退出程序(&Q)"), QKeySequence::Quit, this, &QWidget::close);
 
-    QMenu *roomMenu = menuBar()->addMenu(QStringLiteral("房间(&R)"));
-    m_inviteAction =
-        roomMenu->addAction(QStringLiteral("邀请(&I)…"), this, &ChatWindow::inviteToRoom);
-    m_removeAction =
-        roomMenu->addAction(QStringLiteral("移除成员(&R)…"), this, &ChatWindow::removeFromRoom);
-    m_editAction =
-        roomMenu->addAction(QStringLiteral("修改标题/话题(&T)…"), this, &ChatWindow::editRoom);
-    m_transferAction =
-        roomMenu->addAction(QStringLiteral("移交房主(&O)…"), this, &ChatWindow::transferRoom);
-    roomMenu->addSeparator();
-    m_leaveAction = roomMenu->addAction(QStringLiteral("离开(&L)"), this, &ChatWindow::leaveRoom);
+    m_roomActions =
+        new RoomActions(controller, menuBar()->addMenu(QStringLiteral("房间(&R)")), this);
     m_browseAction->setObjectName(QStringLiteral("browseAction"));
-    m_inviteAction->setObjectName(QStringLiteral("inviteAction"));
-    m_removeAction->setObjectName(QStringLiteral("removeAction"));
-    m_editAction->setObjectName(QStringLiteral("editRoomAction"));
-    m_transferAction->setObjectName(QStringLiteral("transferAction"));
-    m_leaveAction->setObjectName(QStringLiteral("leaveAction"));
 
     QMenu *accountMenu = menuBar()->addMenu(QStringLiteral("账号(&A)"));
     m_loginAction =
@@ -162,7 +147,11 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
             });
     connect(m_pane, &ConversationPane::directMessageRequested, controller,
             &ConnectionController::openDirect);
-    connect(m_members, &QWidget::customContextMenuRequested, this, &ChatWindow::openMemberMenu);
+    connect(m_members, &QWidget::customContextMenuRequested, this,
+            [this](const QPoint &pos) { m_roomActions->openMemberMenu(m_members, pos); });
+    connect(m_roomActions, &RoomActions::errorOccurred, this, &ChatWindow::showError);
+    connect(m_roomActions, &RoomActions::noticeOccurred, this,
+            [this](const QString &message) { showNotice(message, kErrorShownMs); });
     connect(controller->members(), &MemberListModel::countsChanged, this,
             &ChatWindow::showMemberCount);
 
@@ -393,160 +382,15 @@ void ChatWindow::showSelection()
 void ChatWindow::updateRoomActions()
 {
     const bool connected = m_controller->state() == ConnectionState::Connected;
-    const std::optional<proto::RoomState> room =
-        m_controller->rooms()->room(m_controller->currentRoom());
-    const bool inRoom = connected && room && m_controller->directDraft().isEmpty();
-    const bool shared = inRoom && !room->direct;
-    const bool owner = shared && room->role == u"owner";
     m_browseAction->setEnabled(connected);
     m_browse->setEnabled(connected);
-    m_inviteAction->setEnabled(shared);
-    m_removeAction->setEnabled(owner);
-    m_editAction->setEnabled(owner);
-    m_transferAction->setEnabled(owner);
-    m_leaveAction->setEnabled(shared);
-}
-
-void ChatWindow::watchRequest(const QString &id, const QString &failure, const QString &done)
-{
-    if (id.isEmpty())
-        return; // errorOccurred said why
-    auto *context = new QObject(this);
-    connect(m_controller, &ConnectionController::requestFailed, context,
-            [this, id, failure, context](const QString &failed, const QString &reason) {
-                if (failed != id)
-                    return;
-                showError(QStringLiteral("%1：%2").arg(failure, reason));
-                context->deleteLater();
-            });
-    connect(m_controller, &ConnectionController::requestDone, context,
-            [this, id, done, context](const QString &answered) {
-                if (answered != id)
-                    return;
-                if (!done.isEmpty())
-                    showNotice(done, kErrorShownMs);
-                context->deleteLater();
-            });
+    m_roomActions->update();
 }
 
 void ChatWindow::openRoomsDialog()
 {
     RoomsDialog dialog(m_controller, this);
     dialog.exec();
-}
-
-QString ChatWindow::pickMember(const QString &title, const QString &label)
-{
-    const MemberListModel *members = m_controller->members();
-    QStringList names;
-    for (const QString &name : members->names()) {
-        if (proto::accountNameKey(name) != proto::accountNameKey(m_controller->account()))
-            names.append(name);
-    }
-    if (names.isEmpty()) {
-        showError(QStringLiteral("房间里没有其他成员。"));
-        return {};
-    }
-    QInputDialog dialog(this);
-    dialog.setWindowTitle(title);
-    dialog.setLabelText(label);
-    dialog.setComboBoxItems(names);
-    dialog.setOkButtonText(QStringLiteral("确定"));
-    dialog.setCancelButtonText(QStringLiteral("取消"));
-    return dialog.exec() == QDialog::Accepted ? dialog.textValue() : QString();
-}
-
-void ChatWindow::inviteToRoom()
-{
-    const QString room = m_controller->currentRoom();
-    QInputDialog dialog(this);
-    dialog.setWindowTitle(QStringLiteral("邀请"));
-    dialog.setLabelText(QStringLiteral("邀请谁加入这个房间（账号名）："));
-    dialog.setOkButtonText(QStringLiteral("邀请"));
-    dialog.setCancelButtonText(QStringLiteral("取消"));
-    if (dialog.exec() != QDialog::Accepted || dialog.textValue().trimmed().isEmpty())
-        return;
-    const QString name = dialog.textValue().trimmed();
-    watchRequest(m_controller->inviteToRoom(room, name), QStringLiteral("邀请失败"),
-                 QStringLiteral("已邀请 %1").arg(name));
-}
-
-void ChatWindow::removeFromRoom()
-{
-    const QString room = m_controller->currentRoom();
-    const QString name = pickMember(QStringLiteral("移除成员"), QStringLiteral("把谁移出房间："));
-    if (!name.isEmpty())
-        watchRequest(m_controller->removeFromRoom(room, name), QStringLiteral("移除失败"));
-}
-
-void ChatWindow::editRoom()
-{
-    const QString name = m_controller->currentRoom();
-    const std::optional<proto::RoomState> room = m_controller->rooms()->room(name);
-    if (!room)
-        return;
-    EditRoomDialog dialog(room->title, room->topic, this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    std::optional<QString> title;
-    std::optional<QString> topic;
-    if (dialog.title() != room->title)
-        title = dialog.title();
-    if (dialog.topic() != room->topic)
-        topic = dialog.topic();
-    if (title || topic)
-        watchRequest(m_controller->updateRoom(name, title, topic), QStringLiteral("修改失败"));
-}
-
-void ChatWindow::transferRoom()
-{
-    const QString room = m_controller->currentRoom();
-    const QString name =
-        pickMember(QStringLiteral("移交房主"), QStringLiteral("把房主移交给（你仍是成员）："));
-    if (!name.isEmpty())
-        watchRequest(m_controller->transferRoom(room, name), QStringLiteral("移交失败"));
-}
-
-void ChatWindow::leaveRoom()
-{
-    const QString room = m_controller->currentRoom();
-    const std::optional<proto::RoomState> state = m_controller->rooms()->room(room);
-    if (!state)
-        return;
-    // The title comes from the network: plain text, never markup.
-    QMessageBox box(QMessageBox::Question, QStringLiteral("离开房间"),
-                    QStringLiteral("离开“%1”？之后需要重新加入（私密房间需要别人邀请）。")
-                        .arg(RoomListModel::titleOf(*state)),
-                    QMessageBox::Yes | QMessageBox::No, this);
-    box.setTextFormat(Qt::PlainText);
-    box.button(QMessageBox::Yes)->setText(QStringLiteral("离开"));
-    box.button(QMessageBox::No)->setText(QStringLiteral("取消"));
-    if (box.exec() == QMessageBox::Yes)
-        watchRequest(m_controller->leaveRoom(room), QStringLiteral("离开失败"));
-}
-
-void ChatWindow::openMemberMenu(const QPoint &pos)
-{
-    const QModelIndex index = m_members->indexAt(pos);
-    if (!index.isValid())
-        return;
-    const QString name = index.data(MemberListModel::NameRole).toString();
-    if (proto::accountNameKey(name) == proto::accountNameKey(m_controller->account()))
-        return;
-    const QString room = m_controller->currentRoom();
-    QMenu menu(this);
-    menu.addAction(QStringLiteral("发消息"), this,
-                   [this, name] { m_controller->openDirect(name); });
-    if (m_removeAction->isEnabled()) {
-        menu.addSeparator();
-        menu.addAction(QStringLiteral("移出房间"), this, [this, room, name] {
-            watchRequest(m_controller->removeFromRoom(room, name), QStringLiteral("移除失败"));
-        });
-        menu.addAction(QStringLiteral("移交房主"), this, [this, room, name] {
-            watchRequest(m_controller->transferRoom(room, name), QStringLiteral("移交失败"));
-        });
-    }
-    menu.exec(m_members->viewport()->mapToGlobal(pos));
 }
 
 } // namespace chat::client

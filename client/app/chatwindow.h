@@ -18,6 +18,7 @@ namespace chat::client {
 class ConnectionController;
 class ConversationPane;
 class LoginDialog;
+class RoomActions;
 class TokenVault;
 
 class ChatWindow : public QMainWindow
@@ -42,13 +43,8 @@ public:
     [[nodiscard]] LoginDialog *loginDialog() const { return m_login; }
     [[nodiscard]] ConversationPane *conversationPane() const { return m_pane; }
 
-    // The room menu's actions on the selected room (each asks what it needs in a dialog).
+    // 浏览/创建房间.
     void openRoomsDialog();
-    void inviteToRoom();
-    void removeFromRoom();
-    void editRoom();
-    void transferRoom();
-    void leaveRoom();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -60,9 +56,6 @@ private:
     void showMemberCount();
     void showSelection();
     void updateRoomActions();
-    void openMemberMenu(const QPoint &pos);
-    // Tells of the request's failure ("邀请失败：…"); says `done` when it succeeds.
-    void watchRequest(const QString &id, const QString &failure, const QString &done = {});
     void openConnectDialog();
     void openDevices();
     void openChangePassword();
@@ -70,7 +63,6 @@ private:
     void logout();
     void updateActions();
     void startWithAccount(const QString &account);
-    [[nodiscard]] QString pickMember(const QString &title, const QString &label);
 
     ConnectionController *m_controller;
     QPointer<TokenVault> m_vault;
@@ -90,11 +82,7 @@ private:
     QAction *m_devicesAction = nullptr;
     QAction *m_logoutAction = nullptr;
     QAction *m_browseAction = nullptr;
-    QAction *m_inviteAction = nullptr;
-    QAction *m_removeAction = nullptr;
-    QAction *m_editAction = nullptr;
-    QAction *m_transferAction = nullptr;
-    QAction *m_leaveAction = nullptr;
+    RoomActions *m_roomActions = nullptr;
     QString m_firstToken;
 };
 
