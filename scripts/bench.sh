@@ -70,11 +70,12 @@ else
     pinning="One core: server and load generator share it."
 fi
 
+# (e) resumes: a version-3 welcome carries at most 1,000 missed messages (more reload the rooms).
 if [ $quick = 1 ]; then
-    dur_a=2 dur_b=4 idle=2000 many=$((many < 5000 ? many : 5000)) resume=2000
+    dur_a=2 dur_b=4 idle=2000 many=$((many < 5000 ? many : 5000)) resume=500
     token_logins=2000 password_logins=100 rooms=20 room_size=50 dur_j=4
 else
-    dur_a=5 dur_b=10 idle=5000 resume=10000
+    dur_a=5 dur_b=10 idle=5000 resume=1000
     token_logins=10000 password_logins=400 rooms=100 room_size=100 dur_j=10
 fi
 storm=$many
