@@ -28,6 +28,7 @@ private slots:
     void broadcastReachesEveryClientOnceInOrder();
     void presenceOnJoinAndLeave();
     void crowdIsToldInFewPresences();
+    void ownArrivalIsNotToldInPresence();
     void historyOnJoin_data();
     void historyOnJoin();
     void helloRefused_data();
@@ -183,6 +184,30 @@ void HubTest::crowdIsToldInFewPresences()
         QVERIFY(announced || !watching);
         QVERIFY(client->users().contains(QStringLiteral("crowd1")));
     }
+}
+
+void HubTest::ownArrivalIsNotToldInPresence()
+{
+    // A newcomer's member list names it already; the presences after it tell only what changed
+    // since. With a long presence interval, bob's arrival waits in the hub's presence feed
+    // while bob gets his member list, so the round that tells alice comes to bob as well.
+    auto config = testConfig();
+    config.presenceIntervalMs = 2000;
+    QVERIFY(startHub(config));
+    TestClient *alice = join(QStringLiteral("alice")); // the first change: told at once
+    QVERIFY(alice);
+    TestClient *bob = join(QStringLiteral("bob")); // within the interval: held back
+    QVERIFY(bob);
+    QCOMPARE(bob->users(), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
+    QVERIFY(alice->waitForJoin(QStringLiteral("bob")));
+    QVERIFY(barrier(bob)); // the same round went to bob, if it did, before this pong
+    QCOMPARE(bob->users(), (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
+    QEXPECT_FAIL("",
+                 "hub: a presence round pending when a connection asks for the members goes to "
+                 "it too (ChatHub::Private::tellPresence sends every watcher the whole round), "
+                 "so bob is told of his own arrival after a member list that names him",
+                 Continue);
+    QCOMPARE(bob->joinsSeen(), QStringList());
 }
 
 void HubTest::historyOnJoin_data()
