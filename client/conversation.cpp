@@ -46,6 +46,24 @@ bool isCredentialError(proto::ErrorCode code)
     }
 }
 
+// A send refused for good: the same message would be refused again (its text, or where it goes:
+// a room we are not in, someone who does not exist, a direct room beyond the account's limit).
+bool isHopelessForASend(proto::ErrorCode code)
+{
+    switch (code) {
+    case proto::ErrorCode::TextInvalid:
+    case proto::ErrorCode::BadMessage:
+    case proto::ErrorCode::RoomNotFound:
+    case proto::ErrorCode::NotMember:
+    case proto::ErrorCode::UserNotFound:
+    case proto::ErrorCode::NotAllowed:
+    case proto::ErrorCode::TooManyRooms:
+        return true;
+    default:
+        return false;
+    }
+}
+
 QString shortened(const QString &text)
 {
     return text.size() > kMaxShownServerText ? text.left(kMaxShownServerText) + u'…' : text;
@@ -213,12 +231,10 @@ void Conversation::Private::onError(const proto::Error &error)
         emit q->credentialsRefused(error.code, text);
         return;
     }
-    const bool hopeless =
-        error.code == proto::ErrorCode::TextInvalid || error.code == proto::ErrorCode::BadMessage;
-    if (hopeless && !error.ref.isEmpty() && outbox.acknowledge(error.ref)) {
+    if (isHopelessForASend(error.code) && !error.ref.isEmpty() && outbox.acknowledge(error.ref)) {
         rooms->removePending(error.ref);
         outboxChanged();
-        emit q->errorOccurred(QStringLiteral("A message could not be sent: %1").arg(text));
+        emit q->errorOccurred(QStringLiteral("消息未能发送：%1").arg(text));
         return;
     }
     emit q->errorOccurred(text);
@@ -254,8 +270,7 @@ void Conversation::Private::saveOutbox()
         return;
     qCWarning(lcOutbox) << "cannot save the outbox to" << outboxPath << ":" << error;
     emit q->errorOccurred(
-        QStringLiteral("Unsent messages cannot be saved (%1); they are lost if you quit now.")
-            .arg(error));
+        QStringLiteral("未发送的消息无法保存（%1），现在退出会丢失。").arg(error));
 }
 
 // --- Conversation -----------------------------------------------------------------------------

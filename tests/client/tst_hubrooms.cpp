@@ -44,6 +44,7 @@ private slots:
     void createJoinLeave();
     void typingShowsOnTheOtherSide();
     void resumeFillsEveryRoomWithoutGap();
+    void sendToNobodyIsDroppedAndSaid();
 
 private:
     // A client of this account, started and connected; reading as given.
@@ -301,6 +302,22 @@ void TestHubRooms::resumeFillsEveryRoomWithoutGap()
     // The counts came with the welcome: alice was not reading.
     QCOMPARE(alice->rooms()->room(QStringLiteral("dev"))->unread, 6);
     QCOMPARE(alice->rooms()->room(kLobby)->unread, 6);
+}
+
+void TestHubRooms::sendToNobodyIsDroppedAndSaid()
+{
+    ConnectionController *alice = connect(QStringLiteral("alice"));
+    QSignalSpy errors(alice, &ConnectionController::errorOccurred);
+    // Nobody is called zed, and alice is in no room called secret: refused for good, not retried.
+    QVERIFY(alice->openDirect(QStringLiteral("zed")));
+    QVERIFY(!alice->send(QStringLiteral("hello?")).isEmpty());
+    QVERIFY(!alice->sendToRoom(QStringLiteral("secret"), QStringLiteral("hi")).isEmpty());
+    QTRY_COMPARE(alice->pendingCount(), 0);
+    QCOMPARE(alice->messages()->rowCount(), 0);
+    QTRY_COMPARE(errors.count(), 2);
+    QVERIFY2(errors.first().at(0).toString().startsWith(QStringLiteral("消息未能发送：")),
+             qPrintable(errors.first().at(0).toString()));
+    QCOMPARE(alice->state(), ConnectionState::Connected);
 }
 
 QTEST_GUILESS_MAIN(TestHubRooms)
