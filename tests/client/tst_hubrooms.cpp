@@ -45,8 +45,10 @@ private slots:
     void typingShowsOnTheOtherSide();
     void resumeFillsEveryRoomWithoutGap();
     void sendToNobodyIsDroppedAndSaid();
+    void tooMuchMissedReloadsTheRoom();
 
 private:
+    void startHub(int resumeLimit);
     // A client of this account, started and connected; reading as given.
     ConnectionController *connect(const QString &account, bool reading = true);
 
@@ -58,7 +60,13 @@ private:
 
 void TestHubRooms::init()
 {
+    startHub(1000);
+}
+
+void TestHubRooms::startHub(int resumeLimit)
+{
     HubConfig config;
+    config.resumeLimit = resumeLimit;
     config.host = QHostAddress::LocalHost;
     config.port = 0;
     config.ratePerSecond = 0; // the paging test sends a lot
@@ -318,6 +326,34 @@ void TestHubRooms::sendToNobodyIsDroppedAndSaid()
     QVERIFY2(errors.first().at(0).toString().startsWith(QStringLiteral("消息未能发送：")),
              qPrintable(errors.first().at(0).toString()));
     QCOMPARE(alice->state(), ConnectionState::Connected);
+}
+
+void TestHubRooms::tooMuchMissedReloadsTheRoom()
+{
+    m_hub.reset();
+    startHub(5); // a welcome carries at most 5 missed messages
+    ConnectionController *alice = connect(QStringLiteral("alice"), false);
+    ConnectionController *bob = connect(QStringLiteral("bob"));
+    bob->send(QStringLiteral("first"));
+    MessageModel *lobby = alice->messages(kLobby);
+    QTRY_COMPARE(lobby->confirmedCount(), 1);
+
+    alice->stop();
+    for (int i = 1; i <= 12; ++i)
+        bob->send(QStringLiteral("missed %1").arg(i));
+    QTRY_COMPARE(bob->pendingCount(), 0);
+    QSignalSpy loaded(alice, &ConnectionController::historyLoaded);
+    alice->start();
+    // More than a welcome holds: the lobby is loaded afresh, its newest page, and older on demand.
+    QVERIFY(loaded.wait());
+    QTRY_VERIFY(!alice->isLoadingOlder(kLobby));
+    QCOMPARE(alice->messages(kLobby), lobby);
+    QCOMPARE(seqs(lobby), seqs(bob->messages(kLobby))
+                              .mid(seqs(bob->messages(kLobby)).size() - lobby->confirmedCount()));
+    QCOMPARE(lobby->index(lobby->rowCount() - 1).data(MessageModel::TextRole).toString(),
+             QStringLiteral("missed 12"));
+    QCOMPARE(lobby->index(0).data(MessageModel::TextRole).toString(), QStringLiteral("first"));
+    QCOMPARE(alice->rooms()->room(kLobby)->unread, 13); // "first" too: alice never read
 }
 
 QTEST_GUILESS_MAIN(TestHubRooms)
