@@ -127,10 +127,13 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     m_logoutAction->setObjectName(QStringLiteral("logoutAction"));
 
     connect(m_browse, &QPushButton::clicked, this, &ChatWindow::openRoomsDialog);
-    connect(m_rooms->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this](const QModelIndex &index) {
-                if (index.isValid())
-                    m_controller->selectRoom(index.data(RoomListModel::NameRole).toString());
+    // The selection, not the current index: a list that gets the focus without a current row
+    // makes its first row current (not selected), and that must not leave a draft conversation.
+    connect(m_rooms->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this](const QItemSelection &selected) {
+                if (!selected.indexes().isEmpty())
+                    m_controller->selectRoom(
+                        selected.indexes().constFirst().data(RoomListModel::NameRole).toString());
             });
     RoomListModel *rooms = controller->rooms();
     connect(rooms, &QAbstractItemModel::modelReset, this, &ChatWindow::showSelection);

@@ -18,10 +18,12 @@
 #include "tokenvault.h"
 
 #include <QCheckBox>
+#include <QContextMenuEvent>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMenuBar>
 #include <QPainter>
 #include <QPushButton>
@@ -31,6 +33,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 
 using namespace chat::client;
@@ -102,6 +105,7 @@ private slots:
     void directMessageFromTheWindow();
     void typingShowsUnderTheConversation();
     void roomMenuFollowsTheRole();
+    void contextMenusOpenDirectMessages();
 
 private:
     // bob writes this many messages into the room and waits for their acknowledgement.
@@ -640,6 +644,58 @@ void TestWindow::roomMenuFollowsTheRole()
     m_alice->stop();
     QVERIFY(!action("inviteAction")->isEnabled());
     QVERIFY(!action("editRoomAction")->isEnabled());
+}
+
+namespace {
+
+// Right-clicks `pos` in the view and picks the action with this text from the menu that opens
+// (a menu runs its own event loop: the pick comes from a timer inside it). Returns whether the
+// action was there.
+bool pickFromContextMenu(QAbstractItemView *view, const QPoint &pos, const QString &text)
+{
+    bool found = false;
+    QTimer poll;
+    poll.setInterval(10);
+    QObject::connect(&poll, &QTimer::timeout, [&] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        poll.stop();
+        for (QAction *action : menu->actions()) {
+            if (action->text() == text) {
+                found = true;
+                action->trigger();
+            }
+        }
+        menu->close();
+    });
+    poll.start();
+    QContextMenuEvent event(QContextMenuEvent::Mouse, pos, view->viewport()->mapToGlobal(pos));
+    QApplication::sendEvent(view->viewport(), &event);
+    return found;
+}
+
+} // namespace
+
+void TestWindow::contextMenusOpenDirectMessages()
+{
+    m_bob->send(QStringLiteral("找我私聊"));
+    QListView *view = conversationView();
+    QTRY_COMPARE(view->model()->rowCount(), 1);
+    // On bob's message: 发消息 opens a direct conversation with him.
+    const QPoint onMessage = view->visualRect(view->model()->index(0, 0)).center();
+    QVERIFY(pickFromContextMenu(view, onMessage, QStringLiteral("发消息")));
+    QCOMPARE(m_alice->directDraft(), QStringLiteral("bob"));
+
+    // On bob in the lobby's members pane: the same.
+    clickRoom(QStringLiteral("lobby"));
+    auto *members = m_window->findChild<QListView *>(QStringLiteral("members"));
+    QTRY_COMPARE(members->model()->rowCount(), 2);
+    const int bobRow = m_alice->members()->names().indexOf(QStringLiteral("bob"));
+    QVERIFY(bobRow >= 0);
+    const QPoint onBob = members->visualRect(members->model()->index(bobRow, 0)).center();
+    QVERIFY(pickFromContextMenu(members, onBob, QStringLiteral("发消息")));
+    QCOMPARE(m_alice->directDraft(), QStringLiteral("bob"));
 }
 
 QTEST_MAIN(TestWindow)
