@@ -406,6 +406,9 @@ void ChatHub::Private::flushFrames()
 void ChatHub::Private::tellPresence()
 {
     const std::optional<PresenceFeed::Round> round = presence.take();
+    // What member lists showed ahead of this round is in it; from now on lists are current.
+    const QHash<ClientSession *, QHash<qint64, bool>> listedAhead =
+        std::exchange(alreadyListed, {});
     if (!round || watchers.isEmpty())
         return;
     flushFrames(); // what was queued before these changes arrives before them
@@ -413,22 +416,70 @@ void ChatHub::Private::tellPresence()
     const QHash<Room *, QSet<ClientSession *>> watched = watchers;
     for (auto it = watched.cbegin(); it != watched.cend(); ++it) {
         Room *room = it.key();
-        Presence news;
-        news.room = room->name();
+        // The round's changes among this room's members, by account: (id, online, user).
+        struct Change
+        {
+            qint64 account;
+            bool online;
+            User user;
+        };
+        QList<Change> changes;
         for (auto j = round->joined.cbegin(); j != round->joined.cend(); ++j)
             if (room->isMember(j.key()))
-                news.joined.append(*j);
+                changes.append({j.key(), true, *j});
         for (auto l = round->left.cbegin(); l != round->left.cend(); ++l)
             if (room->isMember(l.key()))
-                news.left.append(*l);
-        if (news.joined.isEmpty() && news.left.isEmpty())
+                changes.append({l.key(), false, User{*l, {}}});
+        // Told only to those whose member list showed them online (below); nobody else knew.
+        QList<Change> vanished;
+        for (auto v = round->cameAndWent.cbegin(); v != round->cameAndWent.cend(); ++v)
+            if (room->isMember(v.key()))
+                vanished.append({v.key(), false, User{*v, {}}});
+        if (changes.isEmpty() && vanished.isEmpty())
             continue;
+        std::sort(changes.begin(), changes.end(), [](const Change &a, const Change &b) {
+            return QString::compare(a.user.name, b.user.name, Qt::CaseInsensitive) < 0;
+        });
+        int online = 0;
         for (auto m = room->members.cbegin(); m != room->members.cend(); ++m)
-            news.online += roster.isOnline(m.key()) ? 1 : 0;
+            online += roster.isOnline(m.key()) ? 1 : 0;
+        // `skip`: what a member list already showed this watcher.
+        const auto presenceFor = [&](const QHash<qint64, bool> &skip) {
+            Presence news;
+            news.room = room->name();
+            news.online = online;
+            for (const Change &change : changes) {
+                if (const auto shown = skip.constFind(change.account);
+                    shown != skip.cend() && *shown == change.online)
+                    continue;
+                if (change.online)
+                    news.joined.append(change.user);
+                else
+                    news.left.append(change.user.name);
+            }
+            for (const Change &change : vanished)
+                if (skip.value(change.account, false))
+                    news.left.append(change.user.name);
+            return news;
+        };
         FrameBatch frame;
-        frame.append(encode(news));
-        for (ClientSession *watcher : it.value())
-            metrics.countBytesSent(watcher->sendBatch(frame));
+        if (!changes.isEmpty())
+            frame.append(encode(presenceFor({})));
+        for (ClientSession *watcher : it.value()) {
+            const auto listed = listedAhead.constFind(watcher);
+            if (listed == listedAhead.cend()) {
+                if (!frame.isEmpty())
+                    metrics.countBytesSent(watcher->sendBatch(frame));
+                continue;
+            }
+            // Its member list came after these changes and showed them: only the rest.
+            const Presence rest = presenceFor(*listed);
+            if (rest.joined.isEmpty() && rest.left.isEmpty())
+                continue;
+            FrameBatch own;
+            own.append(encode(rest));
+            metrics.countBytesSent(watcher->sendBatch(own));
+        }
     }
 }
 

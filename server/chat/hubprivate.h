@@ -135,6 +135,9 @@ public:
     // The room whose member list each connection watches (its presence), and the reverse.
     QHash<ClientSession *, Room *> watching;
     QHash<Room *, QSet<ClientSession *>> watchers;
+    // Changes still waiting for the next round that a member list already showed this
+    // connection (account → online as listed): the round must not tell them again.
+    QHash<ClientSession *, QHash<qint64, bool>> alreadyListed;
     QHash<qint64, KnownAccount> knownAccounts; // by account id
     QHash<QString, qint64> accountByKey;       // accountNameKey → id, for @mentions
     // When each (account, room) last had its typing told, on `clock`.

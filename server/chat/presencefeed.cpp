@@ -14,6 +14,8 @@ PresenceFeed::PresenceFeed(int intervalMs, QObject *parent)
 
 void PresenceFeed::changed(qint64 accountId, const std::optional<User> &user)
 {
+    if (user)
+        m_cameNames.insert(accountId, user->name);
     m_pending.insert(accountId, user);
     if (m_timer.isActive())
         return;
@@ -33,8 +35,11 @@ std::optional<PresenceFeed::Round> PresenceFeed::take()
         const auto told = m_told.constFind(it.key());
         const std::optional<User> &now = it.value();
         if (told == m_told.cend()) {
-            if (!now)
+            if (!now) {
+                if (const auto name = m_cameNames.constFind(it.key()); name != m_cameNames.cend())
+                    round.cameAndWent.insert(it.key(), *name);
                 continue; // came and went in between
+            }
             round.joined.insert(it.key(), *now);
             m_told.insert(it.key(), *now);
         } else if (!now) {
@@ -47,8 +52,9 @@ std::optional<PresenceFeed::Round> PresenceFeed::take()
         }
     }
     m_pending.clear();
+    m_cameNames.clear();
     m_sinceTold.start();
-    if (round.joined.isEmpty() && round.left.isEmpty())
+    if (round.joined.isEmpty() && round.left.isEmpty() && round.cameAndWent.isEmpty())
         return std::nullopt;
     return round;
 }

@@ -25,11 +25,16 @@ public:
     // The account is now online as `user`; nullopt: gone.
     void changed(qint64 accountId, const std::optional<chat::proto::User> &user);
     [[nodiscard]] bool hasPending() const { return !m_pending.isEmpty(); }
+    // The accounts whose change waits for the next round.
+    [[nodiscard]] QList<qint64> pendingAccounts() const { return m_pending.keys(); }
 
     struct Round
     {
         QHash<qint64, chat::proto::User> joined; // came online, or changed their display name
         QHash<qint64, QString> left;             // went offline: their names
+        // Came online and went again within the round: news to nobody, except to a connection
+        // whose member list showed them online in between.
+        QHash<qint64, QString> cameAndWent;
     };
     // The changes since the last round, from now on counted as told; nothing when they cancel
     // out (someone left and came back).
@@ -43,6 +48,7 @@ private:
     int m_intervalMs;
     QHash<qint64, chat::proto::User> m_told; // account → user, as the last round left it
     QHash<qint64, std::optional<chat::proto::User>> m_pending; // account → now, changed since
+    QHash<qint64, QString> m_cameNames; // the names of those who came online in this round
     QTimer m_timer;
     QElapsedTimer m_sinceTold;
 };

@@ -642,6 +642,13 @@ void ChatHub::Private::onListMembers(ClientSession *session, const ListMembers &
                                        roleName(room->members.value(it->second).role),
                                        roster.isOnline(it->second)});
     }
+    // The list shows the changes the next round will tell: this connection has them already.
+    QHash<qint64, bool> &listed = alreadyListed[session];
+    for (qint64 accountId : presence.pendingAccounts())
+        if (room->isMember(accountId))
+            listed.insert(accountId, roster.isOnline(accountId));
+    if (listed.isEmpty())
+        alreadyListed.remove(session);
     // From now on this connection hears who of this room comes and goes.
     if (Room *previous = watching.value(session); previous != room) {
         if (previous)
