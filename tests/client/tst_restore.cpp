@@ -328,7 +328,7 @@ void TestRestore::unwritableOutboxIsReportedOnce()
     QVERIFY(!alice->send(QStringLiteral("one")).isEmpty());
     QVERIFY(!alice->send(QStringLiteral("two")).isEmpty());
     QCOMPARE(errors.count(), 1);
-    QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("cannot be saved")),
+    QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("未发送的消息无法保存")),
              qPrintable(errors.at(0).at(0).toString()));
     QCOMPARE(alice->pendingCount(), 2); // still queued in memory
 
