@@ -1260,6 +1260,9 @@
           delete room.list.dataset.loading;
         }
       }
+      // A room that went meanwhile (left, removed): its room_gone said so already.
+      if ((request.kind === 'history' || request.kind === 'members') &&
+          !state.rooms.has(request.key)) return;
     }
     ui.note.textContent = describe(code, message);
   }

@@ -513,6 +513,37 @@ async function main() {
     check(Math.abs(back - position) < 2, `the scroll position is kept (${position} -> ${back})`);
   });
 
+  await steps.run('invited to a private room it appears; removed, it goes with a note; leave asks first', async () => {
+    const created = await dana.request({ type: 'create_room', name: 'secret', title: '机密',
+      private: true });
+    check(created.type === 'done', JSON.stringify(created));
+    const invited = await dana.request({ type: 'invite', room: 'secret', name: 'wendy' });
+    check(invited.type === 'done', JSON.stringify(invited));
+    await inPage(() => document.querySelector('.room-item[data-room="secret"] .room-name')
+      ?.textContent === '机密', null, 'the private room in the sidebar');
+    await openRoom('secret');
+    await inPage(() => [...document.querySelectorAll('#messages li.system')].some((li) =>
+      li.textContent === 'dana 邀请 wendy 加入了房间'), null, 'the invited event');
+    const removed = await dana.request({ type: 'remove', room: 'secret', name: 'wendy' });
+    check(removed.type === 'done', JSON.stringify(removed));
+    await inPage(() => !document.querySelector('.room-item[data-room="secret"]') &&
+      document.querySelector('#composer-note').textContent.includes('机密') &&
+      document.querySelector('.room-item[aria-current="true"]'), null,
+    'the room to go, a note to say so, and another room to be shown');
+    // Leaving asks first; dismissed, nothing happens; accepted, the room goes.
+    await openRoom('design');
+    const leavesBefore = pageFrames.filter((f) => f.type === 'leave').length;
+    page.once('dialog', (dialog) => dialog.dismiss());
+    await page.click('#leave');
+    await page.waitForTimeout(200);
+    check(pageFrames.filter((f) => f.type === 'leave').length === leavesBefore, 'dismissed: no leave');
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.click('#leave');
+    await inPage(() => !document.querySelector('.room-item[data-room="design"]'), null,
+      'design to leave the sidebar');
+    await page.evaluate(() => { document.querySelector('#composer-note').textContent = ''; });
+  });
+
   await steps.run('at phone width the room list and the conversation are two views', async () => {
     await page.setViewportSize({ width: 380, height: 700 });
     await page.click('#back');
@@ -666,7 +697,7 @@ async function main() {
       'the page to connect after logging in');
     check(welcomeFrames[welcomeFrames.length - 1].account === 'wendy', 'welcomed as wendy');
     for (const text of historyTexts) await shown(text, `the history to show "${text}"`);
-    await inPage((room) => ['lobby', 'dev', 'design', 'archive', room].every((k) =>
+    await inPage((room) => ['lobby', 'dev', 'archive', room].every((k) =>
       document.querySelector(`.room-item[data-room="${k}"]`)), directRoom, 'every room in the sidebar');
     const scriptCookies = await page.evaluate(() => document.cookie);
     check(!scriptCookies.includes('chat_token'), 'document.cookie still hides the token');
