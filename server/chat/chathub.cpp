@@ -16,10 +16,7 @@ namespace chat::server {
 
 using namespace chat::proto;
 
-namespace {
-// A welcome's history stays well under the cap of unsent bytes, so that it counts against that
-// cap like everything else instead of needing an exception for one large frame.
-qint64 welcomeHistoryBytes(const HubConfig &config)
+qint64 historyBytesLimit(const HubConfig &config)
 {
     if (config.maxOutboxBytes <= 0)
         return config.maxWelcomeHistoryBytes;
@@ -27,7 +24,6 @@ qint64 welcomeHistoryBytes(const HubConfig &config)
         return config.maxOutboxBytes / 2;
     return qMin(config.maxWelcomeHistoryBytes, config.maxOutboxBytes / 2);
 }
-} // namespace
 
 ChatHub::Private::Private(ChatHub *hub, HubConfig config, Stores stores)
     : q(hub)
@@ -212,7 +208,7 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
                 complete = true;
             else
                 welcome.history = store->since(names, joined.name, lastSeen, config.resumeLimit,
-                                               welcomeHistoryBytes(config), &complete);
+                                               historyBytesLimit(config), &complete);
         }
         welcome.resumed = complete;
         if (!complete) {

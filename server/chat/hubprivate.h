@@ -32,6 +32,10 @@ struct KnownAccount
     QString display;
 };
 
+// What a resume's history or a history page may weigh (messageWeight()): it stays well under
+// the cap of unsent bytes, so that it counts against that cap like everything else.
+[[nodiscard]] qint64 historyBytesLimit(const HubConfig &config);
+
 class ChatHub::Private
 {
 public:

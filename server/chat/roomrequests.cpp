@@ -668,6 +668,17 @@ void ChatHub::Private::onLoadHistory(ClientSession *session, const LoadHistory &
     page.ref = request.id;
     page.room = room->name();
     page.messages = store->page(room->name(), request.before, request.limit, &page.more);
+    // Bounded in bytes like a resume: the newest that fit; the rest is the next page.
+    const qint64 maxBytes = historyBytesLimit(config);
+    qint64 bytes = 0;
+    for (qsizetype i = page.messages.size() - 1; maxBytes > 0 && i >= 0; --i) {
+        bytes += messageWeight(page.messages.at(i));
+        if (bytes > maxBytes && i < page.messages.size() - 1) {
+            page.messages.remove(0, i + 1);
+            page.more = true;
+            break;
+        }
+    }
     session->sendMessage(page);
 }
 

@@ -80,6 +80,7 @@ private slots:
     void unreadAndMentionsAcrossDevices();
     void readPositionSurvivesRestart();
     void historyPagesWithoutGapsOrDuplicates();
+    void historyPagesAreBoundedInBytes();
     void typingIsThrottledAndNeverLeavesTheRoom();
     void presenceOnlyForTheWatchedRoom();
     void resumeBringsMissedMessagesAndRoomChanges();
@@ -610,6 +611,39 @@ void TestRooms::historyPagesWithoutGapsOrDuplicates()
     QCOMPARE(TestClient::errorOf(alice->request(
                  LoadHistory{QStringLiteral("big"), QStringLiteral("lobby"), 0, kMaxPageSize + 1})),
              ErrorCode::BadMessage);
+}
+
+void TestRooms::historyPagesAreBoundedInBytes()
+{
+    chat::server::HubConfig config = roomsConfig();
+    config.maxWelcomeHistoryBytes = 20 * 1024;
+    QVERIFY(startHub(config));
+    TestClient *alice = joinAs(QStringLiteral("alice"));
+    QVERIFY(alice);
+    const QString big(3990, QLatin1Char('x'));
+    for (int i = 0; i < 10; ++i)
+        alice->send(QString::number(i) + big);
+    QTRY_COMPARE(alice->messagesIn(QStringLiteral("lobby")).size(), 10);
+    QList<Message> all;
+    qint64 before = 0;
+    int pages = 0;
+    for (bool more = true; more && pages < 10; ++pages) {
+        const auto page = as<HistoryPage>(alice->request(
+            LoadHistory{QStringLiteral("p%1").arg(pages), QStringLiteral("lobby"), before, 50}));
+        QVERIFY(page);
+        QVERIFY(!page->messages.isEmpty());
+        qint64 weight = 0;
+        for (const Message &message : page->messages)
+            weight += message.text.size() + 160;
+        QVERIFY2(weight <= 20 * 1024 + 200, qPrintable(QString::number(weight)));
+        all = page->messages + all;
+        more = page->more;
+        before = page->messages.constFirst().seq;
+    }
+    QVERIFY(pages >= 2); // four of these fit in a page, not ten
+    QCOMPARE(all.size(), 10);
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(all.at(i).text, QString::number(i) + big);
 }
 
 void TestRooms::typingIsThrottledAndNeverLeavesTheRoom()
