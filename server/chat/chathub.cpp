@@ -355,6 +355,7 @@ void ChatHub::Private::prune()
 void ChatHub::Private::onClosed(ClientSession *session)
 {
     sessions.remove(session);
+    alreadyListed.remove(session); // another session may be made at the same address
     if (Room *watched = watching.take(session)) {
         auto it = watchers.find(watched);
         if (it != watchers.end()) {
