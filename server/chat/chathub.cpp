@@ -43,8 +43,12 @@ ChatHub::Private::Private(ChatHub *hub, HubConfig config, Stores stores)
                   listener->refusedOverAddressLimit(), listener->refusedServerFull()};
           },
           &accounts, this->config.allowedOrigins)
+    , helloDeadlines(new DeadlineQueue(this->config.helloTimeoutMs, hub))
 {
     clock.start();
+    QObject::connect(helloDeadlines, &DeadlineQueue::expired, q, [this](QObject *target) {
+        static_cast<ClientSession *>(target)->helloDeadlinePassed(helloDeadlines);
+    });
     prune();
     loaded = rooms.load(store->newestPerRoom(), &loadError);
 }
@@ -58,7 +62,7 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
         return;
     }
     auto *session = new ClientSession(
-        socket, tcp, config,
+        socket, tcp, config, helloDeadlines,
         config.maxAddressBytesPerSecond > 0
             ? addressBytes->lease(ConnectionLimits::addressKey(socket->peerAddress()))
             : nullptr,

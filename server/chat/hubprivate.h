@@ -13,6 +13,7 @@
 #include "http/metrics.h"
 #include "store/messagestore.h"
 #include "transport/clientsession.h"
+#include "transport/deadlinequeue.h"
 #include "transport/inboundbudget.h"
 #include "transport/listener.h"
 
@@ -156,6 +157,8 @@ public:
     // The operator's view, served as GET /healthz and /metrics on the chat port.
     Metrics metrics;
     HttpResponder http;
+    // Every new session's hello deadline, behind one timer.
+    DeadlineQueue *helloDeadlines;
 };
 
 } // namespace chat::server

@@ -1,8 +1,8 @@
 #include "http/httpgate.h"
 
 #include "http/httpresponder.h"
-#include "transport/lingeringsocket.h"
 #include "logging.h"
+#include "transport/lingeringsocket.h"
 
 #include "codec.h"
 
@@ -30,6 +30,8 @@ void HttpGate::inspect(QTcpSocket *socket)
 
 void HttpGate::examine(QTcpSocket *socket)
 {
+    if (!socket->isOpen())
+        return; // cut meanwhile (the handshake deadline): nothing to read
     // peek(), not read(): on an upgrade QWebSocketServer must still find the whole request.
     const QByteArray bytes = socket->peek(m_limits.maxHeadBytes + chat::proto::kMaxHttpBodyBytes);
     const HttpHead head = parseHttpHead(bytes, m_limits);

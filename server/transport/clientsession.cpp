@@ -5,6 +5,7 @@
 #include "codec.h"
 #include "http/metrics.h"
 #include "logging.h"
+#include "transport/deadlinequeue.h"
 #include "transport/framebatch.h"
 #include "transport/lingeringsocket.h"
 
@@ -14,6 +15,7 @@
 #include <QWebSocket>
 
 #ifdef Q_OS_LINUX
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #endif
 
@@ -29,6 +31,10 @@ constexpr int kCloseGraceMs = kLingerDeadlineMs;
 
 // A byte bucket holds this many seconds' worth: a burst of pasted text goes through at once.
 constexpr qint64 kByteBurstSeconds = 8;
+
+// How many more hello deadlines a connection whose hello waits unread gets (see
+// helloDeadlinePassed).
+constexpr int kMaxHelloExtensions = 3;
 
 // Codes the decoder gives only for a hello: refusing such a hello ends the connection.
 // Decoding errors that only a hello can cause: a session that has not joined is refused.
@@ -49,12 +55,12 @@ QString requestIdOf(const Decoded<ClientMessage> &decoded)
 } // namespace
 
 ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
+                             DeadlineQueue *helloDeadlines,
                              std::shared_ptr<AddressBudgets::Lease> addressBytes, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_tcp(tcp)
     , m_ssl(qobject_cast<QSslSocket *>(tcp))
-    , m_deadline(new QTimer(this))
     , m_rate(config.ratePerSecond, config.rateBurst, 3 * config.rateBurst)
     , m_bytes(config.maxBytesPerSecond, kByteBurstSeconds * config.maxBytesPerSecond)
     , m_addressBytes(std::move(addressBytes))
@@ -95,17 +101,8 @@ ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfi
                         << m_peer << "socket error:" << m_socket->errorString();
             });
 
-    m_deadline->setSingleShot(true);
-    connect(m_deadline, &QTimer::timeout, this, [this] {
-        if (m_closing) {
-            qCInfo(lcServerNet).noquote() << m_peer << "did not take its close in time; aborting";
-            abortNow();
-            return;
-        }
-        qCInfo(lcServerNet).noquote() << m_peer << "sent no hello in time; closing";
-        close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no hello in time"));
-    });
-    m_deadline->start(config.helloTimeoutMs);
+    if (helloDeadlines)
+        helloDeadlines->add(this);
 
     // The peer may have gone between the upgrade and now: report it once the hub listens.
     if (m_socket->state() != QAbstractSocket::ConnectedState)
@@ -120,10 +117,38 @@ ClientSession::~ClientSession()
         m_tcp->disconnect(this);
 }
 
+void ClientSession::helloDeadlinePassed(DeadlineQueue *deadlines)
+{
+    if (m_joined || m_authenticating || m_closing)
+        return;
+    // Under a storm the hello may be here, unread, because the server was busy: that is not the
+    // peer's fault. A few more rounds for those only; a peer that sent nothing gets none.
+    if (m_helloExtensions < kMaxHelloExtensions && hasUnreadBytes()) {
+        ++m_helloExtensions;
+        deadlines->add(this);
+        return;
+    }
+    qCInfo(lcServerNet).noquote() << m_peer << "sent no hello in time; closing";
+    close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no hello in time"));
+}
+
+bool ClientSession::hasUnreadBytes() const
+{
+    if (!m_tcp)
+        return false;
+    if (m_tcp->bytesAvailable() > 0)
+        return true;
+#ifdef Q_OS_LINUX
+    int queued = 0;
+    return !m_ssl && ::ioctl(int(m_tcp->socketDescriptor()), FIONREAD, &queued) == 0 && queued > 0;
+#else
+    return false;
+#endif
+}
+
 void ClientSession::markAuthenticating()
 {
     m_authenticating = true;
-    m_deadline->stop();
 }
 
 void ClientSession::markJoined(const SessionAccount &account)
@@ -131,7 +156,6 @@ void ClientSession::markJoined(const SessionAccount &account)
     m_authenticating = false;
     m_joined = true;
     m_account = account;
-    m_deadline->stop();
 }
 
 QHostAddress ClientSession::peerAddress() const
@@ -220,7 +244,6 @@ void ClientSession::cutOff(qint64 unsent, qint64 cap)
     qCInfo(lcServerNet).noquote() << m_peer << "does not read:" << unsent
                                   << "bytes unsent, over the cap of" << cap << "; dropping";
     m_closing = true;
-    m_deadline->stop();
     // From the event loop: the hub may be in the middle of a broadcast to everyone.
     QMetaObject::invokeMethod(this, &ClientSession::abortNow, Qt::QueuedConnection);
 }
@@ -317,7 +340,14 @@ void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &rea
     emit aboutToClose();
     emit aboutToSend();
     m_closing = true;
-    m_deadline->start(kCloseGraceMs);
+    // One timer for a close, made only then: a QTimer per connection would cost every
+    // connection the timer's memory and Qt's sorted timer list O(n) per start.
+    QTimer::singleShot(kCloseGraceMs, this, [this] {
+        if (m_gone)
+            return;
+        qCInfo(lcServerNet).noquote() << m_peer << "did not take its close in time; aborting";
+        abortNow();
+    });
     // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself. The
     // socket then lingers (lingeringsocket.h): everything written before arrives.
     m_socket->close(code, reason);
@@ -476,7 +506,6 @@ void ClientSession::onDisconnected()
         return;
     m_gone = true;
     m_closing = true;
-    m_deadline->stop();
     qCDebug(lcServerNet).noquote() << m_peer << "disconnected, close code" << m_socket->closeCode();
     emit closed(this);
     deleteLater();

@@ -28,6 +28,7 @@ QT_END_NAMESPACE
 
 namespace chat::server {
 
+class DeadlineQueue;
 class FrameBatch;
 
 // Whom a joined connection speaks for.
@@ -49,8 +50,10 @@ public:
     // Takes ownership of the socket. `tcp` is the connection under it (see Listener), used to
     // see how many bytes wait to be sent and how many were read; may be null. `addressBytes` is
     // the byte budget shared with the other connections from the same address; may be null.
-    // Deletes itself (later) once the connection is gone.
+    // `helloDeadlines` is where the hello deadline is set (its owner calls helloDeadlinePassed);
+    // may be null for none. Deletes itself (later) once the connection is gone.
     ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
+                  DeadlineQueue *helloDeadlines,
                   std::shared_ptr<AddressBudgets::Lease> addressBytes = {},
                   QObject *parent = nullptr);
     ~ClientSession() override;
@@ -67,8 +70,12 @@ public:
     // login from anywhere else (another port, a sibling subdomain) is refused.
     [[nodiscard]] bool upgradeFromOwnPage(const QStringList &allowedOrigins) const;
 
+    // The hello deadline set at the upgrade has passed: closes a session that has not sent one,
+    // or gives one whose hello is still unread (a busy server) another round in `deadlines`.
+    void helloDeadlinePassed(DeadlineQueue *deadlines);
+
     // Called by the hub once a hello arrived: while its credentials are checked, the hello
-    // deadline stops and a second hello is refused.
+    // deadline no longer applies and a second hello is refused.
     void markAuthenticating();
     // Called by the hub once the hello was accepted.
     void markJoined(const SessionAccount &account);
@@ -133,6 +140,8 @@ private:
     void abortNow();
     void onDisconnected();
     void heard() { m_lastHeardMs = m_clock.elapsed(); }
+    // Whether bytes from the peer wait in the socket or the kernel, not yet read by us.
+    [[nodiscard]] bool hasUnreadBytes() const;
     // Answers a message over the rate with rate_limited, or closes a client that keeps going.
     void refuseOverRate(RateLimiter::Verdict verdict, const QString &ref);
     // Past the cap of unsent bytes (after handing the kernel what it takes), cuts the client
@@ -146,7 +155,6 @@ private:
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;
     QPointer<QSslSocket> m_ssl; // the same connection when it is TLS
-    QTimer *m_deadline;         // the hello deadline, then the close deadline
     RateLimiter m_rate;
     ByteBucket m_bytes;                                    // what this connection may send
     std::shared_ptr<AddressBudgets::Lease> m_addressBytes; // ... and its address, together
@@ -160,6 +168,7 @@ private:
     bool m_backlogCheckQueued = false;
     QString m_peer;
     SessionAccount m_account;
+    int m_helloExtensions = 0;
     bool m_authenticating = false;
     bool m_joined = false;
     bool m_closing = false;

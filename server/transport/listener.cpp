@@ -1,9 +1,10 @@
 #include "transport/listener.h"
 
 #include "http/httpgate.h"
+#include "logging.h"
+#include "transport/deadlinequeue.h"
 #include "transport/inboundbudget.h"
 #include "transport/lingeringsocket.h"
-#include "logging.h"
 #include "transport/originpolicy.h"
 
 #include <QSslSocket>
@@ -25,11 +26,11 @@ namespace {
 // How long a refused connection gets to take its answer before it is cut.
 constexpr int kRefusalGraceMs = 2000;
 
-const QString &handshakeTimerName()
-{
-    static const QString name = QStringLiteral("chat-handshake-timer");
-    return name;
-}
+// QWebSocketServer's upgrade slot looks up sender(), which walks every connection made to that
+// server object: with thousands of sockets in their upgrade at once (a join storm) one server
+// object spent more than half the process's time there. Spread over this many, each walk is
+// that much shorter.
+constexpr int kUpgradeShards = 256;
 
 // Both ends of a TCP connection identify it among all live ones. QWebSocketServer does not tell
 // which QTcpSocket a new QWebSocket came from, but it reports the same addresses and ports.
@@ -120,7 +121,7 @@ Listener::Listener(const HubConfig &config, QObject *parent)
     , m_secure(config.tls.isEnabled())
     , m_tcp(new AcceptingServer(
           m_secure, [this](const QHostAddress &peer) { return admitsAddress(peer); }, this))
-    , m_ws(new QWebSocketServer(config.name, QWebSocketServer::NonSecureMode, this))
+    , m_handshakeDeadlines(new DeadlineQueue(config.handshakeTimeoutMs, this))
     , m_limits(std::make_shared<ConnectionLimits>(config.maxConnections,
                                                   config.maxConnectionsPerAddress))
 {
@@ -129,15 +130,29 @@ Listener::Listener(const HubConfig &config, QObject *parent)
     m_tcp->setListenBacklogSize(config.listenBacklog);
     // Both queues are drained as soon as they signal; the limits only matter under a burst.
     m_tcp->setMaxPendingConnections(qMax(30, config.listenBacklog));
-    m_ws->setMaxPendingConnections(qMax(30, config.listenBacklog));
+    for (int i = 0; i < kUpgradeShards; ++i) {
+        auto *ws = new QWebSocketServer(config.name, QWebSocketServer::NonSecureMode, this);
+        ws->setMaxPendingConnections(qMax(30, config.listenBacklog));
+        connect(ws, &QWebSocketServer::newConnection, this, [this, ws] { onUpgraded(ws); });
+        connect(ws, &QWebSocketServer::serverError, this, [ws](QWebSocketProtocol::CloseCode) {
+            qCInfo(lcServerNet).noquote() << "WebSocket upgrade refused:" << ws->errorString();
+        });
+        m_upgraders.append(ws);
+    }
+    connect(m_handshakeDeadlines, &DeadlineQueue::expired, this, [this](QObject *target) {
+        auto *socket = static_cast<QTcpSocket *>(target);
+        if (!m_handshaking.contains(socket))
+            return; // upgraded in time
+        qCInfo(lcServerNet).noquote()
+            << describePeer(socket) << "did not finish the handshake in time; closing";
+        abortConnection(socket);
+        // QWebSocketServer deletes sockets on disconnected too; deleting twice later is fine.
+        socket->deleteLater();
+    });
 
     connect(m_tcp, &QTcpServer::newConnection, this, &Listener::onTcpConnection);
     connect(m_tcp, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
         qCWarning(lcServerNet).noquote() << "accept failed:" << m_tcp->errorString();
-    });
-    connect(m_ws, &QWebSocketServer::newConnection, this, &Listener::onUpgraded);
-    connect(m_ws, &QWebSocketServer::serverError, this, [this](QWebSocketProtocol::CloseCode) {
-        qCInfo(lcServerNet).noquote() << "WebSocket upgrade refused:" << m_ws->errorString();
     });
 }
 
@@ -205,25 +220,15 @@ void Listener::admit(QTcpSocket *socket)
                                     socket->localAddress(), socket->localPort());
     qCDebug(lcServerNet).noquote() << "connection from" << describePeer(socket);
     m_pending.insert(key, socket);
+    m_handshaking.insert(socket);
     connect(socket, &QObject::destroyed, this, [this, key](QObject *gone) {
+        m_handshaking.remove(static_cast<QTcpSocket *>(gone));
         const auto it = m_pending.constFind(key);
         if (it != m_pending.cend() && *it == gone)
             m_pending.erase(it);
     });
-
-    // A child of the socket: it dies with a socket that goes away on its own. It covers the TLS
-    // handshake and the WebSocket upgrade together.
-    auto *timer = new QTimer(socket);
-    timer->setObjectName(handshakeTimerName());
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, socket, [socket] {
-        qCInfo(lcServerNet).noquote()
-            << describePeer(socket) << "did not finish the handshake in time; closing";
-        abortConnection(socket);
-        // QWebSocketServer deletes sockets on disconnected too; deleting twice later is fine.
-        socket->deleteLater();
-    });
-    timer->start(m_config.handshakeTimeoutMs);
+    // Covers the TLS handshake and the WebSocket upgrade together.
+    m_handshakeDeadlines->add(socket);
 
     auto *ssl = qobject_cast<QSslSocket *>(socket);
     if (!ssl) {
@@ -249,19 +254,25 @@ void Listener::startUpgrade(QTcpSocket *socket)
     if (m_httpGate)
         m_httpGate->inspect(socket); // hands WebSocket requests back through webSocketRequested
     else
-        m_ws->handleConnection(socket);
+        upgrader()->handleConnection(socket);
+}
+
+QWebSocketServer *Listener::upgrader()
+{
+    m_nextUpgrader = (m_nextUpgrader + 1) % int(m_upgraders.size());
+    return m_upgraders.at(m_nextUpgrader);
 }
 
 void Listener::setHttpGate(HttpGate *gate)
 {
     m_httpGate = gate;
     connect(gate, &HttpGate::webSocketRequested, this,
-            [this](QTcpSocket *socket) { m_ws->handleConnection(socket); });
+            [this](QTcpSocket *socket) { upgrader()->handleConnection(socket); });
 }
 
-void Listener::onUpgraded()
+void Listener::onUpgraded(QWebSocketServer *upgrader)
 {
-    while (QWebSocket *socket = m_ws->nextPendingConnection()) {
+    while (QWebSocket *socket = upgrader->nextPendingConnection()) {
         const QString key = endpointKey(socket->peerAddress(), socket->peerPort(),
                                         socket->localAddress(), socket->localPort());
         QTcpSocket *tcp = m_pending.take(key);
@@ -274,12 +285,12 @@ void Listener::onUpgraded()
             socket->deleteLater();
             continue;
         }
-        delete tcp->findChild<QTimer *>(handshakeTimerName(), Qt::FindDirectChildrenOnly);
+        m_handshaking.remove(tcp);
         // QWebSocketServer stays connected to every socket it upgraded, to delete it once
         // disconnected, and its slot looks up sender(), which walks all of those connections:
         // joining N people cost N² (a quarter of the server's time while 12,000 joined). The
         // socket deletes itself instead, as that slot would have.
-        QObject::disconnect(tcp, nullptr, m_ws, nullptr);
+        QObject::disconnect(tcp, nullptr, upgrader, nullptr);
         connect(tcp, &QAbstractSocket::disconnected, tcp, &QObject::deleteLater);
 
         if (!originAllowed(m_config.allowedOrigins, socket->origin())) {

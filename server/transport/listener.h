@@ -5,12 +5,14 @@
 // connection whose TLS handshake and upgrade have not finished in time.
 #pragma once
 
-#include "transport/connectionlimits.h"
 #include "hubconfig.h"
+#include "transport/connectionlimits.h"
 #include "transport/refusallog.h"
 
 #include <QHash>
+#include <QList>
 #include <QObject>
+#include <QSet>
 #include <QSslConfiguration>
 #include <QWebSocketProtocol>
 
@@ -25,6 +27,7 @@ QT_END_NAMESPACE
 
 namespace chat::server {
 
+class DeadlineQueue;
 class HttpGate;
 
 class Listener : public QObject
@@ -63,7 +66,9 @@ private:
     void onTcpConnection();
     void admit(QTcpSocket *socket);
     void startUpgrade(QTcpSocket *socket);
-    void onUpgraded();
+    void onUpgraded(QWebSocketServer *upgrader);
+    // The QWebSocketServer the next upgrade goes to, in turn (see kUpgradeShards in the .cpp).
+    QWebSocketServer *upgrader();
     // Over the total: a short HTTP 503 before any upgrade, then the connection is closed.
     void refuseServerFull(QTcpSocket *socket);
     // After the upgrade: a close frame with the reason, and the socket is freed once it is gone.
@@ -77,7 +82,10 @@ private:
     bool m_secure;
     QSslConfiguration m_ssl;
     QTcpServer *m_tcp;
-    QWebSocketServer *m_ws;
+    QList<QWebSocketServer *> m_upgraders;
+    int m_nextUpgrader = 0;
+    DeadlineQueue *m_handshakeDeadlines;
+    QSet<QTcpSocket *> m_handshaking; // accepted, not upgraded yet (nor served as plain HTTP)
     // Shared with every accepted socket, which gives its count back when it is destroyed.
     std::shared_ptr<ConnectionLimits> m_limits;
     bool m_fullReported = false; // "server full" is logged once per episode, not per refusal
