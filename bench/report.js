@@ -112,10 +112,17 @@ if (fDurable !== null) {
 if (byLabel.has('i/ours') || byLabel.has('i/node')) {
   // The Qt relay is not measured here: '–' rather than 'n/a'.
   const measured = (f) => (l) => (byLabel.has(l) ? f(l) : '–');
-  row('i', 'connected', measured((l) => `${fmt(median(l, 'joined'))} of ${fmt(median(l, 'clients'))}`));
-  row('i', 'every welcome (upgrade) in s', measured((l) => fmt(median(l, 'setup_s'), 1)));
+  const iJoined = median('i/ours', 'joined');
+  const iSetup = median('i/ours', 'setup_s');
+  const iNodeSetup = median('i/node', 'setup_s');
+  const iToAll = median('i/ours', 'message_to_all_ms');
+  row('i', 'connected', measured((l) => `${fmt(median(l, 'joined'))} of ${fmt(median(l, 'clients'))}`),
+    0, 'every one', iJoined === null ? null : iJoined === median('i/ours', 'clients'));
+  row('i', 'every welcome (upgrade) in s', measured((l) => fmt(median(l, 'setup_s'), 1)), 1,
+    '< Node', iSetup === null || iNodeSetup === null ? null : iSetup < iNodeSetup);
   row('i', 'slowest attempt ms', measured((l) => fmt(median(l, 'slowest_attempt_ms'))));
-  row('i', 'one message reaches all, ms', measured((l) => fmt(median(l, 'message_to_all_ms'))));
+  row('i', 'one message reaches all, ms', measured((l) => fmt(median(l, 'message_to_all_ms'))), 0,
+    '≤ 1,000', iToAll === null ? null : iToAll <= 1000);
   row('i', 'deliveries not received', measured((l) => fmt(sum(l, 'lost'))));
 }
 // (j) rooms: the clients spread over rooms, each message to its room only (ours alone)
@@ -125,7 +132,10 @@ if (byLabel.has('j/ours')) {
     `${fmt(median('j/ours', 'clients') / Math.max(1, median('j/ours', 'rooms')))}: joined`,
   only((l) => `${fmt(median(l, 'joined'))} of ${fmt(median(l, 'clients'))}`));
   row('j', 'set-up (welcome + join) s', only((l) => fmt(median(l, 'setup_s'), 1)));
-  row('j', 'deliveries/s', only((l) => fmt(median(l, 'deliveries_per_s'))));
+  const jOurs = median('j/ours', 'deliveries_per_s');
+  row('j', 'deliveries/s', only((l) => fmt(median(l, 'deliveries_per_s'))), 0, '≥ 0.8× (a)',
+    jOurs === null || aOurs === null ? null : jOurs >= 0.8 * aOurs);
+  row('j', '… ÷ (a)', only(() => fmt(ratio(jOurs, aOurs), 2)));
   row('j', 'latency p50 / p99 ms', only((l) =>
     `${fmt(median(l, 'latency_p50_ms'), 1)} / ${fmt(median(l, 'latency_p99_ms'), 1)}`));
   row('j', 'server CPU µs/delivery', only((l) => fmt(median(l, 'server_cpu_us_per_delivery'), 3)));

@@ -15,8 +15,9 @@
 #      once, all in the lobby: the time until every welcome came, then until one message reached
 #      everyone; against Node `ws` accepting the same number of bare upgrades
 #   j  100 rooms of 100: each client joins (or creates) room rN%100 after its welcome, 100
-#      publishers (one per room) send, each message counts for its room's members only
-# Protocol version 2 admits accounts only: before each run against chat-server, bench.sh makes
+#      publishers (one per room) send as fast as (a)'s, each message counts for its room's
+#      members only
+# The protocol admits accounts only: before each run against chat-server, bench.sh makes
 # a token per client through the server's control socket (`chat-server token create bench
 # --count N`) and gives chat-bench the file (--tokens).
 # BENCH_DOCS=DIR writes performance.md and performance.png there instead of docs/ (trial runs).
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; rounds=1 ;;
     --rounds) rounds=$2; shift ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -261,9 +262,9 @@ for kind in ours node; do
     case $only in *i*) run i "$kind" --clients "$storm" --join-storm --setup-timeout 300 \
         --drain 60 --settle 0 ;; esac
 done
-# (j) Rooms: one publisher per room, 2 messages a second each.
+# (j) Rooms: one publisher per room, each as fast as (a)'s (32 messages at most not yet back).
 case $only in *j*) run j ours --clients $((rooms * room_size)) --rooms "$rooms" \
-    --publishers "$rooms" --rate $((2 * rooms)) --duration "$dur_j" --connect-inflight 100 \
+    --publishers "$rooms" --duration "$dur_j" --connect-inflight 100 \
     --setup-timeout 300 --drain 15 ;; esac
 case $only in *e*) run e ours --clients 2 --publishers 1 --window 64 --messages "$resume" \
     --duration 60 --resume "$resume" ;; esac
