@@ -1,5 +1,5 @@
 // chat-server: reads the command line, starts the hub, and stops it cleanly on SIGINT/SIGTERM.
-// With a command word first (user, invite, token) it runs that admin command instead.
+// With a command word first (user, invite, token, backup) it runs that admin command instead.
 #include "admin/admincli.h"
 #include "admin/controlserver.h"
 #include "chat/chathub.h"
@@ -225,6 +225,7 @@ int main(int argc, char *argv[])
     if (!signalWatcher.isValid())
         printError(QStringLiteral("cannot watch for signals; SIGTERM will not close cleanly"));
 
+    chat::server::MessageStore *historyStore = stores.messages.get(); // the hub keeps it
     ChatHub hub(config, std::move(stores));
     if (!hub.listen()) {
         QUrl wanted = hub.url();
@@ -236,6 +237,7 @@ int main(int argc, char *argv[])
     // Admin commands reach the running hub here (admin/controlserver.h); ready before the
     // listening line, so whoever reads that line can use it.
     chat::server::admin::ControlServer control(hub.accounts());
+    control.setStore(historyStore); // for chat-server backup
     if (const QString path =
             chat::server::admin::controlSocketPath(dbPath, parser.value(controlSocket));
         !path.isEmpty() && !control.listen(path)) {

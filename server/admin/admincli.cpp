@@ -1,11 +1,12 @@
 #include "admin/admincli.h"
 
 #include "admin/admincommands.h"
+#include "admin/backupcommand.h"
 #include "admin/controlclient.h"
 #include "admin/controlserver.h"
 #include "hubconfig.h"
-#include "store/messagestore.h"
 #include "protocol.h"
+#include "store/messagestore.h"
 #include "validation.h"
 
 #include "accounts/accounts.h"
@@ -108,6 +109,12 @@ bool createsData(const QStringList &arguments)
 // Runs the command on the database file itself.
 AdminResult runDirect(const QStringList &arguments, const AdminCliOptions &options)
 {
+    const bool backup = arguments.value(0) == backupCommandWord();
+    if (backup && options.dbPath == memoryStorePath())
+        return {QStringLiteral("--db %1 keeps nothing on disk: give the running server's "
+                               "--control-socket to back up what it holds in a file\n")
+                    .arg(options.dbPath),
+                kAdminStoreFailed};
     if (options.dbPath == memoryStorePath())
         return {QStringLiteral("--db %1 keeps no accounts: give the running server's "
                                "--control-socket\n")
@@ -129,6 +136,8 @@ AdminResult runDirect(const QStringList &arguments, const AdminCliOptions &optio
                     .arg(options.dbPath, error),
                 kAdminStoreFailed};
     }
+    if (backup)
+        return runBackupArguments(arguments.mid(1), stores.messages.get());
     // Nothing here hashes or checks a password through these Accounts (the CLI hashed it
     // already): one worker and cheap limits spare it the work of a server's login throttles.
     AccountPolicy policy;
@@ -178,6 +187,12 @@ int runAdminCommand(const QStringList &arguments, const AdminCliOptions &options
     }
 
     QStringList command = arguments;
+    if (arguments.constFirst() == backupCommandWord()) {
+        AdminResult unused;
+        if (const std::optional<BackupRequest> backup =
+                parseBackupArguments(arguments.mid(1), &unused))
+            command = backupArguments(*backup); // FILE as this directory names it
+    }
     QString madeUpPassword;
     if (const PasswordNeed need = passwordNeed(arguments); need.needed) {
         QString password;

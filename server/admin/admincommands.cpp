@@ -1,5 +1,7 @@
 #include "admin/admincommands.h"
 
+#include "admin/backupcommand.h"
+
 #include "accounts/accounts.h"
 #include "accounts/accountstore.h"
 #include "namekey.h"
@@ -494,7 +496,7 @@ AdminResult tokenCreate(const QStringList &arguments, Accounts *accounts)
 bool isAdminCommand(const QString &word)
 {
     return word == QLatin1String("user") || word == QLatin1String("invite") ||
-           word == QLatin1String("token");
+           word == QLatin1String("token") || word == backupCommandWord();
 }
 
 QString adminUsage()
@@ -507,9 +509,12 @@ QString adminUsage()
         "  chat-server [--db PATH] user reset-password NAME [--password-stdin]\n"
         "  chat-server [--db PATH] invite create [--uses N] [--expires DAYS]\n"
         "  chat-server [--db PATH] token create NAME [--device TEXT] [--count N]\n"
+        "  chat-server [--db PATH] backup FILE [--force]\n"
         "Without --password-stdin a strong password is made up and printed once. An invite\n"
         "expires after 7 days unless --expires says otherwise (0: never). token create makes\n"
         "the account, without a password, if it is missing; --count N makes NAME1 .. NAMEn.\n"
+        "backup writes a consistent copy of the database to FILE (mode 0600), never over an\n"
+        "existing file unless --force.\n"
         "A running server is reached through its control socket, PATH.control (or\n"
         "--control-socket); otherwise the database is opened directly.\n"
         "Exit codes: 0 done, 2 bad usage, 3 store or server failure, 4 refused.\n");
@@ -544,6 +549,14 @@ AdminResult runAdminArguments(const QStringList &arguments, Accounts *accounts)
     if (verb.isEmpty() || verb == QLatin1String("help") || verb == QLatin1String("--help") ||
         verb == QLatin1String("-h") || rest.contains(QStringLiteral("--help")))
         return {adminUsage(), verb.isEmpty() ? kAdminBadUsage : kAdminOk};
+    if (noun == backupCommandWord()) {
+        // It acts on the database, not the accounts: the control server and the CLI run it
+        // with runBackupArguments(); here it is only checked.
+        AdminResult result;
+        if (!parseBackupArguments(arguments.mid(1), &result))
+            return result;
+        return accounts ? usage(QStringLiteral("backup needs the database")) : AdminResult{};
+    }
     if (noun == QLatin1String("user")) {
         if (verb == QLatin1String("add"))
             return userAdd(rest, accounts);

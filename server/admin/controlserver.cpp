@@ -1,6 +1,7 @@
 #include "admin/controlserver.h"
 
 #include "admin/admincommands.h"
+#include "admin/backupcommand.h"
 #include "admin/controlwire.h"
 #include "logging.h"
 #include "store/messagestore.h"
@@ -172,7 +173,9 @@ void ControlServer::readRequest(QLocalSocket *socket)
         return;
     }
     const QString command = arguments->mid(0, 2).join(QLatin1Char(' '));
-    const AdminResult result = runAdminArguments(*arguments, m_accounts);
+    const AdminResult result = arguments->value(0) == backupCommandWord()
+                                   ? runBackupArguments(arguments->mid(1), m_store)
+                                   : runAdminArguments(*arguments, m_accounts);
     qCInfo(lcServer).noquote() << "admin command" << command << "exit" << result.exitCode;
     reply(socket, result.exitCode, result.output);
     emit commandFinished(command, result.exitCode);

@@ -12,7 +12,8 @@ class QLocalSocket;
 
 namespace chat::server {
 class Accounts;
-}
+class MessageStore;
+} // namespace chat::server
 
 namespace chat::server::admin {
 
@@ -31,6 +32,10 @@ public:
     explicit ControlServer(Accounts *accounts, ControlLimits limits = {},
                            QObject *parent = nullptr);
     ~ControlServer() override;
+
+    // The history the backup command copies (admin/backupcommand.h); it must outlive this
+    // object. Without it, or for a store in memory, a backup is refused.
+    void setStore(MessageStore *store) { m_store = store; }
 
     // Listens at `path`, after removing a socket file there that nothing answers on (left by a
     // server that was killed). False, with errorString(), when another process answers there,
@@ -54,6 +59,7 @@ private:
     void reply(QLocalSocket *socket, int exitCode, const QString &output, int lingerMs = 0);
 
     Accounts *m_accounts;
+    MessageStore *m_store = nullptr;
     ControlLimits m_limits;
     QLocalServer *m_server;
     QString m_error;

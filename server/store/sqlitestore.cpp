@@ -795,6 +795,19 @@ qint64 SqliteStore::prune(const Retention &retention, const QDateTime &now)
     return removed;
 }
 
+bool SqliteStore::vacuumInto(const QString &file)
+{
+    QSqlQuery query(database());
+    // Bound, not spliced: the file name is never read as SQL.
+    if (!query.prepare(QStringLiteral("VACUUM INTO ?")))
+        return fail(QStringLiteral("cannot copy it"), query);
+    query.addBindValue(file);
+    if (!query.exec())
+        return fail(QStringLiteral("cannot copy it to %1").arg(file), query);
+    query.finish();
+    return true;
+}
+
 bool SqliteStore::fail(const QString &what, const QSqlQuery &query)
 {
     setError(what + QStringLiteral(": ") + reason(query.lastError()));

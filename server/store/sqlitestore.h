@@ -96,6 +96,10 @@ public:
     qint64 prune(const Retention &retention, const QDateTime &now) override;
 
     [[nodiscard]] QString path() const { return m_path; }
+    // Writes everything committed so far to `file` (VACUUM INTO: one self-contained, compacted
+    // copy, whatever is still in the WAL included), on this connection, so no half-done
+    // transaction is in it. `file` must be missing or empty. Blocks while it copies.
+    [[nodiscard]] bool vacuumInto(const QString &file);
     // The accounts and the rooms in the same file, on the same connection. The stores may go in
     // any order.
     [[nodiscard]] std::unique_ptr<AccountStore> accountStore() const;
