@@ -11,6 +11,7 @@ packages=(
     qtkeychain-qt6-dev # the desktop client's account tokens in the system keychain
     fonts-noto-cjk fonts-noto-color-emoji
     openssl # libssl for wss://, and the command the TLS tests make certificates with
+    librsvg2-bin # rsvg-convert: the icon's PNG sizes, made from its SVG (packaging/install.cmake)
 )
 packages+=("$@")
 

@@ -5,6 +5,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # The browser and interop tests (tests/browser, tests/interop) also need Debian's Chromium and
 # Node with npm; a Node that is already there is kept, whatever its origin.
 test_packages=(chromium)
+# The packaging test (tests/packaging) builds the .deb files (dpkg-dev: dpkg-shlibdeps) and
+# checks them, the desktop metadata and the unit (systemd-analyze).
+test_packages+=(dpkg-dev lintian desktop-file-utils appstream systemd file man-db)
 command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)
 "$root/scripts/install-deps.sh" "${test_packages[@]}"
