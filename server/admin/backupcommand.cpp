@@ -80,11 +80,15 @@ bool renameHistory(const QString &path, QString *error)
         db.setDatabaseName(path);
         if (db.open()) {
             QSqlQuery query(db);
-            query.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'instance'"));
-            query.addBindValue(randomHex(64));
-            ok = query.exec() && query.numRowsAffected() == 1;
+            ok = query.prepare(QStringLiteral("UPDATE meta SET value = ? WHERE key = 'instance'"));
+            if (ok) {
+                query.addBindValue(randomHex(64));
+                ok = query.exec() && query.numRowsAffected() == 1;
+            }
             if (!ok)
-                *error = query.lastError().text();
+                *error = query.lastError().text().isEmpty()
+                             ? QStringLiteral("the copy has no instance to rename")
+                             : query.lastError().text();
             query.finish();
         } else {
             *error = db.lastError().text();
