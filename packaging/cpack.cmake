@@ -18,9 +18,10 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
-# What dpkg-shlibdeps cannot see: Qt plugins, loaded at run time.
+# What dpkg-shlibdeps cannot see: Qt plugins, loaded at run time; systemd-sysusers, which
+# makes the service's user.
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME chat-server)
-set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "libqt6sql6-sqlite")
+set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "libqt6sql6-sqlite, systemd | systemd-standalone-sysusers")
 set(CPACK_COMPONENT_SERVER_DESCRIPTION # lines of at most 79 characters (lintian)
     "Qt Chat server: WebSocket chat with a browser client
 A small self-hosted chat server. It relays messages between everyone

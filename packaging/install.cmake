@@ -75,6 +75,8 @@ install(CODE "
     configure_file(\"${chat_packaging_dir}/systemd/chat-server.service.in\" \"\${unit}\" @ONLY)
     list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${unit}\")
 " COMPONENT server)
+install(FILES ${chat_packaging_dir}/systemd/chat-server.sysusers DESTINATION lib/sysusers.d
+        RENAME chat-server.conf COMPONENT server)
 
 # --- translations -------------------------------------------------------------------------
 # Nothing to install: the client's own .qm files are compiled into the program

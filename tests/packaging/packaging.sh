@@ -6,8 +6,9 @@
 # 3. cpack makes chat-server_VERSION_*.deb and chat-client_VERSION_*.deb, with their Debian
 #    dependencies, lintian finds no errors, and systemd-analyze verifies the unit;
 # 4. as root (or with passwordless sudo), they install with apt-get on this machine, both
-#    programs answer --version from /usr/bin, the files are where they belong, and the purge
-#    leaves the machine's package list as it was. Otherwise that part is skipped (exit 77).
+#    programs answer --version from /usr/bin, the files and the service's user are there, and
+#    the purge (and removing that user) leaves the machine's package list as it was.
+#    Otherwise that part is skipped (exit 77).
 set -euo pipefail
 build=$1 source=$2 version=$3 app_id=$4
 work=$(mktemp -d)
@@ -111,6 +112,7 @@ done
 
 installed_packages() { dpkg-query -W -f='${Package}:${Architecture} ${Status}\n' | sort; }
 installed_packages >"$work/before"
+had_user=$(getent passwd chat-server || true) had_group=$(getent group chat-server || true)
 apt_get() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 -qq "$@"
 }
@@ -122,6 +124,14 @@ cleanup() {
     # shellcheck disable=SC2086 # one word per package
     [ -z "$added" ] || apt_get purge -y $added >/dev/null
     installed_packages >"$work/after"
+    # The package keeps the service's user on purge, as Debian does; the test made it, so it
+    # removes it.
+    if [ -z "$had_user" ] && getent passwd chat-server >/dev/null; then
+        "${sudo[@]}" userdel chat-server
+    fi
+    if [ -z "$had_group" ] && getent group chat-server >/dev/null; then
+        "${sudo[@]}" groupdel chat-server
+    fi
     cmp -s "$work/before" "$work/after" ||
         { diff "$work/before" "$work/after" >&2; echo "FAIL: the package list changed" >&2; exit 1; }
     rm -rf "$work"
@@ -146,7 +156,7 @@ expected=(
     /usr/share/metainfo/"$app_id".metainfo.xml
     /usr/share/icons/hicolor/scalable/apps/"$app_id".svg
     /usr/share/man/man1/chat-server.1.gz /usr/share/man/man1/chat-client.1.gz
-    /usr/lib/systemd/system/chat-server.service
+    /usr/lib/systemd/system/chat-server.service /usr/lib/sysusers.d/chat-server.conf
     /usr/share/doc/chat-server/copyright /usr/share/doc/chat-client/copyright
 )
 for size in 16 22 24 32 48 64 128 256; do
@@ -158,6 +168,8 @@ done
 for path in "${expected[@]}"; do
     [ -f "$path" ] || fail "not installed: $path"
 done
+getent passwd chat-server | grep -q ':/var/lib/chat-server:/usr/sbin/nologin$' ||
+    fail "no system user chat-server: $(getent passwd chat-server)"
 [ "$(man -w chat-server)" = /usr/share/man/man1/chat-server.1.gz ] || fail "man -w chat-server"
 desktop-file-validate /usr/share/applications/"$app_id".desktop || fail "installed .desktop"
 # Now with its manual page looked up too (Documentation=man:chat-server(1)).
