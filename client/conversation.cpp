@@ -261,7 +261,7 @@ void Conversation::Private::saveOutbox()
     if (outboxPath.isEmpty())
         return;
     QString error;
-    if (outboxfile::write(outboxPath, outbox.items(), &error)) {
+    if (outboxfile::write(outboxPath, outbox.items(), &error, outbox.typedTimes())) {
         saveFailing = false;
         return;
     }
@@ -442,7 +442,7 @@ void Conversation::connectionLost()
 proto::Send Conversation::queue(const QString &room, const QString &to, const QString &text)
 {
     const proto::Send send = d->outbox.enqueue(text, room, to);
-    d->rooms->addPending(send);
+    d->rooms->addPending(send, d->outbox.typedAt(send.id));
     d->outboxChanged();
     return send;
 }
@@ -467,15 +467,16 @@ void Conversation::setOutboxPath(const QString &path)
 
     // Restored messages are older than anything typed in this run, so they go first.
     const QList<proto::Send> restored =
-        path.isEmpty() ? QList<proto::Send>{} : outboxfile::read(path);
+        path.isEmpty() ? QList<proto::Send>{} : outboxfile::read(path, &typed);
+    QHash<QString, QDateTime> typed;
     for (const proto::Send &send : restored)
-        d->outbox.enqueue(send);
+        d->outbox.enqueue(send, typed.value(send.id));
     if (carry) {
         for (const proto::Send &send : previous)
             d->outbox.enqueue(send);
     }
     for (const proto::Send &send : d->outbox.items())
-        d->rooms->addPending(send);
+        d->rooms->addPending(send, d->outbox.typedAt(send.id));
     qCInfo(lcOutbox) << "outbox" << (path.isEmpty() ? QStringLiteral("in memory") : path) << "holds"
                      << d->outbox.size() << "unsent messages," << restored.size() << "restored";
     if (carry && !previous.isEmpty())

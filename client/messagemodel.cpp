@@ -6,6 +6,7 @@
 #include "validation.h"
 
 #include <QDateTime>
+#include <QLocale>
 
 #include <algorithm>
 
@@ -86,6 +87,12 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return QStringLiteral("%1  %2: %3")
             .arg(m.time.toLocalTime().toString(QStringLiteral("HH:mm")),
                  senderLabel(m.from, m.display), m.text);
+    case Qt::ToolTipRole: // the full date and time, where the row shows only the time
+        return QLocale().toString(m.time.toLocalTime(), QLocale::LongFormat);
+    case Qt::AccessibleTextRole:
+        return QStringLiteral("%1, %2: %3")
+            .arg(senderLabel(m.from, m.display),
+                 QLocale().toString(m.time.toLocalTime(), QLocale::ShortFormat), eventLine(m));
     case SeqRole:
         return m.seq;
     case IdRole:
@@ -326,7 +333,7 @@ QList<proto::Message> MessageModel::pendingMessages() const
     return d->pending;
 }
 
-void MessageModel::addPending(const proto::Send &send)
+void MessageModel::addPending(const proto::Send &send, const QDateTime &typed)
 {
     if (d->pendingIndex(send.id) >= 0)
         return;
@@ -335,7 +342,7 @@ void MessageModel::addPending(const proto::Send &send)
     m.room = send.room; // empty for a direct message to someone without a room yet
     m.from = d->ownNick;
     m.display = d->ownDisplay;
-    m.time = QDateTime::currentDateTimeUtc();
+    m.time = typed.isValid() ? typed.toUTC() : QDateTime::currentDateTimeUtc();
     m.text = send.text;
     const int row = rowCount();
     beginInsertRows({}, row, row);

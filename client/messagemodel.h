@@ -22,7 +22,7 @@ public:
         IdRole,                     // QString
         RoomRole,                   // QString
         FromRole,                   // QString
-        TimeRole,                   // QDateTime, UTC; the local send time while pending
+        TimeRole,                   // QDateTime, UTC; the time typed while pending
         TextRole,                   // QString, plain text; for an event, its Chinese line
         PendingRole,                // bool: sent by us, not acknowledged yet
         OwnRole,                    // bool: sent by us
@@ -81,8 +81,9 @@ public:
     // The pending messages, in send order.
     [[nodiscard]] QList<proto::Message> pendingMessages() const;
 
-    // Shows one of our messages before the server has acknowledged it.
-    void addPending(const proto::Send &send);
+    // Shows one of our messages before the server has acknowledged it, with the time it was
+    // typed (now when not given).
+    void addPending(const proto::Send &send, const QDateTime &typed = {});
     // Drops a pending row that can never be acknowledged; returns whether there was one.
     bool removePending(const QString &id);
     // Drops everything, pending rows included.

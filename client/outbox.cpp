@@ -19,13 +19,19 @@ proto::Send Outbox::enqueue(const QString &text, const QString &room, const QStr
     send.to = room.isEmpty() ? to : QString();
     send.text = text;
     m_items.append(send);
+    m_typed.insert(send.id, QDateTime::currentDateTimeUtc());
     return send;
 }
 
-void Outbox::enqueue(const proto::Send &send)
+void Outbox::enqueue(const proto::Send &send, const QDateTime &typed)
 {
-    if (!contains(send.id))
-        m_items.append(send);
+    if (contains(send.id))
+        return;
+    m_items.append(send);
+    if (typed.isValid())
+        m_typed.insert(send.id, typed.toUTC());
+    else if (!m_typed.contains(send.id))
+        m_typed.insert(send.id, QDateTime::currentDateTimeUtc());
 }
 
 bool Outbox::acknowledge(const QString &id)
@@ -34,6 +40,7 @@ bool Outbox::acknowledge(const QString &id)
     if (i < 0)
         return false;
     m_items.removeAt(i);
+    m_typed.remove(id);
     return true;
 }
 

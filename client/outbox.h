@@ -4,6 +4,8 @@
 
 #include "protocol.h"
 
+#include <QDateTime>
+#include <QHash>
 #include <QList>
 
 #include <optional>
@@ -17,7 +19,8 @@ public:
     // account (a direct message). Neither: the lobby.
     proto::Send enqueue(const QString &text, const QString &room = {}, const QString &to = {});
     // Queues a message that already has an id (restored from disk, say); a known id is ignored.
-    void enqueue(const proto::Send &send);
+    // `typed`: when it was written (now when not given and not known).
+    void enqueue(const proto::Send &send, const QDateTime &typed = {});
 
     // Removes the message with this id; returns whether it was queued.
     bool acknowledge(const QString &id);
@@ -32,12 +35,17 @@ public:
     [[nodiscard]] int size() const { return int(m_items.size()); }
     [[nodiscard]] bool isEmpty() const { return m_items.isEmpty(); }
 
+    // When the message was typed (UTC): shown on its pending row, kept in the outbox file.
+    [[nodiscard]] QDateTime typedAt(const QString &id) const { return m_typed.value(id); }
+    [[nodiscard]] const QHash<QString, QDateTime> &typedTimes() const { return m_typed; }
+
     [[nodiscard]] static QString makeId();
 
 private:
     [[nodiscard]] qsizetype indexOf(const QString &id) const;
 
     QList<proto::Send> m_items;
+    QHash<QString, QDateTime> m_typed; // by id; outlives takeAll() for the messages re-queued
 };
 
 } // namespace chat::client

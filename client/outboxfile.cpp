@@ -30,7 +30,7 @@ void skipRestOfLine(QFile &file)
 
 } // namespace
 
-QList<proto::Send> read(const QString &path)
+QList<proto::Send> read(const QString &path, QHash<QString, QDateTime> *typed)
 {
     QFile file(path);
     if (!file.exists())
@@ -54,6 +54,13 @@ QList<proto::Send> read(const QString &path)
         line = line.trimmed();
         if (line.isEmpty())
             continue;
+        // A JSON frame holds no raw tab: one after it starts the typed time.
+        QDateTime typedAt;
+        if (const qsizetype tab = line.lastIndexOf('\t'); tab >= 0) {
+            typedAt =
+                QDateTime::fromString(QString::fromLatin1(line.mid(tab + 1)), Qt::ISODateWithMs);
+            line.truncate(tab);
+        }
         const proto::Decoded<proto::ClientMessage> decoded = proto::decodeClientMessage(line);
         const proto::Send *send =
             decoded.ok() ? std::get_if<proto::Send>(&*decoded.message) : nullptr;
@@ -73,12 +80,15 @@ QList<proto::Send> read(const QString &path)
         }
         ids.insert(send->id);
         items.append(*send);
+        if (typed && typedAt.isValid())
+            typed->insert(send->id, typedAt.toUTC());
     }
     qCDebug(lcOutbox) << "restored" << items.size() << "unsent messages from" << path;
     return items;
 }
 
-bool write(const QString &path, const QList<proto::Send> &items, QString *error)
+bool write(const QString &path, const QList<proto::Send> &items, QString *error,
+           const QHash<QString, QDateTime> &typed)
 {
     const auto fail = [&](const QString &reason) {
         if (error)
@@ -99,6 +109,8 @@ bool write(const QString &path, const QList<proto::Send> &items, QString *error)
         return fail(file.errorString());
     for (const proto::Send &send : items) {
         file.write(proto::encode(send));
+        if (const QDateTime at = typed.value(send.id); at.isValid())
+            file.write('\t' + at.toUTC().toString(Qt::ISODateWithMs).toLatin1());
         file.write("\n", 1);
     }
     if (!file.commit())

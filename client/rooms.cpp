@@ -168,14 +168,14 @@ void Rooms::requestFailed(const QString &id)
     }
 }
 
-void Rooms::addPending(const proto::Send &send)
+void Rooms::addPending(const proto::Send &send, const QDateTime &typed)
 {
     if (!send.to.isEmpty()) {
         const QString room = m_list->directRoomWith(send.to);
-        (room.isEmpty() ? draftModel(send.to) : messages(room))->addPending(send);
+        (room.isEmpty() ? draftModel(send.to) : messages(room))->addPending(send, typed);
         return;
     }
-    messages(send.room.isEmpty() ? proto::defaultRoom() : send.room)->addPending(send);
+    messages(send.room.isEmpty() ? proto::defaultRoom() : send.room)->addPending(send, typed);
 }
 
 void Rooms::removePending(const QString &id)
@@ -376,7 +376,7 @@ void Rooms::adoptDraft(const proto::RoomState &room)
     if (draft) {
         if (MessageModel *existing = m_models.value(room.name)) {
             for (const proto::Message &m : draft->pendingMessages())
-                existing->addPending(proto::Send{m.id, room.name, {}, m.text});
+                existing->addPending(proto::Send{m.id, room.name, {}, m.text}, m.time);
             draft->deleteLater();
         } else {
             draft->setHasMore(true);

@@ -73,7 +73,7 @@ public:
     void requestFailed(const QString &id);
 
     // Our message, queued: shown pending in its room's (or draft's) conversation.
-    void addPending(const proto::Send &send);
+    void addPending(const proto::Send &send, const QDateTime &typed = {});
     void removePending(const QString &id);
 
     void applyWelcome(const proto::Welcome &welcome);

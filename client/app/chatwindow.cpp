@@ -7,6 +7,7 @@
 #include "eventtext.h"
 #include "logindialog.h"
 #include "memberlistmodel.h"
+#include "messageinput.h"
 #include "protocol.h"
 #include "roomactions.h"
 #include "roomlistmodel.h"
@@ -18,6 +19,7 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include "windowsize.h"
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
@@ -29,6 +31,7 @@
 
 namespace chat::client {
 
+#include <QScreen>
 namespace {
 constexpr int kErrorShownMs = 8000;
 constexpr int kNoticeShownMs = 20000;
@@ -174,7 +177,7 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
 
     // Read while someone can see it: from when the window is active (changeEvent).
     controller->setReading(isActiveWindow());
-    resize(980, 600);
+    resize(defaultWindowSize(screen()->availableGeometry()));
     showStatus();
     showMemberCount();
     showSelection();

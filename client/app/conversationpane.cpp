@@ -3,23 +3,65 @@
 #include "connectioncontroller.h"
 #include "memberlistmodel.h"
 #include "messagedelegate.h"
+#include "messageformat.h"
+#include "messageinput.h"
 #include "messagemodel.h"
+#include "messagetext.h"
 #include "protocol.h"
 #include "roomlistmodel.h"
 
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
-#include <QLineEdit>
 #include <QListView>
 #include <QMenu>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QTextBrowser>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace chat::client {
 
 namespace {
 constexpr int kBottomSlackPx = 4;
+
+// "> " before each line: what 引用 puts into the input.
+QString quoted(const QString &text)
+{
+    QStringList lines = text.split(u'\n');
+    for (QString &line : lines)
+        line.prepend(QStringLiteral("> "));
+    return lines.join(u'\n') + u'\n';
+}
+
+// A message in a window of its own, for selecting any part of it with the mouse.
+void showSelectableText(QWidget *parent, const QModelIndex &index)
+{
+    auto *dialog = new QDialog(parent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("messageTextDialog"));
+    dialog->setWindowTitle(index.data(MessageModel::SenderRole).toString());
+    auto *browser = new QTextBrowser;
+    browser->setObjectName(QStringLiteral("messageText"));
+    browser->setOpenLinks(false);
+    fillMessageDocument(*browser->document(), index.data(MessageModel::TextRole).toString(),
+                        browser->font(), browser->palette());
+    QObject::connect(browser, &QTextBrowser::anchorClicked, dialog,
+                     [](const QUrl &url) { ConversationPane::openLink(url.toString()); });
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(browser);
+    layout->addWidget(buttons);
+    dialog->resize(480, 260);
+    dialog->show();
+}
 } // namespace
 
 ConversationPane::ConversationPane(ConnectionController *controller, QWidget *parent)
@@ -28,8 +70,10 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     , m_title(new QLabel)
     , m_topic(new QLabel)
     , m_view(new QListView)
+    , m_delegate(new MessageDelegate(m_view))
+    , m_newMessages(new QPushButton(m_view))
     , m_typing(new QLabel)
-    , m_input(new QLineEdit)
+    , m_input(new MessageInput)
     , m_send(new QPushButton(QStringLiteral("发送")))
 {
     m_title->setObjectName(QStringLiteral("roomTitle"));
@@ -44,13 +88,27 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     m_topic->setWordWrap(true);
 
     m_view->setObjectName(QStringLiteral("conversation"));
-    m_view->setItemDelegate(new MessageDelegate(m_view));
+    m_view->setAccessibleName(tr("Conversation"));
+    m_view->setItemDelegate(m_delegate);
     m_view->setSelectionMode(QAbstractItemView::NoSelection);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_view->verticalScrollBar()->setSingleStep(m_view->fontMetrics().height() * 2);
     m_view->setResizeMode(QListView::Adjust);
     m_view->setWordWrap(true);
     m_view->setUniformItemSizes(false);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    // Reachable with Tab (screen readers), but a click leaves the keyboard in the input.
+    m_view->setFocusPolicy(Qt::TabFocus);
+    m_view->viewport()->setMouseTracking(true);
+    m_view->installEventFilter(this);
+    m_view->viewport()->installEventFilter(this);
+
+    m_newMessages->setObjectName(QStringLiteral("newMessagesButton"));
+    m_newMessages->setFocusPolicy(Qt::NoFocus);
+    m_newMessages->setCursor(Qt::PointingHandCursor);
+    m_newMessages->hide();
+    connect(m_newMessages, &QPushButton::clicked, this, &ConversationPane::jumpToNewest);
 
     m_typing->setObjectName(QStringLiteral("typingLabel"));
     m_typing->setTextFormat(Qt::PlainText);
@@ -59,13 +117,13 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     m_typing->setMinimumHeight(m_typing->fontMetrics().height());
 
     m_input->setObjectName(QStringLiteral("input"));
-    m_input->setPlaceholderText(QStringLiteral("输入消息，按回车发送"));
-    m_input->setMaxLength(int(proto::kMaxTextChars) * 2);
+    m_input->setAccessibleName(tr("Message"));
+    m_input->setPlaceholderText(tr("Write a message: Enter sends, Shift+Enter starts a new line"));
     m_send->setObjectName(QStringLiteral("sendButton"));
 
     auto *inputRow = new QHBoxLayout;
     inputRow->addWidget(m_input, 1);
-    inputRow->addWidget(m_send);
+    inputRow->addWidget(m_send, 0, Qt::AlignBottom);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
@@ -74,13 +132,15 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     layout->addWidget(m_view, 1);
     layout->addWidget(m_typing);
     layout->addLayout(inputRow);
+    setFocusProxy(m_input);
 
-    connect(m_input, &QLineEdit::returnPressed, this, &ConversationPane::sendInput);
+    connect(m_input, &MessageInput::submitted, this, &ConversationPane::sendInput);
     connect(m_send, &QPushButton::clicked, this, &ConversationPane::sendInput);
-    connect(m_input, &QLineEdit::textEdited, this, [this](const QString &text) {
-        if (!text.isEmpty())
+    connect(m_input, &MessageInput::edited, this, [this] {
+        if (!m_input->document()->isEmpty())
             m_controller->userTyping();
     });
+    connect(m_input, &MessageInput::scrollRequested, this, &ConversationPane::scrollFromInput);
     connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this,
             &ConversationPane::onScrolled);
     connect(m_view, &QWidget::customContextMenuRequested, this, &ConversationPane::openContextMenu);
@@ -133,6 +193,7 @@ void ConversationPane::showCurrent()
 
     const ViewState state = m_states.value(m_shownKey);
     m_input->setText(state.draft);
+    showNewMessages(0);
     m_view->doItemsLayout();
     QScrollBar *bar = m_view->verticalScrollBar();
     bar->setValue(state.atBottom ? bar->maximum() : bar->maximum() - state.fromBottom);
@@ -180,7 +241,8 @@ void ConversationPane::sendInput()
     if (m_controller->send(text).isEmpty())
         return;
     m_input->clear();
-    QMetaObject::invokeMethod(m_view, &QListView::scrollToBottom, Qt::QueuedConnection);
+    // One's own message is always shown, however far up the conversation was.
+    QMetaObject::invokeMethod(this, &ConversationPane::jumpToNewest, Qt::QueuedConnection);
 }
 
 void ConversationPane::onScrolled(int value)
@@ -188,29 +250,143 @@ void ConversationPane::onScrolled(int value)
     const QScrollBar *bar = m_view->verticalScrollBar();
     if (value == bar->minimum() && bar->maximum() > bar->minimum())
         m_controller->loadOlder();
+    if (m_unseen > 0 && isAtBottom())
+        showNewMessages(0);
 }
 
 void ConversationPane::onAboutToInsert(const QModelIndex &, int first, int)
 {
-    const QScrollBar *bar = m_view->verticalScrollBar();
     if (first == 0 && m_model && m_model->rowCount() > 0) {
-        m_keepFromBottom = bar->maximum() - bar->value();
+        const QModelIndex top = m_view->indexAt(QPoint(1, 1));
+        m_anchor = top.isValid() ? top : m_model->index(0);
+        m_anchorTop = m_view->visualRect(m_anchor).top();
         return;
     }
     m_followNewest = isAtBottom();
 }
 
-void ConversationPane::onInserted(const QModelIndex &, int, int)
+void ConversationPane::onInserted(const QModelIndex &, int first, int last)
 {
     QScrollBar *bar = m_view->verticalScrollBar();
-    if (m_keepFromBottom >= 0) {
+    if (m_anchor.isValid()) {
         // Older messages went in above: what was on screen stays where it was.
         m_view->doItemsLayout();
-        bar->setValue(bar->maximum() - std::exchange(m_keepFromBottom, -1));
+        bar->setValue(bar->value() + m_view->visualRect(m_anchor).top() - m_anchorTop);
+        m_anchor = QPersistentModelIndex();
         return;
     }
-    if (std::exchange(m_followNewest, false))
+    if (std::exchange(m_followNewest, false)) {
         QMetaObject::invokeMethod(m_view, &QListView::scrollToBottom, Qt::QueuedConnection);
+        return;
+    }
+    // Scrolled up: the view stays put, and the button says what came in below.
+    int others = 0;
+    for (int row = first; row <= last; ++row) {
+        const QModelIndex index = m_model->index(row);
+        if (!index.data(MessageModel::OwnRole).toBool() &&
+            !index.data(MessageModel::SystemRole).toBool())
+            ++others;
+    }
+    if (others > 0)
+        showNewMessages(m_unseen + others);
+}
+
+void ConversationPane::jumpToNewest()
+{
+    m_view->doItemsLayout();
+    m_view->scrollToBottom();
+    showNewMessages(0);
+}
+
+void ConversationPane::showNewMessages(int count)
+{
+    m_unseen = count;
+    m_newMessages->setVisible(count > 0);
+    if (count > 0) {
+        m_newMessages->setText(tr("%n new message(s) ↓", nullptr, count));
+        m_newMessages->adjustSize();
+        placeNewMessagesButton();
+        m_newMessages->raise();
+    }
+}
+
+void ConversationPane::placeNewMessagesButton()
+{
+    const QRect area = m_view->viewport()->geometry();
+    const QSize size = m_newMessages->sizeHint();
+    m_newMessages->setGeometry(area.right() - size.width() - 12, area.bottom() - size.height() - 8,
+                               size.width(), size.height());
+}
+
+void ConversationPane::scrollFromInput(int key)
+{
+    QScrollBar *bar = m_view->verticalScrollBar();
+    switch (key) {
+    case Qt::Key_Up:
+        bar->triggerAction(QAbstractSlider::SliderSingleStepSub);
+        break;
+    case Qt::Key_Down:
+        bar->triggerAction(QAbstractSlider::SliderSingleStepAdd);
+        break;
+    case Qt::Key_PageUp:
+        bar->triggerAction(QAbstractSlider::SliderPageStepSub);
+        break;
+    case Qt::Key_PageDown:
+        bar->triggerAction(QAbstractSlider::SliderPageStepAdd);
+        break;
+    default:
+        break;
+    }
+}
+
+QString ConversationPane::linkAt(const QPoint &pos) const
+{
+    const QModelIndex index = m_view->indexAt(pos);
+    if (!index.isValid())
+        return {};
+    QStyleOptionViewItem option;
+    option.initFrom(m_view);
+    option.font = m_view->font();
+    option.rect = m_view->visualRect(index);
+    option.palette = m_view->palette();
+    return m_delegate->linkAt(option, index, pos);
+}
+
+bool ConversationPane::openLink(const QString &href)
+{
+    if (!format::isOpenable(href))
+        return false;
+    return QDesktopServices::openUrl(QUrl(href));
+}
+
+bool ConversationPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_view && event->type() == QEvent::Resize) {
+        placeNewMessagesButton();
+    } else if (watched == m_view && event->type() == QEvent::KeyPress) {
+        // Text typed at the conversation belongs in the input.
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (!key->text().isEmpty() && key->text().at(0).isPrint() &&
+            !(key->modifiers() & (Qt::ControlModifier | Qt::AltModifier))) {
+            m_input->setFocus();
+            QCoreApplication::sendEvent(m_input, event);
+            return true;
+        }
+    } else if (watched == m_view->viewport() && event->type() == QEvent::MouseMove) {
+        const QString link = linkAt(static_cast<QMouseEvent *>(event)->position().toPoint());
+        m_view->viewport()->setCursor(link.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
+        m_view->viewport()->setToolTip(link);
+    } else if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonRelease) {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        if (mouse->button() == Qt::LeftButton) {
+            const QString link = linkAt(mouse->position().toPoint());
+            if (!link.isEmpty()) {
+                openLink(link);
+                return true;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void ConversationPane::fillIfShort()
@@ -225,13 +401,47 @@ void ConversationPane::fillIfShort()
 void ConversationPane::openContextMenu(const QPoint &pos)
 {
     const QModelIndex index = m_view->indexAt(pos);
-    if (!index.isValid() || index.data(MessageModel::OwnRole).toBool())
+    if (!index.isValid() || index.data(MessageModel::SystemRole).toBool())
         return;
+    const QString text = index.data(MessageModel::TextRole).toString();
     const QString from = index.data(MessageModel::FromRole).toString();
+    const QString link = linkAt(pos);
+    const auto named = [](QAction *action, const char *name) {
+        action->setObjectName(QLatin1String(name));
+        return action;
+    };
     QMenu menu(this);
-    QAction *direct = menu.addAction(QStringLiteral("发消息"));
-    direct->setObjectName(QStringLiteral("directMessageAction"));
-    connect(direct, &QAction::triggered, this, [this, from] { emit directMessageRequested(from); });
+    named(menu.addAction(tr("Copy"), this, [text] { QGuiApplication::clipboard()->setText(text); }),
+          "copyAction");
+    if (!link.isEmpty()) {
+        named(menu.addAction(tr("Copy link"), this,
+                             [link] { QGuiApplication::clipboard()->setText(link); }),
+              "copyLinkAction");
+    }
+    named(menu.addAction(tr("Select text…"), this,
+                         [this, index = QPersistentModelIndex(index)] {
+                             if (index.isValid())
+                                 showSelectableText(this, index);
+                         }),
+          "selectTextAction");
+    named(menu.addAction(tr("Quote"), this,
+                         [this, text] {
+                             m_input->setText(quoted(text) + m_input->text());
+                             m_input->setFocus();
+                         }),
+          "quoteAction");
+    if (!index.data(MessageModel::OwnRole).toBool()) {
+        named(menu.addAction(tr("Mention"), this,
+                             [this, from] {
+                                 m_input->insert(QStringLiteral("@%1 ").arg(from));
+                                 m_input->setFocus();
+                             }),
+              "mentionAction");
+        QAction *direct = menu.addAction(QStringLiteral("发消息"));
+        direct->setObjectName(QStringLiteral("directMessageAction"));
+        connect(direct, &QAction::triggered, this,
+                [this, from] { emit directMessageRequested(from); });
+    }
     menu.exec(m_view->viewport()->mapToGlobal(pos));
 }
 

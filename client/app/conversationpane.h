@@ -1,21 +1,26 @@
 // The middle of the window: the selected room's title and topic, its conversation, who is
-// typing, and the line to write in. Each room (and draft direct conversation) keeps its own
+// typing, and the box to write in. Each room (and draft direct conversation) keeps its own
 // scroll position and unsent draft while another is shown; scrolling to the top loads older
-// messages, and the position stays on what was being read when they arrive.
+// messages, and the position stays on what was being read when they arrive. At the bottom the
+// view follows new messages; scrolled up it stays put and a "N new messages" button jumps down.
+// Clicking the conversation never takes the keyboard from the input, and keys typed while the
+// conversation has the focus (reached with Tab) go to the input.
 #pragma once
 
 #include <QHash>
+#include <QPersistentModelIndex>
 #include <QPointer>
 #include <QWidget>
 
 class QLabel;
-class QLineEdit;
 class QListView;
 class QPushButton;
 
 namespace chat::client {
 
 class ConnectionController;
+class MessageDelegate;
+class MessageInput;
 class MessageModel;
 
 class ConversationPane : public QWidget
@@ -25,11 +30,18 @@ public:
     explicit ConversationPane(ConnectionController *controller, QWidget *parent = nullptr);
 
     [[nodiscard]] QListView *view() const { return m_view; }
-    [[nodiscard]] QLineEdit *input() const { return m_input; }
+    [[nodiscard]] MessageInput *input() const { return m_input; }
+    [[nodiscard]] QPushButton *newMessagesButton() const { return m_newMessages; }
+
+    // Opens an http(s) link in the desktop's browser; anything else is refused.
+    static bool openLink(const QString &href);
 
 signals:
     // "发消息" on a message's author.
     void directMessageRequested(const QString &account);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     struct ViewState
@@ -47,6 +59,11 @@ private:
     void onInserted(const QModelIndex &parent, int first, int last);
     void fillIfShort();
     void openContextMenu(const QPoint &pos);
+    void scrollFromInput(int key);
+    void jumpToNewest();
+    void showNewMessages(int count);
+    void placeNewMessagesButton();
+    [[nodiscard]] QString linkAt(const QPoint &pos) const;
     [[nodiscard]] QString currentKey() const;
     [[nodiscard]] bool isAtBottom() const;
 
@@ -54,14 +71,20 @@ private:
     QLabel *m_title;
     QLabel *m_topic;
     QListView *m_view;
+    MessageDelegate *m_delegate;
+    QPushButton *m_newMessages;
     QLabel *m_typing;
-    QLineEdit *m_input;
+    MessageInput *m_input;
     QPushButton *m_send;
     QPointer<MessageModel> m_model;
     QString m_shownKey;
     QHash<QString, ViewState> m_states;
-    int m_keepFromBottom = -1;   // older rows are going in at the top: stay this far from the end
+    // Older rows are going in at the top: the row at the top of the view stays where it is (it
+    // may lose its day separator and header, so the distance from the end would not do).
+    QPersistentModelIndex m_anchor;
+    int m_anchorTop = 0;
     bool m_followNewest = false; // new rows are going in at the end of a view that showed it
+    int m_unseen = 0;            // others' messages that came in below while scrolled up
 };
 
 } // namespace chat::client

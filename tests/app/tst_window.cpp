@@ -12,6 +12,7 @@
 #include "memberlistmodel.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "messageinput.h"
 #include "roomlistmodel.h"
 #include "roomsdialog.h"
 #include "sidebardelegates.h"
@@ -69,8 +70,8 @@ int inkWidth(const QString &text, const QFont &font)
     delegate.paint(&painter, option, index);
     painter.end();
 
-    // Only the text line, below the header line.
-    const int top = image.height() / 2;
+    // Only the text line, the row's last (below its day separator and header).
+    const int top = image.height() - QFontMetrics(font).height();
     int right = 0;
     for (int y = top; y < image.height(); ++y) {
         for (int x = 0; x < image.width(); ++x) {
@@ -178,7 +179,7 @@ void TestWindow::cleanup()
 
 void TestWindow::typingAndEnterSends()
 {
-    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    auto *input = m_window->findChild<MessageInput *>(QStringLiteral("input"));
     QVERIFY(input);
     QTest::keyClicks(input, QStringLiteral("hello from the window"));
     input->insert(QStringLiteral(" 你好")); // what an input method commits; keyClicks is ASCII only
@@ -261,7 +262,7 @@ void TestWindow::statusFollowsTheConnection()
                  qPrintable(status->text()));
 
     // A message typed while offline is shown as pending until the server is back.
-    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    auto *input = m_window->findChild<MessageInput *>(QStringLiteral("input"));
     QTest::keyClicks(input, QStringLiteral("typed while offline"));
     QTest::keyClick(input, Qt::Key_Return);
     QCOMPARE(m_alice->messages()->pendingCount(), 1);
@@ -499,7 +500,7 @@ void TestWindow::switchingRoomsKeepsScrollAndDraft()
 
     QListView *view = conversationView();
     QScrollBar *bar = view->verticalScrollBar();
-    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    auto *input = m_window->findChild<MessageInput *>(QStringLiteral("input"));
     QTRY_VERIFY(bar->maximum() > 200);
     // Somewhere in the middle of the lobby, with a draft.
     bar->setValue(bar->maximum() / 2);
@@ -574,7 +575,7 @@ void TestWindow::scrollingToTheTopLoadsOlder()
 void TestWindow::directMessageFromTheWindow()
 {
     auto *rooms = m_window->findChild<QListView *>(QStringLiteral("rooms"));
-    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    auto *input = m_window->findChild<MessageInput *>(QStringLiteral("input"));
     auto *title = m_window->findChild<QLabel *>(QStringLiteral("roomTitle"));
     QTRY_COMPARE(rooms->model()->rowCount(), 1);
     // "发消息" on bob (what the context menus of his name and his messages do).
@@ -617,7 +618,7 @@ void TestWindow::typingShowsUnderTheConversation()
     m_bob->send(QStringLiteral("写完了"));
     QTRY_COMPARE(typing->text(), QString());
     // Typing in the window tells bob.
-    auto *input = m_window->findChild<QLineEdit *>(QStringLiteral("input"));
+    auto *input = m_window->findChild<MessageInput *>(QStringLiteral("input"));
     QTest::keyClicks(input, QStringLiteral("a"));
     QTRY_COMPARE(m_bob->typingText(), QStringLiteral("alice 正在输入…"));
 }
