@@ -24,6 +24,7 @@
   const MEMBERS_PAGE = 200; // members per members request
   const ROOMS_PAGE = 50; // public rooms per rooms request
   const LOAD_OLDER_PX = 40; // this close to the top, older messages are asked for
+  const GROUP_MS = 5 * 60 * 1000; // one sender's messages this close together show one header
   const MAX_UNREAD = 1000; // the server's cap: 1000 means "1000 or more"
   const DEFAULT_ROOM = 'lobby';
   const DIRECT_PREFIX = 'to:'; // the key of a direct room that does not exist yet
@@ -228,6 +229,7 @@
       draft: '',
       scrollTop: 0,
       atBottom: true,
+      unseen: 0, // others' messages that came in below while scrolled up
       typing: new Map(), // account name -> {display, timer}
       typingSentAt: 0,
       readSentAt: 0, // when the last read mark went out
@@ -397,7 +399,9 @@
     room.list.id = 'messages';
     room.list.setAttribute('aria-live', 'polite');
     // Taking the list out and back would lose its scroll position.
-    if (ui.messageArea.firstElementChild !== room.list) ui.messageArea.replaceChildren(room.list);
+    if (ui.messageArea.firstElementChild !== room.list) {
+      ui.messageArea.replaceChildren(room.list, newMessagesButton);
+    }
     if (switched) {
       ui.text.value = room.draft;
       room.list.scrollTop = room.atBottom ? room.list.scrollHeight : room.scrollTop;
@@ -407,6 +411,7 @@
     } catch { /* storage may be off */ }
     renderHeader(room);
     afterInsert(room, false);
+    renderNewMessages(room);
     renderTyping();
     if (!room.loaded && !isDirectKey(key)) loadHistory(room, true);
     if (state.members.key !== key) requestMembers(room);
@@ -436,6 +441,7 @@
   }
 
   function afterInsert(room, stick) {
+    decorate(room);
     if (room !== currentRoom()) return;
     ui.empty.hidden = room.list.childElementCount > 0 || room.loading;
     if (stick) room.list.scrollTop = room.list.scrollHeight;
@@ -471,7 +477,9 @@
     const li = el('li', mine ? 'msg mine' : 'msg');
     const meta = el('div', 'meta');
     meta.append(...nameParts(from, display), el('time', 'time'), el('span', 'state'));
-    li.append(meta, el('div', 'text', text));
+    const body = el('div', 'text');
+    body.append(...window.ChatFormat.render(text)); // elements and textContent only
+    li.append(meta, body);
     return li;
   }
 
@@ -494,6 +502,8 @@
     li.dataset.seq = String(message.seq);
     li.dataset.id = message.id;
     li.dataset.state = 'acked';
+    li.dataset.time = str(message.time);
+    li.dataset.from = message.event ? '' : nameKey(message.from);
     return li;
   }
 
@@ -558,6 +568,10 @@
       requestMembers(room);
     }
     afterInsert(room, stick);
+    if (!stick && !message.event && room === currentRoom()) {
+      room.unseen += 1;
+      renderNewMessages(room);
+    }
     renderSidebar();
   }
 
@@ -576,6 +590,11 @@
     const li = messageItem(state.account, state.display, entry.text, true);
     li.dataset.id = entry.id;
     li.dataset.state = 'pending';
+    li.dataset.time = entry.typed || new Date().toISOString();
+    li.dataset.from = nameKey(state.account);
+    const typed = formatTime(li.dataset.time);
+    li.querySelector('time').textContent = typed.short;
+    li.querySelector('time').title = typed.full;
     li.querySelector('.state').textContent = '发送中…';
     state.pending.set(entry.id, li);
     room.list.append(li);
@@ -603,6 +622,67 @@
     room.atBottom = true;
   }
 
+  // --- days and groups ----------------------------------------------------------------------
+
+  const LANGUAGE = navigator.language || 'zh-CN';
+  const relativeDays = new Intl.RelativeTimeFormat(LANGUAGE, { numeric: 'auto' });
+
+  function localDayKey(date) {
+    return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
+  }
+
+  // 今天 / Today, 昨天 / Yesterday, then the date in the browser's language.
+  function dayLabel(date) {
+    const today = new Date();
+    const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+    let label;
+    if (localDayKey(date) === localDayKey(today)) label = relativeDays.format(0, 'day');
+    else if (localDayKey(date) === localDayKey(yesterday)) label = relativeDays.format(-1, 'day');
+    else return date.toLocaleDateString(LANGUAGE, { dateStyle: 'long' });
+    return label.charAt(0).toLocaleUpperCase(LANGUAGE) + label.slice(1);
+  }
+
+  // The same rules as the desktop's MessageDelegate: a separator where the local day changes; a
+  // message of the sender of the one before, within GROUP_MS, shows no name and time of its own
+  // (the full time stays on hover).
+  function decorate(room) {
+    let previous = null;
+    for (const li of room.list.children) {
+      const date = new Date(li.dataset.time || '');
+      const valid = !Number.isNaN(date.getTime());
+      const before = previous && new Date(previous.dataset.time || '');
+      const newDay = valid && (!before || localDayKey(before) !== localDayKey(date));
+      if (newDay) li.dataset.day = dayLabel(date);
+      else delete li.dataset.day;
+      const grouped = !newDay && valid && before && li.dataset.from && !li.dataset.event &&
+        !previous.dataset.event && previous.dataset.from === li.dataset.from &&
+        date - before >= 0 && date - before <= GROUP_MS;
+      li.classList.toggle('grouped', Boolean(grouped));
+      if (valid) li.title = formatTime(li.dataset.time).full;
+      previous = li;
+    }
+  }
+
+  // The "N new messages" button over the bottom of the conversation: jumps down.
+  const newMessagesButton = el('button', 'new-messages');
+  newMessagesButton.type = 'button';
+  newMessagesButton.id = 'new-messages';
+  newMessagesButton.hidden = true;
+  newMessagesButton.addEventListener('click', () => {
+    const room = currentRoom();
+    if (!room) return;
+    room.list.scrollTop = room.list.scrollHeight;
+    room.unseen = 0;
+    renderNewMessages(room);
+    ui.text.focus();
+  });
+
+  function renderNewMessages(room) {
+    newMessagesButton.hidden = room.unseen === 0;
+    newMessagesButton.textContent = /^zh/i.test(LANGUAGE)
+      ? `${room.unseen} 条新消息 ↓` : `${room.unseen} new message${room.unseen === 1 ? '' : 's'} ↓`;
+  }
+
   // --- older messages -----------------------------------------------------------------------
 
   function oldestShown(room) {
@@ -627,6 +707,10 @@
 
   function onListScroll(room) {
     if (room === currentRoom() && room.list.scrollTop < LOAD_OLDER_PX) loadHistory(room, false);
+    if (room.unseen > 0 && isNearBottom(room.list)) {
+      room.unseen = 0;
+      if (room === currentRoom()) renderNewMessages(room);
+    }
   }
 
   function onHistory(page, request) {
@@ -1404,7 +1488,8 @@
       return;
     }
     ui.note.textContent = '';
-    const entry = { id: newId(), key: room.key, room: room.name, to: room.direct ? room.with : '', text };
+    const entry = { id: newId(), key: room.key, room: room.name, to: room.direct ? room.with : '', text,
+      typed: new Date().toISOString() };
     state.outbox.push(entry);
     addPending(room, entry);
     sendChat(entry);

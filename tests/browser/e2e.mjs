@@ -274,6 +274,86 @@ async function main() {
     check(result.elements === 0, 'no element was made from message text');
   });
 
+  await steps.run('formatting: every example of tests/data/formatting.json renders as the desktop does', async () => {
+    const { readFileSync } = await import('node:fs');
+    const table = JSON.parse(readFileSync(new URL('../data/formatting.json', import.meta.url), 'utf8'));
+    check(table.length >= 20, 'the shared table has its examples');
+    table.forEach((example, i) => dana.send({ type: 'send', id: `dana-fmt-${i}`, room: 'lobby', text: example.input }));
+    await inPage((n) => document.querySelectorAll('#messages li[data-id^="dana-fmt-"]').length === n,
+      table.length, 'every example to show');
+    const rendered = await page.evaluate((n) => {
+      const result = [];
+      for (let i = 0; i < n; i += 1) {
+        const text = document.querySelector(`#messages li[data-id="dana-fmt-${i}"] .text`);
+        result.push([...text.childNodes].map((node) => {
+          const span = { kind: node.dataset?.kind ?? '#text', text: node.textContent };
+          if (span.kind === 'link') span.href = node.getAttribute('href');
+          return span;
+        }));
+      }
+      return result;
+    }, table.length);
+    table.forEach((example, i) => check(JSON.stringify(rendered[i]) === JSON.stringify(example.spans),
+      `"${example.note}": ${JSON.stringify(rendered[i])}`));
+    const made = await page.evaluate(() => ({
+      pwned: typeof window.pwned,
+      html: document.querySelectorAll('#messages .text b, #messages .text i, #messages .text img, #messages .text script').length,
+      links: [...document.querySelectorAll('#messages .text a')].map((a) => a.protocol),
+      headings: document.querySelectorAll('#messages h1').length,
+    }));
+    check(made.pwned === 'undefined' && made.html === 0 && made.headings === 0, 'HTML in a message stays text');
+    check(made.links.length > 0 && made.links.every((p) => p === 'http:' || p === 'https:'), 'only http(s) links');
+  });
+
+  await steps.run('days and groups: a day separator, one header for a run of one sender', async () => {
+    const view = await page.evaluate(() => {
+      const items = [...document.querySelectorAll('#messages li')];
+      const today = new Intl.RelativeTimeFormat(navigator.language, { numeric: 'auto' }).format(0, 'day');
+      const second = document.querySelector('#messages li[data-id="dana-fmt-1"]');
+      return {
+        firstDay: items[0].dataset.day, today,
+        otherDays: items.slice(1).filter((li) => li.dataset.day).length,
+        grouped: second.classList.contains('grouped'),
+        metaShown: getComputedStyle(second.querySelector('.meta')).display !== 'none',
+        title: second.title,
+      };
+    });
+    check(view.firstDay && view.firstDay.toLowerCase() === view.today.toLowerCase(),
+      `the first message is under "${view.today}" (${view.firstDay})`);
+    check(view.otherDays === 0, 'one separator for one day');
+    check(view.grouped && !view.metaShown, 'dana\'s second example shows no header of its own');
+    check(view.title.length > 0, 'the full time shows on hover');
+  });
+
+  await steps.run('scrolled up the page stays put, a "new messages" button jumps down; at the bottom it follows', async () => {
+    const list = () => page.evaluate(() => {
+      const l = document.getElementById('messages');
+      const button = document.getElementById('new-messages');
+      return { top: l.scrollTop, max: l.scrollHeight - l.clientHeight, button: button && !button.hidden,
+        label: button?.textContent ?? '' };
+    });
+    await page.evaluate(() => { const l = document.getElementById('messages'); l.scrollTop = l.scrollHeight; });
+    let at = await list();
+    check(at.max > 200, `the conversation scrolls (${at.max} px)`);
+    await page.evaluate(() => { const l = document.getElementById('messages'); l.scrollTop = l.scrollHeight / 2; });
+    const reading = (await list()).top;
+    dana.send({ type: 'send', id: 'dana-below-1', room: 'lobby', text: 'below 1' });
+    dana.send({ type: 'send', id: 'dana-below-2', room: 'lobby', text: 'below 2' });
+    await inPage(() => document.querySelectorAll('#messages li[data-id^="dana-below-"]').length === 2, null, 'both to arrive');
+    at = await list();
+    check(at.button && /2/.test(at.label), `the button says 2 (${at.label})`);
+    check(Math.abs(at.top - reading) < 2, 'the view stayed where it was');
+    await page.click('#new-messages');
+    at = await list();
+    check(at.max - at.top < 2 && !at.button, 'the button jumped to the newest and went away');
+    dana.send({ type: 'send', id: 'dana-below-3', room: 'lobby', text: 'below 3' });
+    await inPage(() => {
+      const l = document.getElementById('messages');
+      return l.querySelector('li[data-id="dana-below-3"]') && l.scrollHeight - l.scrollTop - l.clientHeight < 2;
+    }, null, 'the view to follow the newest at the bottom');
+    check(!(await list()).button, 'no button while following');
+  });
+
   await steps.run('typing: the page tells once per 3 s, shows "dana 正在输入…" until her message', async () => {
     await page.waitForTimeout(3100); // the server relays one notice per person and room in 3 s
     const typingFrom = pageFrames.length;
