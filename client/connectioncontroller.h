@@ -215,6 +215,9 @@ signals:
     void historyLoaded(const QString &room);
     // We left the room, here or on another device, or were removed ("left", "removed").
     void roomGone(const QString &room, const QString &title, const QString &reason);
+    // A chat message arrived live in one of our rooms (ours too; not history pages, not events).
+    // mentionsUs: its text names this account with @name.
+    void messageArrived(const chat::proto::Message &message, bool mentionsUs);
 
 private:
     class Private;

@@ -45,6 +45,7 @@ void ConnectionController::Private::connectRooms()
     });
     QObject::connect(rooms, &Rooms::historyLoaded, q, &ConnectionController::historyLoaded);
     QObject::connect(rooms, &Rooms::roomGone, q, &ConnectionController::roomGone);
+    QObject::connect(rooms, &Rooms::messageArrived, q, &ConnectionController::messageArrived);
     QObject::connect(rooms->typing(), &TypingTracker::changed, q,
                      [this, rooms](const QString &room) {
                          if (room == rooms->currentRoom() && rooms->directDraft().isEmpty())

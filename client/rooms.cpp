@@ -258,6 +258,8 @@ void Rooms::applyMessage(const proto::Message &message)
         applyEventToMembers(message);
 
     const bool looking = m_reading && m_draftTo.isEmpty() && message.room == m_current;
+    if (chat)
+        emit messageArrived(message, !own && proto::mentions(message.text, m_ownKey));
     if (own && chat) {
         // The server counts our own message as read up to it.
         m_list->noteMessage(message, false, false);

@@ -94,6 +94,8 @@ signals:
     void readWanted(const QString &room, qint64 seq);
     void historyLoaded(const QString &room);
     void roomGone(const QString &room, const QString &title, const QString &reason);
+    // A chat message (not an event) arrived live, ours included; mentionsUs: it names us.
+    void messageArrived(const chat::proto::Message &message, bool mentionsUs);
 
 private:
     [[nodiscard]] bool isOwn(const QString &account) const;

@@ -388,6 +388,7 @@
       ui.roomTitle.textContent = '';
       ui.roomTopic.textContent = '';
       ui.leave.hidden = true;
+      window.chatNotify?.showLevel(null, false);
       ui.empty.hidden = true;
       state.members = { key: '', list: [], next: '', online: 0 };
       renderMembers();
@@ -421,6 +422,7 @@
   }
 
   function renderHeader(room) {
+    window.chatNotify?.showLevel(room.key, room.direct);
     ui.roomTitle.textContent = room.direct ? `与 ${roomLabel(room)} 的私信` : roomLabel(room);
     const parts = [];
     if (!room.direct && room.title && room.title !== room.name) parts.push(`#${room.name}`);
@@ -555,6 +557,14 @@
       room.last = message;
     }
     stopTyping(room, message.from);
+    if (!counted && !message.event) {
+      // Desktop notifications (notify.js): before markRead, while "looking" still means it.
+      window.chatNotify?.message({ key: room.key, direct: room.direct, title: roomLabel(room) }, {
+        from: message.from, display: str(message.display), text: str(message.text),
+        fromUs: message.from === state.account, mentionsUs: mentionsMe(message.text),
+        looking: isOpen(room),
+      });
+    }
     if (!counted && !message.event && message.from !== state.account) {
       if (isOpen(room)) {
         markRead(room);
@@ -1547,6 +1557,12 @@
   });
   ui.showMembers.addEventListener('click', () => ui.layout.classList.toggle('show-members'));
   ui.hideMembers.addEventListener('click', () => ui.layout.classList.remove('show-members'));
+
+  window.chatNotify?.setup({
+    enableButton: $('enable-notifications'), levelSelect: $('notify-level'),
+    onOpen: (key) => { if (state.rooms.has(key)) showRoom(key, { user: true }); },
+    currentAccount: () => state.account,
+  });
 
   // The cookie may already be here (a reload): try the WebSocket first; a token_invalid
   // refusal brings up the login form.

@@ -8,23 +8,30 @@
 #include "logindialog.h"
 #include "memberlistmodel.h"
 #include "messageinput.h"
+#include "notificationcenter.h"
+#include "notificationsettings.h"
+#include "notifier.h"
 #include "protocol.h"
 #include "roomactions.h"
 #include "roomlistmodel.h"
 #include "roomsdialog.h"
 #include "sidebardelegates.h"
 #include "tokenvault.h"
+#include "trayicon.h"
 #include "validation.h"
 
+#include "windowsize.h"
+#include <QApplication>
+#include <QCloseEvent>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QInputDialog>
-#include "windowsize.h"
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -48,6 +55,9 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     , m_members(new QListView)
     , m_status(new QLabel)
     , m_notice(new QLabel)
+    , m_notifySettings(new NotificationSettings(this))
+    , m_notifications(new NotificationCenter(controller, m_notifySettings, this))
+    , m_tray(new TrayIcon(m_notifySettings, this))
 {
     if (vault)
         controller->setTokenVault(vault);
@@ -105,10 +115,21 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     m_browseAction = chatMenu->addAction(QStringLiteral("浏览/创建房间(&B)…"), this,
                                          &ChatWindow::openRoomsDialog);
     chatMenu->addSeparator();
-    chatMenu->addAction(QStringLiteral("退出程序(&Q)"), QKeySequence::Quit, this, &QWidget::close);
+    QAction *keepInTray = chatMenu->addAction(tr("Keep running in the tray when closed"));
+    keepInTray->setObjectName(QStringLiteral("keepInTrayAction"));
+    keepInTray->setCheckable(true);
+    keepInTray->setChecked(m_notifySettings->keepInTray());
+    keepInTray->setEnabled(m_tray->isShown());
+    connect(keepInTray, &QAction::toggled, m_notifySettings, &NotificationSettings::setKeepInTray);
+    connect(m_notifySettings, &NotificationSettings::changed, keepInTray,
+            [this, keepInTray] { keepInTray->setChecked(m_notifySettings->keepInTray()); });
+    chatMenu->addSeparator();
+    chatMenu->addAction(QStringLiteral("退出程序(&Q)"), QKeySequence::Quit, this,
+                        &ChatWindow::quit);
 
     m_roomActions =
         new RoomActions(controller, menuBar()->addMenu(QStringLiteral("房间(&R)")), this);
+    m_roomActions->addNotificationMenu(m_notifySettings);
     m_browseAction->setObjectName(QStringLiteral("browseAction"));
 
     QMenu *accountMenu = menuBar()->addMenu(QStringLiteral("账号(&A)"));
@@ -175,8 +196,20 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
                 [this](const QString &message) { showNotice(message, kNoticeShownMs); });
     }
 
+    // Notifications and the unread total (title, tray).
+    connect(m_notifications, &NotificationCenter::notificationWanted, this, &ChatWindow::notify);
+    connect(rooms, &RoomListModel::countsChanged, this, &ChatWindow::showUnread);
+    connect(rooms, &QAbstractItemModel::modelReset, this, &ChatWindow::showUnread);
+    connect(rooms, &QAbstractItemModel::rowsRemoved, this, &ChatWindow::showUnread);
+    connect(controller, &ConnectionController::accountChanged, this, [this] {
+        m_notifySettings->setScope(m_controller->serverUrl(), m_controller->account());
+    });
+    connect(m_tray, &TrayIcon::showRequested, this, [this] { openRoom(QString()); });
+    connect(m_tray, &TrayIcon::quitRequested, this, &ChatWindow::quit);
+
     // Read while someone can see it: from when the window is active (changeEvent).
     controller->setReading(isActiveWindow());
+    m_notifications->setWindowActive(isActiveWindow());
     resize(defaultWindowSize(screen()->availableGeometry()));
     showStatus();
     showMemberCount();
@@ -246,6 +279,7 @@ void ChatWindow::startWithAccount(const QString &account)
     if (m_outboxOnDisk)
         m_controller->setOutboxPath(
             ConnectionController::defaultOutboxPath(m_controller->serverUrl(), account));
+    m_notifySettings->setScope(m_controller->serverUrl(), account);
     m_controller->start();
 }
 
@@ -256,6 +290,74 @@ void ChatWindow::showStatus()
     const QString label = personLabel(account, m_controller->displayName());
     setWindowTitle(account.isEmpty() ? QStringLiteral("聊天")
                                      : QStringLiteral("聊天 — %1").arg(label));
+    showUnread();
+}
+
+void ChatWindow::showUnread()
+{
+    // "(3) 聊天 — alice": the count first, where a task bar cuts a long title.
+    static const QRegularExpression oldCount(QStringLiteral("^\\(\\d+\\+?\\) "));
+    const int total = m_controller->rooms()->totalUnread();
+    QString title = windowTitle().remove(oldCount);
+    if (total > 0)
+        title.prepend(QStringLiteral("(%1) ").arg(total));
+    setWindowTitle(title);
+    m_tray->setUnread(total);
+}
+
+void ChatWindow::setNotifier(Notifier *notifier)
+{
+    if (m_notifier && m_notifier->parent() == this)
+        delete m_notifier;
+    m_notifier = notifier;
+    connect(notifier, &Notifier::activated, this, &ChatWindow::openRoom);
+}
+
+void ChatWindow::notify(const Notification &notification)
+{
+    if (!m_notifier)
+        setNotifier(makeSystemNotifier(m_tray->systemTrayIcon(), this));
+    m_notifier->notify(notification);
+    // The task bar entry asks for attention too, for what is addressed to us.
+    if (!isActiveWindow() && (notification.direct || notification.mentionsUs))
+        QApplication::alert(this);
+}
+
+void ChatWindow::openRoom(const QString &room)
+{
+    if (!room.isEmpty())
+        m_controller->selectRoom(room);
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+}
+
+void ChatWindow::quit()
+{
+    m_quitting = true;
+    close(); // a hidden window may get no close event
+    if (!m_quitSaid) {
+        m_quitSaid = true;
+        emit quitRequested();
+    }
+}
+
+void ChatWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_quitting && closeKeepsRunning(m_tray->isShown(), m_notifySettings->keepInTray())) {
+        // Still there, in the tray: notifications keep coming.
+        hide();
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+    if (!m_quitSaid) {
+        m_quitSaid = true;
+        emit quitRequested();
+    }
 }
 
 void ChatWindow::showError(const QString &message)
@@ -352,8 +454,10 @@ void ChatWindow::changeEvent(QEvent *event)
 {
     QMainWindow::changeEvent(event);
     // Messages count as read only while someone can see them.
-    if (event->type() == QEvent::ActivationChange)
+    if (event->type() == QEvent::ActivationChange) {
         m_controller->setReading(isActiveWindow());
+        m_notifications->setWindowActive(isActiveWindow());
+    }
 }
 
 void ChatWindow::showMemberCount()

@@ -18,8 +18,13 @@ namespace chat::client {
 class ConnectionController;
 class ConversationPane;
 class LoginDialog;
+class NotificationCenter;
+class NotificationSettings;
+class Notifier;
 class RoomActions;
 class TokenVault;
+class TrayIcon;
+struct Notification;
 
 class ChatWindow : public QMainWindow
 {
@@ -46,8 +51,21 @@ public:
     // 浏览/创建房间.
     void openRoomsDialog();
 
+    // Notifications: the settings they follow, the tray icon, and how they are shown (default:
+    // the desktop's service, made when first needed; tests set their own, not owned).
+    [[nodiscard]] NotificationSettings *notificationSettings() const { return m_notifySettings; }
+    [[nodiscard]] TrayIcon *trayIcon() const { return m_tray; }
+    void setNotifier(Notifier *notifier);
+    // Shows the window with this room selected (a clicked notification).
+    void openRoom(const QString &room);
+
+signals:
+    // The program should end: the window was closed without the tray keeping it, or Quit.
+    void quitRequested();
+
 protected:
     void changeEvent(QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void showNotice(const QString &message, int shownMs);
@@ -63,6 +81,9 @@ private:
     void logout();
     void updateActions();
     void startWithAccount(const QString &account);
+    void showUnread();
+    void notify(const Notification &notification);
+    void quit();
 
     ConnectionController *m_controller;
     QPointer<TokenVault> m_vault;
@@ -84,6 +105,12 @@ private:
     QAction *m_browseAction = nullptr;
     RoomActions *m_roomActions = nullptr;
     QString m_firstToken;
+    NotificationSettings *m_notifySettings;
+    NotificationCenter *m_notifications;
+    TrayIcon *m_tray;
+    QPointer<Notifier> m_notifier;
+    bool m_quitting = false; // Quit was chosen: closing ends the program, tray or not
+    bool m_quitSaid = false;
 };
 
 } // namespace chat::client

@@ -153,6 +153,9 @@ int main(int argc, char *argv[])
         window.setFirstToken(QTextStream(stdin).readLine(chat::proto::kMaxTokenChars).trimmed());
     // Unsent messages wait on disk, so closing the window while the server is away loses none.
     window.setOutboxOnDisk(true);
+    // The window says when to end: closing it may only hide it in the tray.
+    QApplication::setQuitOnLastWindowClosed(false);
+    QObject::connect(&window, &ChatWindow::quitRequested, &app, &QCoreApplication::quit);
     window.show();
     // With the stored token when there is one, else through the login dialog.
     window.beginSession(account);

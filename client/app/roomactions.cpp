@@ -3,10 +3,12 @@
 #include "connectioncontroller.h"
 #include "memberlistmodel.h"
 #include "namekey.h"
+#include "notificationsettings.h"
 #include "roomlistmodel.h"
 #include "roomsdialog.h"
 
 #include <QAbstractItemView>
+#include <QActionGroup>
 #include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
@@ -22,6 +24,7 @@ RoomActions::RoomActions(ConnectionController *controller, QMenu *menu, QWidget 
     , m_remove(menu->addAction(QStringLiteral("移除成员(&R)…"), this, &RoomActions::removeMember))
     , m_edit(menu->addAction(QStringLiteral("修改标题/话题(&T)…"), this, &RoomActions::edit))
     , m_transfer(menu->addAction(QStringLiteral("移交房主(&O)…"), this, &RoomActions::transfer))
+    , m_menu(menu)
 {
     menu->addSeparator();
     m_leave = menu->addAction(QStringLiteral("离开(&L)"), this, &RoomActions::leave);
@@ -46,6 +49,41 @@ void RoomActions::update()
     m_edit->setEnabled(owner);
     m_transfer->setEnabled(owner);
     m_leave->setEnabled(shared);
+    if (m_notifySettings) {
+        const int level =
+            room ? static_cast<int>(m_notifySettings->level(room->name, room->direct)) : -1;
+        for (int i = 0; i < m_levels.size(); ++i) {
+            m_levels[i]->setEnabled(inRoom);
+            m_levels[i]->setChecked(i == level);
+        }
+    }
+}
+
+void RoomActions::addNotificationMenu(NotificationSettings *settings)
+{
+    m_notifySettings = settings;
+    QMenu *levels = m_menu->addMenu(tr("Notifications"));
+    levels->setObjectName(QStringLiteral("notificationLevelMenu"));
+    auto *group = new QActionGroup(levels);
+    const std::pair<NotifyLevel, QString> choices[] = {
+        {NotifyLevel::All, tr("All messages")},
+        {NotifyLevel::MentionsOnly, tr("Mentions only")},
+        {NotifyLevel::Nothing, tr("Nothing")},
+    };
+    for (const auto &[level, text] : choices) {
+        QAction *action = levels->addAction(text);
+        action->setObjectName(QStringLiteral("notify_") + notifyLevelName(level));
+        action->setCheckable(true);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [this, level = level] {
+            const QString room = m_controller->currentRoom();
+            if (!room.isEmpty())
+                m_notifySettings->setLevel(room, level);
+        });
+        m_levels.append(action);
+    }
+    connect(settings, &NotificationSettings::changed, this, &RoomActions::update);
+    update();
 }
 
 void RoomActions::watchRequest(const QString &id, const QString &failure, const QString &done)

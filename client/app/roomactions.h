@@ -4,6 +4,7 @@
 // in it allow.
 #pragma once
 
+#include <QList>
 #include <QObject>
 
 class QAbstractItemView;
@@ -15,6 +16,7 @@ class QWidget;
 namespace chat::client {
 
 class ConnectionController;
+class NotificationSettings;
 
 class RoomActions : public QObject
 {
@@ -34,6 +36,10 @@ public:
     void transfer();
     void leave();
 
+    // Adds the submenu where the selected room's notification level is chosen (all messages,
+    // mentions only, nothing), kept in `settings` (not owned).
+    void addNotificationMenu(NotificationSettings *settings);
+
 signals:
     void errorOccurred(const QString &message);
     void noticeOccurred(const QString &message);
@@ -50,6 +56,9 @@ private:
     QAction *m_edit;
     QAction *m_transfer;
     QAction *m_leave;
+    QMenu *m_menu;
+    NotificationSettings *m_notifySettings = nullptr;
+    QList<QAction *> m_levels; // in the order of NotifyLevel
 };
 
 } // namespace chat::client

@@ -137,6 +137,26 @@ async function main() {
       locale: 'zh-CN', // the page's language: times as 15:27, not 03:27 PM
       timeout: 30000,
     });
+    // Notifications: granted here, as a person would after the page's "开启桌面通知". The
+    // browser's own Notification is wrapped to record what the page shows; notify.js is not.
+    await context.grantPermissions(['notifications'], { origin });
+    await context.addInitScript(() => {
+      const Real = window.Notification;
+      if (typeof Real !== 'function') return;
+      window.shownNotifications = [];
+      window.permissionRequests = 0;
+      window.Notification = class extends Real {
+        constructor(title, options) {
+          super(title, options);
+          window.shownNotifications.push({ title, body: options?.body, tag: options?.tag, shown: this });
+        }
+
+        static requestPermission(...rest) {
+          window.permissionRequests += 1;
+          return Real.requestPermission(...rest);
+        }
+      };
+    });
     page = context.pages()[0] || await context.newPage();
     page.on('console', (message) => {
       const text = message.text();
@@ -548,6 +568,56 @@ async function main() {
     const second = sendFrames[sendFrames.length - 1];
     check(second.room === directRoom && !('to' in second), JSON.stringify(second));
     await shown('第二条');
+  });
+
+  await steps.run('notifications: a direct message and a mention notify, a plain message does not; the tab title counts', async () => {
+    check(await page.evaluate(() => window.permissionRequests) === 0,
+      'the page never asked for permission by itself');
+    check(await page.isHidden('#enable-notifications'), 'no "enable" button once granted');
+    await openRoom('lobby');
+    const before = await page.evaluate(() => window.shownNotifications.length);
+    const unreadBefore = await page.evaluate(() => Number(/^\((\d+)\) /.exec(document.title)?.[1] ?? 0));
+    dana.send({ type: 'send', id: 'notify-dm', room: directRoom, text: '看到通知了吗' });
+    await inPage(([n, room]) => window.shownNotifications.slice(n).some((x) =>
+      x.tag === room && x.body === '看到通知了吗'), [before, directRoom], 'a notification for the DM');
+    await inPage((n) => document.title.startsWith(`(${n}) `), unreadBefore + 1,
+      'the unread count in the tab title');
+    // dev is "mentions only": the plain message asks for nothing, the mention does.
+    dana.send({ type: 'send', id: 'notify-plain', room: 'dev', text: '普通的一句' });
+    dana.send({ type: 'send', id: 'notify-mention', room: 'dev', text: '@wendy 来一下' });
+    await inPage(([n]) => window.shownNotifications.slice(n).some((x) => x.tag === 'dev' &&
+      x.body.endsWith('@wendy 来一下')), [before], 'a notification for the mention');
+    await inPage((n) => document.title.startsWith(`(${n}) `), unreadBefore + 3,
+      'three more unread in the tab title');
+    const notes = await page.evaluate((n) => window.shownNotifications.slice(n)
+      .map((x) => ({ title: x.title, body: x.body, tag: x.tag })), before);
+    check(notes.length === 2 && !notes.some((x) => x.body.endsWith('普通的一句')),
+      `the plain message notified nothing (${JSON.stringify(notes)})`);
+    check(notes[0].title === 'dana', `the DM's notification names dana (${notes[0].title})`);
+    // None for the room shown while the tab is visible.
+    dana.send({ type: 'send', id: 'notify-open', room: 'lobby', text: '@wendy 你正看着' });
+    await shown('@wendy 你正看着');
+    // Clicking the notification opens its room.
+    await page.evaluate(([n, room]) => window.shownNotifications.slice(n)
+      .find((x) => x.tag === room).shown.dispatchEvent(new Event('click')), [before, directRoom]);
+    await inPage((room) => document.querySelector(`.room-item[data-room="${room}"]`)
+      ?.getAttribute('aria-current') === 'true', directRoom, 'the clicked notification\'s room');
+    check(await page.evaluate((n) => window.shownNotifications.length - n, before) === 2,
+      'nothing for the room being looked at');
+    // Set to "nothing", dev stays quiet even for a mention.
+    await openRoom('dev');
+    check(await page.inputValue('#notify-level') === 'mentions', 'a room defaults to mentions only');
+    await page.selectOption('#notify-level', 'nothing');
+    await openRoom('lobby');
+    dana.send({ type: 'send', id: 'notify-muted', room: 'dev', text: '@wendy 静音了' });
+    dana.send({ type: 'send', id: 'notify-after', room: directRoom, text: '最后一条' });
+    await inPage(([n]) => window.shownNotifications.slice(n).some((x) => x.body === '最后一条'),
+      [before], 'the DM after it');
+    check(!(await page.evaluate((n) => window.shownNotifications.slice(n)
+      .some((x) => x.body.endsWith('静音了')), before)), 'the muted room notified nothing');
+    await openRoom(directRoom);
+    await openRoom('dev');
+    await page.selectOption('#notify-level', 'mentions');
   });
 
   await steps.run('scrolling up loads older messages: every one once, in order', async () => {

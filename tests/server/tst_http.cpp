@@ -171,6 +171,8 @@ void HttpTest::servesThePageAndItsFiles_data()
                                  << QByteArray("text/html; charset=utf-8");
     QTest::addRow("/app.js") << QByteArray("/app.js") << QStringLiteral(":/web/app.js")
                              << QByteArray("text/javascript; charset=utf-8");
+    QTest::addRow("/notify.js") << QByteArray("/notify.js") << QStringLiteral(":/web/notify.js")
+                                << QByteArray("text/javascript; charset=utf-8");
     QTest::addRow("/style.css") << QByteArray("/style.css") << QStringLiteral(":/web/style.css")
                                 << QByteArray("text/css; charset=utf-8");
     QTest::addRow("/favicon.svg") << QByteArray("/favicon.svg")
