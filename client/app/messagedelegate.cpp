@@ -27,8 +27,12 @@ QDate localDay(const QModelIndex &index)
 QString clockOf(const QModelIndex &index)
 {
     const QDateTime time = index.data(MessageModel::TimeRole).toDateTime();
-    return time.isValid() ? QLocale().toString(time.toLocalTime().time(), QLocale::ShortFormat)
-                          : QString();
+    if (!time.isValid())
+        return {};
+    // The locale's short time, without seconds (the C locale's has them).
+    QString format = QLocale().timeFormat(QLocale::ShortFormat);
+    format.remove(QStringLiteral(":ss"));
+    return QLocale().toString(time.toLocalTime().time(), format);
 }
 } // namespace
 

@@ -10,7 +10,6 @@ MessageInput::MessageInput(QWidget *parent)
 {
     setTabChangesFocus(true);
     setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     connect(document()->documentLayout(), &QAbstractTextDocumentLayout::documentSizeChanged, this,
@@ -28,7 +27,7 @@ int MessageInput::heightForLines(int lines) const
 {
     const QMargins margins = contentsMargins();
     return lines * fontMetrics().lineSpacing() + int(2 * document()->documentMargin()) +
-           margins.top() + margins.bottom();
+           2 * frameWidth() + margins.top() + margins.bottom();
 }
 
 QSize MessageInput::sizeHint() const
@@ -44,7 +43,11 @@ QSize MessageInput::minimumSizeHint() const
 void MessageInput::fitHeight()
 {
     // QPlainTextEdit's document height counts visual lines, wrapped ones included.
-    const int lines = qBound(1, int(document()->size().height()), kMaxVisibleLines);
+    const int needed = int(document()->size().height());
+    const int lines = qBound(1, needed, kMaxVisibleLines);
+    // A scroll bar only once the box stops growing (it would show for a pixel short otherwise).
+    setVerticalScrollBarPolicy(needed > kMaxVisibleLines ? Qt::ScrollBarAsNeeded
+                                                         : Qt::ScrollBarAlwaysOff);
     const int wanted = heightForLines(lines);
     if (height() != wanted)
         setFixedHeight(wanted);

@@ -135,6 +135,7 @@ private slots:
     void clickingTheConversationKeepsTheKeyboardInTheInput();
     void arrowsAndPagesInTheInputScrollTheConversation();
     void rowsHaveAccessibleText();
+    void screenshot();
 
 private:
     void bobWrites(int count, const QString &prefix = QStringLiteral("消息"));
@@ -580,6 +581,40 @@ void TestMessageView::rowsHaveAccessibleText()
                 child->text(QAccessible::Name).contains(QStringLiteral("bob"));
     }
     QVERIFY(found);
+}
+
+// CHAT_SCREENSHOT=file.png: the window with formatting, links and day separators, for docs/.
+void TestMessageView::screenshot()
+{
+    const QString path = qEnvironmentVariable("CHAT_SCREENSHOT");
+    if (path.isEmpty())
+        QSKIP("set CHAT_SCREENSHOT to a file name to take it");
+    MessageModel *lobby = m_alice->messages();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto earlier = [&](qint64 seq, const QString &from, int daysAgo, int minutes,
+                             const QString &text) {
+        chat::proto::Message m = message(seq, from, {}, text);
+        m.time = now.addDays(-daysAgo).addSecs(-minutes * 60);
+        lobby->addMessage(m);
+    };
+    earlier(-20, QStringLiteral("bob"), 3, 30,
+            QStringLiteral("周五的会议记录在 https://example.com/notes/friday"));
+    earlier(-19, QStringLiteral("alice"), 3, 25, QStringLiteral("收到，**谢谢**！"));
+    earlier(-18, QStringLiteral("bob"), 1, 90,
+            QStringLiteral("构建坏了：`cmake --build build` 报错"));
+    earlier(-17, QStringLiteral("bob"), 1, 89,
+            QStringLiteral("```\nerror: 'QScreen' was not declared\n```"));
+    earlier(-16, QStringLiteral("alice"), 1, 60,
+            QStringLiteral("*已修好*，少了 `#include <QScreen>`"));
+    QVERIFY(
+        !m_bob->send(QStringLiteral("今天的计划见 https://example.com/plan（第 2 节）")).isEmpty());
+    QVERIFY(!m_bob->send(QStringLiteral("HTML 只是文字：<b>不加粗</b>")).isEmpty());
+    QTRY_COMPARE(lobby->rowCount(), 7);
+    input()->insert(QStringLiteral("好的，**马上看**"));
+    m_window->resize(900, 620);
+    view()->scrollToBottom();
+    QTest::qWait(0);
+    QVERIFY(m_window->grab().save(path));
 }
 
 QTEST_MAIN(TestMessageView)
