@@ -7,6 +7,7 @@
 #include "chat/chathub.h"
 #include "chatwindow.h"
 #include "connectioncontroller.h"
+#include "contextmenu.h"
 #include "conversationpane.h"
 #include "hubaccounts.h"
 #include "logindialog.h"
@@ -77,30 +78,9 @@ QImage drawRow(const MessageModel &model, int row, const QPalette &palette)
     return image;
 }
 
-// Opens the context menu at pos and triggers the action with this object name; false when the
-// menu has none.
 bool pickAction(QAbstractItemView *view, const QPoint &pos, const QString &name)
 {
-    bool found = false;
-    QTimer poll;
-    poll.setInterval(10);
-    QObject::connect(&poll, &QTimer::timeout, [&] {
-        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
-        if (!menu)
-            return;
-        poll.stop();
-        for (QAction *action : menu->actions()) {
-            if (action->objectName() == name) {
-                found = true;
-                action->trigger();
-            }
-        }
-        menu->close();
-    });
-    poll.start();
-    QContextMenuEvent event(QContextMenuEvent::Mouse, pos, view->viewport()->mapToGlobal(pos));
-    QApplication::sendEvent(view->viewport(), &event);
-    return found;
+    return chat::test::pickFromContextMenu(view, pos, name);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // sidebar shows rooms with their badges, each room keeps its scroll position and draft, and
 // scrolling to the top loads older messages.
 #include "chat/chathub.h"
+#include "contextmenu.h"
 #include "chatwindow.h"
 #include "connectioncontroller.h"
 #include "conversationpane.h"
@@ -654,26 +655,7 @@ namespace {
 // action was there.
 bool pickFromContextMenu(QAbstractItemView *view, const QPoint &pos, const QString &text)
 {
-    bool found = false;
-    QTimer poll;
-    poll.setInterval(10);
-    QObject::connect(&poll, &QTimer::timeout, [&] {
-        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
-        if (!menu)
-            return;
-        poll.stop();
-        for (QAction *action : menu->actions()) {
-            if (action->text() == text) {
-                found = true;
-                action->trigger();
-            }
-        }
-        menu->close();
-    });
-    poll.start();
-    QContextMenuEvent event(QContextMenuEvent::Mouse, pos, view->viewport()->mapToGlobal(pos));
-    QApplication::sendEvent(view->viewport(), &event);
-    return found;
+    return chat::test::pickFromContextMenu(view, pos, text);
 }
 
 } // namespace
