@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-step() { echo "== $*"; }
+step() { echo "== [${SECONDS} s] $*"; } # the time so far: where a slow run spends it
 
 for tool in cpack dpkg-deb dpkg-shlibdeps lintian desktop-file-validate appstreamcli \
     systemd-analyze man; do
@@ -183,5 +183,5 @@ for path in "${expected[@]}"; do
     [ ! -e "$path" ] || fail "left after purge: $path"
 done
 
-echo "packaging: $failures failures"
+echo "packaging: $failures failures in ${SECONDS} s"
 [ "$failures" -eq 0 ]
