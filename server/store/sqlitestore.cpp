@@ -4,6 +4,7 @@
 #include "secrets.h"
 #include "store/sqliteroomstore.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -148,6 +149,17 @@ bool SqliteStore::openDatabase()
     if (!db.isValid()) {
         setError(QStringLiteral("the Qt SQLite driver is missing (Debian: libqt6sql6-sqlite)"));
         return false;
+    }
+    // It holds password and token hashes: a new file is the owner's alone (SQLite gives its
+    // journal files the same mode), whatever the umask would have made it.
+    if (!m_path.startsWith(u':') && !m_path.startsWith(QStringLiteral("file:")) &&
+        !QFileInfo::exists(m_path)) {
+        QFile file(m_path);
+        if (!file.open(QIODevice::WriteOnly) ||
+            !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+            setError(QStringLiteral("unable to open database file (%1)").arg(file.errorString()));
+            return false;
+        }
     }
     db.setDatabaseName(m_path);
     // The file is ours alone: a second server on it fails at once instead of waiting.

@@ -7,6 +7,7 @@
 #include "storetestbase.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QRandomGenerator>
 
 #include <limits>
@@ -27,6 +28,7 @@ private slots:
     void roundTrip();
     void seqAndInstanceContinueAfterReopen();
     void freshFileGetsFreshInstance();
+    void newFileIsTheOwnersAlone();
     void dedupSurvivesReopen();
     void appendIsAllOrNothing();
     void retention_data();
@@ -175,6 +177,16 @@ void StoreTest::freshFileGetsFreshInstance()
     MemoryStore memory(10, 10, 10);
     QVERIFY(memory.instance() != first->instance());
     QCOMPARE(memory.instance().size(), 16);
+}
+
+void StoreTest::newFileIsTheOwnersAlone()
+{
+    // Password and token hashes live in it: not readable by other local users, whatever the umask.
+    const QString path = m_dir->filePath(QStringLiteral("private.sqlite"));
+    std::unique_ptr<SqliteStore> store = openSqlite(path);
+    QVERIFY(store);
+    QCOMPARE(QFileInfo(path).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 }
 
 void StoreTest::dedupSurvivesReopen()
