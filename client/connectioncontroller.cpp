@@ -33,35 +33,10 @@ constexpr int kDefaultStableAfterMs = 10000;
 constexpr int kCountdownTickMs = 1000;
 constexpr int kCloseGraceMs = 1000; // how long a stopped connection may take to say goodbye
 
-constexpr int kMaxRetryHintMs = 60 * 60 * 1000;
-
 QString describeDuration(int ms)
 {
-    return ms < 1000 ? QStringLiteral("%1 毫秒").arg(ms)
-                     : QStringLiteral("%1 秒").arg((ms + 999) / 1000);
-}
-
-// "Too many attempts; try again in 30 s." -> 30000: a busy or throttling server says how long
-// to wait, and trying sooner only meets the same answer.
-int retryHintMs(const QString &message)
-{
-    static const QRegularExpression wait(
-        QStringLiteral("(\\d+)\\s*(ms|milliseconds?|s|secs?|seconds?|秒|min|mins|minutes?|分钟|h|"
-                       "hours?|小时)(?![a-z])"),
-        QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption);
-    const QRegularExpressionMatch m = wait.match(message);
-    if (!m.hasMatch())
-        return 0;
-    const qint64 amount = m.captured(1).left(9).toLongLong();
-    const QString unit = m.captured(2).toLower();
-    qint64 ms = amount * 1000;
-    if (unit.startsWith(u"ms") || unit.startsWith(u"milli"))
-        ms = amount;
-    else if (unit.startsWith(u"min") || unit == u"分钟")
-        ms = amount * 60 * 1000;
-    else if (unit.startsWith(u'h') || unit == u"小时")
-        ms = amount * 60 * 60 * 1000;
-    return int(std::min<qint64>(ms, kMaxRetryHintMs));
+    return ms < 1000 ? ConnectionController::tr("%n ms", nullptr, ms)
+                     : ConnectionController::tr("%n second(s)", nullptr, (ms + 999) / 1000);
 }
 
 } // namespace
@@ -89,9 +64,11 @@ void ConnectionController::Private::updateReconnectStatus()
     const qint64 seconds = std::max<qint64>(1, (remainingMs + 999) / 1000);
     // The reason stays visible while waiting: "证书不受信任" (certificate not trusted) must not
     // hide behind a countdown.
-    setStatusText(lastError.isEmpty()
-                      ? QStringLiteral("%1 秒后重新连接…").arg(seconds)
-                      : QStringLiteral("%1 秒后重新连接 — %2").arg(seconds).arg(lastError));
+    setStatusText(
+        lastError.isEmpty()
+            ? ConnectionController::tr("Reconnecting in %n second(s)…", nullptr, int(seconds))
+            : ConnectionController::tr("Reconnecting in %n second(s) — %1", nullptr, int(seconds))
+                  .arg(lastError));
 }
 
 void ConnectionController::Private::openSocket()
@@ -160,13 +137,13 @@ void ConnectionController::Private::openSocket()
         if (reason.isEmpty() && ws->error() != QAbstractSocket::UnknownSocketError)
             reason = describeSocketError(ws->error(), ws->errorString());
         if (reason.isEmpty())
-            reason = QStringLiteral("服务器关闭了连接。");
+            reason = ConnectionController::tr("The server closed the connection.");
         attemptFailed(ws, reason);
     });
 
     attemptTimer.start(attemptTimeoutMs);
     setState(ConnectionState::Connecting);
-    setStatusText(QStringLiteral("正在连接 %1…").arg(url.toDisplayString()));
+    setStatusText(ConnectionController::tr("Connecting to %1…").arg(url.toDisplayString()));
     qCDebug(lcNet) << "attempt" << attempts << "to" << url;
     emit q->attemptStarted(attempts);
     ws->open(url);
@@ -238,8 +215,8 @@ void ConnectionController::Private::goOffline(const QString &reason)
     if (!reason.isEmpty())
         lastError = reason;
     setState(ConnectionState::Offline);
-    setStatusText(reason.isEmpty() ? QStringLiteral("离线")
-                                   : QStringLiteral("离线：%1").arg(reason));
+    setStatusText(reason.isEmpty() ? ConnectionController::tr("Offline")
+                                   : ConnectionController::tr("Offline: %1").arg(reason));
 }
 
 void ConnectionController::Private::onJoined()
@@ -248,7 +225,7 @@ void ConnectionController::Private::onJoined()
     stableTimer.start();
     liveness->watch(socket);
     setState(ConnectionState::Connected);
-    setStatusText(QStringLiteral("已连接：%1").arg(connectedLabel()));
+    setStatusText(ConnectionController::tr("Connected: %1").arg(connectedLabel()));
     // Everything unacknowledged goes out again with the same ids as before: the server drops
     // what it already accepted and just acknowledges it.
     sender->setSocket(socket);
@@ -294,7 +271,7 @@ void ConnectionController::Private::onCredentialsRefused(proto::ErrorCode code,
 void ConnectionController::Private::finishLogout(const QString &problem)
 {
     logoutId.clear();
-    goOffline(QStringLiteral("已退出登录"));
+    goOffline(ConnectionController::tr("Logged out"));
     if (!problem.isEmpty())
         emit q->errorOccurred(problem);
     emit q->loggedOut();
@@ -304,7 +281,8 @@ QString ConnectionController::Private::sendRequest(const QString &id,
                                                    const proto::ClientMessage &request)
 {
     if (state != ConnectionState::Connected || !socket || !conversation->isJoined()) {
-        emit q->errorOccurred(QStringLiteral("未连接到服务器，请连接后再试。"));
+        emit q->errorOccurred(
+            ConnectionController::tr("Not connected to the server; connect and try again."));
         return {};
     }
     conversation->trackRequest(id);
@@ -326,7 +304,7 @@ ConnectionController::ConnectionController(QObject *parent)
     connect(&d->attemptTimer, &QTimer::timeout, this, [this] {
         d->attemptFailed(
             d->socket,
-            QStringLiteral("服务器在 %1内没有应答。").arg(describeDuration(d->attemptTimeoutMs)));
+            tr("The server did not answer within %1.").arg(describeDuration(d->attemptTimeoutMs)));
     });
     connect(&d->reconnectTimer, &QTimer::timeout, this, [this] { d->openSocket(); });
     connect(&d->countdownTimer, &QTimer::timeout, this, [this] {
@@ -339,7 +317,7 @@ ConnectionController::ConnectionController(QObject *parent)
     });
 
     connect(d->liveness, &Liveness::silent, this, [this](int silentMs) {
-        d->attemptFailed(d->socket, QStringLiteral("服务器已停止应答（%1内没有收到任何消息）。")
+        d->attemptFailed(d->socket, tr("The server stopped answering (nothing received for %1).")
                                         .arg(describeDuration(silentMs)));
     });
     connect(d->conversation, &Conversation::retryLater, d->sender, &OutboxSender::retryLater);
@@ -357,13 +335,13 @@ ConnectionController::ConnectionController(QObject *parent)
             });
     connect(d->conversation, &Conversation::tryLater, this, [this](const QString &reason) {
         d->refusal = reason;
-        d->retryHintMs = retryHintMs(reason);
+        d->retryHintMs = waitNamedIn(reason);
     });
     connect(d->conversation, &Conversation::tokenReceived, this,
             [this](const QString &token) { d->onTokenReceived(token); });
     connect(d->conversation, &Conversation::accountChanged, this, [this] {
         if (d->state == ConnectionState::Connected)
-            d->setStatusText(QStringLiteral("已连接：%1").arg(d->connectedLabel()));
+            d->setStatusText(tr("Connected: %1").arg(d->connectedLabel()));
         emit accountChanged();
     });
     d->connectRooms();
@@ -390,7 +368,7 @@ ConnectionController::ConnectionController(QObject *parent)
                 d->displayRequests.remove(id);
                 if (id == d->logoutId) {
                     // The token is gone here already; the server's copy ends when it expires.
-                    d->finishLogout(QStringLiteral("服务器未确认退出登录：%1").arg(reason));
+                    d->finishLogout(tr("The server did not confirm the logout: %1").arg(reason));
                     return;
                 }
                 emit requestFailed(id, reason);
@@ -486,7 +464,7 @@ QString ConnectionController::defaultDeviceName()
     host.remove(QRegularExpression(QStringLiteral("[\\x00-\\x1f\\x7f]")));
     if (host.isEmpty())
         host = QStringLiteral("?");
-    QString name = QStringLiteral("桌面 · ") + host;
+    QString name = tr("Desktop · %1").arg(host);
     // Host names are ASCII: characters are code points here.
     return name.left(proto::kMaxDeviceChars);
 }
@@ -631,7 +609,7 @@ void ConnectionController::start()
     if (d->running)
         return;
     if (!hasCredentials()) {
-        d->goOffline(QStringLiteral("需要登录"));
+        d->goOffline(tr("Login needed"));
         emit credentialsNeeded({});
         return;
     }
@@ -672,7 +650,7 @@ QString ConnectionController::changePassword(const QString &oldPassword, const Q
 {
     const qsizetype length = proto::codePointCount(newPassword);
     if (length < proto::kMinPasswordChars || length > proto::kMaxPasswordChars) {
-        emit errorOccurred(QStringLiteral("新密码需要 %1 到 %2 个字符。")
+        emit errorOccurred(tr("The new password needs %1 to %2 characters.")
                                .arg(proto::kMinPasswordChars)
                                .arg(proto::kMaxPasswordChars));
         return {};

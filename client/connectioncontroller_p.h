@@ -101,7 +101,7 @@ public:
     QString sslProblem; // why the current attempt's certificate check failed
 
     ConnectionState state = ConnectionState::Offline;
-    QString statusText = QStringLiteral("离线");
+    QString statusText = ConnectionController::tr("Offline");
     QString lastError;
 };
 

@@ -2,6 +2,7 @@
 
 #include "clientlogging.h"
 #include "codec.h"
+#include "errortext.h"
 #include "messagemodel.h"
 #include "outbox.h"
 #include "outboxfile.h"
@@ -199,7 +200,7 @@ void Conversation::Private::onDevices(const proto::Devices &answer)
 
 void Conversation::Private::onError(const proto::Error &error)
 {
-    const QString text = shortened(error.message);
+    const QString text = describeServerError(error.code, shortened(error.message));
     qCInfo(lcNet) << "server error" << proto::errorCodeName(error.code) << "ref" << error.ref;
     if (!joined) {
         if (isCredentialError(error.code)) {
@@ -234,7 +235,7 @@ void Conversation::Private::onError(const proto::Error &error)
     if (isHopelessForASend(error.code) && !error.ref.isEmpty() && outbox.acknowledge(error.ref)) {
         rooms->removePending(error.ref);
         outboxChanged();
-        emit q->errorOccurred(QStringLiteral("消息未能发送：%1").arg(text));
+        emit q->errorOccurred(Conversation::tr("The message was not sent: %1").arg(text));
         return;
     }
     emit q->errorOccurred(text);
@@ -270,7 +271,8 @@ void Conversation::Private::saveOutbox()
         return;
     qCWarning(lcOutbox) << "cannot save the outbox to" << outboxPath << ":" << error;
     emit q->errorOccurred(
-        QStringLiteral("未发送的消息无法保存（%1），现在退出会丢失。").arg(error));
+        Conversation::tr("Unsent messages cannot be saved (%1); quitting now loses them.")
+            .arg(error));
 }
 
 // --- Conversation -----------------------------------------------------------------------------
@@ -436,7 +438,7 @@ void Conversation::connectionLost()
         emit quietRequestFailed(id);
     for (const QString &id : unanswered - quiet)
         emit requestFailed(id, proto::ErrorCode::Internal,
-                           QStringLiteral("连接已断开，未收到服务器的答复。"));
+                           tr("The connection was lost before the server answered."));
 }
 
 proto::Send Conversation::queue(const QString &room, const QString &to, const QString &text)

@@ -1,6 +1,9 @@
-// Turns what Qt reports about a failed connection into Chinese sentences a person understands
-// (Qt's own wording, in English, is kept only where there is nothing better to say).
+// Turns what Qt and the server report about a failure into sentences a person understands,
+// translated (context ErrorText): Qt's own wording, and the server's English reason, are kept only
+// where there is nothing better to say.
 #pragma once
+
+#include "errorcode.h"
 
 #include <QAbstractSocket>
 #include <QList>
@@ -14,7 +17,15 @@ namespace chat::client {
 [[nodiscard]] QString describeSocketError(QAbstractSocket::SocketError error,
                                           const QString &qtText);
 
-// For QWebSocket::sslErrors(): "证书不受信任：…" (certificate not trusted) with what was wrong.
+// For QWebSocket::sslErrors(): "The certificate is not trusted: …" with what was wrong.
 [[nodiscard]] QString describeSslErrors(const QList<QSslError> &errors);
+
+// For an error message from the server: a sentence for its code, or the server's own reason
+// (English) for a code this client does not know.
+[[nodiscard]] QString describeServerError(proto::ErrorCode code, const QString &reason);
+
+// "Too many attempts; try again in 30 s." -> 30000 (also "30 秒"): a busy or throttling server
+// says how long to wait, and trying sooner only meets the same answer. 0 when it names no wait.
+[[nodiscard]] int waitNamedIn(const QString &message);
 
 } // namespace chat::client

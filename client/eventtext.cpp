@@ -1,12 +1,24 @@
 #include "eventtext.h"
 
+#include <QCoreApplication>
+
 namespace chat::client {
+
+namespace {
+
+// The context of these lines in the translations (Text::tr).
+struct Text
+{
+    Q_DECLARE_TR_FUNCTIONS(EventText)
+};
+
+} // namespace
 
 QString personLabel(const QString &account, const QString &display)
 {
     return display.isEmpty() || display == account
                ? account
-               : QStringLiteral("%1 (%2)").arg(display, account);
+               : Text::tr("%1 (%2)", "display name (account name)").arg(display, account);
 }
 
 QString eventLine(const proto::Message &message)
@@ -17,27 +29,29 @@ QString eventLine(const proto::Message &message)
     const QString who = personLabel(message.from, message.display);
     const QString &target = message.target;
     if (event == u"created")
-        return QStringLiteral("%1 创建了房间").arg(who);
+        return Text::tr("%1 created the room").arg(who);
     if (event == u"joined")
-        return QStringLiteral("%1 加入了房间").arg(who);
+        return Text::tr("%1 joined the room").arg(who);
     if (event == u"left")
-        return QStringLiteral("%1 离开了房间").arg(who);
+        return Text::tr("%1 left the room").arg(who);
     if (event == u"invited")
-        return QStringLiteral("%1 邀请 %2 加入了房间").arg(who, target);
+        return Text::tr("%1 invited %2 to the room").arg(who, target);
     if (event == u"removed")
-        return QStringLiteral("%1 把 %2 移出了房间").arg(who, target);
+        return Text::tr("%1 removed %2 from the room").arg(who, target);
     if (event == u"topic") {
-        return message.text.isEmpty() ? QStringLiteral("%1 清除了话题").arg(who)
-                                      : QStringLiteral("%1 把话题改为：%2").arg(who, message.text);
+        return message.text.isEmpty()
+                   ? Text::tr("%1 cleared the topic").arg(who)
+                   : Text::tr("%1 changed the topic to: %2").arg(who, message.text);
     }
     if (event == u"title") {
-        return message.text.isEmpty() ? QStringLiteral("%1 清除了标题").arg(who)
-                                      : QStringLiteral("%1 把标题改为：%2").arg(who, message.text);
+        return message.text.isEmpty()
+                   ? Text::tr("%1 cleared the title").arg(who)
+                   : Text::tr("%1 changed the title to: %2").arg(who, message.text);
     }
     if (event == u"owner")
-        return QStringLiteral("%1 把房主移交给了 %2").arg(who, target);
+        return Text::tr("%1 made %2 the owner").arg(who, target);
     // A kind from a newer server.
-    return QStringLiteral("%1 修改了房间").arg(who);
+    return Text::tr("%1 changed the room").arg(who);
 }
 
 } // namespace chat::client

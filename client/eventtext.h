@@ -1,5 +1,6 @@
-// The Chinese line a room's event message is shown as ("bob 加入了房间"), and the label of a
-// person ("显示名 (account)"). Plain text: the names in it come from the network.
+// The line a room's event message is shown as ("bob joined the room", in Chinese "bob 加入了房间"),
+// and the label of a person ("显示名 (account)"). Plain text: the names in it come from the
+// network. Translated in the context EventText.
 #pragma once
 
 #include "protocol.h"

@@ -17,8 +17,10 @@ constexpr int kKeychainTimeoutMs = 20000;
 
 } // namespace
 
-const QString KeychainTokenVault::kFallbackNotice =
-    QStringLiteral("未找到系统钥匙串，登录凭据保存在仅本用户可读的文件中");
+QString KeychainTokenVault::fallbackNotice()
+{
+    return tr("No system keychain was found; the login is kept in a file only you can read");
+}
 
 KeychainTokenVault::KeychainTokenVault(const QString &fallbackDirectory, QObject *parent)
     : TokenVault(parent)
@@ -40,7 +42,7 @@ void KeychainTokenVault::fallBack(const QString &why)
         return;
     m_usesFile = true;
     qCInfo(lcNet) << "no usable keychain (" << why << "); tokens go to" << m_file->directory();
-    emit notice(kFallbackNotice);
+    emit notice(fallbackNotice());
 }
 
 void KeychainTokenVault::read(const QUrl &server, const QString &account, QObject *context,

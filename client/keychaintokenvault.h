@@ -28,7 +28,7 @@ public:
     // Skips the keychain from the start (tests, --token-store file).
     void useFileOnly();
 
-    static const QString kFallbackNotice;
+    [[nodiscard]] static QString fallbackNotice();
 
 private:
     void fallBack(const QString &why);

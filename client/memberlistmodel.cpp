@@ -36,10 +36,10 @@ QVariant MemberListModel::data(const QModelIndex &index, int role) const
     const proto::RoomMember &m = m_members.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return m.role == u"owner" ? personLabel(m.name, m.display) + QStringLiteral(" · 房主")
+        return m.role == u"owner" ? tr("%1 · owner").arg(personLabel(m.name, m.display))
                                   : personLabel(m.name, m.display);
     case Qt::ToolTipRole:
-        return m.online ? QStringLiteral("在线") : QStringLiteral("离线");
+        return m.online ? tr("Online") : tr("Offline");
     case NameRole:
         return m.name;
     case DisplayNameRole:

@@ -157,7 +157,7 @@ QString ConnectionController::send(const QString &text)
     if (!rooms->directDraft().isEmpty())
         return sendDirect(rooms->directDraft(), text);
     if (rooms->currentRoom().isEmpty()) {
-        emit errorOccurred(QStringLiteral("请先选择一个房间。"));
+        emit errorOccurred(tr("Choose a room first."));
         return {};
     }
     return d->queueSend(rooms->currentRoom(), {}, text);
@@ -220,13 +220,13 @@ QString ConnectionController::createRoom(const QString &name, const QString &tit
                                          const QString &topic, bool isPrivate)
 {
     if (const QString problem = proto::checkNewRoomName(name); !problem.isEmpty()) {
-        emit errorOccurred(QStringLiteral("房间名不可用：%1").arg(problem));
+        emit errorOccurred(tr("The room name cannot be used: %1").arg(problem));
         return {};
     }
     const proto::Normalized checkedTitle = proto::normalizeTitle(title);
     const proto::Normalized checkedTopic = proto::normalizeTopic(topic);
     if (!checkedTitle.ok() || !checkedTopic.ok()) {
-        emit errorOccurred(QStringLiteral("标题或话题不可用：%1")
+        emit errorOccurred(tr("The title or topic cannot be used: %1")
                                .arg(checkedTitle.ok() ? checkedTopic.reason : checkedTitle.reason));
         return {};
     }
@@ -270,13 +270,13 @@ QString ConnectionController::updateRoom(const QString &room, const std::optiona
             continue;
         const proto::Normalized value = normalize(**given);
         if (!value.ok()) {
-            emit errorOccurred(QStringLiteral("标题或话题不可用：%1").arg(value.reason));
+            emit errorOccurred(tr("The title or topic cannot be used: %1").arg(value.reason));
             return {};
         }
         *checked = value.value;
     }
     if (!update.title && !update.topic) {
-        emit errorOccurred(QStringLiteral("没有要修改的内容。"));
+        emit errorOccurred(tr("There is nothing to change."));
         return {};
     }
     return d->sendRequest(update.id, update);

@@ -8,14 +8,15 @@ namespace chat::client {
 
 namespace {
 
-QString tr(const char *text)
+// The context of these sentences in the translations (Text::tr).
+struct Text
 {
-    return QCoreApplication::translate("ServerUrl", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(ServerUrl)
+};
 
 ServerUrl refuse(const QString &input, const QString &why)
 {
-    return {QUrl(), tr("The server address \u201c%1\u201d %2").arg(input, why)};
+    return {QUrl(), Text::tr("The server address \u201c%1\u201d %2").arg(input, why)};
 }
 
 } // namespace
@@ -24,8 +25,8 @@ ServerUrl parseServerUrl(const QString &text)
 {
     const QString input = text.trimmed();
     if (input.isEmpty())
-        return {QUrl(), tr("Enter the server's address, for example ws://host:8080/ or "
-                           "host:8080.")};
+        return {QUrl(), Text::tr("Enter the server's address, for example ws://host:8080/ or "
+                                 "host:8080.")};
 
     static const QRegularExpression schemePattern(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*)://"));
     const QRegularExpressionMatch schemeMatch = schemePattern.match(input);
@@ -38,9 +39,10 @@ ServerUrl parseServerUrl(const QString &text)
         else if (given == QLatin1String("wss") || given == QLatin1String("https"))
             scheme = QStringLiteral("wss");
         else
-            return refuse(input, tr("starts with %1://; a chat server's address starts with "
-                                    "ws://, wss://, http:// or https://, or is just host:port.")
-                                     .arg(given));
+            return refuse(input,
+                          Text::tr("starts with %1://; a chat server's address starts with "
+                                   "ws://, wss://, http:// or https://, or is just host:port.")
+                              .arg(given));
         rest = input.mid(schemeMatch.capturedLength());
     } else if (const QHostAddress address(input);
                address.protocol() == QAbstractSocket::IPv6Protocol) {
@@ -50,13 +52,14 @@ ServerUrl parseServerUrl(const QString &text)
     QUrl url(scheme + QStringLiteral("://") + rest, QUrl::StrictMode);
     if (!url.isValid()) {
         if (url.errorString().contains(QLatin1String("port")))
-            return refuse(input, tr("has no valid port: give a number from 1 to 65535."));
-        return refuse(input, tr("is not an address like host:8080 or ws://host:8080/."));
+            return refuse(input, Text::tr("has no valid port: give a number from 1 to 65535."));
+        return refuse(input, Text::tr("is not an address like host:8080 or ws://host:8080/."));
     }
     if (url.host().isEmpty())
-        return refuse(input, tr("names no server: give a host, for example ws://host:8080/."));
+        return refuse(input,
+                      Text::tr("names no server: give a host, for example ws://host:8080/."));
     if (url.port() == 0)
-        return refuse(input, tr("has no valid port: give a number from 1 to 65535."));
+        return refuse(input, Text::tr("has no valid port: give a number from 1 to 65535."));
     if (!schemeMatch.hasMatch() && url.port() < 0)
         url.setPort(kDefaultServerPort);
     if (url.path().isEmpty())

@@ -121,7 +121,8 @@ void FileTokenVault::write(const QUrl &server, const QString &account, const QSt
 {
     QString error;
     if (!store(server, account, token, &error))
-        emit notice(QStringLiteral("登录凭据无法保存（%1），下次启动需要重新登录。").arg(error));
+        emit notice(tr("The login cannot be saved (%1); you will have to log in again next time.")
+                        .arg(error));
 }
 
 void FileTokenVault::remove(const QUrl &server, const QString &account)

@@ -80,8 +80,8 @@ QString TypingTracker::text(const QString &room) const
     if (labels.isEmpty())
         return {};
     if (labels.size() > 3)
-        return QStringLiteral("%1 人正在输入…").arg(labels.size());
-    return QStringLiteral("%1 正在输入…").arg(labels.join(QStringLiteral("、")));
+        return tr("%n people are typing…", nullptr, int(labels.size()));
+    return tr("%1 typing…").arg(labels.join(tr(", ", "between the names of people typing")));
 }
 
 void TypingTracker::expire()

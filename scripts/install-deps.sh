@@ -9,6 +9,8 @@ packages=(
     libicu-dev # NFKC_Casefold and the confusable skeleton for account names (common/namekey.cpp)
     libsodium-dev # Argon2id for account passwords (server/passwordhasher.cpp)
     qtkeychain-qt6-dev # the desktop client's account tokens in the system keychain
+    qt6-tools-dev qt6-l10n-tools # Qt6LinguistTools: lupdate, lrelease, qt_add_translations
+    qt6-translations-l10n # Qt's own Chinese (qtbase_zh_CN.qm) for its dialogs and menus
     fonts-noto-cjk fonts-noto-color-emoji
     openssl # libssl for wss://, and the command the TLS tests make certificates with
     librsvg2-bin # rsvg-convert: the icon's PNG sizes, made from its SVG (packaging/install.cmake)

@@ -44,23 +44,22 @@ DevicesDialog::DevicesDialog(ConnectionController *controller, QWidget *parent)
     , m_list(new QTreeWidget(this))
     , m_error(errorLabel(this))
 {
-    setWindowTitle(QStringLiteral("我的设备"));
+    setWindowTitle(tr("My devices"));
     m_list->setObjectName(QStringLiteral("deviceList"));
     m_list->setColumnCount(4);
-    m_list->setHeaderLabels({QStringLiteral("设备"), QStringLiteral("最近使用"),
-                             QStringLiteral("登录时间"), QString()});
+    m_list->setHeaderLabels({tr("Device"), tr("Last used"), tr("Logged in"), QString()});
     m_list->setRootIsDecorated(false);
     m_list->setSelectionMode(QAbstractItemView::NoSelection);
     m_list->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_list->header()->setStretchLastSection(false);
 
-    auto *note = new QLabel(QStringLiteral("结束一台设备后，它需要重新输入密码才能登录。"), this);
+    auto *note = new QLabel(tr("An ended device needs the password again to log in."), this);
     note->setTextFormat(Qt::PlainText);
     note->setWordWrap(true);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    buttons->button(QDialogButtonBox::Close)->setText(QStringLiteral("关闭"));
-    auto *reload = buttons->addButton(QStringLiteral("刷新"), QDialogButtonBox::ActionRole);
+    buttons->button(QDialogButtonBox::Close)->setText(tr("Close"));
+    auto *reload = buttons->addButton(tr("Refresh"), QDialogButtonBox::ActionRole);
     connect(reload, &QPushButton::clicked, this, &DevicesDialog::refresh);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -93,7 +92,7 @@ void DevicesDialog::refresh()
     setError({});
     m_request = m_controller->listDevices();
     if (m_request.isEmpty())
-        setError(QStringLiteral("未连接到服务器，无法读取设备列表。"));
+        setError(tr("Not connected to the server: the devices cannot be read."));
 }
 
 void DevicesDialog::endDevice(const QString &deviceId)
@@ -101,7 +100,7 @@ void DevicesDialog::endDevice(const QString &deviceId)
     setError({});
     m_request = m_controller->endDevice(deviceId);
     if (m_request.isEmpty())
-        setError(QStringLiteral("未连接到服务器，无法结束设备。"));
+        setError(tr("Not connected to the server: the device cannot be ended."));
 }
 
 void DevicesDialog::showDevices(const QList<proto::Device> &devices)
@@ -111,9 +110,9 @@ void DevicesDialog::showDevices(const QList<proto::Device> &devices)
     for (const proto::Device &device : devices) {
         // Item views draw their text as plain text: a device name is whatever a client sent.
         auto *item = new QTreeWidgetItem(m_list);
-        QString name = device.name.isEmpty() ? QStringLiteral("（未命名）") : device.name;
+        QString name = device.name.isEmpty() ? tr("(unnamed)") : device.name;
         if (device.current)
-            name += QStringLiteral("（本设备）");
+            name += tr(" (this device)");
         item->setText(0, name);
         // ... but a tool tip takes what looks like markup as markup.
         item->setToolTip(0, QStringLiteral("<p>%1</p>").arg(name.toHtmlEscaped()));
@@ -121,7 +120,7 @@ void DevicesDialog::showDevices(const QList<proto::Device> &devices)
         item->setText(2, shownTime(device.created));
         if (device.current)
             continue; // ending this one is 退出登录
-        auto *end = new QPushButton(QStringLiteral("结束"));
+        auto *end = new QPushButton(tr("End"));
         end->setObjectName(QStringLiteral("end-") + device.id);
         connect(end, &QPushButton::clicked, this, [this, id = device.id] { endDevice(id); });
         m_list->setItemWidget(item, 3, end);
@@ -147,7 +146,7 @@ ChangePasswordDialog::ChangePasswordDialog(ConnectionController *controller, QWi
     , m_repeat(new QLineEdit(this))
     , m_error(errorLabel(this))
 {
-    setWindowTitle(QStringLiteral("修改密码"));
+    setWindowTitle(tr("Change password"));
     for (QLineEdit *edit : {m_old, m_new, m_repeat}) {
         edit->setEchoMode(QLineEdit::Password);
         edit->setMaxLength(int(proto::kMaxPasswordChars) * 2);
@@ -156,17 +155,17 @@ ChangePasswordDialog::ChangePasswordDialog(ConnectionController *controller, QWi
     m_new->setObjectName(QStringLiteral("newPasswordEdit"));
     m_repeat->setObjectName(QStringLiteral("repeatPasswordEdit"));
 
-    auto *note = new QLabel(QStringLiteral("修改后，其他设备都会退出登录。"), this);
+    auto *note = new QLabel(tr("After the change, all other devices are logged out."), this);
     note->setTextFormat(Qt::PlainText);
     note->setWordWrap(true);
 
     auto *form = new QFormLayout;
-    form->addRow(QStringLiteral("当前密码："), m_old);
-    form->addRow(QStringLiteral("新密码："), m_new);
-    form->addRow(QStringLiteral("再输入一次："), m_repeat);
+    form->addRow(tr("Current password:"), m_old);
+    form->addRow(tr("New password:"), m_new);
+    form->addRow(tr("Repeat it:"), m_repeat);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(QStringLiteral("修改"));
-    buttons->button(QDialogButtonBox::Cancel)->setText(QStringLiteral("取消"));
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Change"));
+    buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
     connect(buttons, &QDialogButtonBox::accepted, this, &ChangePasswordDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -204,17 +203,17 @@ void ChangePasswordDialog::accept()
         return; // already asked; waiting for the answer
     const qsizetype length = proto::codePointCount(m_new->text());
     if (m_old->text().isEmpty()) {
-        setError(QStringLiteral("请输入当前密码。"));
+        setError(tr("Enter the current password."));
         return;
     }
     if (length < proto::kMinPasswordChars || length > proto::kMaxPasswordChars) {
-        setError(QStringLiteral("新密码需要 %1 到 %2 个字符。")
+        setError(tr("The new password needs %1 to %2 characters.")
                      .arg(proto::kMinPasswordChars)
                      .arg(proto::kMaxPasswordChars));
         return;
     }
     if (m_new->text() != m_repeat->text()) {
-        setError(QStringLiteral("两次输入的新密码不一致。"));
+        setError(tr("The two new passwords differ."));
         return;
     }
     if (!LoginDialog::confirmPasswordTransport(this, m_controller->serverUrl()))
@@ -222,7 +221,7 @@ void ChangePasswordDialog::accept()
     setError({});
     m_request = m_controller->changePassword(m_old->text(), m_new->text());
     if (m_request.isEmpty())
-        setError(QStringLiteral("未连接到服务器，请连接后再试。"));
+        setError(tr("Not connected to the server; connect and try again."));
 }
 
 void ChangePasswordDialog::setError(const QString &message)

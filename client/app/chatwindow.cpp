@@ -49,7 +49,7 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     , m_controller(controller)
     , m_vault(vault)
     , m_rooms(new QListView)
-    , m_browse(new QPushButton(QStringLiteral("浏览/创建房间")))
+    , m_browse(new QPushButton(tr("Browse/create rooms")))
     , m_pane(new ConversationPane(controller))
     , m_membersLabel(new QLabel)
     , m_members(new QListView)
@@ -109,11 +109,11 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     splitter->setContentsMargins(6, 6, 6, 0);
     setCentralWidget(splitter);
 
-    QMenu *chatMenu = menuBar()->addMenu(QStringLiteral("聊天(&C)"));
-    chatMenu->addAction(QStringLiteral("连接服务器(&N)…"), QKeySequence::New, this,
+    QMenu *chatMenu = menuBar()->addMenu(tr("&Chat"));
+    chatMenu->addAction(tr("Co&nnect to a server…"), QKeySequence::New, this,
                         &ChatWindow::openConnectDialog);
-    m_browseAction = chatMenu->addAction(QStringLiteral("浏览/创建房间(&B)…"), this,
-                                         &ChatWindow::openRoomsDialog);
+    m_browseAction =
+        chatMenu->addAction(tr("&Browse/create rooms…"), this, &ChatWindow::openRoomsDialog);
     chatMenu->addSeparator();
     QAction *keepInTray = chatMenu->addAction(tr("Keep running in the tray when closed"));
     keepInTray->setObjectName(QStringLiteral("keepInTrayAction"));
@@ -124,26 +124,21 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
     connect(m_notifySettings, &NotificationSettings::changed, keepInTray,
             [this, keepInTray] { keepInTray->setChecked(m_notifySettings->keepInTray()); });
     chatMenu->addSeparator();
-    chatMenu->addAction(QStringLiteral("退出程序(&Q)"), QKeySequence::Quit, this,
-                        &ChatWindow::quit);
+    chatMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &ChatWindow::quit);
 
-    m_roomActions =
-        new RoomActions(controller, menuBar()->addMenu(QStringLiteral("房间(&R)")), this);
+    m_roomActions = new RoomActions(controller, menuBar()->addMenu(tr("&Room")), this);
     m_roomActions->addNotificationMenu(m_notifySettings);
     m_browseAction->setObjectName(QStringLiteral("browseAction"));
 
-    QMenu *accountMenu = menuBar()->addMenu(QStringLiteral("账号(&A)"));
-    m_loginAction =
-        accountMenu->addAction(QStringLiteral("登录(&L)…"), this, [this] { askForCredentials(); });
-    m_displayAction = accountMenu->addAction(QStringLiteral("设置显示名(&D)…"), this,
-                                             &ChatWindow::openSetDisplayName);
-    m_passwordAction = accountMenu->addAction(QStringLiteral("修改密码(&P)…"), this,
-                                              &ChatWindow::openChangePassword);
-    m_devicesAction =
-        accountMenu->addAction(QStringLiteral("我的设备(&E)…"), this, &ChatWindow::openDevices);
+    QMenu *accountMenu = menuBar()->addMenu(tr("&Account"));
+    m_loginAction = accountMenu->addAction(tr("&Log in…"), this, [this] { askForCredentials(); });
+    m_displayAction =
+        accountMenu->addAction(tr("Set &display name…"), this, &ChatWindow::openSetDisplayName);
+    m_passwordAction =
+        accountMenu->addAction(tr("Change &password…"), this, &ChatWindow::openChangePassword);
+    m_devicesAction = accountMenu->addAction(tr("My d&evices…"), this, &ChatWindow::openDevices);
     accountMenu->addSeparator();
-    m_logoutAction =
-        accountMenu->addAction(QStringLiteral("退出登录(&O)"), this, &ChatWindow::logout);
+    m_logoutAction = accountMenu->addAction(tr("Log &out"), this, &ChatWindow::logout);
     m_loginAction->setObjectName(QStringLiteral("loginAction"));
     m_displayAction->setObjectName(QStringLiteral("displayAction"));
     m_passwordAction->setObjectName(QStringLiteral("passwordAction"));
@@ -168,8 +163,9 @@ ChatWindow::ChatWindow(ConnectionController *controller, TokenVault *vault, QWid
             &ChatWindow::showSelection);
     connect(controller, &ConnectionController::roomGone, this,
             [this](const QString &, const QString &title, const QString &reason) {
-                showNotice(reason == u"removed" ? QStringLiteral("你已被移出房间：%1").arg(title)
-                                                : QStringLiteral("已离开房间：%1").arg(title),
+                showNotice(reason == u"removed"
+                               ? tr("You were removed from the room: %1").arg(title)
+                               : tr("You left the room: %1").arg(title),
                            kErrorShownMs);
             });
     connect(m_pane, &ConversationPane::directMessageRequested, controller,
@@ -224,7 +220,7 @@ void ChatWindow::beginSession(const QString &account)
         askForCredentials();
         return;
     }
-    m_status->setText(QStringLiteral("正在读取登录凭据…"));
+    m_status->setText(tr("Reading the stored login…"));
     const QUrl url = m_controller->serverUrl();
     m_vault->read(url, account, this, [this, url, account](const QString &token) {
         if (m_controller->serverUrl() != url || m_controller->hasCredentials())
@@ -288,8 +284,7 @@ void ChatWindow::showStatus()
     m_status->setText(m_controller->statusText());
     const QString account = m_controller->account();
     const QString label = personLabel(account, m_controller->displayName());
-    setWindowTitle(account.isEmpty() ? QStringLiteral("聊天")
-                                     : QStringLiteral("聊天 — %1").arg(label));
+    setWindowTitle(account.isEmpty() ? tr("Chat") : tr("Chat — %1").arg(label));
     showUnread();
 }
 
@@ -406,23 +401,24 @@ void ChatWindow::openChangePassword()
 {
     ChangePasswordDialog dialog(m_controller, this);
     if (dialog.exec() == QDialog::Accepted)
-        showNotice(QStringLiteral("密码已修改，其他设备已退出登录。"), kErrorShownMs);
+        showNotice(tr("The password was changed; the other devices were logged out."),
+                   kErrorShownMs);
 }
 
 void ChatWindow::openSetDisplayName()
 {
     QInputDialog dialog(this);
-    dialog.setWindowTitle(QStringLiteral("设置显示名"));
-    dialog.setLabelText(QStringLiteral("显示名（显示在账号名旁边，留空则清除）："));
+    dialog.setWindowTitle(tr("Set display name"));
+    dialog.setLabelText(tr("Display name (shown next to the account name; empty clears it):"));
     dialog.setTextValue(m_controller->displayName());
-    dialog.setOkButtonText(QStringLiteral("确定"));
-    dialog.setCancelButtonText(QStringLiteral("取消"));
+    dialog.setOkButtonText(tr("OK"));
+    dialog.setCancelButtonText(tr("Cancel"));
     if (dialog.exec() != QDialog::Accepted)
         return;
     const QString display = dialog.textValue().trimmed();
     if (!display.isEmpty()) {
         if (const proto::NormalizedNick checked = proto::normalizeNick(display); !checked.ok()) {
-            showError(QStringLiteral("显示名不可用：%1").arg(checked.reason));
+            showError(tr("The display name cannot be used: %1").arg(checked.reason));
             return;
         }
     }
@@ -434,7 +430,7 @@ void ChatWindow::openSetDisplayName()
             [this, id, context](const QString &failed, const QString &reason) {
                 if (failed != id)
                     return;
-                showError(QStringLiteral("显示名未修改：%1").arg(reason));
+                showError(tr("The display name was not changed: %1").arg(reason));
                 context->deleteLater();
             });
     connect(m_controller, &ConnectionController::requestDone, context,
@@ -463,10 +459,10 @@ void ChatWindow::changeEvent(QEvent *event)
 void ChatWindow::showMemberCount()
 {
     const MemberListModel *members = m_controller->members();
-    m_membersLabel->setText(members->room().isEmpty() ? QStringLiteral("成员")
-                                                      : QStringLiteral("成员 %1 · 在线 %2")
-                                                            .arg(members->count())
-                                                            .arg(members->onlineCount()));
+    m_membersLabel->setText(
+        members->room().isEmpty()
+            ? tr("Members")
+            : tr("Members %1 · online %2").arg(members->count()).arg(members->onlineCount()));
 }
 
 void ChatWindow::showSelection()

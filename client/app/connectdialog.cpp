@@ -21,11 +21,11 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     , m_url(new QLineEdit(this))
     , m_error(new QLabel(this))
 {
-    setWindowTitle(QStringLiteral("连接聊天服务器"));
+    setWindowTitle(tr("Connect to a chat server"));
     const QSettings settings;
     m_url->setObjectName(QStringLiteral("urlEdit"));
     m_url->setText(settings.value(kUrlKey, QStringLiteral("ws://localhost:8080/")).toString());
-    m_url->setPlaceholderText(QStringLiteral("host:8080、ws://host:8080/ 或网页的 http:// 地址"));
+    m_url->setPlaceholderText(tr("host:8080, ws://host:8080/ or the web page's http:// address"));
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setTextFormat(Qt::PlainText);
     m_error->setWordWrap(true);
@@ -33,14 +33,14 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_error->hide();
 
     auto *form = new QFormLayout;
-    auto *label = new QLabel(QStringLiteral("服务器："), this);
+    auto *label = new QLabel(tr("Server:"), this);
     label->setTextFormat(Qt::PlainText);
     label->setBuddy(m_url);
     form->addRow(label, m_url);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(QStringLiteral("连接"));
-    buttons->button(QDialogButtonBox::Cancel)->setText(QStringLiteral("取消"));
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
+    buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
     connect(buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &ConnectDialog::reject);
 

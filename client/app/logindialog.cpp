@@ -37,8 +37,11 @@ QLabel *plainLabel(const QString &text, QWidget *parent)
 
 } // namespace
 
-const QString LoginDialog::kCleartextQuestion =
-    QStringLiteral("连接未加密：密码会以明文经过网络，可能被他人看到。仍要发送吗？");
+QString LoginDialog::cleartextQuestion()
+{
+    return tr("The connection is not encrypted: the password would cross the network as plain "
+              "text, where others may see it. Send it anyway?");
+}
 
 LoginDialog::LoginDialog(QWidget *parent)
     : QDialog(parent)
@@ -53,10 +56,10 @@ LoginDialog::LoginDialog(QWidget *parent)
     , m_error(new QLabel(this))
     , m_ok(nullptr)
 {
-    setWindowTitle(QStringLiteral("登录聊天服务器"));
+    setWindowTitle(tr("Log in to the chat server"));
     m_tabs->setObjectName(QStringLiteral("modeTabs"));
-    m_tabs->addTab(QStringLiteral("登录"));
-    m_tabs->addTab(QStringLiteral("注册"));
+    m_tabs->addTab(tr("Log in"));
+    m_tabs->addTab(tr("Register"));
     m_tabs->setExpanding(false);
 
     m_server->setObjectName(QStringLiteral("serverLabel"));
@@ -71,10 +74,10 @@ LoginDialog::LoginDialog(QWidget *parent)
     m_password->setMaxLength(int(proto::kMaxPasswordChars) * 2);
     m_invite->setObjectName(QStringLiteral("inviteEdit"));
     m_invite->setMaxLength(int(proto::kMaxInviteChars));
-    m_invite->setPlaceholderText(QStringLiteral("可选：服务器需要邀请时填写"));
+    m_invite->setPlaceholderText(tr("optional: when the server needs an invitation"));
     m_display->setObjectName(QStringLiteral("displayEdit"));
     m_display->setMaxLength(int(proto::kMaxDisplayChars) * 2);
-    m_display->setPlaceholderText(QStringLiteral("可选：显示在账号名旁边"));
+    m_display->setPlaceholderText(tr("optional: shown next to the account name"));
 
     m_hint->setObjectName(QStringLiteral("hintLabel"));
     m_hint->setTextFormat(Qt::PlainText);
@@ -88,19 +91,19 @@ LoginDialog::LoginDialog(QWidget *parent)
     m_error->hide();
 
     auto *form = new QFormLayout;
-    form->addRow(plainLabel(QStringLiteral("账号名："), this), m_name);
-    form->addRow(plainLabel(QStringLiteral("密码："), this), m_password);
+    form->addRow(plainLabel(tr("Account name:"), this), m_name);
+    form->addRow(plainLabel(tr("Password:"), this), m_password);
     auto *registerForm = new QFormLayout(m_registerOnly);
     registerForm->setContentsMargins(0, 0, 0, 0);
-    registerForm->addRow(plainLabel(QStringLiteral("邀请码："), m_registerOnly), m_invite);
-    registerForm->addRow(plainLabel(QStringLiteral("显示名："), m_registerOnly), m_display);
+    registerForm->addRow(plainLabel(tr("Invite code:"), m_registerOnly), m_invite);
+    registerForm->addRow(plainLabel(tr("Display name:"), m_registerOnly), m_display);
     // Both forms line up as one.
     registerForm->setFieldGrowthPolicy(form->fieldGrowthPolicy());
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     m_ok->setObjectName(QStringLiteral("okButton"));
-    buttons->button(QDialogButtonBox::Cancel)->setText(QStringLiteral("取消"));
+    buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
     connect(buttons, &QDialogButtonBox::accepted, this, &LoginDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &LoginDialog::reject);
     connect(m_tabs, &QTabBar::currentChanged, this, &LoginDialog::updateMode);
@@ -128,9 +131,9 @@ LoginDialog::~LoginDialog()
 void LoginDialog::setServerUrl(const QUrl &url)
 {
     m_url = url;
-    QString text = QStringLiteral("服务器：%1").arg(url.toDisplayString());
+    QString text = tr("Server: %1").arg(url.toDisplayString());
     if (passwordTravelsInClear(url))
-        text += QStringLiteral("（未加密）");
+        text += tr(" (not encrypted)");
     m_server->setText(text);
 }
 
@@ -149,14 +152,16 @@ void LoginDialog::updateMode()
 {
     const bool registering = mode() == Mode::Register;
     m_registerOnly->setVisible(registering);
-    m_ok->setText(registering ? QStringLiteral("注册") : QStringLiteral("登录"));
-    m_hint->setText(registering
-                        ? QStringLiteral("账号名 1–%1 个字符；密码 %2–%3 个字符。登录后本设备保存"
-                                         "登录凭据，密码不会被保存。")
-                              .arg(proto::kMaxNickChars)
-                              .arg(proto::kMinPasswordChars)
-                              .arg(proto::kMaxPasswordChars)
-                        : QStringLiteral("登录后本设备保存登录凭据，密码不会被保存。"));
+    m_ok->setText(registering ? tr("Register") : tr("Log in"));
+    m_hint->setText(
+        registering
+            ? tr("Account name 1–%1 characters; password %2–%3 characters. After "
+                 "logging in this device keeps a login token; the password is not "
+                 "stored.")
+                  .arg(proto::kMaxNickChars)
+                  .arg(proto::kMinPasswordChars)
+                  .arg(proto::kMaxPasswordChars)
+            : tr("After logging in this device keeps a login token; the password is not stored."));
     adjustSize();
 }
 
@@ -202,19 +207,19 @@ void LoginDialog::accept()
 {
     const proto::NormalizedNick name = proto::normalizeNick(m_name->text());
     if (!name.ok()) {
-        setError(QStringLiteral("账号名不可用：%1").arg(name.reason));
+        setError(tr("The account name cannot be used: %1").arg(name.reason));
         m_name->setFocus();
         return;
     }
     const qsizetype length = proto::codePointCount(m_password->text());
     if (length == 0) {
-        setError(QStringLiteral("请输入密码。"));
+        setError(tr("Enter the password."));
         m_password->setFocus();
         return;
     }
     if (mode() == Mode::Register &&
         (length < proto::kMinPasswordChars || length > proto::kMaxPasswordChars)) {
-        setError(QStringLiteral("密码需要 %1 到 %2 个字符。")
+        setError(tr("The password needs %1 to %2 characters.")
                      .arg(proto::kMinPasswordChars)
                      .arg(proto::kMaxPasswordChars));
         m_password->setFocus();
@@ -223,7 +228,7 @@ void LoginDialog::accept()
     if (mode() == Mode::Register && !m_display->text().trimmed().isEmpty()) {
         const proto::NormalizedNick display = proto::normalizeNick(m_display->text());
         if (!display.ok()) {
-            setError(QStringLiteral("显示名不可用：%1").arg(display.reason));
+            setError(tr("The display name cannot be used: %1").arg(display.reason));
             m_display->setFocus();
             return;
         }
@@ -240,12 +245,12 @@ bool LoginDialog::confirmPasswordTransport(QWidget *parent, const QUrl &url)
         return true;
     if (cleartextConfirmer())
         return cleartextConfirmer()(parent, url);
-    QMessageBox box(QMessageBox::Warning, QStringLiteral("连接未加密"), kCleartextQuestion,
-                    QMessageBox::Yes | QMessageBox::No, parent);
+    QMessageBox box(QMessageBox::Warning, tr("The connection is not encrypted"),
+                    cleartextQuestion(), QMessageBox::Yes | QMessageBox::No, parent);
     box.setTextFormat(Qt::PlainText);
     box.setDefaultButton(QMessageBox::No);
-    box.button(QMessageBox::Yes)->setText(QStringLiteral("仍然发送"));
-    box.button(QMessageBox::No)->setText(QStringLiteral("不发送"));
+    box.button(QMessageBox::Yes)->setText(tr("Send anyway"));
+    box.button(QMessageBox::No)->setText(tr("Don't send"));
     return box.exec() == QMessageBox::Yes;
 }
 

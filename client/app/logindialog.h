@@ -45,7 +45,7 @@ public:
     void accept() override;
 
     // The question asked before a password goes out in clear; tests answer it with this.
-    static const QString kCleartextQuestion;
+    [[nodiscard]] static QString cleartextQuestion();
     // Asks the question when url needs it; true: send. Used for password changes too.
     static bool confirmPasswordTransport(QWidget *parent, const QUrl &url);
     // Replaces the question box (tests); nullptr restores it.

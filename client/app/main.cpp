@@ -6,6 +6,7 @@
 #include "logindialog.h"
 #include "protocol.h"
 #include "serverurl.h"
+#include "translations.h"
 #include "validation.h"
 
 #include <QApplication>
@@ -41,6 +42,10 @@ struct Options
                        "file only you can read when there is none) or file (default: keychain). "
                        "Passwords are never stored."),
         QStringLiteral("KIND"), QStringLiteral("keychain")};
+    QCommandLineOption lang{QStringLiteral("lang"),
+                            QStringLiteral("The language of the window: zh_CN (简体中文) or en "
+                                           "(default: the system's, from LANGUAGE or LANG)."),
+                            QStringLiteral("LANGUAGE")};
     QCommandLineOption tokenStdin{
         QStringLiteral("token-stdin"),
         QStringLiteral("Read a login token (from `chat-server token create`) from standard input, "
@@ -51,7 +56,7 @@ struct Options
         parser->setApplicationDescription(QStringLiteral("Desktop chat window."));
         parser->addHelpOption();
         parser->addVersionOption();
-        parser->addOptions({url, account, ca, tokenStore, tokenStdin});
+        parser->addOptions({url, account, ca, tokenStore, tokenStdin, lang});
     }
 };
 
@@ -100,6 +105,19 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     const Options options(&parser);
     parser.process(app);
+
+    QLocale locale = QLocale::system();
+    if (parser.isSet(options.lang)) {
+        locale = localeForLanguage(parser.value(options.lang));
+        if (locale == QLocale::c()) {
+            QTextStream(stderr) << "chat-client: --lang: zh_CN or en, not "
+                                << parser.value(options.lang) << '\n';
+            return 2;
+        }
+        // Dates and numbers follow the chosen language too.
+        QLocale::setDefault(locale);
+    }
+    installTranslations(locale);
 
     ConnectionController controller;
     if (QString problem; !controller.setCaCertificatesFile(parser.value(options.ca), &problem)) {

@@ -20,14 +20,14 @@ RoomActions::RoomActions(ConnectionController *controller, QMenu *menu, QWidget 
     : QObject(window)
     , m_controller(controller)
     , m_window(window)
-    , m_invite(menu->addAction(QStringLiteral("邀请(&I)…"), this, &RoomActions::invite))
-    , m_remove(menu->addAction(QStringLiteral("移除成员(&R)…"), this, &RoomActions::removeMember))
-    , m_edit(menu->addAction(QStringLiteral("修改标题/话题(&T)…"), this, &RoomActions::edit))
-    , m_transfer(menu->addAction(QStringLiteral("移交房主(&O)…"), this, &RoomActions::transfer))
+    , m_invite(menu->addAction(tr("&Invite…"), this, &RoomActions::invite))
+    , m_remove(menu->addAction(tr("&Remove a member…"), this, &RoomActions::removeMember))
+    , m_edit(menu->addAction(tr("Change &title/topic…"), this, &RoomActions::edit))
+    , m_transfer(menu->addAction(tr("Transfer &ownership…"), this, &RoomActions::transfer))
     , m_menu(menu)
 {
     menu->addSeparator();
-    m_leave = menu->addAction(QStringLiteral("离开(&L)"), this, &RoomActions::leave);
+    m_leave = menu->addAction(tr("&Leave"), this, &RoomActions::leave);
     m_invite->setObjectName(QStringLiteral("inviteAction"));
     m_remove->setObjectName(QStringLiteral("removeAction"));
     m_edit->setObjectName(QStringLiteral("editRoomAction"));
@@ -95,7 +95,7 @@ void RoomActions::watchRequest(const QString &id, const QString &failure, const 
             [this, id, failure, context](const QString &failed, const QString &reason) {
                 if (failed != id)
                     return;
-                emit errorOccurred(QStringLiteral("%1：%2").arg(failure, reason));
+                emit errorOccurred(tr("%1: %2", "what failed: why").arg(failure, reason));
                 context->deleteLater();
             });
     connect(m_controller, &ConnectionController::requestDone, context,
@@ -117,15 +117,15 @@ QString RoomActions::pickMember(const QString &title, const QString &label)
             names.append(name);
     }
     if (names.isEmpty()) {
-        emit errorOccurred(QStringLiteral("房间里没有其他成员。"));
+        emit errorOccurred(tr("Nobody else is in the room."));
         return {};
     }
     QInputDialog dialog(m_window);
     dialog.setWindowTitle(title);
     dialog.setLabelText(label);
     dialog.setComboBoxItems(names);
-    dialog.setOkButtonText(QStringLiteral("确定"));
-    dialog.setCancelButtonText(QStringLiteral("取消"));
+    dialog.setOkButtonText(tr("OK"));
+    dialog.setCancelButtonText(tr("Cancel"));
     return dialog.exec() == QDialog::Accepted ? dialog.textValue() : QString();
 }
 
@@ -133,23 +133,23 @@ void RoomActions::invite()
 {
     const QString room = m_controller->currentRoom();
     QInputDialog dialog(m_window);
-    dialog.setWindowTitle(QStringLiteral("邀请"));
-    dialog.setLabelText(QStringLiteral("邀请谁加入这个房间（账号名）："));
-    dialog.setOkButtonText(QStringLiteral("邀请"));
-    dialog.setCancelButtonText(QStringLiteral("取消"));
+    dialog.setWindowTitle(tr("Invite"));
+    dialog.setLabelText(tr("Who to invite to this room (account name):"));
+    dialog.setOkButtonText(tr("Invite"));
+    dialog.setCancelButtonText(tr("Cancel"));
     if (dialog.exec() != QDialog::Accepted || dialog.textValue().trimmed().isEmpty())
         return;
     const QString name = dialog.textValue().trimmed();
-    watchRequest(m_controller->inviteToRoom(room, name), QStringLiteral("邀请失败"),
-                 QStringLiteral("已邀请 %1").arg(name));
+    watchRequest(m_controller->inviteToRoom(room, name), tr("Inviting failed"),
+                 tr("Invited %1").arg(name));
 }
 
 void RoomActions::removeMember()
 {
     const QString room = m_controller->currentRoom();
-    const QString name = pickMember(QStringLiteral("移除成员"), QStringLiteral("把谁移出房间："));
+    const QString name = pickMember(tr("Remove a member"), tr("Who to remove from the room:"));
     if (!name.isEmpty())
-        watchRequest(m_controller->removeFromRoom(room, name), QStringLiteral("移除失败"));
+        watchRequest(m_controller->removeFromRoom(room, name), tr("Removing failed"));
 }
 
 void RoomActions::edit()
@@ -168,16 +168,16 @@ void RoomActions::edit()
     if (dialog.topic() != room->topic)
         topic = dialog.topic();
     if (title || topic)
-        watchRequest(m_controller->updateRoom(name, title, topic), QStringLiteral("修改失败"));
+        watchRequest(m_controller->updateRoom(name, title, topic), tr("Changing failed"));
 }
 
 void RoomActions::transfer()
 {
     const QString room = m_controller->currentRoom();
     const QString name =
-        pickMember(QStringLiteral("移交房主"), QStringLiteral("把房主移交给（你仍是成员）："));
+        pickMember(tr("Transfer ownership"), tr("Make this member the owner (you stay a member):"));
     if (!name.isEmpty())
-        watchRequest(m_controller->transferRoom(room, name), QStringLiteral("移交失败"));
+        watchRequest(m_controller->transferRoom(room, name), tr("Transferring failed"));
 }
 
 void RoomActions::leave()
@@ -187,15 +187,16 @@ void RoomActions::leave()
     if (!state)
         return;
     // The title comes from the network: plain text, never markup.
-    QMessageBox box(QMessageBox::Question, QStringLiteral("离开房间"),
-                    QStringLiteral("离开“%1”？之后需要重新加入（私密房间需要别人邀请）。")
-                        .arg(RoomListModel::titleOf(*state)),
-                    QMessageBox::Yes | QMessageBox::No, m_window);
+    QMessageBox box(
+        QMessageBox::Question, tr("Leave the room"),
+        tr("Leave “%1”? To come back you join again (a private room needs someone to invite you).")
+            .arg(RoomListModel::titleOf(*state)),
+        QMessageBox::Yes | QMessageBox::No, m_window);
     box.setTextFormat(Qt::PlainText);
-    box.button(QMessageBox::Yes)->setText(QStringLiteral("离开"));
-    box.button(QMessageBox::No)->setText(QStringLiteral("取消"));
+    box.button(QMessageBox::Yes)->setText(tr("Leave"));
+    box.button(QMessageBox::No)->setText(tr("Cancel"));
     if (box.exec() == QMessageBox::Yes)
-        watchRequest(m_controller->leaveRoom(room), QStringLiteral("离开失败"));
+        watchRequest(m_controller->leaveRoom(room), tr("Leaving failed"));
 }
 
 void RoomActions::openMemberMenu(QAbstractItemView *view, const QPoint &pos)
@@ -208,15 +209,15 @@ void RoomActions::openMemberMenu(QAbstractItemView *view, const QPoint &pos)
         return;
     const QString room = m_controller->currentRoom();
     QMenu menu(m_window);
-    menu.addAction(QStringLiteral("发消息"), this,
+    menu.addAction(tr("Send a direct message"), this,
                    [this, name] { m_controller->openDirect(name); });
     if (m_remove->isEnabled()) {
         menu.addSeparator();
-        menu.addAction(QStringLiteral("移出房间"), this, [this, room, name] {
-            watchRequest(m_controller->removeFromRoom(room, name), QStringLiteral("移除失败"));
+        menu.addAction(tr("Remove from the room"), this, [this, room, name] {
+            watchRequest(m_controller->removeFromRoom(room, name), tr("Removing failed"));
         });
-        menu.addAction(QStringLiteral("移交房主"), this, [this, room, name] {
-            watchRequest(m_controller->transferRoom(room, name), QStringLiteral("移交失败"));
+        menu.addAction(tr("Transfer ownership"), this, [this, room, name] {
+            watchRequest(m_controller->transferRoom(room, name), tr("Transferring failed"));
         });
     }
     menu.exec(view->viewport()->mapToGlobal(pos));

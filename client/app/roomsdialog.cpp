@@ -26,31 +26,30 @@ RoomsDialog::RoomsDialog(ConnectionController *controller, QWidget *parent)
     : QDialog(parent)
     , m_controller(controller)
     , m_list(new QTreeWidget)
-    , m_join(new QPushButton(QStringLiteral("加入")))
-    , m_more(new QPushButton(QStringLiteral("更多")))
+    , m_join(new QPushButton(tr("Join")))
+    , m_more(new QPushButton(tr("More")))
     , m_name(new QLineEdit)
     , m_title(new QLineEdit)
     , m_topic(new QLineEdit)
-    , m_private(new QCheckBox(QStringLiteral("私密（只能通过邀请加入）")))
-    , m_create(new QPushButton(QStringLiteral("创建")))
+    , m_private(new QCheckBox(tr("Private (joined by invitation only)")))
+    , m_create(new QPushButton(tr("Create")))
     , m_error(new QLabel)
 {
-    setWindowTitle(QStringLiteral("浏览/创建房间"));
+    setWindowTitle(tr("Browse/create rooms"));
     m_list->setObjectName(QStringLiteral("publicRooms"));
     m_list->setRootIsDecorated(false);
-    m_list->setHeaderLabels({QStringLiteral("房间"), QStringLiteral("话题"), QStringLiteral("成员"),
-                             QStringLiteral("")});
+    m_list->setHeaderLabels({tr("Room"), tr("Topic"), tr("Members"), QStringLiteral("")});
     m_list->header()->setSectionResizeMode(TopicColumn, QHeaderView::Stretch);
     m_list->header()->setStretchLastSection(false);
     m_join->setObjectName(QStringLiteral("joinButton"));
     m_more->setObjectName(QStringLiteral("moreButton"));
     m_name->setObjectName(QStringLiteral("roomNameEdit"));
-    m_name->setPlaceholderText(QStringLiteral("小写字母、数字、- 和 _，如 dev"));
+    m_name->setPlaceholderText(tr("lowercase letters, digits, - and _, e.g. dev"));
     m_name->setMaxLength(int(proto::kMaxRoomChars));
     m_title->setObjectName(QStringLiteral("roomTitleEdit"));
-    m_title->setPlaceholderText(QStringLiteral("可选，如 开发组"));
+    m_title->setPlaceholderText(tr("optional, e.g. Development"));
     m_topic->setObjectName(QStringLiteral("roomTopicEdit"));
-    m_topic->setPlaceholderText(QStringLiteral("可选"));
+    m_topic->setPlaceholderText(tr("optional"));
     m_private->setObjectName(QStringLiteral("privateCheck"));
     m_create->setObjectName(QStringLiteral("createButton"));
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -63,21 +62,21 @@ RoomsDialog::RoomsDialog(ConnectionController *controller, QWidget *parent)
     listButtons->addStretch(1);
     listButtons->addWidget(m_more);
     listButtons->addWidget(m_join);
-    auto *browse = new QGroupBox(QStringLiteral("公开房间"));
+    auto *browse = new QGroupBox(tr("Public rooms"));
     auto *browseLayout = new QVBoxLayout(browse);
     browseLayout->addWidget(m_list, 1);
     browseLayout->addLayout(listButtons);
 
-    auto *createBox = new QGroupBox(QStringLiteral("创建房间"));
+    auto *createBox = new QGroupBox(tr("Create a room"));
     auto *form = new QFormLayout(createBox);
-    form->addRow(QStringLiteral("名称："), m_name);
-    form->addRow(QStringLiteral("标题："), m_title);
-    form->addRow(QStringLiteral("话题："), m_topic);
+    form->addRow(tr("Name:"), m_name);
+    form->addRow(tr("Title:"), m_title);
+    form->addRow(tr("Topic:"), m_topic);
     form->addRow(QString(), m_private);
     form->addRow(QString(), m_create);
 
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close);
-    close->button(QDialogButtonBox::Close)->setText(QStringLiteral("关闭"));
+    close->button(QDialogButtonBox::Close)->setText(tr("Close"));
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
@@ -109,7 +108,7 @@ RoomsDialog::RoomsDialog(ConnectionController *controller, QWidget *parent)
                     setError(reason);
                 } else if (id == m_listRequest) {
                     m_listRequest.clear();
-                    setError(QStringLiteral("无法获取房间列表：%1").arg(reason));
+                    setError(tr("Cannot get the list of rooms: %1").arg(reason));
                 }
                 updateButtons();
             });
@@ -181,7 +180,7 @@ void RoomsDialog::showPage(const QString &id, const QList<proto::RoomSummary> &r
             item->setToolTip(TopicColumn,
                              QStringLiteral("<p>%1</p>").arg(room.topic.toHtmlEscaped()));
         item->setText(MembersColumn, QString::number(room.members));
-        item->setText(JoinedColumn, room.joined ? QStringLiteral("已加入") : QString());
+        item->setText(JoinedColumn, room.joined ? tr("Joined") : QString());
         item->setData(JoinedColumn, Qt::UserRole, room.joined);
     }
     updateButtons();
@@ -206,16 +205,16 @@ EditRoomDialog::EditRoomDialog(const QString &title, const QString &topic, QWidg
     , m_title(new QLineEdit(title))
     , m_topic(new QLineEdit(topic))
 {
-    setWindowTitle(QStringLiteral("修改标题/话题"));
+    setWindowTitle(tr("Change title/topic"));
     m_title->setObjectName(QStringLiteral("titleEdit"));
     m_topic->setObjectName(QStringLiteral("topicEdit"));
-    m_title->setPlaceholderText(QStringLiteral("留空则显示房间名"));
+    m_title->setPlaceholderText(tr("empty shows the room name"));
     auto *form = new QFormLayout(this);
-    form->addRow(QStringLiteral("标题："), m_title);
-    form->addRow(QStringLiteral("话题："), m_topic);
+    form->addRow(tr("Title:"), m_title);
+    form->addRow(tr("Topic:"), m_topic);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(QStringLiteral("确定"));
-    buttons->button(QDialogButtonBox::Cancel)->setText(QStringLiteral("取消"));
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("OK"));
+    buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     form->addRow(buttons);

@@ -107,7 +107,8 @@ void RoomDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
         painter->setFont(lastFont);
         painter->setPen(selected ? ink : palette.color(QPalette::Disabled, QPalette::Text));
         const QString from = index.data(RoomListModel::LastFromRole).toString();
-        const QString line = direct || from.isEmpty() ? last : from + QStringLiteral("：") + last;
+        const QString line =
+            direct || from.isEmpty() ? last : tr("%1: %2", "sender: last message").arg(from, last);
         painter->drawText(lastRect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine,
                           lastMetrics.elidedText(line, Qt::ElideRight, lastRect.width()));
     }

@@ -1,5 +1,6 @@
 // The connect dialog: it offers the address it was given (chat-client --url with a problem) or
 // the last one used, takes the usual ways of writing an address, and remembers what connected.
+#include "chinesetranslation.h"
 #include "connectdialog.h"
 
 #include <QApplication>
@@ -38,6 +39,7 @@ QLineEdit *edit(const ConnectDialog &dialog, const char *name)
 
 void ConnectDialogTest::initTestCase()
 {
+    QVERIFY(chat::test::installChineseTranslation());
     // Not the user's own settings.
     QVERIFY(m_settingsDir.isValid());
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());

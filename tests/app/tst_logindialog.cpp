@@ -2,6 +2,7 @@
 // shown as text, and the question before a password goes out unencrypted to another machine.
 // With CHAT_SCREENSHOT_LOGIN=file.png it also saves a picture of itself
 // (docs/screenshot-login.png).
+#include "chinesetranslation.h"
 #include "logindialog.h"
 
 #include <QApplication>
@@ -55,6 +56,7 @@ QLabel *label(const LoginDialog &dialog, const char *name)
 
 void LoginDialogTest::initTestCase()
 {
+    QVERIFY(chat::test::installChineseTranslation());
     QVERIFY(m_settingsDir.isValid());
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
     QCoreApplication::setOrganizationName(QStringLiteral("QtChatTest"));
@@ -203,7 +205,7 @@ void LoginDialogTest::asksBeforeSendingInClear()
     dialog.accept();
     QCOMPARE(m_questions, 2);
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
-    QCOMPARE(LoginDialog::kCleartextQuestion,
+    QCOMPARE(LoginDialog::cleartextQuestion(),
              QStringLiteral("连接未加密：密码会以明文经过网络，可能被他人看到。仍要发送吗？"));
 }
 

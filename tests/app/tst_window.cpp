@@ -5,6 +5,7 @@
 #include "chat/chathub.h"
 #include "contextmenu.h"
 #include "chatwindow.h"
+#include "chinesetranslation.h"
 #include "connectioncontroller.h"
 #include "conversationpane.h"
 #include "hubaccounts.h"
@@ -12,8 +13,8 @@
 #include "logindialog.h"
 #include "memberlistmodel.h"
 #include "messagedelegate.h"
-#include "messagemodel.h"
 #include "messageinput.h"
+#include "messagemodel.h"
 #include "roomlistmodel.h"
 #include "roomsdialog.h"
 #include "sidebardelegates.h"
@@ -89,6 +90,7 @@ class TestWindow : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
     void cleanup();
     void typingAndEnterSends();
@@ -355,7 +357,7 @@ void TestWindow::vaultNoticeShowsInTheStatusBar()
     ConnectionController controller;
     ChatWindow window(&controller, &vault);
     // Said before the window shows, as at start-up: it must not be drawn over the status.
-    emit vault.notice(KeychainTokenVault::kFallbackNotice);
+    emit vault.notice(KeychainTokenVault::fallbackNotice());
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     auto *notice = window.findChild<QLabel *>(QStringLiteral("noticeLabel"));

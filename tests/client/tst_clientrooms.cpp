@@ -2,6 +2,7 @@
 // server's messages by hand: the welcome's rooms, `room`, `room_gone`, `unread`, messages
 // counting as unread and mentions, read marks for the room being read, the welcome's history
 // and reload, direct-message drafts, and typing notices that expire.
+#include "chinesetranslation.h"
 #include "memberlistmodel.h"
 #include "messagemodel.h"
 #include "outbox.h"
@@ -102,6 +103,7 @@ class TestRooms : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
     void cleanup();
 

@@ -2,8 +2,10 @@
 // sends, rate limits, frames it cannot read; and the account side of protocol version 2:
 // credentials in the hello, the token that replaces the password, refusals that ask for new
 // credentials, and the account requests. The server here is scripted by the test.
+#include "chinesetranslation.h"
 #include "codec.h"
 #include "connectioncontroller.h"
+#include "errortext.h"
 #include "fakeservers.h"
 #include "memberlistmodel.h"
 #include "messagemodel.h"
@@ -113,6 +115,7 @@ class TestController : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
     void cleanup();
 
@@ -264,20 +267,26 @@ void TestController::refusedSendIsDroppedAndReported()
     QVERIFY(errors.wait());
     QCOMPARE(m_client->pendingCount(), 0);
     QCOMPARE(m_client->messages()->rowCount(), 0);
-    QVERIFY(errors.at(0).at(0).toString().contains(QStringLiteral("<b>No.</b>")));
+    // In the user's words, whatever the server's were.
+    QCOMPARE(errors.at(0).at(0).toString(),
+             QStringLiteral("消息未能发送：内容为空、太长或含有控制字符。"));
     QCOMPARE(m_client->state(), ConnectionState::Connected);
 }
 
 void TestController::refusedForNowIsRetried_data()
 {
     QTest::addColumn<proto::ErrorCode>("code");
-    QTest::addRow("rate_limited") << proto::ErrorCode::RateLimited;
-    QTest::addRow("internal") << proto::ErrorCode::Internal;
+    QTest::addColumn<QString>("said");
+    QTest::addRow("rate_limited") << proto::ErrorCode::RateLimited
+                                  << QStringLiteral("发送得太快了，请慢一点。");
+    QTest::addRow("internal") << proto::ErrorCode::Internal
+                              << QStringLiteral("服务器出现问题，请再试一次。");
 }
 
 void TestController::refusedForNowIsRetried()
 {
     QFETCH(const proto::ErrorCode, code);
+    QFETCH(const QString, said);
     constexpr int kRetryMs = 300;
     m_client->setRetryDelay(kRetryMs);
     QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
@@ -296,7 +305,7 @@ void TestController::refusedForNowIsRetried()
     sinceRefusal.start();
     m_server->reply(proto::encode(proto::Error{code, QStringLiteral("Slow down."), first}));
     QVERIFY(errors.wait());
-    QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("Slow down."));
+    QCOMPARE(errors.at(0).at(0).toString(), said);
     QCOMPARE(m_client->pendingCount(), 2);
     QCOMPARE(m_client->messages()->pendingCount(), 2);
     QVERIFY(m_frames->wait());
@@ -696,7 +705,8 @@ void TestController::refusedCredentialsStopRetrying()
     m_server->reply(proto::encode(proto::Error{code, reason, {}}));
     m_server->closeNewest(1008, QStringLiteral("refused"));
     QVERIFY(needed.wait());
-    QCOMPARE(needed.at(0).at(0).toString(), reason);
+    // The sentence for the code, not the server's words (tst_errortext has the sentences).
+    QCOMPARE(needed.at(0).at(0).toString(), chat::client::describeServerError(code, reason));
     QCOMPARE(m_client->state(), ConnectionState::Offline);
     QVERIFY(!m_client->hasCredentials());
     QVERIFY(!m_frames->wait(400)); // no second attempt
@@ -719,7 +729,8 @@ void TestController::invalidTokenIsDeleted()
     m_server->reply(proto::encode(
         proto::Error{proto::ErrorCode::TokenInvalid, QStringLiteral("Log in again."), {}}));
     QVERIFY(needed.wait());
-    QCOMPARE(needed.at(0).at(0).toString(), QStringLiteral("Log in again."));
+    QCOMPARE(needed.at(0).at(0).toString(),
+             QStringLiteral("登录已结束或已过期，请用密码重新登录。"));
     QCOMPARE(m_client->state(), ConnectionState::Offline);
     QCOMPARE(m_client->token(), QString());
     QCOMPARE(storedToken(vault, m_server->url(), QStringLiteral("alice")), QString());
@@ -775,7 +786,8 @@ void TestController::busyIsRetriedAfterTheWaitItNames()
     QVERIFY2(scheduled.at(0).at(0).toInt() >= atLeastMs,
              qPrintable(QString::number(scheduled.at(0).at(0).toInt())));
     QCOMPARE(m_client->state(), ConnectionState::Reconnecting);
-    QVERIFY2(m_client->statusText().contains(message), qPrintable(m_client->statusText()));
+    QVERIFY2(m_client->statusText().contains(chat::client::describeServerError(code, message)),
+             qPrintable(m_client->statusText()));
     // The same login again.
     const std::optional<proto::Hello> again = next<proto::Hello>();
     QVERIFY(again && again->login);
@@ -876,7 +888,7 @@ void TestController::failedRequestIsReported()
         proto::Error{proto::ErrorCode::LoginFailed, QStringLiteral("Wrong password."), id}));
     QVERIFY(failed.wait());
     QCOMPARE(failed.at(0).at(0).toString(), id);
-    QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("Wrong password."));
+    QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("账号名或密码错误。"));
     // Still logged in: it was the request that failed, not the login.
     QCOMPARE(needed.count(), 0);
     QCOMPARE(m_client->state(), ConnectionState::Connected);

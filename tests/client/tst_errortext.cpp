@@ -1,21 +1,32 @@
-// What the status bar says when a connection fails: Qt's wording turned into Chinese sentences.
+// What the status bar says when a connection fails, or the server refuses: Qt's wording and the
+// server's error codes turned into Chinese sentences (the server's words for a code we do not
+// know).
+#include "chinesetranslation.h"
 #include "errortext.h"
 
 #include <QSslCertificate>
 #include <QSslError>
 #include <QTest>
 
+using chat::client::describeServerError;
 using chat::client::describeSocketError;
 using chat::client::describeSslErrors;
+using chat::client::waitNamedIn;
+using chat::proto::ErrorCode;
 
 class TestErrorText : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void socketErrors_data();
     void socketErrors();
     void sslErrors_data();
     void sslErrors();
+    void serverErrors_data();
+    void serverErrors();
+    void waitsNamed_data();
+    void waitsNamed();
 };
 
 void TestErrorText::socketErrors_data()
@@ -95,6 +106,57 @@ void TestErrorText::sslErrors()
     QFETCH(const QList<QSslError>, errors);
     QFETCH(const QString, expected);
     QCOMPARE(describeSslErrors(errors), expected);
+}
+
+void TestErrorText::serverErrors_data()
+{
+    QTest::addColumn<ErrorCode>("code");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("login failed") << ErrorCode::LoginFailed
+                                  << QStringLiteral("Wrong account name or password.")
+                                  << QStringLiteral("账号名或密码错误。");
+    QTest::addRow("room not found")
+        << ErrorCode::RoomNotFound << QStringLiteral("There is no room \"x\".")
+        << QStringLiteral("没有这个房间，或你不在其中。");
+    QTest::addRow("the wait stays") << ErrorCode::TooManyAttempts
+                                    << QStringLiteral("Too many failed logins; try again in 30 "
+                                                      "seconds.")
+                                    << QStringLiteral("尝试次数过多，请 30 秒后再试。");
+    QTest::addRow("no wait named") << ErrorCode::TooManyAttempts << QStringLiteral("Wait.")
+                                   << QStringLiteral("尝试次数过多，请稍后再试。");
+    // A code from a newer server: its words are all there is.
+    QTest::addRow("unknown code") << ErrorCode::Unknown << QStringLiteral("Something new.")
+                                  << QStringLiteral("Something new.");
+}
+
+void TestErrorText::serverErrors()
+{
+    QFETCH(const ErrorCode, code);
+    QFETCH(const QString, reason);
+    QFETCH(const QString, expected);
+    QCOMPARE(describeServerError(code, reason), expected);
+}
+
+void TestErrorText::waitsNamed_data()
+{
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<int>("expectedMs");
+    QTest::addRow("seconds") << QStringLiteral("try again in 30 seconds.") << 30000;
+    QTest::addRow("s") << QStringLiteral("Too many attempts: wait 2 s.") << 2000;
+    QTest::addRow("minutes") << QStringLiteral("try again in 2 minutes") << 120000;
+    // Our own translated sentence, which the controller reads back for its wait.
+    QTest::addRow("translated") << describeServerError(ErrorCode::TooManyAttempts,
+                                                       QStringLiteral("in 7 seconds"))
+                                << 7000;
+    QTest::addRow("none") << QStringLiteral("Busy.") << 0;
+}
+
+void TestErrorText::waitsNamed()
+{
+    QFETCH(const QString, message);
+    QFETCH(const int, expectedMs);
+    QCOMPARE(waitNamedIn(message), expectedMs);
 }
 
 QTEST_GUILESS_MAIN(TestErrorText)

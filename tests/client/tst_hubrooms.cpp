@@ -3,6 +3,7 @@
 // message and found again, older history paged back to the room's first message, rooms created,
 // joined and left, and typing shown on the other side.
 #include "chat/chathub.h"
+#include "chinesetranslation.h"
 #include "connectioncontroller.h"
 #include "hubaccounts.h"
 #include "memberlistmodel.h"
@@ -35,6 +36,7 @@ class TestHubRooms : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
     void cleanup();
 

@@ -2,6 +2,7 @@
 // time it drops the connection and reconnects, instead of showing "Connected" forever. Against
 // a blackholing proxy in-process, and against the real chat-server frozen with SIGSTOP.
 #include "chat/chathub.h"
+#include "chinesetranslation.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "hubaccounts.h"
@@ -61,6 +62,7 @@ class TestLiveness : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void cleanup();
 
     void answeredPingsKeepTheConnection();

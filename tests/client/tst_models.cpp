@@ -1,3 +1,4 @@
+#include "chinesetranslation.h"
 #include "memberlistmodel.h"
 #include "messagemodel.h"
 
@@ -54,6 +55,7 @@ class TestModels : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
     void cleanup();
 

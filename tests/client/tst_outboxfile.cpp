@@ -1,5 +1,6 @@
 // The outbox file: what is written comes back in order with the same ids, a damaged file costs
 // only its bad lines, and each server and nick gets a file of its own.
+#include "chinesetranslation.h"
 #include "codec.h"
 #include "outboxfile.h"
 
@@ -52,6 +53,7 @@ class TestOutboxFile : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
 
     void roundTrip_data();

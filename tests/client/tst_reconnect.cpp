@@ -2,6 +2,7 @@
 // reconnection with backoff, resume, resend with the same ids, refused upgrades and hellos.
 // The clients log in with tokens made for them (hubaccounts.h).
 #include "chat/chathub.h"
+#include "chinesetranslation.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "hubaccounts.h"
@@ -78,6 +79,7 @@ class TestReconnect : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void cleanup();
 
     void connectsSendsAndIsAcknowledged();
@@ -189,7 +191,7 @@ void TestReconnect::connectsSendsAndIsAcknowledged()
     QTRY_COMPARE(bob->state(), ConnectionState::Connected);
     // From the history page bob asks for after the welcome: it may come a turn later.
     QTRY_COMPARE(texts(bob), QStringList{QStringLiteral("hello 👋")});
-    QTRY_COMPARE(alice->members()->onlineCount(), 2);             // the lobby's, through presence
+    QTRY_COMPARE(alice->members()->onlineCount(), 2); // the lobby's, through presence
     bob->stop();
     QTRY_COMPARE(alice->members()->onlineCount(), 1);
     QCOMPARE(errors.count(), 0);

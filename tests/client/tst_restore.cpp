@@ -2,6 +2,7 @@
 // window being closed, comes back as pending rows, and reaches the hub exactly once, even when
 // the hub had already taken it before the crash.
 #include "chat/chathub.h"
+#include "chinesetranslation.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
 #include "hubaccounts.h"
@@ -60,6 +61,7 @@ class TestRestore : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
     void cleanup();
 

@@ -3,6 +3,7 @@
 // that is not trusted ends the attempt before the hello and says why in the status.
 // The certificates are made for each run with the openssl command.
 #include "chat/chathub.h"
+#include "chinesetranslation.h"
 #include "codec.h"
 #include "connectioncontroller.h"
 #include "fakeservers.h"
@@ -123,6 +124,7 @@ void TestTls::makeSignedCertificate(const QString &name, const QString &section)
 
 void TestTls::initTestCase()
 {
+    QVERIFY(chat::test::installChineseTranslation());
     QVERIFY(m_dir.isValid());
     QFile config(file(QStringLiteral("openssl.cnf")));
     QVERIFY(config.open(QIODevice::WriteOnly));

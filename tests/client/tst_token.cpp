@@ -4,6 +4,7 @@
 // device and the others.
 #include "accounts/accounts.h"
 #include "chat/chathub.h"
+#include "chinesetranslation.h"
 #include "connectioncontroller.h"
 #include "memberlistmodel.h"
 #include "namekey.h"
@@ -45,6 +46,7 @@ class TestToken : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void init();
     void cleanup();
     void registrationTokenIsUsedNextTime();

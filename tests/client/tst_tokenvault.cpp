@@ -1,5 +1,6 @@
 // The token vault's file backend: one file per server and account, readable by its owner only,
 // holding the token and never a password; and the keychain vault's fallback to it.
+#include "chinesetranslation.h"
 #include "keychaintokenvault.h"
 #include "tokenvault.h"
 
@@ -48,6 +49,7 @@ class TestTokenVault : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { QVERIFY(chat::test::installChineseTranslation()); }
     void storesOneTokenPerServerAndAccount();
     void filesAreForTheOwnerOnly();
     void accountNamesFoldLikeTheServer();
@@ -150,7 +152,7 @@ void TestTokenVault::keychainFallsBackToFileAndSaysSoOnce()
     vault.write(kServerA, QStringLiteral("bob"), QStringLiteral("other-token"));
     QCOMPARE(readBack(vault, kServerA, QStringLiteral("bob")), QStringLiteral("other-token"));
     QCOMPARE(notices.count(), 1);
-    QCOMPARE(notices.at(0).at(0).toString(), KeychainTokenVault::kFallbackNotice);
+    QCOMPARE(notices.at(0).at(0).toString(), KeychainTokenVault::fallbackNotice());
     // In the file vault's place, for the owner only.
     FileTokenVault file(dir.path());
     QCOMPARE(modeOf(file.pathFor(kServerA, QStringLiteral("alice"))), mode_t(0600));
