@@ -468,9 +468,9 @@ void Conversation::setOutboxPath(const QString &path)
     d->saveFailing = false;
 
     // Restored messages are older than anything typed in this run, so they go first.
+    QHash<QString, QDateTime> typed;
     const QList<proto::Send> restored =
         path.isEmpty() ? QList<proto::Send>{} : outboxfile::read(path, &typed);
-    QHash<QString, QDateTime> typed;
     for (const proto::Send &send : restored)
         d->outbox.enqueue(send, typed.value(send.id));
     if (carry) {
