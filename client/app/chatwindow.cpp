@@ -19,8 +19,8 @@
 #include "tokenvault.h"
 #include "trayicon.h"
 #include "validation.h"
-
 #include "windowsize.h"
+
 #include <QApplication>
 #include <QCloseEvent>
 #include <QEvent>
@@ -32,13 +32,13 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
 namespace chat::client {
 
-#include <QScreen>
 namespace {
 constexpr int kErrorShownMs = 8000;
 constexpr int kNoticeShownMs = 20000;
