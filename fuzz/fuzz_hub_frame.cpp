@@ -1,5 +1,5 @@
 // libFuzzer target: one incoming text frame, through the real server path: a QWebSocket on
-// loopback, ClientSession's decode and checks, and ChatHub's admission, relay and replies.
+// loopback, ChatSession's decode and checks, and ChatHub's admission, relay and replies.
 // The hub and its connections live for the whole run (see hubharness.h).
 #include "hubharness.h"
 

@@ -68,7 +68,7 @@ server::HubConfig fuzzConfig()
     return config;
 }
 
-// Decoding errors that close a connection that has not logged in (as ClientSession refuses).
+// Decoding errors that close a connection that has not logged in (as ChatSession refuses).
 bool isHelloRefusal(ErrorCode code)
 {
     return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion ||

@@ -6,6 +6,7 @@
 #include "secrets.h"
 #include "transport/connectionlimits.h"
 #include "transport/framebatch.h"
+#include "transport/websockettransport.h"
 #include "validation.h"
 
 #include <QDateTime>
@@ -47,7 +48,7 @@ ChatHub::Private::Private(ChatHub *hub, HubConfig config, Stores stores)
 {
     clock.start();
     QObject::connect(helloDeadlines, &DeadlineQueue::expired, q, [this](QObject *target) {
-        static_cast<ClientSession *>(target)->helloDeadlinePassed(helloDeadlines);
+        static_cast<ChatSession *>(target)->helloDeadlinePassed(helloDeadlines);
     });
     prune();
     loaded = rooms.load(store->newestPerRoom(), &loadError);
@@ -61,26 +62,34 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
         socket->deleteLater();
         return;
     }
-    auto *session = new ClientSession(
-        socket, tcp, config, helloDeadlines,
+    auto *transport = new WebSocketTransport(
+        socket, tcp, config,
         config.maxAddressBytesPerSecond > 0
             ? addressBytes->lease(ConnectionLimits::addressKey(socket->peerAddress()))
-            : nullptr,
-        q);
-    sessions.insert(session);
+            : nullptr);
+    ChatSession *session = open(transport);
     watchTraffic(socket, session);
     qCDebug(lcServerNet).noquote() << session->peer() << "upgraded to WebSocket";
-    QObject::connect(session, &ClientSession::helloReceived, q,
-                     [this](ClientSession *s, const Hello &hello) { onHello(s, hello); });
-    QObject::connect(session, &ClientSession::requestReceived, q,
-                     [this](ClientSession *s, const ClientMessage &m) { dispatch(s, m); });
-    QObject::connect(session, &ClientSession::aboutToSend, q, [this] { flushFrames(); });
+}
+
+ChatSession *ChatHub::Private::open(Transport *transport)
+{
+    auto *session = new ChatSession(transport, helloDeadlines, q);
+    sessions.insert(session);
+    QObject::connect(session, &ChatSession::helloReceived, q,
+                     [this](ChatSession *s, const Hello &hello) { onHello(s, hello); });
+    QObject::connect(session, &ChatSession::requestReceived, q,
+                     [this](ChatSession *s, const ClientMessage &m) { dispatch(s, m); });
+    QObject::connect(session, &ChatSession::errorSent, q,
+                     [this](ErrorCode code) { metrics.countRejection(code); });
+    QObject::connect(session, &ChatSession::closed, q, [this](ChatSession *s) { onClosed(s); });
+    QObject::connect(transport, &Transport::aboutToSend, q, [this] { flushFrames(); });
     // What the closing client sent and the server accepted is acknowledged before its close.
-    QObject::connect(session, &ClientSession::aboutToClose, q, [this] { commits.flush(); });
-    QObject::connect(session, &ClientSession::floodClosed, q,
+    QObject::connect(transport, &Transport::aboutToClose, q, [this] { commits.flush(); });
+    QObject::connect(transport, &Transport::floodClosed, q,
                      [this](const QString &limit) { metrics.countFloodClose(limit); });
-    QObject::connect(session, &ClientSession::closed, q, [this](ClientSession *s) { onClosed(s); });
     emit q->connectionCountChanged(int(sessions.size()));
+    return session;
 }
 
 void ChatHub::Private::checkAlive()
@@ -89,18 +98,18 @@ void ChatHub::Private::checkAlive()
     // unanswered. So a dead peer goes after 1.5 to 2.5 intervals.
     const qint64 silenceLimitMs = qint64(config.pingIntervalMs) * 3 / 2;
     // A copy: a session may close, and leave the set, during the loop.
-    const QSet<ClientSession *> all = sessions;
-    for (ClientSession *session : all)
+    const QSet<ChatSession *> all = sessions;
+    for (ChatSession *session : all)
         session->checkAlive(silenceLimitMs);
 }
 
-void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
+void ChatHub::Private::onHello(ChatSession *session, const Hello &hello)
 {
     if (shuttingDown)
         return;
     session->markAuthenticating();
     // Password hashing answers later; the session may be gone by then.
-    auto later = [this, session = QPointer<ClientSession>(session), hello](const AuthResult &r) {
+    auto later = [this, session = QPointer<ChatSession>(session), hello](const AuthResult &r) {
         admit(session, hello, r);
     };
     if (hello.login) {
@@ -129,7 +138,7 @@ void ChatHub::Private::onHello(ClientSession *session, const Hello &hello)
     admit(session, hello, accounts.loginWithToken(token, hello.device));
 }
 
-void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const AuthResult &result)
+void ChatHub::Private::admit(ChatSession *session, const Hello &hello, const AuthResult &result)
 {
     if (!session || session->isClosing() || shuttingDown) {
         // Nobody is there to receive a token made for this login: it must not stay valid.
@@ -165,9 +174,9 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
     }
     // The same device back on a new connection while its old one still looks alive: the old
     // one goes. The account stays online throughout, so the others see nothing.
-    QPointer<ClientSession> replaced;
+    QPointer<ChatSession> replaced;
     if (const Roster::Member *member = roster.find(joined.id)) {
-        for (ClientSession *other : member->clients)
+        for (ChatSession *other : member->clients)
             if (!hello.session.isEmpty() && sameSecret(other->account().session, hello.session))
                 replaced = other;
     }
@@ -235,14 +244,14 @@ void ChatHub::Private::admit(ClientSession *session, const Hello &hello, const A
     emit q->userJoined(joined.name);
 }
 
-void ChatHub::Private::dispatch(ClientSession *session, const ClientMessage &request)
+void ChatHub::Private::dispatch(ChatSession *session, const ClientMessage &request)
 {
     if (shuttingDown)
         return;
     struct Dispatcher
     {
         Private *d;
-        ClientSession *s;
+        ChatSession *s;
         void operator()(const Hello &) const {} // the session answers a second hello itself
         void operator()(const Ping &) const {}  // ... and pings
         void operator()(const Send &m) const { d->onSend(s, m); }
@@ -267,7 +276,7 @@ void ChatHub::Private::dispatch(ClientSession *session, const ClientMessage &req
     std::visit(Dispatcher{this, session}, request);
 }
 
-void ChatHub::Private::onLogout(ClientSession *session, const Logout &request)
+void ChatHub::Private::onLogout(ChatSession *session, const Logout &request)
 {
     const SessionAccount &account = session->account();
     session->sendMessage(Done{request.id, {}, {}});
@@ -275,12 +284,12 @@ void ChatHub::Private::onLogout(ClientSession *session, const Logout &request)
     accounts.logout(account.id, account.tokenHash);
 }
 
-void ChatHub::Private::onChangePassword(ClientSession *session, const ChangePassword &change)
+void ChatHub::Private::onChangePassword(ChatSession *session, const ChangePassword &change)
 {
     const SessionAccount &account = session->account();
     accounts.changePassword(
         account.id, account.tokenHash, change.oldPassword, change.newPassword,
-        [session = QPointer<ClientSession>(session), id = change.id](const AuthResult &r) {
+        [session = QPointer<ChatSession>(session), id = change.id](const AuthResult &r) {
             if (!session || session->isClosing())
                 return;
             if (!r.ok()) {
@@ -292,13 +301,13 @@ void ChatHub::Private::onChangePassword(ClientSession *session, const ChangePass
         });
 }
 
-void ChatHub::Private::onListDevices(ClientSession *session, const ListDevices &list)
+void ChatHub::Private::onListDevices(ChatSession *session, const ListDevices &list)
 {
     const SessionAccount &account = session->account();
     session->sendMessage(Devices{list.id, accounts.devices(account.id, account.tokenHash)});
 }
 
-void ChatHub::Private::onEndDevice(ClientSession *session, const EndDevice &end)
+void ChatHub::Private::onEndDevice(ChatSession *session, const EndDevice &end)
 {
     const SessionAccount &account = session->account();
     QString reason;
@@ -311,7 +320,7 @@ void ChatHub::Private::onEndDevice(ClientSession *session, const EndDevice &end)
         session->sendMessage(Devices{end.id, accounts.devices(account.id, account.tokenHash)});
 }
 
-void ChatHub::Private::onSetDisplay(ClientSession *session, const SetDisplay &display)
+void ChatHub::Private::onSetDisplay(ChatSession *session, const SetDisplay &display)
 {
     const SessionAccount &account = session->account();
     if (const QString problem = accounts.setDisplay(account.id, display.display);
@@ -322,7 +331,7 @@ void ChatHub::Private::onSetDisplay(ClientSession *session, const SetDisplay &di
     if (auto it = knownAccounts.find(account.id); it != knownAccounts.end())
         it->display = display.display;
     if (roster.setDisplay(account.id, display.display)) {
-        for (ClientSession *device : roster.find(account.id)->clients)
+        for (ChatSession *device : roster.find(account.id)->clients)
             device->account().display = display.display;
         presence.changed(account.id, User{account.name, display.display});
     }
@@ -335,8 +344,8 @@ void ChatHub::Private::closeSessions(qint64 accountId, const QList<QByteArray> &
     const Roster::Member *member = roster.find(accountId);
     if (!member)
         return;
-    const QList<ClientSession *> clients = member->clients; // closing changes the roster
-    for (ClientSession *client : clients) {
+    const QList<ChatSession *> clients = member->clients; // closing changes the roster
+    for (ChatSession *client : clients) {
         if (client->isClosing())
             continue;
         if (tokenHashes.isEmpty() || tokenHashes.contains(client->account().tokenHash))
@@ -356,7 +365,7 @@ void ChatHub::Private::prune()
         qCInfo(lcStore) << "pruned" << removed << "old messages";
 }
 
-void ChatHub::Private::onClosed(ClientSession *session)
+void ChatHub::Private::onClosed(ChatSession *session)
 {
     sessions.remove(session);
     alreadyListed.remove(session); // another session may be made at the same address
@@ -408,13 +417,12 @@ void ChatHub::Private::tellPresence()
 {
     const std::optional<PresenceFeed::Round> round = presence.take();
     // What member lists showed ahead of this round is in it; from now on lists are current.
-    const QHash<ClientSession *, QHash<qint64, bool>> listedAhead =
-        std::exchange(alreadyListed, {});
+    const QHash<ChatSession *, QHash<qint64, bool>> listedAhead = std::exchange(alreadyListed, {});
     if (!round || watchers.isEmpty())
         return;
     flushFrames(); // what was queued before these changes arrives before them
     // Each watched room hears of its own members only. A copy: sending may close sessions.
-    const QHash<Room *, QSet<ClientSession *>> watched = watchers;
+    const QHash<Room *, QSet<ChatSession *>> watched = watchers;
     for (auto it = watched.cbegin(); it != watched.cend(); ++it) {
         Room *room = it.key();
         // The round's changes among this room's members, by account: (id, online, user).
@@ -466,7 +474,7 @@ void ChatHub::Private::tellPresence()
         FrameBatch frame;
         if (!changes.isEmpty())
             frame.append(encode(presenceFor({})));
-        for (ClientSession *watcher : it.value()) {
+        for (ChatSession *watcher : it.value()) {
             const auto listed = listedAhead.constFind(watcher);
             if (listed == listedAhead.cend()) {
                 if (!frame.isEmpty())
@@ -484,7 +492,7 @@ void ChatHub::Private::tellPresence()
     }
 }
 
-void ChatHub::Private::watchTraffic(QWebSocket *socket, ClientSession *session)
+void ChatHub::Private::watchTraffic(QWebSocket *socket, ChatSession *session)
 {
     // Contexts are the session: these go with it. Bytes sent are what reached the TCP layer.
     QObject::connect(socket, &QWebSocket::textMessageReceived, session,
@@ -493,8 +501,6 @@ void ChatHub::Private::watchTraffic(QWebSocket *socket, ClientSession *session)
                      [this](const QByteArray &data) { metrics.countBytesReceived(data.size()); });
     QObject::connect(socket, &QWebSocket::bytesWritten, session,
                      [this](qint64 bytes) { metrics.countBytesSent(bytes); });
-    QObject::connect(session, &ClientSession::errorSent, q,
-                     [this](ErrorCode code) { metrics.countRejection(code); });
 }
 
 ChatHub::ChatHub(HubConfig config, QObject *parent)
@@ -567,7 +573,7 @@ ChatHub::~ChatHub()
     d->commits.flush();
     d->flushFrames();
     // Sessions first, while the hub they report to is still whole.
-    const QSet<ClientSession *> sessions = d->sessions;
+    const QSet<ChatSession *> sessions = d->sessions;
     d->sessions.clear();
     qDeleteAll(sessions);
     delete d;
@@ -616,8 +622,8 @@ void ChatHub::shutdown()
     d->flushFrames();
     qCInfo(lcServer).noquote() << "shutting down," << d->sessions.size() << "connections to close";
     d->listener->close();
-    const QSet<ClientSession *> sessions = d->sessions;
-    for (ClientSession *session : sessions)
+    const QSet<ChatSession *> sessions = d->sessions;
+    for (ChatSession *session : sessions)
         session->close(QWebSocketProtocol::CloseCodeGoingAway,
                        QStringLiteral("server shutting down"));
 }

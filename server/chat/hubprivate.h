@@ -4,6 +4,7 @@
 
 #include "accounts/accounts.h"
 #include "chat/chathub.h"
+#include "chat/chatsession.h"
 #include "chat/commitqueue.h"
 #include "chat/presencefeed.h"
 #include "chat/rooms.h"
@@ -12,7 +13,6 @@
 #include "http/httpresponder.h"
 #include "http/metrics.h"
 #include "store/messagestore.h"
-#include "transport/clientsession.h"
 #include "transport/deadlinequeue.h"
 #include "transport/inboundbudget.h"
 #include "transport/listener.h"
@@ -43,14 +43,16 @@ public:
     Private(ChatHub *hub, HubConfig config, Stores stores);
 
     void accept(QWebSocket *socket, QTcpSocket *tcp);
+    // A new connection, whatever its transport: its chat session, in the hub's care from now on.
+    ChatSession *open(Transport *transport);
     // The one liveness timer: pings every client, closes those that stopped answering.
     void checkAlive();
-    void onHello(ClientSession *session, const chat::proto::Hello &hello);
+    void onHello(ChatSession *session, const chat::proto::Hello &hello);
     // The credentials of a hello were checked: welcome the session, or refuse it.
-    void admit(ClientSession *session, const chat::proto::Hello &hello, const AuthResult &result);
+    void admit(ChatSession *session, const chat::proto::Hello &hello, const AuthResult &result);
     // Every message of a joined session, by kind: a kind without its handler does not compile.
-    void dispatch(ClientSession *session, const chat::proto::ClientMessage &request);
-    void onClosed(ClientSession *session);
+    void dispatch(ChatSession *session, const chat::proto::ClientMessage &request);
+    void onClosed(ChatSession *session);
     // Closes the joined connections of an account that used one of these tokens (all of them
     // when `tokenHashes` is empty), telling them why.
     void closeSessions(qint64 accountId, const QList<QByteArray> &tokenHashes,
@@ -58,38 +60,38 @@ public:
     void prune();
 
     // Account requests (chathub.cpp).
-    void onLogout(ClientSession *session, const chat::proto::Logout &request);
-    void onChangePassword(ClientSession *session, const chat::proto::ChangePassword &request);
-    void onListDevices(ClientSession *session, const chat::proto::ListDevices &request);
-    void onEndDevice(ClientSession *session, const chat::proto::EndDevice &request);
-    void onSetDisplay(ClientSession *session, const chat::proto::SetDisplay &request);
+    void onLogout(ChatSession *session, const chat::proto::Logout &request);
+    void onChangePassword(ChatSession *session, const chat::proto::ChangePassword &request);
+    void onListDevices(ChatSession *session, const chat::proto::ListDevices &request);
+    void onEndDevice(ChatSession *session, const chat::proto::EndDevice &request);
+    void onSetDisplay(ChatSession *session, const chat::proto::SetDisplay &request);
 
     // Messages and room requests (roomrequests.cpp).
-    void onSend(ClientSession *session, const chat::proto::Send &send);
-    void onTyping(ClientSession *session, const chat::proto::Typing &typing);
-    void onMarkRead(ClientSession *session, const chat::proto::MarkRead &read);
-    void onListRooms(ClientSession *session, const chat::proto::ListRooms &request);
-    void onCreateRoom(ClientSession *session, const chat::proto::CreateRoom &request);
-    void onJoinRoom(ClientSession *session, const chat::proto::JoinRoom &request);
-    void onLeaveRoom(ClientSession *session, const chat::proto::LeaveRoom &request);
-    void onInvite(ClientSession *session, const chat::proto::InviteToRoom &request);
-    void onRemove(ClientSession *session, const chat::proto::RemoveFromRoom &request);
-    void onUpdateRoom(ClientSession *session, const chat::proto::UpdateRoom &request);
-    void onTransfer(ClientSession *session, const chat::proto::TransferRoom &request);
-    void onListMembers(ClientSession *session, const chat::proto::ListMembers &request);
-    void onLoadHistory(ClientSession *session, const chat::proto::LoadHistory &request);
+    void onSend(ChatSession *session, const chat::proto::Send &send);
+    void onTyping(ChatSession *session, const chat::proto::Typing &typing);
+    void onMarkRead(ChatSession *session, const chat::proto::MarkRead &read);
+    void onListRooms(ChatSession *session, const chat::proto::ListRooms &request);
+    void onCreateRoom(ChatSession *session, const chat::proto::CreateRoom &request);
+    void onJoinRoom(ChatSession *session, const chat::proto::JoinRoom &request);
+    void onLeaveRoom(ChatSession *session, const chat::proto::LeaveRoom &request);
+    void onInvite(ChatSession *session, const chat::proto::InviteToRoom &request);
+    void onRemove(ChatSession *session, const chat::proto::RemoveFromRoom &request);
+    void onUpdateRoom(ChatSession *session, const chat::proto::UpdateRoom &request);
+    void onTransfer(ChatSession *session, const chat::proto::TransferRoom &request);
+    void onListMembers(ChatSession *session, const chat::proto::ListMembers &request);
+    void onLoadHistory(ChatSession *session, const chat::proto::LoadHistory &request);
 
     // The room a request names, when the asker may act in it; otherwise answers the error
     // (room_not_found for a private room as for none, not_member for a public one) and returns
     // nullptr.
-    Room *memberRoom(ClientSession *session, const QString &name, const QString &ref);
+    Room *memberRoom(ChatSession *session, const QString &name, const QString &ref);
     // ... when the asker may also manage it (its owner, or an admin; never a direct room);
     // otherwise answers not_owner with `refusal`.
-    Room *managedRoom(ClientSession *session, const QString &name, const QString &ref,
+    Room *managedRoom(ChatSession *session, const QString &name, const QString &ref,
                       const QString &refusal);
     // A member of the room by any spelling of the name; otherwise answers user_not_found.
-    std::optional<Account> memberNamed(ClientSession *session, const Room *room,
-                                       const QString &name, const QString &ref);
+    std::optional<Account> memberNamed(ChatSession *session, const Room *room, const QString &name,
+                                       const QString &ref);
     // The room as this account sees it, with its counts.
     chat::proto::RoomState roomState(const Room &room, qint64 accountId);
     // Sends the account's devices the room's state (it joined, was invited, its role changed).
@@ -106,7 +108,7 @@ public:
     std::optional<Account> accountNamed(const QString &name);
     void rememberAccount(const Account &account);
     // A storage failure while changing rooms: the asker hears `internal`.
-    void storageFailed(ClientSession *session, const QString &ref);
+    void storageFailed(ChatSession *session, const QString &ref);
 
     // Stored: now they may be acknowledged, which for a chat message means sent to its room.
     void onCommitted(const QList<chat::proto::Message> &messages);
@@ -116,8 +118,8 @@ public:
     void scheduleFlush();
     // Tells the rooms being watched who came and went.
     void tellPresence();
-    // Counts a new connection's bytes and error replies for /metrics.
-    void watchTraffic(QWebSocket *socket, ClientSession *session);
+    // Counts a new WebSocket's bytes for /metrics (its error replies are counted in open()).
+    void watchTraffic(QWebSocket *socket, ChatSession *session);
 
     ChatHub *q;
     HubConfig config;
@@ -136,13 +138,13 @@ public:
     Router router; // frames for rooms, waiting for the end of this turn
     QTimer framesTimer;
     bool flushingFrames = false;
-    QSet<ClientSession *> sessions; // every open connection, joined or not
+    QSet<ChatSession *> sessions; // every open connection, joined or not
     // The room whose member list each connection watches (its presence), and the reverse.
-    QHash<ClientSession *, Room *> watching;
-    QHash<Room *, QSet<ClientSession *>> watchers;
+    QHash<ChatSession *, Room *> watching;
+    QHash<Room *, QSet<ChatSession *>> watchers;
     // Changes still waiting for the next round that a member list already showed this
     // connection (account → online as listed): the round must not tell them again.
-    QHash<ClientSession *, QHash<qint64, bool>> alreadyListed;
+    QHash<ChatSession *, QHash<qint64, bool>> alreadyListed;
     QHash<qint64, KnownAccount> knownAccounts; // by account id
     QHash<QString, qint64> accountByKey;       // accountNameKey → id, for @mentions
     // When each (account, room) last had its typing told, on `clock`.

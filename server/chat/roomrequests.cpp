@@ -62,14 +62,14 @@ std::optional<Account> ChatHub::Private::accountNamed(const QString &name)
     return account;
 }
 
-void ChatHub::Private::storageFailed(ClientSession *session, const QString &ref)
+void ChatHub::Private::storageFailed(ChatSession *session, const QString &ref)
 {
     qCWarning(lcStore).noquote() << "a room change could not be stored:" << rooms.errorString();
     session->sendError(ErrorCode::Internal,
                        QStringLiteral("The change could not be stored; try again."), ref);
 }
 
-Room *ChatHub::Private::memberRoom(ClientSession *session, const QString &name, const QString &ref)
+Room *ChatHub::Private::memberRoom(ChatSession *session, const QString &name, const QString &ref)
 {
     Room *room = rooms.find(name);
     if (room && room->isMember(session->account().id))
@@ -84,7 +84,7 @@ Room *ChatHub::Private::memberRoom(ClientSession *session, const QString &name, 
     return nullptr;
 }
 
-Room *ChatHub::Private::managedRoom(ClientSession *session, const QString &name, const QString &ref,
+Room *ChatHub::Private::managedRoom(ChatSession *session, const QString &name, const QString &ref,
                                     const QString &refusal)
 {
     Room *room = memberRoom(session, name, ref);
@@ -98,7 +98,7 @@ Room *ChatHub::Private::managedRoom(ClientSession *session, const QString &name,
     return nullptr;
 }
 
-std::optional<Account> ChatHub::Private::memberNamed(ClientSession *session, const Room *room,
+std::optional<Account> ChatHub::Private::memberNamed(ChatSession *session, const Room *room,
                                                      const QString &name, const QString &ref)
 {
     std::optional<Account> member = accountNamed(name);
@@ -145,15 +145,15 @@ void ChatHub::Private::tellRoomState(Room *room, qint64 accountId)
     if (!member)
         return;
     const RoomUpdate update{roomState(*room, accountId)};
-    const QList<ClientSession *> devices = member->clients;
-    for (ClientSession *device : devices)
+    const QList<ChatSession *> devices = member->clients;
+    for (ChatSession *device : devices)
         device->sendMessage(update);
 }
 
 void ChatHub::Private::connectDevices(Room *room, qint64 accountId)
 {
     if (const Roster::Member *member = roster.find(accountId))
-        for (ClientSession *device : member->clients)
+        for (ChatSession *device : member->clients)
             room->online.insert(device);
 }
 
@@ -162,7 +162,7 @@ void ChatHub::Private::disconnectDevices(Room *room, qint64 accountId)
     const Roster::Member *member = roster.find(accountId);
     if (!member)
         return;
-    for (ClientSession *device : member->clients) {
+    for (ChatSession *device : member->clients) {
         room->online.remove(device);
         if (watching.value(device) == room) {
             watching.remove(device);
@@ -188,7 +188,7 @@ void ChatHub::Private::postEvent(Room *room, const SessionAccount &by, const QSt
 
 // --- messages -------------------------------------------------------------------------------
 
-void ChatHub::Private::onSend(ClientSession *session, const Send &send)
+void ChatHub::Private::onSend(ChatSession *session, const Send &send)
 {
     metrics.countMessageReceived();
     const SessionAccount &account = session->account();
@@ -273,7 +273,7 @@ void ChatHub::Private::onSend(ClientSession *session, const Send &send)
     commits.submit(entry);
 }
 
-void ChatHub::Private::onTyping(ClientSession *session, const Typing &typing)
+void ChatHub::Private::onTyping(ChatSession *session, const Typing &typing)
 {
     Room *room = memberRoom(session, typing.room, {});
     if (!room)
@@ -293,13 +293,13 @@ void ChatHub::Private::onTyping(ClientSession *session, const Typing &typing)
     flushFrames();
     FrameBatch notice;
     notice.append(encode(TypingNotice{room->name(), account.name, account.display}));
-    const QSet<ClientSession *> audience = room->online; // sending may close a session
-    for (ClientSession *client : audience)
+    const QSet<ChatSession *> audience = room->online; // sending may close a session
+    for (ChatSession *client : audience)
         if (client->account().id != account.id)
             metrics.countBytesSent(client->sendBatch(notice));
 }
 
-void ChatHub::Private::onMarkRead(ClientSession *session, const MarkRead &read)
+void ChatHub::Private::onMarkRead(ChatSession *session, const MarkRead &read)
 {
     Room *room = memberRoom(session, read.room, {});
     if (!room)
@@ -317,8 +317,8 @@ void ChatHub::Private::onMarkRead(ClientSession *session, const MarkRead &read)
         session->sendMessage(counts); // nothing changed: only the asker hears where it stands
         return;
     }
-    const QList<ClientSession *> devices = roster.find(accountId)->clients;
-    for (ClientSession *device : devices)
+    const QList<ChatSession *> devices = roster.find(accountId)->clients;
+    for (ChatSession *device : devices)
         device->sendMessage(counts);
 }
 
@@ -339,8 +339,8 @@ void ChatHub::Private::onCommitted(const QList<Message> &messages)
             // No longer in the room's audience: the removed account hears it on its own.
             const qint64 removed = accountByKey.value(accountNameKey(message.target));
             if (const Roster::Member *member = roster.find(removed)) {
-                const QList<ClientSession *> devices = member->clients;
-                for (ClientSession *device : devices) {
+                const QList<ChatSession *> devices = member->clients;
+                for (ChatSession *device : devices) {
                     device->sendMessage(message);
                     device->sendMessage(RoomGone{room->name(), QStringLiteral("removed")});
                 }
@@ -357,7 +357,7 @@ void ChatHub::Private::onCommitFailed(const QList<MessageStore::Entry> &entries,
         metrics.storeFailed();
         // Every device of the sender hears it; the one that sent it knows the id.
         if (const Roster::Member *member = roster.find(accountIdOfKey(entry.nickKey)))
-            for (ClientSession *client : member->clients)
+            for (ChatSession *client : member->clients)
                 client->sendError(ErrorCode::Internal,
                                   QStringLiteral("The message could not be stored; send it "
                                                  "again."),
@@ -367,7 +367,7 @@ void ChatHub::Private::onCommitFailed(const QList<MessageStore::Entry> &entries,
 
 // --- room requests --------------------------------------------------------------------------
 
-void ChatHub::Private::onListRooms(ClientSession *session, const ListRooms &request)
+void ChatHub::Private::onListRooms(ChatSession *session, const ListRooms &request)
 {
     const qint64 me = session->account().id;
     bool more = false;
@@ -381,7 +381,7 @@ void ChatHub::Private::onListRooms(ClientSession *session, const ListRooms &requ
     session->sendMessage(list);
 }
 
-void ChatHub::Private::onCreateRoom(ClientSession *session, const CreateRoom &request)
+void ChatHub::Private::onCreateRoom(ChatSession *session, const CreateRoom &request)
 {
     const SessionAccount &account = session->account();
     if (rooms.find(request.name)) {
@@ -415,7 +415,7 @@ void ChatHub::Private::onCreateRoom(ClientSession *session, const CreateRoom &re
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-void ChatHub::Private::onJoinRoom(ClientSession *session, const JoinRoom &request)
+void ChatHub::Private::onJoinRoom(ChatSession *session, const JoinRoom &request)
 {
     const SessionAccount &account = session->account();
     Room *room = rooms.find(request.room);
@@ -453,7 +453,7 @@ void ChatHub::Private::onJoinRoom(ClientSession *session, const JoinRoom &reques
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-void ChatHub::Private::onLeaveRoom(ClientSession *session, const LeaveRoom &request)
+void ChatHub::Private::onLeaveRoom(ChatSession *session, const LeaveRoom &request)
 {
     const SessionAccount account = session->account(); // a copy: the session may close
     Room *room = memberRoom(session, request.room, request.id);
@@ -488,14 +488,14 @@ void ChatHub::Private::onLeaveRoom(ClientSession *session, const LeaveRoom &requ
         }
     }
     if (const Roster::Member *member = roster.find(account.id)) {
-        const QList<ClientSession *> devices = member->clients;
-        for (ClientSession *device : devices)
+        const QList<ChatSession *> devices = member->clients;
+        for (ChatSession *device : devices)
             device->sendMessage(RoomGone{room->name(), QStringLiteral("left")});
     }
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-void ChatHub::Private::onInvite(ClientSession *session, const InviteToRoom &request)
+void ChatHub::Private::onInvite(ChatSession *session, const InviteToRoom &request)
 {
     const SessionAccount &account = session->account();
     Room *room = memberRoom(session, request.room, request.id);
@@ -534,7 +534,7 @@ void ChatHub::Private::onInvite(ClientSession *session, const InviteToRoom &requ
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-void ChatHub::Private::onRemove(ClientSession *session, const RemoveFromRoom &request)
+void ChatHub::Private::onRemove(ChatSession *session, const RemoveFromRoom &request)
 {
     const SessionAccount &account = session->account();
     Room *room = managedRoom(session, request.room, request.id,
@@ -560,7 +560,7 @@ void ChatHub::Private::onRemove(ClientSession *session, const RemoveFromRoom &re
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-void ChatHub::Private::onUpdateRoom(ClientSession *session, const UpdateRoom &request)
+void ChatHub::Private::onUpdateRoom(ChatSession *session, const UpdateRoom &request)
 {
     const SessionAccount &account = session->account();
     Room *room =
@@ -583,7 +583,7 @@ void ChatHub::Private::onUpdateRoom(ClientSession *session, const UpdateRoom &re
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-void ChatHub::Private::onTransfer(ClientSession *session, const TransferRoom &request)
+void ChatHub::Private::onTransfer(ChatSession *session, const TransferRoom &request)
 {
     const SessionAccount &account = session->account();
     Room *room = managedRoom(session, request.room, request.id,
@@ -608,7 +608,7 @@ void ChatHub::Private::onTransfer(ClientSession *session, const TransferRoom &re
     session->sendMessage(Done{request.id, {}, room->name()});
 }
 
-void ChatHub::Private::onListMembers(ClientSession *session, const ListMembers &request)
+void ChatHub::Private::onListMembers(ChatSession *session, const ListMembers &request)
 {
     Room *room = memberRoom(session, request.room, request.id);
     if (!room)
@@ -659,7 +659,7 @@ void ChatHub::Private::onListMembers(ClientSession *session, const ListMembers &
     session->sendMessage(list);
 }
 
-void ChatHub::Private::onLoadHistory(ClientSession *session, const LoadHistory &request)
+void ChatHub::Private::onLoadHistory(ChatSession *session, const LoadHistory &request)
 {
     Room *room = memberRoom(session, request.room, request.id);
     if (!room)

@@ -17,7 +17,7 @@
 
 namespace chat::server {
 
-class ClientSession;
+class ChatSession;
 
 struct RoomMemberState
 {
@@ -30,7 +30,7 @@ struct Room
 {
     RoomRecord record;
     QHash<qint64, RoomMemberState> members;   // by account id
-    QSet<ClientSession *> online;             // every joined connection of every member
+    QSet<ChatSession *> online;               // every joined connection of every member
     std::optional<chat::proto::Message> last; // the newest message (chat or event)
 
     [[nodiscard]] const QString &name() const { return record.name; }

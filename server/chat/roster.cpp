@@ -8,7 +8,7 @@ const Roster::Member *Roster::find(qint64 accountId) const
     return it == m_members.cend() ? nullptr : &*it;
 }
 
-bool Roster::add(qint64 accountId, const chat::proto::User &user, ClientSession *client)
+bool Roster::add(qint64 accountId, const chat::proto::User &user, ChatSession *client)
 {
     ++m_connections;
     auto it = m_members.find(accountId);
@@ -20,7 +20,7 @@ bool Roster::add(qint64 accountId, const chat::proto::User &user, ClientSession 
     return true;
 }
 
-bool Roster::remove(qint64 accountId, const ClientSession *client)
+bool Roster::remove(qint64 accountId, const ChatSession *client)
 {
     const auto it = m_members.find(accountId);
     if (it == m_members.end() || !it->clients.removeOne(client))

@@ -9,22 +9,22 @@
 
 namespace chat::server {
 
-class ClientSession;
+class ChatSession;
 
 class Roster
 {
 public:
     struct Member
     {
-        chat::proto::User user;         // the account name and its display name
-        QList<ClientSession *> clients; // never empty while the member is in the roster
+        chat::proto::User user;       // the account name and its display name
+        QList<ChatSession *> clients; // never empty while the member is in the roster
     };
 
     [[nodiscard]] const Member *find(qint64 accountId) const;
     // Adds a connection of the account; true when it is the account's first (it came online).
-    bool add(qint64 accountId, const chat::proto::User &user, ClientSession *client);
+    bool add(qint64 accountId, const chat::proto::User &user, ChatSession *client);
     // Removes a connection; true when it was the account's last (it went offline).
-    bool remove(qint64 accountId, const ClientSession *client);
+    bool remove(qint64 accountId, const ChatSession *client);
     // A new display name for an online account; false when it is not online.
     bool setDisplay(qint64 accountId, const QString &display);
     [[nodiscard]] bool isOnline(qint64 accountId) const { return m_members.contains(accountId); }

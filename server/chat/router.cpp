@@ -1,7 +1,7 @@
 #include "chat/router.h"
 
+#include "chat/chatsession.h"
 #include "chat/rooms.h"
-#include "transport/clientsession.h"
 
 #include <QVarLengthArray>
 
@@ -30,8 +30,8 @@ qint64 Router::flush(qint64 *deliveries)
         const FrameBatch &batch = byRoom.cbegin().value();
         // A copy: sessions leave the set when they close, which sending may cause. Sessions are
         // deleted later, from the event loop, so the pointers stay valid for the whole loop.
-        const QSet<ClientSession *> online = room->online;
-        for (ClientSession *client : online)
+        const QSet<ChatSession *> online = room->online;
+        for (ChatSession *client : online)
             direct += client->sendBatch(batch);
         *deliveries += qint64(online.size()) * batch.frameCount();
         return direct;
@@ -39,9 +39,9 @@ qint64 Router::flush(qint64 *deliveries)
     // Several rooms: which of them each connection is in. Most are in one of them and get
     // that room's shared batch; the others get their rooms' frames merged, once per set.
     using RoomSet = QVarLengthArray<Room *, 4>;
-    QHash<ClientSession *, RoomSet> roomsOf;
+    QHash<ChatSession *, RoomSet> roomsOf;
     for (auto it = byRoom.cbegin(); it != byRoom.cend(); ++it)
-        for (ClientSession *client : std::as_const(it.key()->online))
+        for (ChatSession *client : std::as_const(it.key()->online))
             roomsOf[client].append(it.key());
     QHash<QList<Room *>, FrameBatch> merged;
     for (auto it = roomsOf.cbegin(); it != roomsOf.cend(); ++it) {

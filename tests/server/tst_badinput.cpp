@@ -371,8 +371,8 @@ void BadInputTest::welcomeStaysUnderTheCap()
     }
 }
 
-// QWebSocket answers pings by itself, past ClientSession::sendFrame: a peer that pings and never
-// reads piles up pongs, and must be cut off all the same.
+// QWebSocket answers pings by itself, past WebSocketTransport::sendFrame: a peer that pings and
+// never reads piles up pongs, and must be cut off all the same.
 void BadInputTest::pingFloodWithoutReadingIsCutOff()
 {
     auto config = testConfig();

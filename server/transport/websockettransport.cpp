@@ -1,11 +1,9 @@
-#include "transport/clientsession.h"
+#include "transport/websockettransport.h"
 
 #include "transport/originpolicy.h"
 
-#include "codec.h"
-#include "http/metrics.h"
+#include "http/metrics.h" // utf8Size
 #include "logging.h"
-#include "transport/deadlinequeue.h"
 #include "transport/framebatch.h"
 #include "transport/lingeringsocket.h"
 
@@ -21,8 +19,6 @@
 
 namespace chat::server {
 
-using namespace chat::proto;
-
 namespace {
 
 // How long a closing connection may take to get its close frame out and close its side before
@@ -32,32 +28,26 @@ constexpr int kCloseGraceMs = kLingerDeadlineMs;
 // A byte bucket holds this many seconds' worth: a burst of pasted text goes through at once.
 constexpr qint64 kByteBurstSeconds = 8;
 
-// How many more hello deadlines a connection whose hello waits unread gets (see
-// helloDeadlinePassed).
-constexpr int kMaxHelloExtensions = 3;
-
-// Codes the decoder gives only for a hello: refusing such a hello ends the connection.
-// Decoding errors that only a hello can cause: a session that has not joined is refused.
-bool isHelloRefusal(ErrorCode code)
+// The rate limiter's verdict as the chat session sees it.
+Transport::Admission admissionOf(RateLimiter::Verdict verdict)
 {
-    return code == ErrorCode::NickInvalid || code == ErrorCode::UnsupportedVersion ||
-           code == ErrorCode::NameInvalid || code == ErrorCode::PasswordInvalid ||
-           code == ErrorCode::DisplayInvalid;
-}
-
-// The id of the request a frame carried, if it had one, whether or not it was valid: a refusal
-// names the send or the room request it refuses.
-QString requestIdOf(const Decoded<ClientMessage> &decoded)
-{
-    return decoded.ok() ? chat::proto::requestIdOf(*decoded.message) : decoded.ref;
+    switch (verdict) {
+    case RateLimiter::Verdict::Accept:
+        return Transport::Admission::Accepted;
+    case RateLimiter::Verdict::Reject:
+        return Transport::Admission::OverRate;
+    case RateLimiter::Verdict::Disconnect:
+        break;
+    }
+    return Transport::Admission::OverRateClose;
 }
 
 } // namespace
 
-ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
-                             DeadlineQueue *helloDeadlines,
-                             std::shared_ptr<AddressBudgets::Lease> addressBytes, QObject *parent)
-    : QObject(parent)
+WebSocketTransport::WebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
+                                       std::shared_ptr<AddressBudgets::Lease> addressBytes,
+                                       QObject *parent)
+    : Transport(peerName(socket->peerAddress(), socket->peerPort()), parent)
     , m_socket(socket)
     , m_tcp(tcp)
     , m_ssl(qobject_cast<QSslSocket *>(tcp))
@@ -76,13 +66,11 @@ ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfi
     // UTF-8 sequences, and its own receiver then closes with 1007 (a long welcome would).
     m_socket->setOutgoingFrameSize(QWebSocket::maxOutgoingFrameSize());
 
-    m_peer = peerName(m_socket->peerAddress(), m_socket->peerPort());
-
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &ClientSession::onText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ClientSession::onBinary);
-    connect(m_socket, &QWebSocket::disconnected, this, &ClientSession::onDisconnected);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketTransport::onText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketTransport::onBinary);
+    connect(m_socket, &QWebSocket::disconnected, this, &WebSocketTransport::onDisconnected);
     // Any frame is a sign of life: a pong, an application ping, or a part of a long message.
-    connect(m_socket, &QWebSocket::pong, this, &ClientSession::heard);
+    connect(m_socket, &QWebSocket::pong, this, &WebSocketTransport::heard);
     connect(m_socket, &QWebSocket::textFrameReceived, this,
             [this](const QString &frame, bool isLast) { onDataFrame(utf8Size(frame), isLast); });
     connect(m_socket, &QWebSocket::binaryFrameReceived, this,
@@ -90,26 +78,23 @@ ClientSession::ClientSession(QWebSocket *socket, QTcpSocket *tcp, const HubConfi
     // After QWebSocket's own slot: what it read is charged, and as it answers the peer's pings
     // by itself, unseen by sendFrame, the backlog is checked after every read.
     if (m_tcp)
-        connect(m_tcp, &QIODevice::readyRead, this, &ClientSession::afterRead);
+        connect(m_tcp, &QIODevice::readyRead, this, &WebSocketTransport::afterRead);
     // QWebSocket::error is the 6.4 name of the signal (errorOccurred arrived in 6.5).
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) {
                 if (error == QAbstractSocket::RemoteHostClosedError)
-                    qCDebug(lcServerNet).noquote() << m_peer << "closed by the peer";
+                    qCDebug(lcServerNet).noquote() << peer() << "closed by the peer";
                 else
                     qCInfo(lcServerNet).noquote()
-                        << m_peer << "socket error:" << m_socket->errorString();
+                        << peer() << "socket error:" << m_socket->errorString();
             });
-
-    if (helloDeadlines)
-        helloDeadlines->add(this);
 
     // The peer may have gone between the upgrade and now: report it once the hub listens.
     if (m_socket->state() != QAbstractSocket::ConnectedState)
-        QMetaObject::invokeMethod(this, &ClientSession::onDisconnected, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &WebSocketTransport::onDisconnected, Qt::QueuedConnection);
 }
 
-ClientSession::~ClientSession()
+WebSocketTransport::~WebSocketTransport()
 {
     // The socket (our child) is destroyed after this body; it must not call back into us then.
     m_socket->disconnect(this);
@@ -117,22 +102,7 @@ ClientSession::~ClientSession()
         m_tcp->disconnect(this);
 }
 
-void ClientSession::helloDeadlinePassed(DeadlineQueue *deadlines)
-{
-    if (m_joined || m_authenticating || m_closing)
-        return;
-    // Under a storm the hello may be here, unread, because the server was busy: that is not the
-    // peer's fault. A few more rounds for those only; a peer that sent nothing gets none.
-    if (m_helloExtensions < kMaxHelloExtensions && hasUnreadBytes()) {
-        ++m_helloExtensions;
-        deadlines->add(this);
-        return;
-    }
-    qCInfo(lcServerNet).noquote() << m_peer << "sent no hello in time; closing";
-    close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no hello in time"));
-}
-
-bool ClientSession::hasUnreadBytes() const
+bool WebSocketTransport::hasUnreadInput() const
 {
     if (!m_tcp)
         return false;
@@ -146,30 +116,18 @@ bool ClientSession::hasUnreadBytes() const
 #endif
 }
 
-void ClientSession::markAuthenticating()
-{
-    m_authenticating = true;
-}
-
-void ClientSession::markJoined(const SessionAccount &account)
-{
-    m_authenticating = false;
-    m_joined = true;
-    m_account = account;
-}
-
-QHostAddress ClientSession::peerAddress() const
+QHostAddress WebSocketTransport::peerAddress() const
 {
     return m_socket->peerAddress();
 }
 
-bool ClientSession::upgradeFromOwnPage(const QStringList &allowedOrigins) const
+bool WebSocketTransport::upgradeFromOwnPage(const QStringList &allowedOrigins) const
 {
     return originIsOwnOrAllowed(m_socket->origin(), m_socket->request().rawHeader("Host"),
                                 !m_ssl.isNull(), allowedOrigins);
 }
 
-QString ClientSession::cookieToken() const
+QString WebSocketTransport::cookieToken() const
 {
     // Every Cookie header, each "name=value; name=value".
     const QByteArray cookies = m_socket->request().rawHeader("Cookie");
@@ -181,7 +139,7 @@ QString ClientSession::cookieToken() const
     return {};
 }
 
-qint64 ClientSession::unsentBytes() const
+qint64 WebSocketTransport::unsentBytes() const
 {
     if (!m_tcp)
         return 0;
@@ -189,10 +147,10 @@ qint64 ClientSession::unsentBytes() const
     return m_tcp->bytesToWrite() + (m_ssl ? m_ssl->encryptedBytesToWrite() : 0);
 }
 
-bool ClientSession::dropIfBacklogged()
+bool WebSocketTransport::dropIfBacklogged()
 {
-    if (m_closing || m_maxOutboxBytes <= 0 || !m_tcp)
-        return m_closing;
+    if (isClosing() || m_maxOutboxBytes <= 0 || !m_tcp)
+        return isClosing();
     qint64 unsent = unsentBytes();
     if (unsent <= m_maxOutboxBytes) {
         m_outboxAllowance = 0;
@@ -208,12 +166,13 @@ bool ClientSession::dropIfBacklogged()
     if (m_ssl) {
         if (!m_backlogCheckQueued) {
             m_backlogCheckQueued = true;
-            QMetaObject::invokeMethod(this, &ClientSession::checkBacklog, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(this, &WebSocketTransport::checkBacklog,
+                                      Qt::QueuedConnection);
         }
         return false;
     }
     m_tcp->flush();
-    if (m_closing)
+    if (isClosing())
         return true; // the flush found the connection broken
     unsent = unsentBytes();
     if (unsent <= cap)
@@ -224,10 +183,10 @@ bool ClientSession::dropIfBacklogged()
     return true;
 }
 
-void ClientSession::checkBacklog()
+void WebSocketTransport::checkBacklog()
 {
     m_backlogCheckQueued = false;
-    if (m_closing || !m_tcp)
+    if (isClosing() || !m_tcp)
         return;
     m_tcp->flush();
     const qint64 unsent = unsentBytes();
@@ -239,16 +198,16 @@ void ClientSession::checkBacklog()
         cutOff(unsent, m_maxOutboxBytes + m_outboxAllowance);
 }
 
-void ClientSession::cutOff(qint64 unsent, qint64 cap)
+void WebSocketTransport::cutOff(qint64 unsent, qint64 cap)
 {
-    qCInfo(lcServerNet).noquote() << m_peer << "does not read:" << unsent
+    qCInfo(lcServerNet).noquote() << peer() << "does not read:" << unsent
                                   << "bytes unsent, over the cap of" << cap << "; dropping";
-    m_closing = true;
+    markClosing();
     // From the event loop: the hub may be in the middle of a broadcast to everyone.
-    QMetaObject::invokeMethod(this, &ClientSession::abortNow, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, &WebSocketTransport::abortNow, Qt::QueuedConnection);
 }
 
-void ClientSession::abortNow()
+void WebSocketTransport::abortNow()
 {
     if (m_tcp)
         abortConnection(m_tcp);
@@ -256,15 +215,15 @@ void ClientSession::abortNow()
         m_socket->abort();
 }
 
-void ClientSession::sendFrame(const QString &frame)
+void WebSocketTransport::sendFrame(const QString &frame)
 {
     emit aboutToSend();
     writeFrame(frame);
 }
 
-void ClientSession::writeFrame(const QString &frame)
+void WebSocketTransport::writeFrame(const QString &frame)
 {
-    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (isClosing() || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     if (dropIfBacklogged())
         return;
@@ -278,9 +237,9 @@ void ClientSession::writeFrame(const QString &frame)
     dropIfBacklogged();
 }
 
-qint64 ClientSession::sendBatch(const FrameBatch &batch)
+qint64 WebSocketTransport::sendBatch(const FrameBatch &batch)
 {
-    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (isClosing() || m_socket->state() != QAbstractSocket::ConnectedState)
         return 0;
     if (!m_tcp || m_ssl) { // a TLS socket must encrypt first: QWebSocket does it
         for (const QString &text : batch.texts())
@@ -313,39 +272,19 @@ qint64 ClientSession::sendBatch(const FrameBatch &batch)
     return direct;
 }
 
-void ClientSession::sendMessage(const ServerMessage &message)
+void WebSocketTransport::close(QWebSocketProtocol::CloseCode code, const QString &reason)
 {
-    sendFrame(QString::fromUtf8(encode(message)));
-}
-
-void ClientSession::sendError(ErrorCode code, const QString &reason, const QString &ref)
-{
-    qCDebug(lcServer).noquote() << m_peer << "error reply:" << errorCodeName(code);
-    sendMessage(Error{code, reason, ref});
-    emit errorSent(code);
-}
-
-void ClientSession::refuse(ErrorCode code, const QString &reason)
-{
-    qCInfo(lcServer).noquote() << m_peer << "hello refused:" << errorCodeName(code);
-    sendMessage(Error{code, reason, {}});
-    emit errorSent(code);
-    close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
-}
-
-void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &reason)
-{
-    if (m_closing)
+    if (isClosing())
         return;
     emit aboutToClose();
     emit aboutToSend();
-    m_closing = true;
+    markClosing();
     // One timer for a close, made only then: a QTimer per connection would cost every
     // connection the timer's memory and Qt's sorted timer list O(n) per start.
     QTimer::singleShot(kCloseGraceMs, this, [this] {
         if (m_gone)
             return;
-        qCInfo(lcServerNet).noquote() << m_peer << "did not take its close in time; aborting";
+        qCInfo(lcServerNet).noquote() << peer() << "did not take its close in time; aborting";
         abortNow();
     });
     // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself. The
@@ -353,36 +292,26 @@ void ClientSession::close(QWebSocketProtocol::CloseCode code, const QString &rea
     m_socket->close(code, reason);
 }
 
-void ClientSession::checkAlive(qint64 silenceLimitMs)
+void WebSocketTransport::checkAlive(qint64 silenceLimitMs)
 {
-    if (m_closing || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (isClosing() || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     if (dropIfBacklogged())
         return;
     const qint64 silentMs = m_clock.elapsed() - m_lastHeardMs;
     if (silentMs > silenceLimitMs) {
         qCInfo(lcServerNet).noquote()
-            << m_peer << "silent for" << silentMs << "ms despite pings; closing";
+            << peer() << "silent for" << silentMs << "ms despite pings; closing";
         close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("no answer to pings"));
         return;
     }
     m_socket->ping();
 }
 
-void ClientSession::refuseOverRate(RateLimiter::Verdict verdict, const QString &ref)
-{
-    sendError(ErrorCode::RateLimited, QStringLiteral("Too many messages; slow down."), ref);
-    if (verdict != RateLimiter::Verdict::Disconnect)
-        return;
-    qCInfo(lcServer).noquote() << m_peer << "kept sending over the rate limit; closing";
-    close(QWebSocketProtocol::CloseCodePolicyViolated,
-          QStringLiteral("too many messages too fast"));
-}
-
-void ClientSession::onDataFrame(qint64 payloadBytes, bool isLast)
+void WebSocketTransport::onDataFrame(qint64 payloadBytes, bool isLast)
 {
     heard();
-    if (m_closing)
+    if (isClosing())
         return;
     m_payloadThisRead += payloadBytes;
     chargeBytes(payloadBytes + kFrameCost);
@@ -400,9 +329,9 @@ void ClientSession::onDataFrame(qint64 payloadBytes, bool isLast)
     overByteBudget(); // closes a connection deep in debt at once, before its message completes
 }
 
-void ClientSession::afterRead()
+void WebSocketTransport::afterRead()
 {
-    if (m_tcp && !m_closing) {
+    if (m_tcp && !isClosing()) {
         const qint64 consumed = bytesBeforeRead(m_tcp) - m_tcp->bytesAvailable();
         chargeBytes(qMax<qint64>(0, consumed - m_payloadThisRead));
         overByteBudget(); // pings alone can put a connection deep in debt
@@ -411,7 +340,7 @@ void ClientSession::afterRead()
     dropIfBacklogged();
 }
 
-void ClientSession::chargeBytes(qint64 bytes)
+void WebSocketTransport::chargeBytes(qint64 bytes)
 {
     if (bytes <= 0)
         return;
@@ -420,9 +349,9 @@ void ClientSession::chargeBytes(qint64 bytes)
         m_addressBytes->take(bytes);
 }
 
-bool ClientSession::overByteBudget()
+bool WebSocketTransport::overByteBudget()
 {
-    if (m_closing)
+    if (isClosing())
         return true;
     const qint64 now = m_clock.elapsed();
     const bool ownDebt = m_bytes.deeplyInDebt(now);
@@ -435,80 +364,44 @@ bool ClientSession::overByteBudget()
     return m_bytes.inDebt(now) || (m_addressBytes && m_addressBytes->inDebt());
 }
 
-void ClientSession::closeForFlood(const QString &reason, const QString &limit)
+void WebSocketTransport::closeForFlood(const QString &reason, const QString &limit)
 {
-    if (m_closing)
+    if (isClosing())
         return;
-    qCInfo(lcServerNet).noquote() << m_peer << "flooding (" << limit << "); closing";
+    qCInfo(lcServerNet).noquote() << peer() << "flooding (" << limit << "); closing";
     emit floodClosed(limit);
     close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
 }
 
-void ClientSession::onText(const QString &frame)
+void WebSocketTransport::onText(const QString &frame)
 {
-    if (m_closing)
+    if (isClosing())
         return; // frames that were already buffered behind a refusal or a shutdown
+    // Every message takes a token, even one over the byte budget.
     const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
-    // Decoded even when over the rate: the refusal names the send it refuses.
-    Decoded<ClientMessage> decoded = decodeClientMessage(frame.toUtf8());
     if (overByteBudget()) {
-        if (!m_closing)
-            sendError(ErrorCode::RateLimited, QStringLiteral("Too much data too fast; slow down."),
-                      requestIdOf(decoded));
+        if (!isClosing())
+            emit textReceived(frame, Admission::OverBytes);
         return;
     }
-    if (verdict != RateLimiter::Verdict::Accept) {
-        refuseOverRate(verdict, requestIdOf(decoded));
-        return;
-    }
-    if (!decoded.ok()) {
-        if (isHelloRefusal(decoded.code) && !m_joined && !m_authenticating)
-            refuse(decoded.code, decoded.reason);
-        else
-            sendError(decoded.code, decoded.reason, decoded.ref);
-        return;
-    }
-
-    ClientMessage &message = *decoded.message;
-    if (const auto *hello = std::get_if<Hello>(&message)) {
-        if (m_joined || m_authenticating)
-            sendError(ErrorCode::AlreadyJoined, QStringLiteral("You have already sent a hello."));
-        else
-            emit helloReceived(this, *hello);
-    } else if (const auto *ping = std::get_if<Ping>(&message)) {
-        if (!m_joined)
-            sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."));
-        else
-            sendMessage(Pong{ping->id});
-    } else if (!m_joined) {
-        sendError(ErrorCode::NotJoined, QStringLiteral("Send a hello first."),
-                  requestIdOf(message));
-    } else {
-        emit requestReceived(this, message);
-    }
+    emit textReceived(frame, admissionOf(verdict));
 }
 
-void ClientSession::onBinary()
+void WebSocketTransport::onBinary()
 {
-    if (m_closing || overByteBudget())
+    if (isClosing() || overByteBudget())
         return;
-    const RateLimiter::Verdict verdict = m_rate.take(m_clock.elapsed());
-    if (verdict != RateLimiter::Verdict::Accept) {
-        refuseOverRate(verdict, {});
-        return;
-    }
-    sendError(ErrorCode::BinaryFrame, QStringLiteral("Only text frames are accepted."));
+    emit binaryReceived(admissionOf(m_rate.take(m_clock.elapsed())));
 }
 
-void ClientSession::onDisconnected()
+void WebSocketTransport::onDisconnected()
 {
     if (m_gone)
         return;
     m_gone = true;
-    m_closing = true;
-    qCDebug(lcServerNet).noquote() << m_peer << "disconnected, close code" << m_socket->closeCode();
-    emit closed(this);
-    deleteLater();
+    markClosing();
+    qCDebug(lcServerNet).noquote() << peer() << "disconnected, close code" << m_socket->closeCode();
+    emit closed();
 }
 
 } // namespace chat::server
