@@ -15,8 +15,8 @@
 #      once, all in the lobby: the time until every welcome came, then until one message reached
 #      everyone; against Node `ws` accepting the same number of bare upgrades
 #   j  100 rooms of 100: each client joins (or creates) room rN%100 after its welcome, 100
-#      publishers (one per room) send as fast as (a)'s, each message counts for its room's
-#      members only
+#      publishers (4 per room, as in (a)) send as fast as they may, each message counts for its
+#      room's members only
 # The protocol admits accounts only: before each run against chat-server, bench.sh makes
 # a token per client through the server's control socket (`chat-server token create bench
 # --count N`) and gives chat-bench the file (--tokens).
@@ -262,9 +262,10 @@ for kind in ours node; do
     case $only in *i*) run i "$kind" --clients "$storm" --join-storm --setup-timeout 300 \
         --drain 60 --settle 0 ;; esac
 done
-# (j) Rooms: one publisher per room, each as fast as (a)'s (32 messages at most not yet back).
+# (j) Rooms: (a) in each of them, 4 publishers a room as fast as they may (32 messages at most
+# not yet back each).
 case $only in *j*) run j ours --clients $((rooms * room_size)) --rooms "$rooms" \
-    --publishers "$rooms" --duration "$dur_j" --connect-inflight 100 \
+    --publishers $((4 * rooms)) --duration "$dur_j" --connect-inflight 100 \
     --setup-timeout 300 --drain 15 ;; esac
 case $only in *e*) run e ours --clients 2 --publishers 1 --window 64 --messages "$resume" \
     --duration 60 --resume "$resume" ;; esac

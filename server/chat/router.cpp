@@ -12,8 +12,10 @@ namespace chat::server {
 void Router::queue(Room *room, const QByteArray &json)
 {
     m_order.append({room, json});
-    m_byRoom[room].append(json);
+    FrameBatch &batch = m_byRoom[room];
+    batch.append(json);
     m_bytes += json.size();
+    m_largestRoomBytes = qMax(m_largestRoomBytes, batch.wire().size());
 }
 
 qint64 Router::flush(qint64 *deliveries)
@@ -24,6 +26,7 @@ qint64 Router::flush(qint64 *deliveries)
     const QList<Queued> order = std::exchange(m_order, {});
     const QHash<Room *, FrameBatch> byRoom = std::exchange(m_byRoom, {});
     m_bytes = 0;
+    m_largestRoomBytes = 0;
     qint64 direct = 0;
     if (byRoom.size() == 1) {
         Room *room = byRoom.cbegin().key();

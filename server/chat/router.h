@@ -20,6 +20,8 @@ public:
     void queue(Room *room, const QByteArray &json);
     [[nodiscard]] bool isEmpty() const { return m_order.isEmpty(); }
     [[nodiscard]] qsizetype pendingBytes() const { return m_bytes; }
+    // The largest room's share of pendingBytes(): what one connection would get in one write.
+    [[nodiscard]] qsizetype largestRoomBytes() const { return m_largestRoomBytes; }
     // Sends everything queued and forgets it. Returns the bytes that went to the kernel at once
     // (the rest is counted when Qt writes it), and adds to *deliveries one per frame and
     // connection.
@@ -34,6 +36,7 @@ private:
     QList<Queued> m_order;              // every frame, in the order queued
     QHash<Room *, FrameBatch> m_byRoom; // the same frames, per room
     qsizetype m_bytes = 0;
+    qsizetype m_largestRoomBytes = 0;
 };
 
 } // namespace chat::server
