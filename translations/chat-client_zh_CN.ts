@@ -584,6 +584,38 @@
         <source>Mention</source>
         <translation>提及</translation>
     </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Direct conversation with %1: it begins with the first message</source>
+        <translation>与 %1 的私聊：发出第一条消息后开始</translation>
+    </message>
+    <message>
+        <source>No room selected</source>
+        <translation>未选择房间</translation>
+    </message>
+    <message>
+        <source>Direct conversation with %1</source>
+        <translation>与 %1 的私聊</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s)</source>
+        <translation>
+            <numerusform>%n 位成员</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n member(s)</source>
+        <translation>
+            <numerusform>%1 · %n 位成员</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send a direct message</source>
+        <translation>发消息</translation>
+    </message>
 </context>
 <context>
     <name>chat::client::DevicesDialog</name>

@@ -74,7 +74,7 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     , m_newMessages(new QPushButton(m_view))
     , m_typing(new QLabel)
     , m_input(new MessageInput)
-    , m_send(new QPushButton(QStringLiteral("发送")))
+    , m_send(new QPushButton(tr("Send")))
 {
     m_title->setObjectName(QStringLiteral("roomTitle"));
     m_title->setTextFormat(Qt::PlainText);
@@ -207,19 +207,20 @@ void ConversationPane::showHeader()
     const QString draft = m_controller->directDraft();
     if (!draft.isEmpty()) {
         m_title->setText(QStringLiteral("@ %1").arg(draft));
-        m_topic->setText(QStringLiteral("与 %1 的私聊：发出第一条消息后开始").arg(draft));
+        m_topic->setText(
+            tr("Direct conversation with %1: it begins with the first message").arg(draft));
         return;
     }
     const std::optional<proto::RoomState> room =
         m_controller->rooms()->room(m_controller->currentRoom());
     if (!room) {
-        m_title->setText(QStringLiteral("未选择房间"));
+        m_title->setText(tr("No room selected"));
         m_topic->clear();
         return;
     }
     if (room->direct) {
         m_title->setText(QStringLiteral("@ %1").arg(RoomListModel::titleOf(*room)));
-        m_topic->setText(QStringLiteral("与 %1 的私聊").arg(room->with));
+        m_topic->setText(tr("Direct conversation with %1").arg(room->with));
         return;
     }
     // The member list, once loaded, knows better than the count the room came with.
@@ -228,8 +229,8 @@ void ConversationPane::showHeader()
         members->room() == room->name && members->count() > 0 ? members->count() : room->members;
     m_title->setText(QStringLiteral("# %1").arg(RoomListModel::titleOf(*room)));
     m_topic->setText(room->topic.isEmpty()
-                         ? QStringLiteral("%1 位成员").arg(count)
-                         : QStringLiteral("%1 · %2 位成员").arg(room->topic).arg(count));
+                         ? tr("%n member(s)", nullptr, count)
+                         : tr("%1 · %n member(s)", nullptr, count).arg(room->topic));
 }
 
 void ConversationPane::sendInput()
@@ -437,7 +438,7 @@ void ConversationPane::openContextMenu(const QPoint &pos)
                                  m_input->setFocus();
                              }),
               "mentionAction");
-        QAction *direct = menu.addAction(QStringLiteral("发消息"));
+        QAction *direct = menu.addAction(tr("Send a direct message"));
         direct->setObjectName(QStringLiteral("directMessageAction"));
         connect(direct, &QAction::triggered, this,
                 [this, from] { emit directMessageRequested(from); });

@@ -140,9 +140,9 @@ Listener::Listener(const HubConfig &config, QObject *parent)
         m_upgraders.append(ws);
     }
     connect(m_handshakeDeadlines, &DeadlineQueue::expired, this, [this](QObject *target) {
-        auto *socket = static_cast<QTcpSocket *>(target);
-        if (!m_handshaking.contains(socket))
-            return; // upgraded in time
+        if (!m_handshaking.contains(target))
+            return;                                       // upgraded in time
+        auto *socket = static_cast<QTcpSocket *>(target); // only sockets are in m_handshaking
         qCInfo(lcServerNet).noquote()
             << describePeer(socket) << "did not finish the handshake in time; closing";
         abortConnection(socket);
@@ -222,7 +222,7 @@ void Listener::admit(QTcpSocket *socket)
     m_pending.insert(key, socket);
     m_handshaking.insert(socket);
     connect(socket, &QObject::destroyed, this, [this, key](QObject *gone) {
-        m_handshaking.remove(static_cast<QTcpSocket *>(gone));
+        m_handshaking.remove(gone); // a QObject by now: no cast (UBSan rightly objects)
         const auto it = m_pending.constFind(key);
         if (it != m_pending.cend() && *it == gone)
             m_pending.erase(it);

@@ -85,7 +85,7 @@ private:
     QList<QWebSocketServer *> m_upgraders;
     int m_nextUpgrader = 0;
     DeadlineQueue *m_handshakeDeadlines;
-    QSet<QTcpSocket *> m_handshaking; // accepted, not upgraded yet (nor served as plain HTTP)
+    QSet<const QObject *> m_handshaking; // sockets accepted, not upgraded yet (nor served as HTTP)
     // Shared with every accepted socket, which gives its count back when it is destroyed.
     std::shared_ptr<ConnectionLimits> m_limits;
     bool m_fullReported = false; // "server full" is logged once per episode, not per refusal
