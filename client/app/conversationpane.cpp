@@ -6,15 +6,12 @@
 #include "messageformat.h"
 #include "messageinput.h"
 #include "messagemodel.h"
-#include "messagetext.h"
 #include "protocol.h"
 #include "roomlistmodel.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QDesktopServices>
-#include <QDialog>
-#include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -22,7 +19,6 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QTextBrowser>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -38,29 +34,6 @@ QString quoted(const QString &text)
     for (QString &line : lines)
         line.prepend(QStringLiteral("> "));
     return lines.join(u'\n') + u'\n';
-}
-
-// A message in a window of its own, for selecting any part of it with the mouse.
-void showSelectableText(QWidget *parent, const QModelIndex &index)
-{
-    auto *dialog = new QDialog(parent);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setObjectName(QStringLiteral("messageTextDialog"));
-    dialog->setWindowTitle(index.data(MessageModel::SenderRole).toString());
-    auto *browser = new QTextBrowser;
-    browser->setObjectName(QStringLiteral("messageText"));
-    browser->setOpenLinks(false);
-    fillMessageDocument(*browser->document(), index.data(MessageModel::TextRole).toString(),
-                        browser->font(), browser->palette());
-    QObject::connect(browser, &QTextBrowser::anchorClicked, dialog,
-                     [](const QUrl &url) { ConversationPane::openLink(url.toString()); });
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
-    QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    auto *layout = new QVBoxLayout(dialog);
-    layout->addWidget(browser);
-    layout->addWidget(buttons);
-    dialog->resize(480, 260);
-    dialog->show();
 }
 } // namespace
 
@@ -90,6 +63,7 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     m_view->setObjectName(QStringLiteral("conversation"));
     m_view->setAccessibleName(tr("Conversation"));
     m_view->setItemDelegate(m_delegate);
+    m_delegate->setSelection(&m_selection);
     m_view->setSelectionMode(QAbstractItemView::NoSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -117,6 +91,7 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     m_typing->setMinimumHeight(m_typing->fontMetrics().height());
 
     m_input->setObjectName(QStringLiteral("input"));
+    m_input->installEventFilter(this); // Ctrl+C with nothing selected in it copies the messages'
     m_input->setAccessibleName(tr("Message"));
     m_input->setPlaceholderText(tr("Write a message: Enter sends, Shift+Enter starts a new line"));
     m_send->setObjectName(QStringLiteral("sendButton"));
@@ -185,6 +160,7 @@ void ConversationPane::showCurrent()
         disconnect(m_model, nullptr, this, nullptr);
     }
     m_shownKey = currentKey();
+    m_selection.clear();
     m_model = m_controller->messages();
     m_view->setModel(m_model);
     connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this,
@@ -340,17 +316,74 @@ void ConversationPane::scrollFromInput(int key)
     }
 }
 
-QString ConversationPane::linkAt(const QPoint &pos) const
+QStyleOptionViewItem ConversationPane::optionFor(const QModelIndex &index) const
 {
-    const QModelIndex index = m_view->indexAt(pos);
-    if (!index.isValid())
-        return {};
     QStyleOptionViewItem option;
     option.initFrom(m_view);
     option.font = m_view->font();
     option.rect = m_view->visualRect(index);
     option.palette = m_view->palette();
-    return m_delegate->linkAt(option, index, pos);
+    return option;
+}
+
+QString ConversationPane::linkAt(const QPoint &pos) const
+{
+    const QModelIndex index = m_view->indexAt(pos);
+    if (!index.isValid())
+        return {};
+    return m_delegate->linkAt(optionFor(index), index, pos);
+}
+
+bool ConversationPane::selectWithMouse(QEvent *event)
+{
+    auto *mouse = static_cast<QMouseEvent *>(event);
+    const QPoint pos = mouse->position().toPoint();
+    const QModelIndex index = m_view->indexAt(pos);
+    if (event->type() == QEvent::MouseButtonPress && mouse->button() == Qt::LeftButton) {
+        m_selection.clear();
+        m_selecting = index.isValid();
+        if (m_selecting)
+            m_selection.start(index, m_delegate->positionAt(optionFor(index), index, pos));
+        m_view->viewport()->update();
+    } else if (event->type() == QEvent::MouseMove && m_selecting &&
+               (mouse->buttons() & Qt::LeftButton)) {
+        if (index.isValid()) { // between rows or past the last one: the selection stays
+            m_selection.extendTo(index, m_delegate->positionAt(optionFor(index), index, pos));
+            m_view->viewport()->update();
+        }
+    } else if (event->type() == QEvent::MouseButtonRelease && mouse->button() == Qt::LeftButton) {
+        m_selecting = false;
+        if (!m_selection.isEmpty()) {
+            // Ctrl+C in the input now copies this, not a stale selection of the input's own.
+            QTextCursor cursor = m_input->textCursor();
+            cursor.clearSelection();
+            m_input->setTextCursor(cursor);
+            if (QGuiApplication::clipboard()->supportsSelection())
+                copySelection(QClipboard::Selection);
+            return true; // the end of a drag, not a click on a link
+        }
+    }
+    return false;
+}
+
+QString ConversationPane::selectedText() const
+{
+    QStringList parts;
+    for (int row = m_selection.firstRow(); m_model && row >= 0 && row <= m_selection.lastRow();
+         ++row) {
+        const QModelIndex index = m_model->index(row);
+        if (const auto range = m_selection.rangeIn(index))
+            parts.append(
+                m_delegate->textBetween(optionFor(index), index, range->first, range->second));
+    }
+    return parts.join(u'\n');
+}
+
+void ConversationPane::copySelection(QClipboard::Mode mode) const
+{
+    const QString text = selectedText();
+    if (!text.isEmpty())
+        QGuiApplication::clipboard()->setText(text, mode);
 }
 
 bool ConversationPane::openLink(const QString &href)
@@ -364,6 +397,11 @@ bool ConversationPane::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_view && event->type() == QEvent::Resize) {
         placeNewMessagesButton();
+    } else if ((watched == m_view || watched == m_input) && event->type() == QEvent::KeyPress &&
+               static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy) &&
+               !m_input->textCursor().hasSelection() && !m_selection.isEmpty()) {
+        copySelection();
+        return true;
     } else if (watched == m_view && event->type() == QEvent::KeyPress) {
         // Text typed at the conversation belongs in the input.
         auto *key = static_cast<QKeyEvent *>(event);
@@ -373,7 +411,13 @@ bool ConversationPane::eventFilter(QObject *watched, QEvent *event)
             QCoreApplication::sendEvent(m_input, event);
             return true;
         }
-    } else if (watched == m_view->viewport() && event->type() == QEvent::MouseMove) {
+    }
+    if (watched == m_view->viewport() &&
+        (event->type() == QEvent::MouseButtonPress || event->type() == QEvent::MouseMove ||
+         event->type() == QEvent::MouseButtonRelease) &&
+        selectWithMouse(event))
+        return true;
+    if (watched == m_view->viewport() && event->type() == QEvent::MouseMove) {
         const QString link = linkAt(static_cast<QMouseEvent *>(event)->position().toPoint());
         m_view->viewport()->setCursor(link.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
         m_view->viewport()->setToolTip(link);
@@ -406,25 +450,22 @@ void ConversationPane::openContextMenu(const QPoint &pos)
         return;
     const QString text = index.data(MessageModel::TextRole).toString();
     const QString from = index.data(MessageModel::FromRole).toString();
+    // Copy takes the selected part when the click is on it, the whole message otherwise.
+    const QString copied = m_selection.rangeIn(index) ? selectedText() : text;
     const QString link = linkAt(pos);
     const auto named = [](QAction *action, const char *name) {
         action->setObjectName(QLatin1String(name));
         return action;
     };
     QMenu menu(this);
-    named(menu.addAction(tr("Copy"), this, [text] { QGuiApplication::clipboard()->setText(text); }),
+    named(menu.addAction(tr("Copy"), this,
+                         [copied] { QGuiApplication::clipboard()->setText(copied); }),
           "copyAction");
     if (!link.isEmpty()) {
         named(menu.addAction(tr("Copy link"), this,
                              [link] { QGuiApplication::clipboard()->setText(link); }),
               "copyLinkAction");
     }
-    named(menu.addAction(tr("Select text…"), this,
-                         [this, index = QPersistentModelIndex(index)] {
-                             if (index.isValid())
-                                 showSelectableText(this, index);
-                         }),
-          "selectTextAction");
     named(menu.addAction(tr("Quote"), this,
                          [this, text] {
                              m_input->setText(quoted(text) + m_input->text());

@@ -4,12 +4,18 @@
 // messages, and the position stays on what was being read when they arrive. At the bottom the
 // view follows new messages; scrolled up it stays put and a "N new messages" button jumps down.
 // Clicking the conversation never takes the keyboard from the input, and keys typed while the
-// conversation has the focus (reached with Tab) go to the input.
+// conversation has the focus (reached with Tab) go to the input. Dragging over messages selects
+// their text (one message or several); Ctrl+C copies it, from the input too when the input has
+// no selection of its own.
 #pragma once
 
+#include "messageselection.h"
+
+#include <QClipboard>
 #include <QHash>
 #include <QPersistentModelIndex>
 #include <QPointer>
+#include <QStyleOptionViewItem>
 #include <QWidget>
 
 class QLabel;
@@ -64,6 +70,10 @@ private:
     void showNewMessages(int count);
     void placeNewMessagesButton();
     [[nodiscard]] QString linkAt(const QPoint &pos) const;
+    [[nodiscard]] QStyleOptionViewItem optionFor(const QModelIndex &index) const;
+    bool selectWithMouse(QEvent *event);
+    [[nodiscard]] QString selectedText() const;
+    void copySelection(QClipboard::Mode mode = QClipboard::Clipboard) const;
     [[nodiscard]] QString currentKey() const;
     [[nodiscard]] bool isAtBottom() const;
 
@@ -85,6 +95,8 @@ private:
     int m_anchorTop = 0;
     bool m_followNewest = false; // new rows are going in at the end of a view that showed it
     int m_unseen = 0;            // others' messages that came in below while scrolled up
+    MessageSelection m_selection;
+    bool m_selecting = false; // the left button went down on a message and is still down
 };
 
 } // namespace chat::client

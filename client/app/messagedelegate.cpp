@@ -1,6 +1,7 @@
 #include "messagedelegate.h"
 
 #include "messagemodel.h"
+#include "messageselection.h"
 #include "messagetext.h"
 #include "namekey.h"
 
@@ -9,6 +10,7 @@
 #include <QDateTime>
 #include <QPainter>
 #include <QTextDocument>
+#include <QTextDocumentFragment>
 
 #include <memory>
 
@@ -226,7 +228,19 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         }
     }
     painter->translate(l.textTopLeft);
-    l.text->drawContents(painter);
+    QAbstractTextDocumentLayout::PaintContext context;
+    context.palette = palette;
+    if (const auto range = m_selection ? m_selection->rangeIn(index) : std::nullopt) {
+        QAbstractTextDocumentLayout::Selection selected;
+        selected.cursor = QTextCursor(l.text);
+        const int end = l.text->characterCount() - 1;
+        selected.cursor.setPosition(qBound(0, range->first, end));
+        selected.cursor.setPosition(qBound(0, range->second, end), QTextCursor::KeepAnchor);
+        selected.format.setBackground(palette.color(QPalette::Highlight));
+        selected.format.setForeground(palette.color(QPalette::HighlightedText));
+        context.selections.append(selected);
+    }
+    l.text->documentLayout()->draw(painter, context);
     painter->restore();
 }
 
@@ -242,6 +256,32 @@ QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModel
         return {};
     const Layout l = layout(option, index);
     return l.text->documentLayout()->anchorAt(QPointF(pos - l.textTopLeft));
+}
+
+int MessageDelegate::positionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                const QPoint &pos) const
+{
+    if (!index.isValid())
+        return 0;
+    const Layout l = layout(option, index);
+    const QPointF inText = QPointF(pos - l.textTopLeft);
+    // Above the text (the day or the sender) is its start; below it, its end.
+    if (inText.y() < 0)
+        return 0;
+    if (inText.y() >= l.text->size().height())
+        return l.text->characterCount() - 1;
+    return qMax(0, l.text->documentLayout()->hitTest(inText, Qt::FuzzyHit));
+}
+
+QString MessageDelegate::textBetween(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                     int from, int to) const
+{
+    const Layout l = layout(option, index);
+    const int end = l.text->characterCount() - 1;
+    QTextCursor cursor(l.text);
+    cursor.setPosition(qBound(0, from, end));
+    cursor.setPosition(qBound(0, to, end), QTextCursor::KeepAnchor);
+    return QTextDocumentFragment(cursor).toPlainText();
 }
 
 } // namespace chat::client

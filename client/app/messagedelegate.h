@@ -3,7 +3,8 @@
 // sender, or more than a few minutes later) shows the sender and the time; the text follows,
 // formatted by format::parse (bold, italic, code, links) and never interpreted as HTML. Own
 // messages and mentions of us are tinted with colours made from the palette; pending ones are
-// grey and say so next to the time they were typed.
+// grey and say so next to the time they were typed. The part of the text the mouse selected
+// (MessageSelection) is drawn in the palette's highlight colours.
 #pragma once
 
 #include <QStyledItemDelegate>
@@ -11,6 +12,8 @@
 class QTextDocument;
 
 namespace chat::client {
+
+class MessageSelection;
 
 class MessageDelegate : public QStyledItemDelegate
 {
@@ -29,6 +32,14 @@ public:
     // The link target under `pos` (view coordinates), empty when there is none.
     [[nodiscard]] QString linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                                  const QPoint &pos) const;
+    // The character position in the row's drawn text nearest to `pos` (view coordinates).
+    [[nodiscard]] int positionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                 const QPoint &pos) const;
+    // The drawn text between two positions (clamped to the text), as plain text.
+    [[nodiscard]] QString textBetween(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                      int from, int to) const;
+    // What to draw as selected; null for nothing. The selection outlives the delegate's use.
+    void setSelection(const MessageSelection *selection) { m_selection = selection; }
 
     // Whether the row is the first of its local day, and whether it shows its sender and time.
     [[nodiscard]] static bool startsDay(const QModelIndex &index);
@@ -44,6 +55,7 @@ private:
 
     struct Cache;
     std::unique_ptr<Cache> m_cache;
+    const MessageSelection *m_selection = nullptr;
 };
 
 } // namespace chat::client
