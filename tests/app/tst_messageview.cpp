@@ -4,12 +4,10 @@
 // opening through QDesktopServices, Shift+Enter, the growing input, keys reaching the input
 // whatever was clicked, scrolling from the input, following the newest message or staying put with
 // the "new messages" button, the typed time of pending messages, and the default window size.
-#include "chat/chathub.h"
 #include "chatwindow.h"
 #include "connectioncontroller.h"
 #include "contextmenu.h"
 #include "conversationpane.h"
-#include "hubaccounts.h"
 #include "logindialog.h"
 #include "messagedelegate.h"
 #include "messageinput.h"
@@ -17,6 +15,7 @@
 #include "outbox.h"
 #include "outboxfile.h"
 #include "windowsize.h"
+#include "windowtest.h"
 
 #include <QAccessible>
 #include <QClipboard>
@@ -27,7 +26,6 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -36,8 +34,6 @@
 #include <ctime>
 
 using namespace chat::client;
-using chat::server::ChatHub;
-using chat::server::HubConfig;
 
 namespace {
 
@@ -94,7 +90,7 @@ public slots:
     void open(const QUrl &url) { opened.append(url); }
 };
 
-class TestMessageView : public QObject
+class TestMessageView : public chat::test::WindowTest
 {
     Q_OBJECT
 private slots:
@@ -117,7 +113,6 @@ private slots:
     void screenshot();
 
 private:
-    void bobWrites(int count, const QString &prefix = QStringLiteral("消息"));
     [[nodiscard]] QListView *view() const { return m_window->conversationPane()->view(); }
     [[nodiscard]] MessageInput *input() const { return m_window->conversationPane()->input(); }
     [[nodiscard]] QStyleOptionViewItem optionFor(const QModelIndex &index) const;
@@ -126,13 +121,6 @@ private:
     [[nodiscard]] QPoint pointAtPosition(const QModelIndex &index, int position) const;
     void drag(const QPoint &from, const QPoint &to) const;
     [[nodiscard]] static int pixelsOf(QWidget *widget, const QColor &color);
-
-    HubAccounts m_accounts;
-    QTemporaryDir m_settingsDir;
-    std::unique_ptr<ChatHub> m_hub;
-    std::unique_ptr<ConnectionController> m_alice;
-    std::unique_ptr<ConnectionController> m_bob;
-    std::unique_ptr<ChatWindow> m_window;
 };
 
 // --- without a server ----------------------------------------------------------------------
@@ -276,53 +264,14 @@ void TestMessageView::init()
         QByteArray(QTest::currentTestFunction()) == "defaultSizeFitsTheScreen" ||
         QByteArray(QTest::currentTestFunction()) == "pendingRowsKeepTheTimeTyped")
         return;
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("QtChatTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_messageview"));
-    HubConfig config;
-    config.host = QHostAddress::LocalHost;
-    config.port = 0;
-    config.accounts.cheapHashes = true;
-    config.ratePerSecond = 0;
-    config.maxBytesPerSecond = 0;
-    config.maxAddressBytesPerSecond = 0;
-    m_hub = std::make_unique<ChatHub>(config);
-    QVERIFY(m_accounts.grantAll(*m_hub) && m_hub->listen());
-
-    m_alice = std::make_unique<ConnectionController>();
-    m_bob = std::make_unique<ConnectionController>();
-    m_window = std::make_unique<ChatWindow>(m_alice.get());
-    m_window->resize(760, 460);
-    m_window->show();
-    QApplication::setActiveWindow(m_window.get());
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-    for (auto &[controller, nick] : {std::pair{m_alice.get(), QStringLiteral("alice")},
-                                     std::pair{m_bob.get(), QStringLiteral("bob")}}) {
-        controller->setServerUrl(m_hub->url());
-        controller->setToken(nick, m_accounts.tokenFor(nick));
-        QVERIFY(m_accounts.grant(*m_hub, nick));
-        controller->setBackoff(50, 200);
-        controller->setSendWindow(8);
-        controller->start();
-    }
-    QTRY_COMPARE(m_alice->state(), ConnectionState::Connected);
-    QTRY_COMPARE(m_bob->state(), ConnectionState::Connected);
+    startAll(QStringLiteral("tst_messageview"),
+             [](ChatWindow &window) { window.resize(760, 460); });
     QTRY_COMPARE(m_alice->currentRoom(), chat::proto::defaultRoom());
 }
 
 void TestMessageView::cleanup()
 {
-    m_window.reset();
-    m_alice.reset();
-    m_bob.reset();
-    m_hub.reset();
-}
-
-void TestMessageView::bobWrites(int count, const QString &prefix)
-{
-    for (int i = 1; i <= count; ++i)
-        QVERIFY(!m_bob->send(QStringLiteral("%1 %2").arg(prefix).arg(i)).isEmpty());
-    QTRY_COMPARE_WITH_TIMEOUT(m_bob->pendingCount(), 0, 20000);
+    stopAll();
 }
 
 QStyleOptionViewItem TestMessageView::optionFor(const QModelIndex &index) const
@@ -523,14 +472,14 @@ void TestMessageView::linksOpenInTheBrowser()
 
 void TestMessageView::followsTheBottomOrStaysPutWithAButton()
 {
-    bobWrites(40);
+    bobWrites(chat::proto::defaultRoom(), 40);
     QScrollBar *bar = view()->verticalScrollBar();
     QPushButton *button = m_window->conversationPane()->newMessagesButton();
     QTRY_COMPARE(view()->model()->rowCount(), 40);
     QTRY_VERIFY(bar->maximum() > 0);
     QTRY_COMPARE(bar->value(), bar->maximum());
     // At the bottom: a new message is followed.
-    bobWrites(1, QStringLiteral("跟随"));
+    bobWrites(chat::proto::defaultRoom(), 1, QStringLiteral("跟随"));
     QTRY_COMPARE(view()->model()->rowCount(), 41);
     QTRY_COMPARE(bar->value(), bar->maximum());
     QVERIFY(!button->isVisible());
@@ -540,7 +489,7 @@ void TestMessageView::followsTheBottomOrStaysPutWithAButton()
     QCoreApplication::processEvents();
     bar->setValue(bar->maximum() / 2);
     const int reading = bar->value();
-    bobWrites(3, QStringLiteral("新"));
+    bobWrites(chat::proto::defaultRoom(), 3, QStringLiteral("新"));
     QTRY_COMPARE(view()->model()->rowCount(), 44);
     QTRY_VERIFY(button->isVisible());
     QCOMPARE(bar->value(), reading);
@@ -561,7 +510,7 @@ void TestMessageView::followsTheBottomOrStaysPutWithAButton()
 
 void TestMessageView::clickingTheConversationKeepsTheKeyboardInTheInput()
 {
-    bobWrites(3);
+    bobWrites(chat::proto::defaultRoom(), 3);
     QTRY_COMPARE(view()->model()->rowCount(), 3);
     input()->setFocus();
     QTRY_VERIFY(input()->hasFocus());
@@ -580,7 +529,7 @@ void TestMessageView::clickingTheConversationKeepsTheKeyboardInTheInput()
 
 void TestMessageView::arrowsAndPagesInTheInputScrollTheConversation()
 {
-    bobWrites(40);
+    bobWrites(chat::proto::defaultRoom(), 40);
     QScrollBar *bar = view()->verticalScrollBar();
     QTRY_COMPARE(view()->model()->rowCount(), 40);
     QTRY_VERIFY(bar->maximum() > 0);

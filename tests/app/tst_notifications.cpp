@@ -3,29 +3,23 @@
 // not a room set to "nothing", not the room one is looking at), clicking one opens its room,
 // the unread total is in the title and the tray's tooltip, and the tray's menu and closing the
 // window behave. The notifications are recorded, not shown: there is no notification service.
-#include "chat/chathub.h"
 #include "chatwindow.h"
 #include "connectioncontroller.h"
-#include "hubaccounts.h"
-#include "logindialog.h" // for ChatWindow's QPointer<LoginDialog>
 #include "notificationsettings.h"
 #include "notifier.h"
 #include "roomlistmodel.h"
 #include "trayicon.h"
+#include "windowtest.h"
 
 #include <QAction>
 #include <QDir>
 #include <QMenu>
 #include <QPainter>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace chat::client;
-using chat::server::ChatHub;
-using chat::server::HubConfig;
 
 namespace {
 
@@ -40,7 +34,7 @@ public:
 
 } // namespace
 
-class TestNotifications : public QObject
+class TestNotifications : public chat::test::WindowTest
 {
     Q_OBJECT
 private slots:
@@ -57,7 +51,6 @@ private slots:
     void closingWithoutATrayQuits();
 
 private:
-    void startClient(ConnectionController &controller, const QString &nick);
     // bob makes the room "dev" and alice joins it; alice still reads the lobby.
     void makeDev();
     // Waits until alice has this many unread messages in the room.
@@ -66,65 +59,23 @@ private:
     void deactivateWindow();
     [[nodiscard]] QAction *action(const char *name) const;
 
-    HubAccounts m_accounts;
-    QTemporaryDir m_settingsDir;
-    std::unique_ptr<ChatHub> m_hub;
-    std::unique_ptr<ConnectionController> m_alice;
-    std::unique_ptr<ConnectionController> m_bob;
-    std::unique_ptr<ChatWindow> m_window;
     std::unique_ptr<QWidget> m_other;
     RecordingNotifier *m_notifier = nullptr;
 };
 
-void TestNotifications::startClient(ConnectionController &controller, const QString &nick)
-{
-    controller.setServerUrl(m_hub->url());
-    controller.setToken(nick, m_accounts.tokenFor(nick));
-    QVERIFY(m_accounts.grant(*m_hub, nick));
-    controller.setBackoff(50, 200);
-    controller.start();
-}
-
 void TestNotifications::init()
 {
-    // Not the user's own settings; each test starts from the defaults.
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("QtChatTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_notifications"));
-    QSettings().clear();
-
-    HubConfig config;
-    config.host = QHostAddress::LocalHost;
-    config.port = 0;
-    config.accounts.cheapHashes = true;
-    config.ratePerSecond = 0;
-    m_hub = std::make_unique<ChatHub>(config);
-    QVERIFY(m_accounts.grantAll(*m_hub));
-    QVERIFY2(m_hub->listen(), qPrintable(m_hub->errorString()));
-
-    m_alice = std::make_unique<ConnectionController>();
-    m_bob = std::make_unique<ConnectionController>();
-    m_window = std::make_unique<ChatWindow>(m_alice.get());
-    m_notifier = new RecordingNotifier(m_window.get());
-    m_window->setNotifier(m_notifier);
-    m_window->show();
-    QApplication::setActiveWindow(m_window.get());
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-    startClient(*m_alice, QStringLiteral("alice"));
-    startClient(*m_bob, QStringLiteral("bob"));
-    QTRY_COMPARE(m_alice->state(), ConnectionState::Connected);
-    QTRY_COMPARE(m_bob->state(), ConnectionState::Connected);
+    startAll(QStringLiteral("tst_notifications"), [this](ChatWindow &window) {
+        m_notifier = new RecordingNotifier(&window);
+        window.setNotifier(m_notifier);
+    });
     QCOMPARE(m_alice->currentRoom(), QStringLiteral("lobby"));
 }
 
 void TestNotifications::cleanup()
 {
     m_other.reset();
-    m_window.reset();
-    m_alice.reset();
-    m_bob.reset();
-    m_hub.reset();
+    stopAll();
 }
 
 void TestNotifications::makeDev()

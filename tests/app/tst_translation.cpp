@@ -4,17 +4,16 @@
 // placeholders, actions, tool tips, tabs, headers, item texts, accessible names) is checked for
 // English words. In English the source text shows. The .ts files are complete.
 #include "accountdialogs.h"
-#include "chat/chathub.h"
 #include "chatwindow.h"
 #include "chinesetranslation.h"
 #include "connectdialog.h"
 #include "connectioncontroller.h"
 #include "errortext.h"
-#include "hubaccounts.h"
 #include "logindialog.h"
 #include "roomlistmodel.h"
 #include "roomsdialog.h"
 #include "translations.h"
+#include "windowtest.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -28,10 +27,8 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QTabBar>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QTextDocumentFragment>
 #include <QTimer>
@@ -40,8 +37,6 @@
 #include <functional>
 
 using namespace chat::client;
-using chat::server::ChatHub;
-using chat::server::HubConfig;
 
 namespace {
 
@@ -161,7 +156,7 @@ QStringList tsFiles()
 
 } // namespace
 
-class TestTranslation : public QObject
+class TestTranslation : public chat::test::WindowTest
 {
     Q_OBJECT
 private slots:
@@ -177,48 +172,24 @@ private slots:
 
 private:
     void startAlice();
-
-    HubAccounts m_accounts;
-    QTemporaryDir m_settingsDir;
-    std::unique_ptr<ChatHub> m_hub;
-    std::unique_ptr<ConnectionController> m_alice;
-    std::unique_ptr<ChatWindow> m_window;
 };
 
 void TestTranslation::init()
 {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("QtChatTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_translation"));
+    useFreshSettings(QStringLiteral("tst_translation"));
     QVERIFY(chat::test::installChineseTranslation());
 }
 
 void TestTranslation::cleanup()
 {
-    m_window.reset();
-    m_alice.reset();
-    m_hub.reset();
+    stopAll();
 }
 
 void TestTranslation::startAlice()
 {
-    HubConfig config;
-    config.host = QHostAddress::LocalHost;
-    config.port = 0;
-    config.accounts.cheapHashes = true;
-    m_hub = std::make_unique<ChatHub>(config);
-    QVERIFY(m_accounts.grantAll(*m_hub));
-    QVERIFY(m_hub->listen());
-    m_alice = std::make_unique<ConnectionController>();
-    m_window = std::make_unique<ChatWindow>(m_alice.get());
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    m_alice->setServerUrl(m_hub->url());
-    m_alice->setToken(QStringLiteral("alice"), m_accounts.tokenFor(QStringLiteral("alice")));
-    QVERIFY(m_accounts.grant(*m_hub, QStringLiteral("alice")));
-    m_alice->start();
-    QTRY_COMPARE(m_alice->state(), ConnectionState::Connected);
+    startAll(QStringLiteral("tst_translation"));
+    if (QTest::currentTestFailed())
+        return;
     // A room of her own: the owner's menu entries are on, and it has a title and topic to show.
     QSignalSpy done(m_alice.get(), &ConnectionController::roomRequestDone);
     m_alice->createRoom(QStringLiteral("dev"), QStringLiteral("开发"), QStringLiteral("发布计划"),

@@ -2,13 +2,11 @@
 // show, the status follows the connection, and markup from the network is drawn as text; the
 // sidebar shows rooms with their badges, each room keeps its scroll position and draft, and
 // scrolling to the top loads older messages.
-#include "chat/chathub.h"
-#include "contextmenu.h"
 #include "chatwindow.h"
 #include "chinesetranslation.h"
 #include "connectioncontroller.h"
+#include "contextmenu.h"
 #include "conversationpane.h"
-#include "hubaccounts.h"
 #include "keychaintokenvault.h"
 #include "logindialog.h"
 #include "memberlistmodel.h"
@@ -19,6 +17,7 @@
 #include "roomsdialog.h"
 #include "sidebardelegates.h"
 #include "tokenvault.h"
+#include "windowtest.h"
 
 #include <QCheckBox>
 #include <QContextMenuEvent>
@@ -31,7 +30,6 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -40,8 +38,6 @@
 #include <QTreeWidget>
 
 using namespace chat::client;
-using chat::server::ChatHub;
-using chat::server::HubConfig;
 
 namespace {
 
@@ -86,7 +82,7 @@ int inkWidth(const QString &text, const QFont &font)
 
 } // namespace
 
-class TestWindow : public QObject
+class TestWindow : public chat::test::WindowTest
 {
     Q_OBJECT
 private slots:
@@ -112,72 +108,19 @@ private slots:
     void contextMenusOpenDirectMessages();
 
 private:
-    // bob writes this many messages into the room and waits for their acknowledgement.
-    void bobWrites(const QString &room, int count, const QString &prefix = QStringLiteral("消息"));
     // Clicks the room's row in the sidebar.
     void clickRoom(const QString &room);
     [[nodiscard]] QListView *conversationView() const;
-    [[nodiscard]] bool startHub(quint16 port);
-    HubAccounts m_accounts;
-    QTemporaryDir m_settingsDir;
-    void startClient(ConnectionController &controller, const QString &nick);
-
-    std::unique_ptr<ChatHub> m_hub;
-    std::unique_ptr<ConnectionController> m_alice;
-    std::unique_ptr<ConnectionController> m_bob;
-    std::unique_ptr<ChatWindow> m_window;
 };
-
-bool TestWindow::startHub(quint16 port)
-{
-    HubConfig config;
-    config.host = QHostAddress::LocalHost;
-    config.port = port;
-    config.accounts.cheapHashes = true; // tests: libsodium's minimum Argon2id cost
-    config.ratePerSecond = 0;           // bob writes pages of history at once
-    config.maxBytesPerSecond = 0;
-    config.maxAddressBytesPerSecond = 0;
-    m_hub = std::make_unique<ChatHub>(config);
-    // The same accounts and tokens on every hub of a test: restarts keep them.
-    return m_accounts.grantAll(*m_hub) && m_hub->listen();
-}
-
-void TestWindow::startClient(ConnectionController &controller, const QString &nick)
-{
-    controller.setServerUrl(m_hub->url());
-    controller.setToken(nick, m_accounts.tokenFor(nick));
-    QVERIFY(m_accounts.grant(*m_hub, nick));
-    controller.setBackoff(50, 200);
-    controller.setSendWindow(8);
-    controller.start();
-}
 
 void TestWindow::init()
 {
-    // Not the user's own settings (the login dialog remembers the account name).
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("QtChatTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_window"));
-    QVERIFY2(startHub(0), qPrintable(m_hub->errorString()));
-
-    m_alice = std::make_unique<ConnectionController>();
-    m_bob = std::make_unique<ConnectionController>();
-    m_window = std::make_unique<ChatWindow>(m_alice.get());
-    m_window->show();
-    QApplication::setActiveWindow(m_window.get());
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-    startClient(*m_alice, QStringLiteral("alice"));
-    startClient(*m_bob, QStringLiteral("bob"));
-    QTRY_COMPARE(m_alice->state(), ConnectionState::Connected);
-    QTRY_COMPARE(m_bob->state(), ConnectionState::Connected);
+    startAll(QStringLiteral("tst_window"));
 }
 
 void TestWindow::cleanup()
 {
-    m_window.reset();
-    m_alice.reset();
-    m_bob.reset();
-    m_hub.reset();
+    stopAll();
 }
 
 void TestWindow::typingAndEnterSends()
@@ -367,13 +310,6 @@ void TestWindow::vaultNoticeShowsInTheStatusBar()
              QStringLiteral("未找到系统钥匙串，登录凭据保存在仅本用户可读的文件中"));
     QVERIFY(notice->isVisible() && status->isVisible());
     QVERIFY(!notice->geometry().intersects(status->geometry()));
-}
-
-void TestWindow::bobWrites(const QString &room, int count, const QString &prefix)
-{
-    for (int i = 1; i <= count; ++i)
-        QVERIFY(!m_bob->sendToRoom(room, QStringLiteral("%1 %2").arg(prefix).arg(i)).isEmpty());
-    QTRY_COMPARE_WITH_TIMEOUT(m_bob->pendingCount(), 0, 20000);
 }
 
 void TestWindow::clickRoom(const QString &room)
