@@ -18,13 +18,14 @@
   const PONG_TIMEOUT_MS = 10000;
   const RESEND_AFTER_MS = 2000; // a send refused as rate_limited or internal is tried again
   const TYPING_EVERY_MS = 3000; // at most one typing notice per room this often
-  const TYPING_SHOWN_MS = 5000; // "X 正在输入…" stays this long after X's last notice
+  const TYPING_SHOWN_MS = 5000; // "X is typing…" stays this long after X's last notice
   const READ_EVERY_MS = 1000; // at most one read mark per room this often
   const PAGE_SIZE = 50; // messages per history request
   const MEMBERS_PAGE = 200; // members per members request
   const ROOMS_PAGE = 50; // public rooms per rooms request
   const LOAD_OLDER_PX = 40; // this close to the top, older messages are asked for
   const GROUP_MS = 5 * 60 * 1000; // one sender's messages this close together show one header
+  const INPUT_MAX_LINES = 6; // the input grows to this many lines, then scrolls
   const MAX_UNREAD = 1000; // the server's cap: 1000 means "1000 or more"
   const DEFAULT_ROOM = 'lobby';
   const DIRECT_PREFIX = 'to:'; // the key of a direct room that does not exist yet
@@ -40,35 +41,8 @@
     'registration_closed', 'invite_invalid', 'too_many_attempts', 'busy', 'account_disabled',
     'display_invalid', 'forbidden', 'room_not_found', 'not_member', 'not_owner', 'room_exists',
     'invite_only', 'user_not_found', 'not_allowed', 'too_many_rooms', 'title_invalid']);
-  // What the page says for each refusal; the server's sentence follows.
-  const ERROR_TEXT = {
-    login_failed: '账号名或密码错误。',
-    token_invalid: '登录已失效，请重新登录。',
-    name_invalid: '账号名不符合规则。',
-    name_taken: '这个账号名已被注册。',
-    password_invalid: '密码不符合规则（8–256 个字符，不能含控制字符）。',
-    registration_closed: '本服务器不开放注册。',
-    invite_invalid: '邀请码无效、已用完或已过期。',
-    too_many_attempts: '尝试次数过多，请稍后再试。',
-    busy: '服务器正忙，请稍后再试。',
-    account_disabled: '账号已被停用。',
-    display_invalid: '显示名不符合规则。',
-    forbidden: '请求被拒绝。',
-    unsupported_version: '协议版本不兼容，请刷新页面。',
-    bad_message: '请求不符合规则。',
-    text_invalid: '消息为空、太长或含有控制字符。',
-    rate_limited: '发送太快了，请稍后再试。',
-    room_not_found: '房间不存在。',
-    not_member: '你还不是这个房间的成员。',
-    not_owner: '只有房主可以这样做。',
-    room_exists: '这个房间名已被占用。',
-    invite_only: '这是私密房间，需要成员邀请才能加入。',
-    user_not_found: '没有这个用户。',
-    not_allowed: '这个房间里不能这样做。',
-    too_many_rooms: '房间数量已达上限。',
-    title_invalid: '标题或话题不符合规则。',
-  };
 
+  const { t, describeError } = window.ChatI18n; // the page's language (i18n.js)
   const $ = (id) => document.getElementById(id);
   const ui = {
     status: $('status'), retry: $('retry'), logout: $('logout'), me: $('me'), server: $('server'),
@@ -158,7 +132,7 @@
     const ua = navigator.userAgent;
     const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox'
       : /Chrom(e|ium)\//.test(ua) ? 'Chromium' : /Safari\//.test(ua) ? 'Safari' : '';
-    return browser ? `浏览器 · ${browser}` : '浏览器';
+    return browser ? t('device.browser', { browser }) : t('device.plain');
   }
 
   function setStatus(kind, text) {
@@ -301,9 +275,9 @@
     const room = state.rooms.get(key);
     if (!room) return;
     for (const entry of [...state.outbox]) {
-      if (entry.key === key) failPending(entry.id, '已不在这个房间');
+      if (entry.key === key) failPending(entry.id, t('message.leftRoom'));
     }
-    for (const t of room.typing.values()) clearTimeout(t.timer);
+    for (const typing of room.typing.values()) clearTimeout(typing.timer);
     state.rooms.delete(key);
     if (state.current === key) {
       room.list.remove();
@@ -337,12 +311,12 @@
     if (preview) button.append(el('span', 'preview', preview));
     if (room.mentions > 0) {
       const badge = el('span', 'mention-badge', `@${room.mentions}`);
-      badge.title = `${room.mentions} 条提到你的消息`;
+      badge.title = t('badge.mentions', { n: room.mentions });
       button.append(badge);
     }
     if (room.unread > 0) {
       const badge = el('span', 'badge', room.unread >= MAX_UNREAD ? '999+' : String(room.unread));
-      badge.title = `${room.unread} 条未读消息`;
+      badge.title = t('badge.unread', { n: room.unread });
       button.append(badge);
     }
     button.addEventListener('click', () => showRoom(room.key, { user: true }));
@@ -354,8 +328,8 @@
     const m = room.last;
     if (!m) return '';
     if (m.event) return eventText(m);
-    const who = m.from === state.account ? '我' : (str(m.display) || m.from);
-    return `${who}：${m.text}`.slice(0, 80);
+    const who = m.from === state.account ? t('preview.me') : (str(m.display) || m.from);
+    return t('preview.line', { who, text: m.text }).slice(0, 80);
   }
 
   function renderSidebar() {
@@ -364,7 +338,8 @@
     ui.dmList.replaceChildren(...direct.map(sidebarItem));
     ui.dmEmpty.hidden = direct.length > 0;
     const unread = [...state.rooms.values()].reduce((n, r) => n + Math.min(r.unread, MAX_UNREAD), 0);
-    const base = ui.server.textContent ? `聊天 · ${ui.server.textContent}` : '聊天';
+    const base = ui.server.textContent ? t('app.titleWithServer', { server: ui.server.textContent })
+      : t('app.title');
     document.title = unread > 0 ? `(${unread}) ${base}` : base;
   }
 
@@ -404,8 +379,10 @@
       ui.messageArea.replaceChildren(room.list, newMessagesButton);
     }
     if (switched) {
-      ui.text.value = room.draft;
+      setText(room.draft);
       room.list.scrollTop = room.atBottom ? room.list.scrollHeight : room.scrollTop;
+    } else {
+      fitText(); // it may have been hidden (the phone's room list) when its text was set
     }
     try {
       localStorage.setItem('chat.room', key);
@@ -423,10 +400,11 @@
 
   function renderHeader(room) {
     window.chatNotify?.showLevel(room.key, room.direct);
-    ui.roomTitle.textContent = room.direct ? `与 ${roomLabel(room)} 的私信` : roomLabel(room);
+    ui.roomTitle.textContent = room.direct ? t('room.direct', { name: roomLabel(room) })
+      : roomLabel(room);
     const parts = [];
     if (!room.direct && room.title && room.title !== room.name) parts.push(`#${room.name}`);
-    if (room.isPrivate && !room.direct) parts.push('私密');
+    if (room.isPrivate && !room.direct) parts.push(t('room.private'));
     if (room.topic) parts.push(room.topic);
     ui.roomTopic.textContent = parts.join(' · ');
     ui.leave.hidden = room.direct || isDirectKey(room.key);
@@ -449,13 +427,15 @@
     if (stick) room.list.scrollTop = room.list.scrollHeight;
   }
 
+  // Dates and times in the page's language (i18n.js): zh-CN, or the browser's English.
+  const shortTime = new Intl.DateTimeFormat(window.ChatI18n.locale, { hour: '2-digit', minute: '2-digit' });
+  const fullTime = new Intl.DateTimeFormat(window.ChatI18n.locale, { dateStyle: 'full', timeStyle: 'medium' });
+  const longDate = new Intl.DateTimeFormat(window.ChatI18n.locale, { dateStyle: 'long' });
+
   function formatTime(iso) {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return { short: '', full: '' };
-    return {
-      short: date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
-      full: date.toLocaleString(),
-    };
+    return { short: shortTime.format(date), full: fullTime.format(date) };
   }
 
   // A change of the room as a line of text (the server's event messages).
@@ -463,15 +443,11 @@
     const who = str(m.display) || m.from;
     const target = str(m.target);
     switch (m.event) {
-      case 'created': return `${who} 创建了房间`;
-      case 'joined': return `${who} 加入了房间`;
-      case 'left': return `${who} 离开了房间`;
-      case 'invited': return `${who} 邀请 ${target} 加入了房间`;
-      case 'removed': return `${who} 将 ${target} 移出了房间`;
-      case 'topic': return m.text ? `${who} 将话题改为「${m.text}」` : `${who} 清除了话题`;
-      case 'title': return m.text ? `${who} 将房间名称改为「${m.text}」` : `${who} 清除了房间名称`;
-      case 'owner': return `${who} 将房主转交给了 ${target}`;
-      default: return `${who}：${m.event}`;
+      case 'created': case 'joined': case 'left': case 'invited': case 'removed': case 'owner':
+        return t(`event.${m.event}`, { who, target });
+      case 'topic': case 'title':
+        return m.text ? t(`event.${m.event}`, { who, text: m.text }) : t(`event.${m.event}Cleared`, { who });
+      default: return t('event.other', { who, event: m.event });
     }
   }
 
@@ -605,7 +581,7 @@
     const typed = formatTime(li.dataset.time);
     li.querySelector('time').textContent = typed.short;
     li.querySelector('time').title = typed.full;
-    li.querySelector('.state').textContent = '发送中…';
+    li.querySelector('.state').textContent = t('message.sending');
     state.pending.set(entry.id, li);
     room.list.append(li);
     afterInsert(room, true);
@@ -618,7 +594,7 @@
     if (!li) return;
     state.pending.delete(id);
     li.dataset.state = 'failed';
-    li.querySelector('.state').textContent = `未发送：${reason}`;
+    li.querySelector('.state').textContent = t('message.failed', { reason });
   }
 
   // Forgets a room's messages (a history that was replaced): it is loaded again when shown.
@@ -634,22 +610,17 @@
 
   // --- days and groups ----------------------------------------------------------------------
 
-  const LANGUAGE = navigator.language || 'zh-CN';
-  const relativeDays = new Intl.RelativeTimeFormat(LANGUAGE, { numeric: 'auto' });
-
   function localDayKey(date) {
     return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
   }
 
-  // 今天 / Today, 昨天 / Yesterday, then the date in the browser's language.
+  // 今天 / Today, 昨天 / Yesterday, then the date in the page's language.
   function dayLabel(date) {
     const today = new Date();
     const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
-    let label;
-    if (localDayKey(date) === localDayKey(today)) label = relativeDays.format(0, 'day');
-    else if (localDayKey(date) === localDayKey(yesterday)) label = relativeDays.format(-1, 'day');
-    else return date.toLocaleDateString(LANGUAGE, { dateStyle: 'long' });
-    return label.charAt(0).toLocaleUpperCase(LANGUAGE) + label.slice(1);
+    if (localDayKey(date) === localDayKey(today)) return t('day.today');
+    if (localDayKey(date) === localDayKey(yesterday)) return t('day.yesterday');
+    return longDate.format(date);
   }
 
   // The same rules as the desktop's MessageDelegate: a separator where the local day changes; a
@@ -689,8 +660,7 @@
 
   function renderNewMessages(room) {
     newMessagesButton.hidden = room.unseen === 0;
-    newMessagesButton.textContent = /^zh/i.test(LANGUAGE)
-      ? `${room.unseen} 条新消息 ↓` : `${room.unseen} new message${room.unseen === 1 ? '' : 's'} ↓`;
+    newMessagesButton.textContent = t('newMessages', { n: room.unseen });
   }
 
   // --- older messages -----------------------------------------------------------------------
@@ -823,10 +793,11 @@
 
   function renderTyping() {
     const room = currentRoom();
-    const names = room ? [...room.typing.entries()].map(([name, t]) => t.display || name) : [];
+    const names = room ? [...room.typing.entries()].map(([name, typing]) => typing.display || name) : [];
     ui.typing.hidden = names.length === 0;
     ui.typing.textContent = names.length === 0 ? ''
-      : names.length <= 3 ? `${names.join('、')} 正在输入…` : `${names.length} 个人正在输入…`;
+      : names.length <= 3 ? t('typing.names', { names: names.join(t('typing.separator')), n: names.length })
+        : t('typing.many', { n: names.length });
   }
 
   function onInput() {
@@ -912,13 +883,13 @@
       li.dataset.online = String(member.online);
       const who = el('span', 'who');
       who.append(...nameParts(member.name, member.display));
-      if (me) who.append(el('span', 'you', '（我）'));
-      if (member.role === 'owner') who.append(el('span', 'role', '房主'));
+      if (me) who.append(el('span', 'you', t('member.me')));
+      if (member.role === 'owner') who.append(el('span', 'role', t('member.owner')));
       li.append(who);
       if (!me) {
-        const dm = el('button', 'link dm', '发消息');
+        const dm = el('button', 'link dm', t('member.message'));
         dm.type = 'button';
-        dm.title = `给 ${member.name} 发私信`;
+        dm.title = t('member.messageTitle', { name: member.name });
         dm.addEventListener('click', () => openDirect(member.name));
         li.append(dm);
       }
@@ -970,7 +941,7 @@
     const frame = { type: 'rooms', id, limit: ROOMS_PAGE };
     if (after) frame.after = after;
     if (sendFrame(frame)) state.requests.set(id, { kind: 'rooms', after });
-    else ui.roomsError.textContent = '未连接到服务器。';
+    else ui.roomsError.textContent = t('rooms.notConnected');
   }
 
   function onRoomList(answer, request) {
@@ -983,10 +954,10 @@
       li.dataset.room = r.name;
       const text = el('div', 'public-text');
       const title = el('span', 'room-name', str(r.title) || r.name);
-      text.append(title, el('span', 'room-id', `#${r.name} · ${int(r.members)} 人`));
+      text.append(title, el('span', 'room-id', `#${r.name} · ${t('rooms.memberCount', { n: int(r.members) })}`));
       if (str(r.topic)) text.append(el('span', 'room-topic', str(r.topic)));
       const joined = r.joined === true || state.rooms.has(r.name);
-      const button = el('button', joined ? 'link open' : 'join', joined ? '打开' : '加入');
+      const button = el('button', joined ? 'link open' : 'join', t(joined ? 'rooms.open' : 'rooms.join'));
       button.type = 'button';
       button.addEventListener('click', () => {
         if (state.rooms.has(r.name)) {
@@ -1027,7 +998,7 @@
     if (ui.createPrivate.checked) frame.private = true;
     ui.roomsError.textContent = '';
     if (!sendFrame(frame)) {
-      ui.roomsError.textContent = '未连接到服务器。';
+      ui.roomsError.textContent = t('rooms.notConnected');
       return;
     }
     state.requests.set(id, { kind: 'create', key: name });
@@ -1038,7 +1009,7 @@
   function leaveRoom() {
     const room = currentRoom();
     if (!room || room.direct || isDirectKey(room.key)) return;
-    if (!window.confirm(`退出房间“${roomLabel(room)}”？`)) return;
+    if (!window.confirm(t('room.leaveConfirm', { room: roomLabel(room) }))) return;
     const id = requestId('leave');
     if (sendFrame({ type: 'leave', id, room: room.name })) {
       state.requests.set(id, { kind: 'leave', key: room.key });
@@ -1078,7 +1049,7 @@
     const key = str(frame.room);
     const room = state.rooms.get(key);
     if (!room) return;
-    if (frame.reason === 'removed') ui.note.textContent = `你已被移出房间“${roomLabel(room)}”。`;
+    if (frame.reason === 'removed') ui.note.textContent = t('room.removed', { room: roomLabel(room) });
     removeRoom(key);
     renderSidebar();
   }
@@ -1106,11 +1077,11 @@
   function connect() {
     for (const name of Object.keys(state.timers)) clearTimer(name);
     state.stopped = false;
-    setStatus('connecting', '连接中…');
+    setStatus('connecting', t('status.connecting'));
     const ws = new WebSocket(socketUrl());
     state.ws = ws;
     state.joined = false;
-    state.timers.open = setTimeout(() => dropped(ws, '服务器没有及时回应'), OPEN_TIMEOUT_MS);
+    state.timers.open = setTimeout(() => dropped(ws, t('status.noAnswer')), OPEN_TIMEOUT_MS);
     ws.onopen = () => {
       // No token, login or register: the upgrade carried the chat_token cookie.
       const hello = { type: 'hello', version: PROTOCOL_VERSION, device: deviceName() };
@@ -1124,7 +1095,7 @@
     ws.onmessage = (event) => {
       if (ws === state.ws) onFrame(event.data);
     };
-    ws.onclose = (event) => dropped(ws, event.reason || '连接已断开');
+    ws.onclose = (event) => dropped(ws, event.reason || t('status.closed'));
     ws.onerror = () => { /* a close event follows */ };
   }
 
@@ -1160,7 +1131,7 @@
     ui.status.dataset.delayMs = String(delay);
     const tick = () => {
       const seconds = Math.max(1, Math.ceil((state.retryAt - Date.now()) / 1000));
-      setStatus('waiting', `离线（${reason}），${seconds} 秒后重连…`);
+      setStatus('waiting', t('status.waiting', { reason, n: seconds }));
     };
     tick();
     state.timers.countdown = setInterval(tick, 1000);
@@ -1256,9 +1227,9 @@
 
     for (const li of state.pending.values()) {
       li.querySelector('.meta').replaceChildren(...nameParts(state.account, state.display),
-        el('time', 'time'), el('span', 'state', '发送中…'));
+        el('time', 'time'), el('span', 'state', t('message.sending')));
     }
-    setStatus('connected', '已连接');
+    setStatus('connected', t('status.connected'));
     showMe();
     ui.auth.hidden = true;
     ui.logout.hidden = false;
@@ -1287,13 +1258,7 @@
     if (ws !== state.ws || state.timers.pong) return;
     state.counter += 1;
     sendFrame({ type: 'ping', id: `p${state.counter}` });
-    state.timers.pong = setTimeout(() => dropped(ws, '服务器不再回应'), PONG_TIMEOUT_MS);
-  }
-
-  function describe(code, message) {
-    const text = ERROR_TEXT[code];
-    if (text && message) return `${text}（${message}）`;
-    return text || message || '服务器拒绝了请求。';
+    state.timers.pong = setTimeout(() => dropped(ws, t('status.stoppedAnswering')), PONG_TIMEOUT_MS);
   }
 
   function onError(error) {
@@ -1303,17 +1268,17 @@
     // The cookie is missing, ended (logged out here or elsewhere) or expired: log in again.
     if (!ref && LOGIN_AGAIN_CODES.has(code)) {
       const wasJoined = state.joined;
-      stop('未登录');
-      askLogin(wasJoined || code !== 'token_invalid' ? describe(code, message) : '');
+      stop(t('status.notLoggedIn'));
+      askLogin(wasJoined || code !== 'token_invalid' ? describeError(code, message) : '');
       return;
     }
     if (!state.joined && FATAL_HELLO_CODES.has(code)) {
-      stop(describe(code, message));
+      stop(describeError(code, message));
       return;
     }
     if (!state.joined) {
       // busy, too_many_attempts, internal: the server closes, the backoff tries again.
-      ui.note.textContent = describe(code, message);
+      ui.note.textContent = describeError(code, message);
       return;
     }
     const entry = state.outbox.find((e) => e.id === ref);
@@ -1321,7 +1286,7 @@
       if (RETRYABLE_SEND_CODES.has(code) || !KNOWN_CODES.has(code)) {
         setTimeout(() => { if (state.outbox.includes(entry)) sendChat(entry); }, RESEND_AFTER_MS);
       } else {
-        failPending(ref, describe(code, ''));
+        failPending(ref, describeError(code, ''));
       }
       return;
     }
@@ -1343,7 +1308,7 @@
       if (request.kind === 'create' || request.kind === 'join' || request.kind === 'rooms') {
         if (request.kind === 'create') ui.createButton.disabled = false;
         if (state.openWhenKnown === request.key) state.openWhenKnown = '';
-        ui.roomsError.textContent = describe(code, message);
+        ui.roomsError.textContent = describeError(code, message);
         if (!ui.roomsDialog.hidden) return;
       }
       if (request.kind === 'history') {
@@ -1358,7 +1323,7 @@
       if ((request.kind === 'history' || request.kind === 'members') &&
           !state.rooms.has(request.key)) return;
     }
-    ui.note.textContent = describe(code, message);
+    ui.note.textContent = describeError(code, message);
   }
 
   // Everything of the account that was logged in: another one may log in next.
@@ -1371,7 +1336,7 @@
     state.outbox = [];
     state.pending.clear();
     for (const room of state.rooms.values()) {
-      for (const t of room.typing.values()) clearTimeout(t.timer);
+      for (const typing of room.typing.values()) clearTimeout(typing.timer);
     }
     state.rooms.clear();
     state.current = '';
@@ -1379,7 +1344,7 @@
     state.openWhenKnown = '';
     state.members = { key: '', list: [], next: '', online: 0 };
     ui.messageArea.replaceChildren();
-    ui.text.value = '';
+    setText('');
     renderMembers();
     renderSidebar();
     renderTyping();
@@ -1426,7 +1391,7 @@
         body: JSON.stringify(body),
       });
     } catch {
-      return { ok: false, code: 'network', message: '无法连接服务器。' };
+      return { ok: false, code: 'network', message: t('error.network') };
     }
     let answer = {};
     try {
@@ -1453,7 +1418,7 @@
     for (const button of [$('login-button'), $('register-button')]) button.disabled = false;
     if (!result.ok) {
       ui.authError.textContent = result.code === 'network' ? result.message
-        : describe(result.code, result.message);
+        : describeError(result.code, result.message);
       return;
     }
     ui.loginPassword.value = '';
@@ -1468,7 +1433,7 @@
   }
 
   async function logout() {
-    stop('已退出登录');
+    stop(t('status.loggedOut'));
     forgetAccount();
     await post('/api/logout', {});
     askLogin('');
@@ -1488,13 +1453,33 @@
 
   // --- writing ------------------------------------------------------------------------------
 
+  // The input is as tall as its text, up to INPUT_MAX_LINES lines; past that it scrolls. A
+  // hidden input (the phone's room list) has no height to measure: it is fitted when shown.
+  function fitText() {
+    const box = ui.text;
+    if (!box.offsetParent) return;
+    const style = getComputedStyle(box);
+    const px = (name) => parseFloat(style[name]) || 0;
+    const borders = px('borderTopWidth') + px('borderBottomWidth');
+    const tallest = px('lineHeight') * INPUT_MAX_LINES + px('paddingTop') + px('paddingBottom') + borders;
+    box.style.height = 'auto';
+    const wanted = box.scrollHeight + borders; // border-box: the height counts the borders too
+    box.style.height = `${Math.min(wanted, tallest)}px`;
+    box.style.overflowY = wanted > tallest ? 'auto' : 'hidden';
+  }
+
+  function setText(text) {
+    ui.text.value = text;
+    fitText();
+  }
+
   function submitText() {
     const room = currentRoom();
     const text = ui.text.value;
     if (!room || text.trim().length === 0) return;
     const length = [...text].length;
     if (length > MAX_TEXT_CHARS) {
-      ui.note.textContent = `太长了：${length} 个字符，最多 ${MAX_TEXT_CHARS} 个。`;
+      ui.note.textContent = t('message.tooLong', { length, max: MAX_TEXT_CHARS });
       return;
     }
     ui.note.textContent = '';
@@ -1503,7 +1488,7 @@
     state.outbox.push(entry);
     addPending(room, entry);
     sendChat(entry);
-    ui.text.value = '';
+    setText('');
     room.draft = '';
     room.typingSentAt = 0; // the message ends the notice; the next words start a new one
   }
@@ -1518,7 +1503,11 @@
       submitText();
     }
   });
-  ui.text.addEventListener('input', onInput);
+  ui.text.addEventListener('input', () => {
+    fitText();
+    onInput();
+  });
+  window.addEventListener('resize', fitText); // the same text may take more or fewer lines
   ui.retry.addEventListener('click', retryNow);
   window.addEventListener('online', retryNow);
 

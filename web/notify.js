@@ -3,7 +3,8 @@
 // notifies; each room can be set to "all" messages, "mentions" only (the default for rooms;
 // direct conversations default to all) or "nothing", kept in localStorage per account and room;
 // nothing while the tab is visible on that room. Permission is asked for only when the person
-// clicks "开启桌面通知". Clicking a notification focuses the tab and opens its room.
+// clicks "Enable desktop notifications" (开启桌面通知). Clicking a notification focuses the tab
+// and opens its room.
 // app.js calls window.chatNotify; this file touches no other part of the page.
 'use strict';
 

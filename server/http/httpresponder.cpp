@@ -24,6 +24,7 @@ constexpr StaticFile kFiles[] = {
     {"/", ":/web/index.html", "text/html; charset=utf-8"},
     {"/index.html", ":/web/index.html", "text/html; charset=utf-8"},
     {"/app.js", ":/web/app.js", "text/javascript; charset=utf-8"},
+    {"/i18n.js", ":/web/i18n.js", "text/javascript; charset=utf-8"},
     {"/notify.js", ":/web/notify.js", "text/javascript; charset=utf-8"},
     {"/format.js", ":/web/format.js", "text/javascript; charset=utf-8"},
     {"/style.css", ":/web/style.css", "text/css; charset=utf-8"},

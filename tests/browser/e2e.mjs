@@ -15,40 +15,21 @@
 // Exits 0 when every step passed, 1 on the first failure, 77 (CTest's SKIP_RETURN_CODE) when
 // Chromium is not installed.
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { check, PROTOCOL_VERSION, ProtocolClient, ServerProcess, serverHasOption, Steps, within } from './support.mjs';
+import {
+  check, PROTOCOL_VERSION, ProtocolClient, ServerProcess, serverHasOption, startBrowserTest, Steps, within,
+} from './support.mjs';
 
-const SKIP = 77;
-const CHROMIUM = process.env.CHAT_CHROMIUM || '/usr/bin/chromium';
 const WAIT_MS = 10000; // any single condition in the page
 const TOTAL_MS = 270000; // the whole run, whatever happens
 
+const { binary, chromium, executablePath: CHROMIUM, watchdog } =
+  await startBrowserTest('e2e.mjs path/to/chat-server [--screenshot out.png]', TOTAL_MS);
 const args = process.argv.slice(2);
-const binary = args[0];
 const shotIndex = args.indexOf('--screenshot');
 const screenshotPath = shotIndex >= 0 ? args[shotIndex + 1] : '';
-if (!binary || !existsSync(binary)) {
-  console.error('usage: e2e.mjs path/to/chat-server [--screenshot out.png]');
-  process.exit(2);
-}
-if (!existsSync(CHROMIUM)) {
-  console.log(`SKIP: ${CHROMIUM} is missing (Debian package chromium; scripts/test.sh installs it)`);
-  process.exit(SKIP);
-}
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (error) {
-  console.error(`playwright-core is missing: run "npm ci" in tests/browser (scripts/test.sh does).\n${error}`);
-  process.exit(1);
-}
-
-const watchdog = setTimeout(() => {
-  console.error(`FAIL: the whole test took over ${TOTAL_MS} ms`);
-  process.exit(1);
-}, TOTAL_MS);
 
 const XSS_SCRIPT = '<script>window.pwned=1</script>';
 const XSS_IMG = '<img src=x onerror="window.pwned=1">';
@@ -268,6 +249,53 @@ async function main() {
       got.room === 'lobby', 'stamped with the account, its display name, a seq and the room');
     check(sendFrames[sendFrames.length - 1].room === 'lobby', 'the page sent it into the lobby');
     await shown(text, 'the page to show it acknowledged');
+  });
+
+  await steps.run('Shift+Enter starts a new line of one message; the input grows to 6 lines, then scrolls', async () => {
+    const input = () => page.evaluate(() => {
+      const box = document.querySelector('#text');
+      return { height: box.getBoundingClientRect().height, scrolls: box.scrollHeight > box.clientHeight + 1,
+        overflow: getComputedStyle(box).overflowY };
+    });
+    const oneLine = await input();
+    const sendsBefore = sendFrames.length;
+    await page.focus('#text');
+    await page.keyboard.type('first line');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('second line');
+    const twoLines = await input();
+    check(sendFrames.length === sendsBefore, 'Shift+Enter sent nothing');
+    check(twoLines.height > oneLine.height * 1.3 && !twoLines.scrolls,
+      `the input grew to two lines (${oneLine.height} -> ${twoLines.height} px)`);
+    const danaFrom = dana.frames.length;
+    await page.press('#text', 'Enter');
+    const got = await dana.waitFor((f) => f.type === 'message' && f.from === 'wendy', 'dana to get it',
+      WAIT_MS, danaFrom);
+    check(got.text === 'first line\nsecond line', `one message of two lines (${JSON.stringify(got.text)})`);
+    await shown('first line\nsecond line');
+    check(sendFrames.length === sendsBefore + 1, 'one send');
+    const shownLines = await page.evaluate(() => {
+      const text = [...document.querySelectorAll('#messages li[data-state="acked"] .text')]
+        .find((node) => node.textContent === 'first line\nsecond line');
+      return text.getBoundingClientRect().height / parseFloat(getComputedStyle(text).lineHeight);
+    });
+    check(shownLines > 1.5 && shownLines < 2.5, `shown on two lines (${shownLines})`);
+    const empty = await input();
+    check(Math.abs(empty.height - oneLine.height) < 1, `sent, the input is one line again (${empty.height} px)`);
+
+    const heights = [];
+    await page.keyboard.type('line 1');
+    for (let line = 2; line <= 9; line += 1) {
+      await page.keyboard.press('Shift+Enter');
+      await page.keyboard.type(`line ${line}`);
+      heights[line] = await input();
+    }
+    check(heights[6].height > heights[5].height && !heights[6].scrolls, 'it grows up to six lines');
+    check(heights[9].height === heights[6].height && heights[9].scrolls && heights[9].overflow === 'auto',
+      `past six lines it scrolls (${JSON.stringify([heights[6], heights[9]])})`);
+    await page.fill('#text', '');
+    check(Math.abs((await input()).height - oneLine.height) < 1, 'emptied, one line again');
+    check(sendFrames.length === sendsBefore + 1, 'nothing more was sent');
   });
 
   await steps.run('a message from the other client shows in the page', async () => {

@@ -1,6 +1,8 @@
 // What the Node tests share: the real chat-server binary started and stopped, bounded waits, and
-// a small protocol client on the `ws` package (docs/protocol.md) that keeps every frame it got.
+// a small protocol client on the `ws` package (docs/protocol.md) that keeps every frame it got;
+// for the browser tests, Chromium and playwright-core found.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import WebSocket from 'ws';
 
 export { WebSocket };
@@ -14,6 +16,34 @@ export function within(ms, what, promise) {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// What a browser test starts with: the chat-server binary named first on its command line,
+// Debian's Chromium (exit 77, CTest's SKIP_RETURN_CODE, when it is missing) and playwright-core;
+// a watchdog fails the whole run after `totalMs` whatever happens. `usage` is the command line.
+export async function startBrowserTest(usage, totalMs) {
+  const binary = process.argv[2];
+  if (!binary || !existsSync(binary)) {
+    console.error(`usage: ${usage}`);
+    process.exit(2);
+  }
+  const executablePath = process.env.CHAT_CHROMIUM || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    console.log(`SKIP: ${executablePath} is missing (Debian package chromium; scripts/test.sh installs it)`);
+    process.exit(77);
+  }
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (error) {
+    console.error(`playwright-core is missing: run "npm ci" in tests/browser (scripts/test.sh does).\n${error}`);
+    process.exit(1);
+  }
+  const watchdog = setTimeout(() => {
+    console.error(`FAIL: the whole test took over ${totalMs} ms`);
+    process.exit(1);
+  }, totalMs);
+  return { binary, chromium, executablePath, watchdog };
 }
 
 // A running chat-server. `start` resolves once it printed its `listening on` line.

@@ -173,6 +173,8 @@ void HttpTest::servesThePageAndItsFiles_data()
                              << QByteArray("text/javascript; charset=utf-8");
     QTest::addRow("/notify.js") << QByteArray("/notify.js") << QStringLiteral(":/web/notify.js")
                                 << QByteArray("text/javascript; charset=utf-8");
+    QTest::addRow("/i18n.js") << QByteArray("/i18n.js") << QStringLiteral(":/web/i18n.js")
+                              << QByteArray("text/javascript; charset=utf-8");
     QTest::addRow("/style.css") << QByteArray("/style.css") << QStringLiteral(":/web/style.css")
                                 << QByteArray("text/css; charset=utf-8");
     QTest::addRow("/favicon.svg") << QByteArray("/favicon.svg")
