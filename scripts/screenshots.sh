@@ -205,7 +205,8 @@ Xvfb -displayfd 3 -screen 0 ${screen_w}x${screen_h}x24 -nolisten tcp &
 pids+=($!)
 exec 3>&-
 for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
-export DISPLAY=:$(cat "$work/display")
+DISPLAY=:$(cat "$work/display")
+export DISPLAY
 export QT_QPA_PLATFORM=xcb
 mkdir -p "$work/icewm"
 cat > "$work/icewm/preferences" << 'ICEWM'
