@@ -195,6 +195,13 @@ async function main() {
     check(/#lobby · 2 members/.test(listed) && /Open/.test(listed), `the room list in English (${listed})`);
     await checkNoChinese(page, 'a conversation, its members and the rooms dialog');
     check(/^Chat · languages$/.test(await page.title()), `the tab title (${await page.title()})`);
+    // The longer English words still fit a phone: the room header wraps instead of squeezing.
+    await page.click('#close-rooms');
+    await page.setViewportSize({ width: 380, height: 700 });
+    await page.click('.room-item[data-room="lobby"] .room-button');
+    const phone = await page.evaluate(() => ({ width: document.documentElement.scrollWidth,
+      title: document.querySelector('#room-title').getBoundingClientRect().width }));
+    check(phone.width <= 380 && phone.title >= 40, `the page fits 380 px (${JSON.stringify(phone)})`);
     await page.context().close();
   });
 
