@@ -542,6 +542,8 @@ ChatHub::ChatHub(HubConfig config, Stores stores, QObject *parent)
     });
     connect(&d->commits, &CommitQueue::committed, this,
             [this](const QList<Message> &messages) { d->onCommitted(messages); });
+    connect(&d->commits, &CommitQueue::resent, this,
+            [this](const QList<MessageStore::Entry> &entries) { d->onResent(entries); });
     connect(&d->commits, &CommitQueue::failed, this,
             [this](const QList<MessageStore::Entry> &entries, const QString &reason) {
                 d->onCommitFailed(entries, reason);

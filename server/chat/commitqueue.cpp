@@ -52,10 +52,18 @@ void CommitQueue::flush()
     qCDebug(lcStore) << "committed" << batch.size() << "messages in" << clock.nsecsElapsed() / 1000
                      << "us";
     QList<chat::proto::Message> messages;
+    QList<MessageStore::Entry> resends;
     messages.reserve(batch.size());
-    for (const MessageStore::Entry &entry : batch)
-        messages.append(entry.message);
-    emit committed(messages);
+    for (const MessageStore::Entry &entry : batch) {
+        if (entry.duplicate)
+            resends.append(entry);
+        else
+            messages.append(entry.message);
+    }
+    if (!messages.isEmpty())
+        emit committed(messages);
+    if (!resends.isEmpty())
+        emit resent(resends);
 }
 
 } // namespace chat::server

@@ -35,6 +35,9 @@ signals:
     // Stored, numbered by the store, in the order submitted (which is the sequence order): from
     // here on they survive a crash, so they may be acknowledged.
     void committed(const QList<chat::proto::Message> &messages);
+    // These ids were stored already (by this node or another sharing the store), so they were
+    // not stored again: each entry's message is the stored one, to acknowledge the resend with.
+    void resent(const QList<chat::server::MessageStore::Entry> &entries);
     // Nothing of these was stored, in the order submitted; they have no seq (0) and used none up.
     void failed(const QList<chat::server::MessageStore::Entry> &entries, const QString &reason);
 

@@ -113,6 +113,9 @@ public:
     // Stored: now they may be acknowledged, which for a chat message means sent to its room.
     void onCommitted(const QList<chat::proto::Message> &messages);
     void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);
+    // Ids the store held already (a resend that reached the store, e.g. from another node):
+    // acknowledged to their senders with the stored message.
+    void onResent(const QList<MessageStore::Entry> &entries);
     // Sends what the router gathered this turn: one write per connection.
     void flushFrames();
     void scheduleFlush();

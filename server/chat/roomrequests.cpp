@@ -350,6 +350,19 @@ void ChatHub::Private::onCommitted(const QList<Message> &messages)
     scheduleFlush();
 }
 
+void ChatHub::Private::onResent(const QList<MessageStore::Entry> &entries)
+{
+    for (const MessageStore::Entry &entry : entries) {
+        metrics.storeCommitted();
+        // As a resend findSent() catches: the stored message, to the sender alone.
+        if (const Roster::Member *member = roster.find(accountIdOfKey(entry.nickKey))) {
+            for (ChatSession *client : member->clients)
+                client->sendMessage(entry.message);
+            metrics.countDeliveries(member->clients.size());
+        }
+    }
+}
+
 void ChatHub::Private::onCommitFailed(const QList<MessageStore::Entry> &entries,
                                       const QString & /*reason: the queue logged it*/)
 {

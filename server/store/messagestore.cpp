@@ -3,6 +3,8 @@
 #include "http/metrics.h"
 #include "hubconfig.h"
 #include "secrets.h"
+#include "store/postgresconnection.h"
+#include "store/postgresstore.h"
 #include "store/sqlitestore.h"
 
 #include <algorithm>
@@ -29,6 +31,14 @@ bool MemoryStore::append(QList<Entry> &entries)
     // Nothing here can fail: numbering and keeping are one step.
     for (Entry &entry : entries) {
         Message &message = entry.message;
+        entry.duplicate = false;
+        if (std::optional<Message> stored = findSent(entry.nickKey, message.id)) {
+            entry.duplicate = true; // a resend: not kept again
+            if (stored->text.isEmpty())
+                stored->text = message.text; // no longer held: the resend carries the same text
+            message = *stored;
+            continue;
+        }
         message.seq = ++m_lastSeq;
         if (!entry.nickKey.isEmpty()) {
             // Without its text: the index holds up to ids x nicknames messages, which at 4,000
@@ -236,6 +246,15 @@ Stores openStores(const QString &path, const HubConfig &config, QString *error)
                                                         config.dedupNicks);
         stores.accounts = std::make_unique<MemoryAccountStore>();
         stores.rooms = std::make_unique<MemoryRoomStore>();
+        return stores;
+    }
+    if (postgres::isUrl(path)) {
+        std::unique_ptr<PostgresStore> shared = PostgresStore::open(path, error);
+        if (!shared)
+            return stores;
+        stores.accounts = shared->accountStore();
+        stores.rooms = shared->roomStore();
+        stores.messages = std::move(shared);
         return stores;
     }
     std::unique_ptr<SqliteStore> sqlite = SqliteStore::open(path, SqliteStore::Sync::Full, error);

@@ -43,6 +43,10 @@ public:
         QString nickKey; // empty for a room event (event messages have no id to deduplicate)
         chat::proto::Message message;
         QList<qint64> mentions = {}; // the accounts of the room the text names with @name
+        // Set by append(): this (nick key, id) was stored already (by any server sharing the
+        // store, or earlier in the same batch). Nothing was stored for it, and `message` is the
+        // stored one, seq and all: a resend, to acknowledge with that.
+        bool duplicate = false;
     };
 
     MessageStore() = default;
@@ -62,7 +66,9 @@ public:
     // Stores every entry in one transaction, all or none, numbering them: the first gets
     // lastSeq() + 1, each next one more, in the list's order (their message.seq is set). So the
     // commit order is the sequence order, and a store shared by several servers can number.
-    // On failure nothing changed (no seq is used up) and errorString() says why.
+    // An entry whose (nick key, id) is stored already is not stored again and uses no seq: it
+    // comes back with `duplicate` set and the stored message. On failure nothing changed (no
+    // seq is used up) and errorString() says why.
     [[nodiscard]] virtual bool append(QList<Entry> &entries) = 0;
     // The message stored earlier from this nickname with this id. Its text may be empty when
     // the store no longer holds it (MemoryStore): a resend carries the same text.
@@ -167,8 +173,9 @@ private:
 [[nodiscard]] QString memoryStorePath();
 
 // The history, the accounts and the rooms, in one place: for ":memory:" a MemoryStore sized by
-// the config, a MemoryAccountStore and a MemoryRoomStore; for anything else the SQLite file, all
-// on its one connection (any may be destroyed first). On failure all are null and *error says why.
+// the config, a MemoryAccountStore and a MemoryRoomStore; for a postgresql:// URL the shared
+// PostgreSQL database (postgresstore.h); for anything else the SQLite file; all on one connection
+// (any may be destroyed first). On failure all are null and *error says why.
 struct Stores
 {
     std::unique_ptr<MessageStore> messages;

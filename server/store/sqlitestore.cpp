@@ -488,13 +488,34 @@ bool SqliteStore::append(QList<Entry> &entries)
     const auto abandon = [&](const QString &what, const QSqlQuery &query) {
         (void)fail(what, query);
         rollback();
-        for (Entry &entry : entries)
+        for (Entry &entry : entries) {
             entry.message.seq = 0; // not stored: no number
+            entry.duplicate = false;
+        }
         return false;
     };
     qint64 seq = m_lastSeq;
-    for (Entry &entry : entries) {
+    QHash<QPair<QString, QString>, qsizetype> firstOfKey; // this batch's ids
+    QHash<qsizetype, qsizetype> repeats;                   // an entry repeating an earlier one's
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        Entry &entry = entries[i];
         Message &message = entry.message;
+        entry.duplicate = false;
+        // A resend of a stored id is not stored again: it comes back with the stored message.
+        if (!message.id.isEmpty()) {
+            const QPair<QString, QString> key{entry.nickKey, message.id};
+            if (const auto first = firstOfKey.constFind(key); first != firstOfKey.cend()) {
+                entry.duplicate = true;
+                repeats.insert(i, *first);
+                continue;
+            }
+            if (std::optional<Message> stored = findSent(entry.nickKey, message.id)) {
+                entry.duplicate = true;
+                message = *stored;
+                continue;
+            }
+            firstOfKey.insert(key, i);
+        }
         message.seq = ++seq;
         const bool event = !message.event.isEmpty();
         m_insert->bindValue(0, message.seq);
@@ -525,14 +546,18 @@ bool SqliteStore::append(QList<Entry> &entries)
     if (!db.commit()) {
         setError(reason(db.lastError()));
         rollback();
-        for (Entry &entry : entries)
+        for (Entry &entry : entries) {
             entry.message.seq = 0;
+            entry.duplicate = false;
+        }
         return false;
     }
     // oldestSeq() of an empty store was lastSeq() + 1: the first appended, so it stays right.
     m_lastSeq = seq;
+    for (auto it = repeats.cbegin(); it != repeats.cend(); ++it)
+        entries[it.key()].message = entries[it.value()].message;
     for (const Entry &entry : std::as_const(entries)) {
-        if (!entry.message.id.isEmpty())
+        if (!entry.duplicate && !entry.message.id.isEmpty())
             m_ids.add(entry.nickKey, entry.message.id);
     }
     if (m_ids.count() > m_ids.capacity() && !loadIds())

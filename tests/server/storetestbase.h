@@ -1,9 +1,12 @@
-// What the store tests share: a temporary folder for database files, messages to store, a store
-// that fails on demand, and a way to change a database file behind the store's back, as another
-// program would.
+// What the store tests share: a temporary folder for database files, a throw-away PostgreSQL
+// with a fresh database for each test row named "postgres...", messages to store, a store that
+// fails on demand, and a way to change a database behind the store's back, as another program
+// would.
 #pragma once
 
+#include "postgresserver.h"
 #include "store/messagestore.h"
+#include "store/postgresstore.h"
 #include "store/sqlitestore.h"
 #include "validation.h"
 
@@ -23,6 +26,7 @@ namespace chat::test {
 using chat::proto::Message;
 using chat::server::MemoryStore;
 using chat::server::MessageStore;
+using chat::server::PostgresStore;
 using chat::server::Retention;
 using chat::server::SqliteStore;
 
@@ -223,7 +227,63 @@ protected:
         QCOMPARE(store->lastSeq(), qint64(count));
     }
 
+    // For a test row whose tag starts with "postgres" (call it from init()): a fresh database
+    // on this program's PostgreSQL (started on first use) in postgresUrl(); the row is skipped
+    // when PostgreSQL is not installed here.
+    void preparePostgres()
+    {
+        m_postgresUrl.clear();
+        if (!QByteArray(QTest::currentDataTag()).startsWith("postgres"))
+            return;
+        if (const QString why = PostgresServer::missingReason(); !why.isEmpty())
+            QSKIP(qPrintable(why));
+        if (!m_postgres)
+            m_postgres = std::make_unique<PostgresServer>();
+        if (!m_postgres->isRunning())
+            QVERIFY2(m_postgres->start(), qPrintable(m_postgres->errorString()));
+        m_postgresDatabase = QStringLiteral("t%1").arg(++m_postgresDatabases);
+        m_postgresUrl = m_postgres->createDatabase(m_postgresDatabase);
+        QVERIFY2(!m_postgresUrl.isEmpty(), qPrintable(m_postgres->errorString()));
+    }
+    [[nodiscard]] QString postgresUrl() const { return m_postgresUrl; }
+    // nullptr, with a warning, when it cannot be opened.
+    [[nodiscard]] std::unique_ptr<PostgresStore> openPostgres()
+    {
+        QString error;
+        std::unique_ptr<PostgresStore> store = PostgresStore::open(m_postgresUrl, &error);
+        if (!store)
+            qWarning("cannot open the store: %s", qPrintable(error));
+        return store;
+    }
+    // Makes the row's database ("sqlite" or "postgres") refuse to store a message with the id
+    // "boom", as a full disk would refuse a write. SQLite's file is locked to the store's
+    // connection: the trigger goes in through that one.
+    [[nodiscard]] bool refuseIdBoom(const QString &kind)
+    {
+        if (kind == QLatin1String("postgres"))
+            return m_postgres->execute(
+                QStringLiteral("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS "
+                               "$$ BEGIN RAISE EXCEPTION 'boom'; END $$; "
+                               "CREATE TRIGGER boom BEFORE INSERT ON messages FOR EACH ROW "
+                               "WHEN (NEW.msg_id = 'boom') EXECUTE FUNCTION boom()"),
+                m_postgresDatabase);
+        for (const QString &name : QSqlDatabase::connectionNames()) {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            if (!name.startsWith(QLatin1String("chat-store-")) || !db.isOpen())
+                continue;
+            QSqlQuery query(db);
+            return query.exec(QStringLiteral(
+                "CREATE TRIGGER boom BEFORE INSERT ON messages WHEN NEW.msg_id = 'boom' "
+                "BEGIN SELECT RAISE(ABORT, 'boom'); END"));
+        }
+        return false;
+    }
+
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<PostgresServer> m_postgres;
+    QString m_postgresDatabase;
+    QString m_postgresUrl;
+    int m_postgresDatabases = 0;
 };
 
 } // namespace chat::test

@@ -1,11 +1,14 @@
-// Accounts (issue 10) on real stores, in memory and in SQLite: registration, password and token
+// Accounts (issue 10) on real stores, in memory, SQLite and PostgreSQL (a throw-away server,
+// tests/support/postgresserver.h): registration, password and token
 // logins, the throttles, invites, devices, the admin functions, and names that look alike.
 // Hashes use libsodium's minimum limits (AccountPolicy::cheapHashes); nothing sleeps: waits are
 // QTRY / qWaitFor on the answers.
 #include "accounts/accounts.h"
 #include "accounts/accountstore.h"
-#include "namekey.h"
 #include "accounts/passwordhasher.h"
+#include "namekey.h"
+#include "postgresserver.h"
+#include "store/postgresstore.h"
 #include "store/sqlitestore.h"
 
 #include <QElapsedTimer>
@@ -76,7 +79,7 @@ private slots:
     void setDisplay();
     void adminFunctions();
     void rehashOnLogin();
-    void persistsInSqlite();
+    void persistsInItsDatabase();
 
 private:
     void makeAccounts(const AccountPolicy &policy);
@@ -91,34 +94,68 @@ private:
     std::optional<AuthResult>
     wait(const std::function<void(std::function<void(AuthResult)>)> &start, bool *sync);
 
+    // Opens the row's durable store again (in init(): for the first time) into m_history and
+    // m_store.
+    void openHistory();
+
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<SqliteStore> m_history; // owns the SQLite file's connection (with m_store)
+    std::unique_ptr<chat::test::PostgresServer> m_postgres; // for the "postgres" row, once
+    QString m_postgresUrl;
+    int m_postgresDatabases = 0;
+    std::unique_ptr<MessageStore> m_history; // owns the database connection (with m_store)
     std::unique_ptr<AccountStore> m_store;
     std::unique_ptr<Accounts> m_accounts;
 };
 
 void AccountsTest::initTestCase_data()
 {
-    QTest::addColumn<bool>("sqlite");
-    QTest::newRow("memory") << false;
-    QTest::newRow("sqlite") << true;
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("memory") << QStringLiteral("memory");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgres") << QStringLiteral("postgres");
 }
 
 void AccountsTest::init()
 {
-    QFETCH_GLOBAL(bool, sqlite);
+    QFETCH_GLOBAL(QString, kind);
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    if (sqlite) {
-        QString error;
-        m_history = SqliteStore::open(m_dir->filePath(QStringLiteral("h.sqlite")),
-                                      SqliteStore::Sync::Normal, &error);
-        QVERIFY2(m_history, qPrintable(error));
-        m_store = m_history->accountStore();
-    } else {
-        m_store = std::make_unique<MemoryAccountStore>();
+    if (kind == QLatin1String("postgres")) {
+        // A fresh database for each test on one server.
+        if (const QString why = chat::test::PostgresServer::missingReason(); !why.isEmpty())
+            QSKIP(qPrintable(why));
+        if (!m_postgres)
+            m_postgres = std::make_unique<chat::test::PostgresServer>();
+        if (!m_postgres->isRunning())
+            QVERIFY2(m_postgres->start(), qPrintable(m_postgres->errorString()));
+        m_postgresUrl =
+            m_postgres->createDatabase(QStringLiteral("a%1").arg(++m_postgresDatabases));
+        QVERIFY2(!m_postgresUrl.isEmpty(), qPrintable(m_postgres->errorString()));
     }
+    if (kind == QLatin1String("memory"))
+        m_store = std::make_unique<MemoryAccountStore>();
+    else
+        openHistory();
+    QVERIFY(m_store);
     makeAccounts(cheapPolicy());
+}
+
+void AccountsTest::openHistory()
+{
+    QFETCH_GLOBAL(QString, kind);
+    QString error;
+    if (kind == QLatin1String("postgres")) {
+        std::unique_ptr<PostgresStore> history = PostgresStore::open(m_postgresUrl, &error);
+        QVERIFY2(history, qPrintable(error));
+        m_store = history->accountStore();
+        m_history = std::move(history);
+        return;
+    }
+    std::unique_ptr<SqliteStore> history = SqliteStore::open(
+        m_dir->filePath(QStringLiteral("h.sqlite")), SqliteStore::Sync::Normal, &error);
+    QVERIFY2(history, qPrintable(error));
+    m_store = history->accountStore();
+    m_history = std::move(history);
 }
 
 void AccountsTest::cleanup()
@@ -685,10 +722,10 @@ void AccountsTest::rehashOnLogin()
     QVERIFY(login(QStringLiteral("alice"), kPassword)->ok());
 }
 
-void AccountsTest::persistsInSqlite()
+void AccountsTest::persistsInItsDatabase()
 {
-    QFETCH_GLOBAL(bool, sqlite);
-    if (!sqlite)
+    QFETCH_GLOBAL(QString, kind);
+    if (kind == QLatin1String("memory"))
         QSKIP("the memory store keeps nothing");
     const auto reg =
         signUp(registration(QStringLiteral("alice"), kPassword, {}, QStringLiteral("爱丽丝")));
@@ -700,11 +737,8 @@ void AccountsTest::persistsInSqlite()
     QVERIFY(m_store->findById(reg->account->id));
     m_store.reset();
 
-    QString error;
-    m_history = SqliteStore::open(m_dir->filePath(QStringLiteral("h.sqlite")),
-                                  SqliteStore::Sync::Normal, &error);
-    QVERIFY2(m_history, qPrintable(error));
-    m_store = m_history->accountStore();
+    openHistory();
+    QVERIFY(m_store);
     makeAccounts(cheapPolicy());
     const AuthResult again = m_accounts->loginWithToken(reg->newToken, {});
     QVERIFY(again.ok());

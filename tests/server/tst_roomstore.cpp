@@ -1,6 +1,6 @@
-// The room stores, memory and SQLite, row by row the same: the lobby of a new store, rooms and
-// their names, members, read positions, the accounts seen; and for SQLite all of it after
-// reopening the file, which the rooms share with the history and the accounts.
+// The room stores, memory, SQLite and PostgreSQL, row by row the same: the lobby of a new store,
+// rooms and their names, members, read positions, the accounts seen; and for SQLite all of it
+// after reopening the file, which the rooms share with the history and the accounts.
 #include "hubconfig.h"
 #include "store/roomstore.h"
 #include "storetestbase.h"
@@ -61,7 +61,11 @@ class RoomStoreTest : public StoreTestBase
 {
     Q_OBJECT
 private slots:
-    void init() { makeDir(); }
+    void init()
+    {
+        makeDir();
+        preparePostgres();
+    }
     void cleanup()
     {
         m_stores = {};
@@ -91,16 +95,22 @@ private:
         QTest::addColumn<QString>("kind");
         QTest::addRow("memory") << QStringLiteral("memory");
         QTest::addRow("sqlite") << QStringLiteral("sqlite");
+        QTest::addRow("postgres") << QStringLiteral("postgres");
     }
-    // The stores of the row's kind; the SQLite ones on dbPath().
+    // Where the row's stores are: in memory, the SQLite file or the PostgreSQL database.
+    [[nodiscard]] QString location(const QString &kind) const
+    {
+        if (kind == QLatin1String("memory"))
+            return chat::server::memoryStorePath();
+        return kind == QLatin1String("postgres") ? postgresUrl() : dbPath();
+    }
+    // The stores of the row's kind.
     RoomStore &open()
     {
         QFETCH(QString, kind);
         m_kind = kind;
         QString error;
-        const QString path =
-            kind == QLatin1String("memory") ? chat::server::memoryStorePath() : dbPath();
-        m_stores = openStores(path, HubConfig(), &error);
+        m_stores = openStores(location(kind), HubConfig(), &error);
         if (!m_stores.rooms)
             qFatal("cannot open the stores: %s", qPrintable(error));
         return *m_stores.rooms;
@@ -112,7 +122,7 @@ private:
             return *m_stores.rooms;
         m_stores = {};
         QString error;
-        m_stores = openStores(dbPath(), HubConfig(), &error);
+        m_stores = openStores(location(m_kind), HubConfig(), &error);
         if (!m_stores.rooms)
             qFatal("cannot reopen the stores: %s", qPrintable(error));
         return *m_stores.rooms;
@@ -274,7 +284,7 @@ void RoomStoreTest::readPositions()
     snapshot = load(reopen());
     for (const MembershipRecord &m : std::as_const(snapshot.memberships))
         QCOMPARE(m.readSeq, m.accountId == 10 ? 131 : 8);
-    if (m_kind == QLatin1String("memory"))
+    if (m_kind != QLatin1String("sqlite"))
         return;
     // A read position is committed without waiting for the disk; the connection then goes
     // back to synchronous=FULL for the messages.

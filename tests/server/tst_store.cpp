@@ -1,5 +1,5 @@
-// The message stores, memory and SQLite: what they keep, across reopening, how they prune, and
-// the files they refuse; and the group commit in front of them.
+// The message stores, memory, SQLite and PostgreSQL: what they keep, across reopening, how they
+// prune, and the files they refuse; and the group commit in front of them.
 #include "chat/commitqueue.h"
 #include "hubconfig.h"
 #include "residentmemory.h"
@@ -21,15 +21,22 @@ class StoreTest : public StoreTestBase
 {
     Q_OBJECT
 private slots:
-    void init() { makeDir(); }
+    void init()
+    {
+        makeDir();
+        preparePostgres();
+    }
     void cleanup() { m_dir.reset(); }
 
     void roundTrip_data();
     void roundTrip();
+    void seqAndInstanceContinueAfterReopen_data() { durableKinds(); }
     void seqAndInstanceContinueAfterReopen();
     void freshFileGetsFreshInstance();
     void newFileIsTheOwnersAlone();
+    void dedupSurvivesReopen_data() { durableKinds(); }
     void dedupSurvivesReopen();
+    void appendIsAllOrNothing_data() { durableKinds(); }
     void appendIsAllOrNothing();
     void retention_data();
     void retention();
@@ -40,9 +47,12 @@ private slots:
     // Protocol version 3: the store numbers, rooms, events, counts.
     void appendNumbersEntries_data() { kinds(); }
     void appendNumbersEntries();
+    void failedAppendUsesNoSeq_data() { durableKinds(); }
     void failedAppendUsesNoSeq();
     void eventsHaveNoIdToCollide_data() { kinds(); }
     void eventsHaveNoIdToCollide();
+    void resendsComeBackDuplicate_data() { kinds(); }
+    void resendsComeBackDuplicate();
     void pagesCoverTheRoom_data() { kinds(); }
     void pagesCoverTheRoom();
     void since_data();
@@ -61,11 +71,14 @@ private slots:
     void groupCommitFlushesAtBatchSize();
     void failedCommitIsNotAcknowledged();
     void groupCommitNumbersEventsToo();
+    void groupCommitAcknowledgesResends_data() { kinds(); }
+    void groupCommitAcknowledgesResends();
     void idFilterNeverMissesAStoredId();
     void memoryStoreStaysSmallOverManyMessages();
 
 private:
-    // A store of the kind named in a test row, "memory" or "sqlite", on dbPath().
+    // A store of the kind named in a test row, "memory", "sqlite" (on dbPath()) or "postgres"
+    // (on postgresUrl()).
     [[nodiscard]] std::unique_ptr<MessageStore> openKind(const QString &kind, int capacity = 100);
     // One row per kind of store.
     static void kinds()
@@ -73,14 +86,22 @@ private:
         QTest::addColumn<QString>("kind");
         QTest::addRow("memory") << QStringLiteral("memory");
         QTest::addRow("sqlite") << QStringLiteral("sqlite");
+        QTest::addRow("postgres") << QStringLiteral("postgres");
     }
-    // The SQLite store again, as after a restart; the memory store as it is.
+    // The rows of the stores that keep what they hold: SQLite and PostgreSQL.
+    static void durableKinds()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addRow("sqlite") << QStringLiteral("sqlite");
+        QTest::addRow("postgres") << QStringLiteral("postgres");
+    }
+    // The durable store again, as after a restart; the memory store as it is.
     void reopen(std::unique_ptr<MessageStore> &store, const QString &kind)
     {
         if (kind == QLatin1String("memory"))
             return;
         store.reset();
-        store = openSqlite();
+        store = openKind(kind);
         QVERIFY(store);
     }
 };
@@ -89,6 +110,8 @@ std::unique_ptr<MessageStore> StoreTest::openKind(const QString &kind, int capac
 {
     if (kind == QLatin1String("memory"))
         return std::make_unique<MemoryStore>(capacity, 100, 100);
+    if (kind == QLatin1String("postgres"))
+        return openPostgres();
     return openSqlite();
 }
 
@@ -100,7 +123,8 @@ void StoreTest::roundTrip_data()
     QTest::addColumn<QString>("nick");
     QTest::addColumn<QString>("text");
     const QString manyEmoji = QString(QStringLiteral("👋")).repeated(int(kMaxTextChars));
-    for (const QString &kind : {QStringLiteral("memory"), QStringLiteral("sqlite")}) {
+    for (const QString &kind :
+         {QStringLiteral("memory"), QStringLiteral("sqlite"), QStringLiteral("postgres")}) {
         const QByteArray k = kind.toUtf8();
         QTest::addRow("%s: ascii", k.constData())
             << kind << QStringLiteral("alice") << QStringLiteral("hello");
@@ -144,9 +168,10 @@ void StoreTest::roundTrip()
 
 void StoreTest::seqAndInstanceContinueAfterReopen()
 {
+    QFETCH(QString, kind);
     QString instance;
     {
-        std::unique_ptr<SqliteStore> store = openSqlite();
+        std::unique_ptr<MessageStore> store = openKind(kind);
         QVERIFY(store);
         QCOMPARE(store->lastSeq(), qint64(0));
         QCOMPARE(store->oldestSeq(), qint64(1));
@@ -155,7 +180,7 @@ void StoreTest::seqAndInstanceContinueAfterReopen()
         QVERIFY(append(*store, {entry(1), entry(2)}));
         QVERIFY(append(*store, {entry(3)}));
     }
-    std::unique_ptr<SqliteStore> store = openSqlite();
+    std::unique_ptr<MessageStore> store = openKind(kind);
     QVERIFY(store);
     QCOMPARE(store->instance(), instance);
     QCOMPARE(store->lastSeq(), qint64(3));
@@ -191,14 +216,15 @@ void StoreTest::newFileIsTheOwnersAlone()
 
 void StoreTest::dedupSurvivesReopen()
 {
+    QFETCH(QString, kind);
     const MessageStore::Entry original =
         entry(1, QStringLiteral("Alice"), QStringLiteral("once"), kNow, QStringLiteral("x-1"));
     {
-        std::unique_ptr<SqliteStore> store = openSqlite();
+        std::unique_ptr<MessageStore> store = openKind(kind);
         QVERIFY(store);
         QVERIFY(append(*store, {original}));
     }
-    std::unique_ptr<SqliteStore> store = openSqlite();
+    std::unique_ptr<MessageStore> store = openKind(kind);
     QVERIFY(store);
     // The nickname key ignores case: ALICE is the same sender.
     QCOMPARE(store->findSent(nickKey(QStringLiteral("ALICE")), QStringLiteral("x-1")),
@@ -212,20 +238,22 @@ void StoreTest::dedupSurvivesReopen()
 
 void StoreTest::appendIsAllOrNothing()
 {
-    std::unique_ptr<SqliteStore> store = openSqlite();
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
     QVERIFY(store);
-    QVERIFY(append(*store, {entry(1, QStringLiteral("alice"), QStringLiteral("a"), kNow,
-                                  QStringLiteral("dup"))}));
-    // The second entry repeats an id the store holds: the whole batch must go.
+    QVERIFY(append(*store, {entry(1)}));
+    // The database refuses the second entry: the whole batch must go.
+    QVERIFY(refuseIdBoom(kind));
     QVERIFY(!append(*store, {entry(2), entry(3, QStringLiteral("ALICE"), QStringLiteral("b"), kNow,
-                                             QStringLiteral("dup"))}));
-    QVERIFY(!store->errorString().isEmpty());
+                                             QStringLiteral("boom"))}));
+    QVERIFY2(store->errorString().contains(QLatin1String("boom")),
+             qPrintable(store->errorString()));
     QCOMPARE(store->lastSeq(), qint64(1));
     QCOMPARE(seqs(store->range(1, 10)), range(1, 1));
     QVERIFY(append(*store, {entry(2)})); // and the store still works: no seq was used up
     QCOMPARE(store->lastSeq(), qint64(2));
     store.reset();
-    store = openSqlite();
+    store = openKind(kind);
     QVERIFY(store);
     QCOMPARE(store->lastSeq(), qint64(2));
     QCOMPARE(seqs(store->range(1, 10)), range(1, 2));
@@ -238,7 +266,8 @@ void StoreTest::retention_data()
     QTest::addColumn<int>("maxDays");
     QTest::addColumn<QList<qint64>>("held");
     // Messages 1..6 are ten days old, 7..10 from today.
-    for (const QString &kind : {QStringLiteral("memory"), QStringLiteral("sqlite")}) {
+    for (const QString &kind :
+         {QStringLiteral("memory"), QStringLiteral("sqlite"), QStringLiteral("postgres")}) {
         const QByteArray k = kind.toUtf8();
         QTest::addRow("%s: keep all", k.constData()) << kind << qint64(0) << 0 << range(1, 10);
         QTest::addRow("%s: newest 3", k.constData()) << kind << qint64(3) << 0 << range(8, 10);
@@ -276,7 +305,7 @@ void StoreTest::retention()
     if (kind == QLatin1String("memory"))
         return;
     store.reset();
-    store = openKind(QStringLiteral("sqlite"));
+    store = openKind(allOld ? QStringLiteral("sqlite") : kind);
     QVERIFY(store);
     QCOMPARE(seqs(store->range(1, 100)), held);
     QCOMPARE(store->lastSeq(), qint64(10));
@@ -401,16 +430,19 @@ void StoreTest::appendNumbersEntries()
 
 void StoreTest::failedAppendUsesNoSeq()
 {
+    QFETCH(QString, kind);
     {
-        std::unique_ptr<SqliteStore> store = openSqlite();
+        std::unique_ptr<MessageStore> store = openKind(kind);
         QVERIFY(store);
-        QVERIFY(append(*store, {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("dup"))}));
-        // The third repeats an id the store holds: nothing of the batch is kept, no seq used up.
+        QVERIFY(append(*store, {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("one"))}));
+        // The database refuses the third: nothing of the batch is kept, no seq used up.
+        QVERIFY(refuseIdBoom(kind));
         QList<MessageStore::Entry> batch = {
             chatEntry(kA, QStringLiteral("alice"), QStringLiteral("new")),
             eventEntry(kA, QStringLiteral("alice"), QStringLiteral("topic"), {},
                        QStringLiteral("t")),
-            chatEntry(kB, QStringLiteral("alice"), QStringLiteral("dup"), QStringLiteral("x"), {2}),
+            chatEntry(kB, QStringLiteral("alice"), QStringLiteral("boom"), QStringLiteral("x"),
+                      {2}),
         };
         QVERIFY(!store->append(batch));
         QVERIFY(!store->errorString().isEmpty());
@@ -424,7 +456,7 @@ void StoreTest::failedAppendUsesNoSeq()
         QVERIFY(store->append(again));
         QCOMPARE(again[0].message.seq, qint64(2));
     }
-    std::unique_ptr<SqliteStore> store = openSqlite();
+    std::unique_ptr<MessageStore> store = openKind(kind);
     QVERIFY(store);
     QCOMPARE(store->lastSeq(), qint64(2));
     QCOMPARE(seqs(store->range(1, 10)), range(1, 2));
@@ -453,14 +485,60 @@ void StoreTest::eventsHaveNoIdToCollide()
     QVERIFY(!store->findSent(QStringLiteral("account:alice"), QString()));
     // A chat message's id is still deduplicated.
     QCOMPARE(store->findSent(QStringLiteral("account:alice"), QStringLiteral("1"))->seq, 4);
-    if (kind == QLatin1String("sqlite"))
-        QVERIFY(!append(*store, {chatEntry(kB, alice, QStringLiteral("1"))}));
+    // ... and comes back a duplicate, stored once.
+    QList<MessageStore::Entry> again = {chatEntry(kB, alice, QStringLiteral("1"))};
+    QVERIFY(store->append(again));
+    QVERIFY(again[0].duplicate);
+    QCOMPARE(again[0].message.seq, 4);
+    QCOMPARE(again[0].message.room, kA);
+    QCOMPARE(store->lastSeq(), qint64(6));
+}
+
+void StoreTest::resendsComeBackDuplicate()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    const QString alice = QStringLiteral("alice");
+    QList<MessageStore::Entry> first = {
+        chatEntry(kA, alice, QStringLiteral("a"), QStringLiteral("first text"), {7})};
+    QVERIFY(store->append(first));
+    QVERIFY(!first[0].duplicate);
+    reopen(store, kind);
+    // A resend of a stored id, one repeated within the batch, and new ones around them: the new
+    // ones are numbered on without a gap, the others come back as what was stored.
+    QList<MessageStore::Entry> batch = {
+        chatEntry(kA, alice, QStringLiteral("b")),
+        chatEntry(kB, alice, QStringLiteral("a"), QStringLiteral("first text")),
+        eventEntry(kA, alice, QStringLiteral("joined")),
+        chatEntry(kA, alice, QStringLiteral("b")),
+        chatEntry(kA, QStringLiteral("bob"), QStringLiteral("a")), // another sender's id
+    };
+    QVERIFY2(store->append(batch), qPrintable(store->errorString()));
+    QCOMPARE(batch[0].message.seq, 2);
+    QVERIFY(batch[1].duplicate);
+    QCOMPARE(batch[1].message, first[0].message); // room a, as stored
+    QCOMPARE(batch[2].message.seq, 3);
+    QVERIFY(!batch[2].duplicate);
+    QVERIFY(batch[3].duplicate);
+    QCOMPARE(batch[3].message, batch[0].message);
+    QCOMPARE(batch[4].message.seq, 4);
+    QVERIFY(!batch[4].duplicate);
+    QCOMPARE(store->lastSeq(), qint64(4));
+    QCOMPARE(seqs(store->range(1, 10)), range(1, 4));
+    QCOMPARE(store->countMentions(kA, 0, 7, 10), 1);
+    // A batch of resends only stores nothing and uses no seq.
+    QList<MessageStore::Entry> resends = {chatEntry(kA, alice, QStringLiteral("b"))};
+    QVERIFY(store->append(resends));
+    QVERIFY(resends[0].duplicate);
+    QCOMPARE(resends[0].message.seq, 2);
+    QCOMPARE(store->lastSeq(), qint64(4));
 }
 
 void StoreTest::pagesCoverTheRoom()
 {
     QFETCH(QString, kind);
-    const bool sqlite = kind == QLatin1String("sqlite");
+    const bool durable = kind != QLatin1String("memory");
     std::unique_ptr<MessageStore> store = openKind(kind, 1000);
     QVERIFY(store);
     // 300 messages in three rooms, room a getting every third and some events.
@@ -504,7 +582,7 @@ void StoreTest::pagesCoverTheRoom()
         return seen;
     };
     QCOMPARE(walk(7, false), inA); // no gap, no duplicate
-    QCOMPARE(walk(100, sqlite), inA);
+    QCOMPARE(walk(100, durable), inA);
     QCOMPARE(walk(1000, false), inA);
     // The newest page, and one before a given seq.
     bool more = false;
@@ -520,7 +598,7 @@ void StoreTest::pagesCoverTheRoom()
     // After pruning, pages end at the oldest held message.
     QCOMPARE(store->prune(Retention{100, 0}, kNow), qint64(200));
     const QList<qint64> heldInA = inA.mid(inA.indexOf(201));
-    QCOMPARE(walk(7, sqlite), heldInA);
+    QCOMPARE(walk(7, durable), heldInA);
     QCOMPARE(store->page(kA, 201, 5, &more).size(), 0);
     QVERIFY(!more);
 }
@@ -537,7 +615,8 @@ void StoreTest::since_data()
     QTest::addColumn<bool>("complete");
     // 1 a chat, 2 b chat, 3 c invited carol, 4 a joined, 5 c chat, 6 b removed carol, 7 a chat
     const QString carol = QStringLiteral("carol");
-    for (const QString &kind : {QStringLiteral("memory"), QStringLiteral("sqlite")}) {
+    for (const QString &kind :
+         {QStringLiteral("memory"), QStringLiteral("sqlite"), QStringLiteral("postgres")}) {
         const QByteArray k = kind.toUtf8();
         const auto row = [&](const char *name) {
             return &QTest::addRow("%s: %s", k.constData(), name);
@@ -927,6 +1006,32 @@ void StoreTest::groupCommitNumbersEventsToo()
     QCOMPARE(committed[1].event, QStringLiteral("joined"));
     QCOMPARE(committed[2].from, QStringLiteral("bob"));
     QCOMPARE(store->range(1, 3), committed);
+}
+
+void StoreTest::groupCommitAcknowledgesResends()
+{
+    QFETCH(QString, kind);
+    std::unique_ptr<MessageStore> store = openKind(kind);
+    QVERIFY(store);
+    QVERIFY(append(*store, {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("x"))}));
+    CommitQueue queue(store.get(), 100, 60000);
+    QList<Message> committed;
+    QList<MessageStore::Entry> resent;
+    connect(&queue, &CommitQueue::committed, this,
+            [&](const QList<Message> &messages) { committed += messages; });
+    connect(&queue, &CommitQueue::resent, this,
+            [&](const QList<MessageStore::Entry> &entries) { resent += entries; });
+    // Stored before (by this server or another on the same database): acknowledged with the
+    // stored message, not stored again; the new one after it gets the next seq.
+    queue.submit(chatEntry(kA, QStringLiteral("alice"), QStringLiteral("x")));
+    queue.submit(chatEntry(kA, QStringLiteral("alice"), QStringLiteral("y")));
+    queue.flush();
+    QCOMPARE(seqs(committed), QList<qint64>{2});
+    QCOMPARE(resent.size(), 1);
+    QCOMPARE(resent[0].nickKey, QStringLiteral("account:alice"));
+    QCOMPARE(resent[0].message.seq, 1);
+    QCOMPARE(resent[0].message.id, QStringLiteral("x"));
+    QCOMPARE(store->lastSeq(), qint64(2));
 }
 
 void StoreTest::memoryStoreStaysSmallOverManyMessages()

@@ -1,0 +1,204 @@
+#include "store/postgresroomstore.h"
+
+#include "store/postgresconnection.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace chat::server {
+
+namespace {
+
+QDateTime fromMs(const QVariant &value)
+{
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+qint64 toMs(const QDateTime &time)
+{
+    return time.isValid() ? time.toMSecsSinceEpoch() : 0;
+}
+
+// Never NULL: the columns are NOT NULL, and a null QString binds as NULL.
+QString text(const QString &value)
+{
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
+QString noRoom(qint64 id)
+{
+    return QStringLiteral("no room with id %1").arg(id);
+}
+
+} // namespace
+
+PostgresRoomStore::PostgresRoomStore(std::shared_ptr<PostgresConnection> connection)
+    : m_statements(std::make_unique<PostgresStatements>(std::move(connection)))
+{}
+
+PostgresRoomStore::~PostgresRoomStore() = default;
+
+bool PostgresRoomStore::run(QSqlQuery &query, const QString &what)
+{
+    if (query.exec())
+        return true;
+    setError(what + QStringLiteral(": ") + postgres::reason(query.lastError()));
+    query.finish();
+    m_statements->connection().noteFailure();
+    return false;
+}
+
+bool PostgresRoomStore::load(RoomSnapshot *snapshot)
+{
+    clearError();
+    RoomSnapshot loaded;
+    QSqlQuery &rooms = m_statements->get(QStringLiteral(
+        "SELECT id, name, title, topic, private, direct, created_ms FROM rooms ORDER BY id"));
+    if (!run(rooms, QStringLiteral("cannot read the rooms")))
+        return false;
+    while (rooms.next()) {
+        RoomRecord room;
+        room.id = rooms.value(0).toLongLong();
+        room.name = rooms.value(1).toString();
+        room.title = rooms.value(2).toString();
+        room.topic = rooms.value(3).toString();
+        room.isPrivate = rooms.value(4).toBool();
+        room.direct = rooms.value(5).toBool();
+        room.created = fromMs(rooms.value(6));
+        loaded.rooms.append(room);
+    }
+    rooms.finish();
+
+    QSqlQuery &members = m_statements->get(
+        QStringLiteral("SELECT room_id, account_id, role, joined_ms, read_seq FROM room_members "
+                       "ORDER BY room_id, account_id"));
+    if (!run(members, QStringLiteral("cannot read the rooms' members")))
+        return false;
+    while (members.next()) {
+        MembershipRecord member;
+        member.roomId = members.value(0).toLongLong();
+        member.accountId = members.value(1).toLongLong();
+        member.role =
+            members.value(2).toInt() == int(RoomRole::Owner) ? RoomRole::Owner : RoomRole::Member;
+        member.joined = fromMs(members.value(3));
+        member.readSeq = members.value(4).toLongLong();
+        loaded.memberships.append(member);
+    }
+    members.finish();
+
+    QSqlQuery &seen = m_statements->get(QStringLiteral("SELECT account_id FROM room_accounts"));
+    if (!run(seen, QStringLiteral("cannot read the accounts the rooms have seen")))
+        return false;
+    while (seen.next())
+        loaded.seenAccounts.insert(seen.value(0).toLongLong());
+    seen.finish();
+    *snapshot = std::move(loaded);
+    return true;
+}
+
+bool PostgresRoomStore::createRoom(RoomRecord *room)
+{
+    clearError();
+    // Two nodes may create the same name at once: the unique name decides, in one statement.
+    // A name seen taken uses up no id (as in the other stores); only a race may.
+    QSqlQuery &insert = m_statements->get(
+        QStringLiteral("INSERT INTO rooms (name, title, topic, private, direct, created_ms) "
+                       "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rooms WHERE "
+                       "name = ?) ON CONFLICT (name) DO NOTHING RETURNING id"));
+    insert.bindValue(0, text(room->name));
+    insert.bindValue(1, text(room->title));
+    insert.bindValue(2, text(room->topic));
+    insert.bindValue(3, room->isPrivate);
+    insert.bindValue(4, room->direct);
+    insert.bindValue(5, toMs(room->created));
+    insert.bindValue(6, text(room->name));
+    if (!run(insert, QStringLiteral("cannot store a room")))
+        return false;
+    const bool created = insert.next();
+    if (created)
+        room->id = insert.value(0).toLongLong();
+    insert.finish();
+    return created; // not created: the name is taken, no error
+}
+
+bool PostgresRoomStore::updateRoom(const RoomRecord &room)
+{
+    clearError();
+    QSqlQuery &query =
+        m_statements->get(QStringLiteral("UPDATE rooms SET title = ?, topic = ? WHERE id = ?"));
+    query.bindValue(0, text(room.title));
+    query.bindValue(1, text(room.topic));
+    query.bindValue(2, room.id);
+    if (!run(query, QStringLiteral("cannot update a room")))
+        return false;
+    const bool found = query.numRowsAffected() == 1;
+    query.finish();
+    if (!found)
+        setError(noRoom(room.id));
+    return found;
+}
+
+bool PostgresRoomStore::setMember(const MembershipRecord &member)
+{
+    clearError();
+    QSqlQuery &query = m_statements->get(
+        QStringLiteral("INSERT INTO room_members (room_id, account_id, role, joined_ms, read_seq) "
+                       "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?) "
+                       "ON CONFLICT (room_id, account_id) DO UPDATE SET role = excluded.role, "
+                       "joined_ms = excluded.joined_ms, read_seq = excluded.read_seq"));
+    query.bindValue(0, member.roomId);
+    query.bindValue(1, member.accountId);
+    query.bindValue(2, int(member.role));
+    query.bindValue(3, toMs(member.joined));
+    query.bindValue(4, member.readSeq);
+    query.bindValue(5, member.roomId);
+    if (!run(query, QStringLiteral("cannot store a member")))
+        return false;
+    const bool found = query.numRowsAffected() == 1;
+    query.finish();
+    if (!found)
+        setError(noRoom(member.roomId));
+    return found;
+}
+
+bool PostgresRoomStore::removeMember(qint64 roomId, qint64 accountId)
+{
+    clearError();
+    QSqlQuery &query = m_statements->get(
+        QStringLiteral("DELETE FROM room_members WHERE room_id = ? AND account_id = ?"));
+    query.bindValue(0, roomId);
+    query.bindValue(1, accountId);
+    if (!run(query, QStringLiteral("cannot remove a member")))
+        return false;
+    query.finish();
+    return true;
+}
+
+bool PostgresRoomStore::setRead(qint64 roomId, qint64 accountId, qint64 seq)
+{
+    clearError();
+    // What it is given, as the other stores: the hub clamps. Not a member: nothing to keep.
+    QSqlQuery &query = m_statements->get(QStringLiteral(
+        "UPDATE room_members SET read_seq = ? WHERE room_id = ? AND account_id = ?"));
+    query.bindValue(0, seq);
+    query.bindValue(1, roomId);
+    query.bindValue(2, accountId);
+    if (!run(query, QStringLiteral("cannot store a read position")))
+        return false;
+    query.finish();
+    return true;
+}
+
+bool PostgresRoomStore::markSeen(qint64 accountId)
+{
+    clearError();
+    QSqlQuery &query = m_statements->get(
+        QStringLiteral("INSERT INTO room_accounts (account_id) VALUES (?) ON CONFLICT DO NOTHING"));
+    query.bindValue(0, accountId);
+    if (!run(query, QStringLiteral("cannot store a seen account")))
+        return false;
+    query.finish();
+    return true;
+}
+
+} // namespace chat::server
