@@ -10,6 +10,7 @@
 #include "rooms.h"
 #include "typingtracker.h"
 #include "validation.h"
+#include "validationtext.h"
 
 namespace chat::client {
 
@@ -77,8 +78,8 @@ QString ConnectionController::Private::sendQuietly(const QString &id,
 QString ConnectionController::Private::queueSend(const QString &room, const QString &to,
                                                  const QString &text)
 {
-    if (const QString problem = proto::checkText(text); !problem.isEmpty()) {
-        emit q->errorOccurred(problem);
+    if (const proto::Rejection problem = proto::textRejection(text); problem.refused()) {
+        emit q->errorOccurred(rejectionSentence(problem));
         return {};
     }
     // Goes out through the OutboxSender as soon as the window allows.
@@ -165,8 +166,8 @@ QString ConnectionController::send(const QString &text)
 
 QString ConnectionController::sendToRoom(const QString &room, const QString &text)
 {
-    if (const QString problem = proto::checkRoom(room); !problem.isEmpty()) {
-        emit errorOccurred(problem);
+    if (const proto::Rejection problem = proto::roomRejection(room); problem.refused()) {
+        emit errorOccurred(rejectionSentence(problem));
         return {};
     }
     return d->queueSend(room, {}, text);
@@ -176,7 +177,7 @@ QString ConnectionController::sendDirect(const QString &account, const QString &
 {
     const proto::Normalized name = proto::normalizeAccountName(account);
     if (!name.ok()) {
-        emit errorOccurred(name.reason);
+        emit errorOccurred(rejectionSentence(name.rejection));
         return {};
     }
     const QString room = rooms()->directRoomWith(name.value);
@@ -219,15 +220,15 @@ QString ConnectionController::listRooms(const QString &after)
 QString ConnectionController::createRoom(const QString &name, const QString &title,
                                          const QString &topic, bool isPrivate)
 {
-    if (const QString problem = proto::checkNewRoomName(name); !problem.isEmpty()) {
-        emit errorOccurred(tr("The room name cannot be used: %1").arg(problem));
+    if (const proto::Rejection problem = proto::newRoomNameRejection(name); problem.refused()) {
+        emit errorOccurred(rejectionSentence(problem));
         return {};
     }
     const proto::Normalized checkedTitle = proto::normalizeTitle(title);
     const proto::Normalized checkedTopic = proto::normalizeTopic(topic);
     if (!checkedTitle.ok() || !checkedTopic.ok()) {
-        emit errorOccurred(tr("The title or topic cannot be used: %1")
-                               .arg(checkedTitle.ok() ? checkedTopic.reason : checkedTitle.reason));
+        emit errorOccurred(
+            rejectionSentence(checkedTitle.ok() ? checkedTopic.rejection : checkedTitle.rejection));
         return {};
     }
     const QString id = newRequestId();
@@ -270,7 +271,7 @@ QString ConnectionController::updateRoom(const QString &room, const std::optiona
             continue;
         const proto::Normalized value = normalize(**given);
         if (!value.ok()) {
-            emit errorOccurred(tr("The title or topic cannot be used: %1").arg(value.reason));
+            emit errorOccurred(rejectionSentence(value.rejection));
             return {};
         }
         *checked = value.value;

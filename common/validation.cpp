@@ -147,11 +147,6 @@ bool isVisible(char32_t c)
     }
 }
 
-QString codePointName(uint c)
-{
-    return QStringLiteral("U+") + QString::number(c, 16).toUpper().rightJustified(4, u'0');
-}
-
 bool isForbiddenInText(char32_t c)
 {
     if (c == U'\n' || c == U'\t')
@@ -171,104 +166,196 @@ qsizetype codePointCount(QStringView text)
     return count;
 }
 
+QString codePointName(char32_t c)
+{
+    return QStringLiteral("U+") + QString::number(uint(c), 16).toUpper().rightJustified(4, u'0');
+}
+
 namespace {
 
-// The nickname rules, with the sentences naming what is checked ("The nickname", "The name").
-NormalizedNick normalizeNamed(const QString &raw, const QString &what, qsizetype maxChars)
+QString fieldName(Field field)
+{
+    switch (field) {
+    case Field::Nickname:
+        return QStringLiteral("The nickname");
+    case Field::AccountName:
+        return QStringLiteral("The account name");
+    case Field::DisplayName:
+        return QStringLiteral("The display name");
+    case Field::Password:
+        return QStringLiteral("The password");
+    case Field::DeviceName:
+        return QStringLiteral("The device name");
+    case Field::InviteCode:
+        return QStringLiteral("The invite code");
+    case Field::Token:
+        return QStringLiteral("The token");
+    case Field::DeviceId:
+        return QStringLiteral("The device id");
+    case Field::MessageText:
+        return QStringLiteral("The message text");
+    case Field::MessageId:
+        return QStringLiteral("The message id");
+    case Field::RoomName:
+        return QStringLiteral("The room name");
+    case Field::Title:
+        return QStringLiteral("The title");
+    case Field::Topic:
+        return QStringLiteral("The topic");
+    case Field::PageSize:
+        return QStringLiteral("The page size");
+    }
+    return {};
+}
+
+Rejection refuse(Field field, Rule rule, qsizetype length = 0, qsizetype limit = 0,
+                 char32_t character = 0)
+{
+    return Rejection{field, rule, length, limit, character};
+}
+
+// Fills a result's rejection and its English reason.
+template<typename Result> Result refused(Result result, const Rejection &rejection)
+{
+    result.rejection = rejection;
+    result.reason = describeRejection(rejection);
+    return result;
+}
+
+} // namespace
+
+QString describeRejection(const Rejection &r)
+{
+    const QString what = fieldName(r.field);
+    switch (r.rule) {
+    case Rule::None:
+        return {};
+    case Rule::Empty:
+        return QStringLiteral("%1 is empty.").arg(what);
+    case Rule::TooLong:
+        if (r.field == Field::Password || r.field == Field::MessageText)
+            return QStringLiteral("%1 has %2 characters; at most %3 are allowed.")
+                .arg(what)
+                .arg(r.length)
+                .arg(r.limit);
+        return QStringLiteral("%1 is longer than %2 characters.").arg(what).arg(r.limit);
+    case Rule::TooShort:
+        return QStringLiteral("%1 has %2 characters; it needs at least %3.")
+            .arg(what)
+            .arg(r.length)
+            .arg(r.limit);
+    case Rule::LoneSurrogate:
+        return QStringLiteral("%1 is not valid Unicode (a lone surrogate).").arg(what);
+    case Rule::InvisibleOutsideEmoji:
+        return QStringLiteral("%1 contains an invisible character (%2) outside an emoji sequence.")
+            .arg(what, codePointName(r.character));
+    case Rule::InvisibleCharacter:
+        return QStringLiteral("%1 contains an invisible or control character (%2).")
+            .arg(what, codePointName(r.character));
+    case Rule::ControlCharacter:
+        return QStringLiteral("%1 contains a control character (%2).")
+            .arg(what, codePointName(r.character));
+    case Rule::NoVisibleCharacter:
+        return QStringLiteral("%1 has no visible character.").arg(what);
+    case Rule::TwoSpaces:
+        return QStringLiteral("%1 contains two spaces in a row.").arg(what);
+    case Rule::PrintableAsciiOnly:
+        return QStringLiteral("%1 may only hold printable ASCII without spaces.").arg(what);
+    case Rule::RoomNameCharacters:
+        return QStringLiteral("%1 may only hold a-z, 0-9, '-' and '_'.").arg(what);
+    case Rule::DirectRoomForm:
+        return QStringLiteral("A direct room's name is \"@\" and two account ids, the lower first, "
+                              "as in \"@3-17\".");
+    case Rule::OutOfRange:
+        return QStringLiteral("%1 is %2; it must be from 1 to %3.")
+            .arg(what)
+            .arg(r.length)
+            .arg(r.limit);
+    }
+    return {};
+}
+
+namespace {
+
+// The nickname rules, for the field named in the sentences.
+NormalizedNick normalizeNamed(const QString &raw, Field field, qsizetype maxChars)
 {
     NormalizedNick result;
     result.nick = raw.trimmed().normalized(QString::NormalizationForm_C);
-    if (result.nick.isEmpty()) {
-        result.reason = QStringLiteral("%1 is empty.").arg(what);
-        return result;
-    }
-    if (codePointCount(result.nick) > maxChars) {
-        result.reason = QStringLiteral("%1 is longer than %2 characters.").arg(what).arg(maxChars);
-        return result;
-    }
+    if (result.nick.isEmpty())
+        return refused(result, refuse(field, Rule::Empty));
+    const qsizetype length = codePointCount(result.nick);
+    if (length > maxChars)
+        return refused(result, refuse(field, Rule::TooLong, length, maxChars));
     // A lone surrogate (only possible through a JSON \u escape) is no character at all.
-    if (!result.nick.isValidUtf16()) {
-        result.reason = QStringLiteral("%1 is not valid Unicode (a lone surrogate).").arg(what);
-        return result;
-    }
+    if (!result.nick.isValidUtf16())
+        return refused(result, refuse(field, Rule::LoneSurrogate));
     const QList<uint> codePoints = result.nick.toUcs4();
     bool visible = false;
     for (qsizetype i = 0; i < codePoints.size(); ++i) {
         const char32_t c = codePoints.at(i);
         if (c == kEmojiPresentation || c == kZeroWidthJoiner) {
-            if (!isPartOfEmoji(codePoints, i)) {
-                result.reason = QStringLiteral("%1 contains an invisible character (%2) "
-                                               "outside an emoji sequence.")
-                                    .arg(what, codePointName(c));
-                return result;
-            }
+            if (!isPartOfEmoji(codePoints, i))
+                return refused(result, refuse(field, Rule::InvisibleOutsideEmoji, 0, 0, c));
             continue;
         }
-        if (isForbiddenInNick(c) || showsAsNothing(c)) {
-            result.reason = QStringLiteral("%1 contains an invisible or control character (%2).")
-                                .arg(what, codePointName(c));
-            return result;
-        }
+        if (isForbiddenInNick(c) || showsAsNothing(c))
+            return refused(result, refuse(field, Rule::InvisibleCharacter, 0, 0, c));
         visible = visible || isVisible(c);
     }
-    if (!visible) {
-        result.reason = QStringLiteral("%1 has no visible character.").arg(what);
-        return result;
-    }
-    if (result.nick.contains(QLatin1String("  "))) {
-        result.reason = QStringLiteral("%1 contains two spaces in a row.").arg(what);
-        return result;
-    }
+    if (!visible)
+        return refused(result, refuse(field, Rule::NoVisibleCharacter));
+    if (result.nick.contains(QLatin1String("  ")))
+        return refused(result, refuse(field, Rule::TwoSpaces));
     return result;
 }
 
 Normalized fromNick(NormalizedNick nick)
 {
-    return Normalized{std::move(nick.nick), std::move(nick.reason)};
+    return Normalized{std::move(nick.nick), std::move(nick.reason), nick.rejection};
 }
 
 // Control characters, lone surrogates, line and paragraph separators: nothing a one-line value
 // typed by a person holds.
-QString findControlCharacter(const QString &text, const QString &what)
+Rejection findControlCharacter(const QString &text, Field field)
 {
     if (!text.isValidUtf16())
-        return QStringLiteral("%1 is not valid Unicode (a lone surrogate).").arg(what);
+        return refuse(field, Rule::LoneSurrogate);
     for (const QChar c : text) {
         if (c.isSurrogate())
             continue;
         const QChar::Category category = c.category();
         if (category == QChar::Other_Control || category == QChar::Separator_Line ||
             category == QChar::Separator_Paragraph)
-            return QStringLiteral("%1 contains a control character (%2).")
-                .arg(what, codePointName(c.unicode()));
+            return refuse(field, Rule::ControlCharacter, 0, 0, c.unicode());
     }
-    return {};
+    return refuse(field, Rule::None);
 }
 
 // Printable ASCII without spaces, at most `maxChars`: ids, tokens, device ids.
-QString checkPrintableAscii(const QString &value, const QString &what, qsizetype maxChars)
+Rejection checkPrintableAscii(const QString &value, Field field, qsizetype maxChars)
 {
     if (value.isEmpty())
-        return QStringLiteral("%1 is empty.").arg(what);
+        return refuse(field, Rule::Empty);
     if (value.size() > maxChars)
-        return QStringLiteral("%1 is longer than %2 characters.").arg(what).arg(maxChars);
+        return refuse(field, Rule::TooLong, value.size(), maxChars);
     for (const QChar c : value) {
         if (c.unicode() <= 0x20 || c.unicode() >= 0x7f)
-            return QStringLiteral("%1 may only hold printable ASCII without spaces.").arg(what);
+            return refuse(field, Rule::PrintableAsciiOnly);
     }
-    return {};
+    return refuse(field, Rule::None);
 }
 
 } // namespace
 
 NormalizedNick normalizeNick(const QString &raw)
 {
-    return normalizeNamed(raw, QStringLiteral("The nickname"), kMaxNickChars);
+    return normalizeNamed(raw, Field::Nickname, kMaxNickChars);
 }
 
 Normalized normalizeAccountName(const QString &raw)
 {
-    return fromNick(normalizeNamed(raw, QStringLiteral("The account name"), kMaxNickChars));
+    return fromNick(normalizeNamed(raw, Field::AccountName, kMaxNickChars));
 }
 
 Normalized normalizeDisplay(const QString &raw)
@@ -276,53 +363,50 @@ Normalized normalizeDisplay(const QString &raw)
     const QString trimmed = raw.trimmed();
     if (trimmed.isEmpty() && raw.isValidUtf16())
         return {};
-    return fromNick(normalizeNamed(raw, QStringLiteral("The display name"), kMaxDisplayChars));
+    return fromNick(normalizeNamed(raw, Field::DisplayName, kMaxDisplayChars));
+}
+
+Rejection passwordRejection(const QString &password)
+{
+    const qsizetype length = codePointCount(password);
+    if (length < kMinPasswordChars)
+        return refuse(Field::Password, Rule::TooShort, length, kMinPasswordChars);
+    if (length > kMaxPasswordChars)
+        return refuse(Field::Password, Rule::TooLong, length, kMaxPasswordChars);
+    return findControlCharacter(password, Field::Password);
 }
 
 QString checkPassword(const QString &password)
 {
-    const qsizetype length = codePointCount(password);
-    if (length < kMinPasswordChars) {
-        return QStringLiteral("The password has %1 characters; it needs at least %2.")
-            .arg(length)
-            .arg(kMinPasswordChars);
-    }
-    if (length > kMaxPasswordChars) {
-        return QStringLiteral("The password has %1 characters; at most %2 are allowed.")
-            .arg(length)
-            .arg(kMaxPasswordChars);
-    }
-    return findControlCharacter(password, QStringLiteral("The password"));
+    return describeRejection(passwordRejection(password));
 }
 
 Normalized normalizeDevice(const QString &raw)
 {
     Normalized result;
     result.value = raw.trimmed();
-    if (codePointCount(result.value) > kMaxDeviceChars) {
-        result.reason =
-            QStringLiteral("The device name is longer than %1 characters.").arg(kMaxDeviceChars);
-        return result;
-    }
-    result.reason = findControlCharacter(result.value, QStringLiteral("The device name"));
-    return result;
+    const qsizetype length = codePointCount(result.value);
+    if (length > kMaxDeviceChars)
+        return refused(result, refuse(Field::DeviceName, Rule::TooLong, length, kMaxDeviceChars));
+    return refused(result, findControlCharacter(result.value, Field::DeviceName));
 }
 
 QString checkInvite(const QString &invite)
 {
-    if (codePointCount(invite) > kMaxInviteChars)
-        return QStringLiteral("The invite code is longer than %1 characters.").arg(kMaxInviteChars);
-    return findControlCharacter(invite, QStringLiteral("The invite code"));
+    const qsizetype length = codePointCount(invite);
+    if (length > kMaxInviteChars)
+        return describeRejection(refuse(Field::InviteCode, Rule::TooLong, length, kMaxInviteChars));
+    return describeRejection(findControlCharacter(invite, Field::InviteCode));
 }
 
 QString checkToken(const QString &token)
 {
-    return checkPrintableAscii(token, QStringLiteral("The token"), kMaxTokenChars);
+    return describeRejection(checkPrintableAscii(token, Field::Token, kMaxTokenChars));
 }
 
 QString checkDeviceId(const QString &id)
 {
-    return checkPrintableAscii(id, QStringLiteral("The device id"), kMaxIdChars);
+    return describeRejection(checkPrintableAscii(id, Field::DeviceId, kMaxIdChars));
 }
 
 QString nickKey(const QString &normalizedNick)
@@ -335,31 +419,32 @@ QString nickKey(const QString &normalizedNick)
     return key;
 }
 
-QString checkText(const QString &text)
+Rejection textRejection(const QString &text)
 {
     if (text.trimmed().isEmpty())
-        return QStringLiteral("The message text is empty.");
+        return refuse(Field::MessageText, Rule::Empty);
     const qsizetype length = codePointCount(text);
-    if (length > kMaxTextChars) {
-        return QStringLiteral("The message text has %1 characters; at most %2 are allowed.")
-            .arg(length)
-            .arg(kMaxTextChars);
-    }
+    if (length > kMaxTextChars)
+        return refuse(Field::MessageText, Rule::TooLong, length, kMaxTextChars);
     if (!text.isValidUtf16()) // a lone surrogate, through a JSON \u escape
-        return QStringLiteral("The message text is not valid Unicode (a lone surrogate).");
+        return refuse(Field::MessageText, Rule::LoneSurrogate);
     for (const QChar c : text) {
         if (c.isSurrogate())
             continue;
         if (isForbiddenInText(c.unicode()))
-            return QStringLiteral("The message text contains a control character (%1).")
-                .arg(codePointName(c.unicode()));
+            return refuse(Field::MessageText, Rule::ControlCharacter, 0, 0, c.unicode());
     }
-    return {};
+    return refuse(Field::MessageText, Rule::None);
+}
+
+QString checkText(const QString &text)
+{
+    return describeRejection(textRejection(text));
 }
 
 QString checkMessageId(const QString &id)
 {
-    return checkPrintableAscii(id, QStringLiteral("The message id"), kMaxIdChars);
+    return describeRejection(checkPrintableAscii(id, Field::MessageId, kMaxIdChars));
 }
 
 namespace {
@@ -386,11 +471,9 @@ std::optional<qint64> parseDirectId(QStringView digits)
     return id;
 }
 
-QString checkDirectRoom(const QString &room)
+Rejection directRoomRejection(const QString &room)
 {
-    const QString form =
-        QStringLiteral("A direct room's name is \"@\" and two account ids, the lower first, as in "
-                       "\"@3-17\".");
+    const Rejection form = refuse(Field::RoomName, Rule::DirectRoomForm);
     const qsizetype dash = room.indexOf(u'-', 1);
     if (dash < 0)
         return form;
@@ -398,55 +481,63 @@ QString checkDirectRoom(const QString &room)
     const std::optional<qint64> second = parseDirectId(QStringView(room).sliced(dash + 1));
     if (!first || !second || *first >= *second)
         return form;
-    return {};
+    return refuse(Field::RoomName, Rule::None);
 }
 
 // A title or topic: one line of any visible text, or nothing.
-Normalized normalizeRoomText(const QString &raw, const QString &what, qsizetype maxChars)
+Normalized normalizeRoomText(const QString &raw, Field field, qsizetype maxChars)
 {
     Normalized result;
     result.value = raw.trimmed().normalized(QString::NormalizationForm_C);
     if (result.value.isEmpty())
         return result;
-    if (codePointCount(result.value) > maxChars) {
-        result.reason = QStringLiteral("%1 is longer than %2 characters.").arg(what).arg(maxChars);
-        return result;
-    }
-    result.reason = findControlCharacter(result.value, what);
-    if (!result.ok())
-        return result;
+    const qsizetype length = codePointCount(result.value);
+    if (length > maxChars)
+        return refused(result, refuse(field, Rule::TooLong, length, maxChars));
+    if (const Rejection control = findControlCharacter(result.value, field); control.refused())
+        return refused(result, control);
     const QList<uint> codePoints = result.value.toUcs4();
     const bool visible = std::any_of(codePoints.cbegin(), codePoints.cend(), [](uint c) {
         return !QChar::isSpace(c) && !showsAsNothing(c) && !isForbiddenInNick(c) && isVisible(c);
     });
     if (!visible)
-        result.reason = QStringLiteral("%1 has no visible character.").arg(what);
+        return refused(result, refuse(field, Rule::NoVisibleCharacter));
     return result;
 }
 
 } // namespace
 
-QString checkNewRoomName(const QString &room)
+Rejection newRoomNameRejection(const QString &room)
 {
     if (room.isEmpty())
-        return QStringLiteral("The room name is empty.");
+        return refuse(Field::RoomName, Rule::Empty);
     if (room.size() > kMaxRoomChars)
-        return QStringLiteral("The room name is longer than %1 characters.").arg(kMaxRoomChars);
+        return refuse(Field::RoomName, Rule::TooLong, room.size(), kMaxRoomChars);
     if (!std::all_of(room.cbegin(), room.cend(), isRoomNameCharacter))
-        return QStringLiteral("The room name may only hold a-z, 0-9, '-' and '_'.");
-    return {};
+        return refuse(Field::RoomName, Rule::RoomNameCharacters);
+    return refuse(Field::RoomName, Rule::None);
+}
+
+QString checkNewRoomName(const QString &room)
+{
+    return describeRejection(newRoomNameRejection(room));
+}
+
+Rejection roomRejection(const QString &room)
+{
+    if (room.startsWith(u'@') && room.size() <= kMaxRoomChars)
+        return directRoomRejection(room);
+    return newRoomNameRejection(room);
 }
 
 QString checkRoom(const QString &room)
 {
-    if (room.startsWith(u'@') && room.size() <= kMaxRoomChars)
-        return checkDirectRoom(room);
-    return checkNewRoomName(room);
+    return describeRejection(roomRejection(room));
 }
 
 bool isDirectRoomName(const QString &room)
 {
-    return room.startsWith(u'@') && checkRoom(room).isEmpty();
+    return room.startsWith(u'@') && !roomRejection(room).refused();
 }
 
 QString directRoomName(qint64 accountA, qint64 accountB)
@@ -456,20 +547,18 @@ QString directRoomName(qint64 accountA, qint64 accountB)
 
 Normalized normalizeTitle(const QString &raw)
 {
-    return normalizeRoomText(raw, QStringLiteral("The title"), kMaxTitleChars);
+    return normalizeRoomText(raw, Field::Title, kMaxTitleChars);
 }
 
 Normalized normalizeTopic(const QString &raw)
 {
-    return normalizeRoomText(raw, QStringLiteral("The topic"), kMaxTopicChars);
+    return normalizeRoomText(raw, Field::Topic, kMaxTopicChars);
 }
 
 QString checkPageLimit(int limit)
 {
     if (limit < 1 || limit > kMaxPageSize)
-        return QStringLiteral("The page size is %1; it must be from 1 to %2.")
-            .arg(limit)
-            .arg(kMaxPageSize);
+        return describeRejection(refuse(Field::PageSize, Rule::OutOfRange, limit, kMaxPageSize));
     return {};
 }
 

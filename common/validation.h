@@ -1,5 +1,8 @@
 // Rules for the values people and programs put into messages. Each check returns an empty
-// string when the value is acceptable, otherwise a reason a person can read.
+// string when the value is acceptable, otherwise a reason a person can read (English). The
+// *Rejection functions and the `rejection` of a result say the same as data (which value, which
+// rule, the numbers and the character), for a client that says it in the user's language; the
+// English sentence is made from it (describeRejection). The protocol carries the English only.
 #pragma once
 
 #include <QString>
@@ -7,10 +10,62 @@
 
 namespace chat::proto {
 
+// What was checked. Append-only: clients translate by these.
+enum class Field {
+    Nickname,
+    AccountName,
+    DisplayName,
+    Password,
+    DeviceName,
+    InviteCode,
+    Token,
+    DeviceId,
+    MessageText,
+    MessageId,
+    RoomName,
+    Title,
+    Topic,
+    PageSize,
+};
+
+// Which rule refused it. Append-only: clients translate by these.
+enum class Rule {
+    None,                  // accepted
+    Empty,                 //
+    TooLong,               // more than `limit` characters (`length` when counted)
+    TooShort,              // fewer than `limit` characters (`length` of them)
+    LoneSurrogate,         // not valid Unicode
+    InvisibleOutsideEmoji, // U+FE0F or U+200D (`character`) outside an emoji sequence
+    InvisibleCharacter,    // an invisible or control character (`character`) in a name
+    ControlCharacter,      // a control character (`character`)
+    NoVisibleCharacter,    //
+    TwoSpaces,             // two spaces in a row
+    PrintableAsciiOnly,    // ids and tokens
+    RoomNameCharacters,    // only a-z, 0-9, '-' and '_'
+    DirectRoomForm,        // "@" and two account ids, the lower first
+    OutOfRange,            // a number (`length`) not from 1 to `limit`
+};
+
+struct Rejection
+{
+    Field field = Field::Nickname;
+    Rule rule = Rule::None;
+    qsizetype length = 0;
+    qsizetype limit = 0;
+    char32_t character = 0;
+    [[nodiscard]] bool refused() const { return rule != Rule::None; }
+};
+
+// The English sentence for a rejection ("The room name is empty."); empty when none.
+[[nodiscard]] QString describeRejection(const Rejection &rejection);
+// "U+200B": how the sentences name a character.
+[[nodiscard]] QString codePointName(char32_t c);
+
 struct NormalizedNick
 {
     QString nick;   // trimmed and in Unicode NFC
     QString reason; // empty when the nick is acceptable
+    Rejection rejection;
     [[nodiscard]] bool ok() const { return reason.isEmpty(); }
 };
 
@@ -28,6 +83,7 @@ struct Normalized
 {
     QString value;
     QString reason;
+    Rejection rejection;
     [[nodiscard]] bool ok() const { return reason.isEmpty(); }
 };
 
@@ -40,6 +96,7 @@ struct Normalized
 // kMinPasswordChars to kMaxPasswordChars code points; any printable character, spaces included,
 // but no control character (NUL, newline, ...) and no lone surrogate. Not trimmed.
 [[nodiscard]] QString checkPassword(const QString &password);
+[[nodiscard]] Rejection passwordRejection(const QString &password);
 // A device's name as a hello gives it: trimmed, may be empty, at most kMaxDeviceChars code
 // points, no control characters.
 [[nodiscard]] Normalized normalizeDevice(const QString &raw);
@@ -52,12 +109,15 @@ struct Normalized
 [[nodiscard]] QString checkDeviceId(const QString &id);
 
 [[nodiscard]] QString checkText(const QString &text);
+[[nodiscard]] Rejection textRejection(const QString &text);
 [[nodiscard]] QString checkMessageId(const QString &id);
 // A room a request names: a room name (1 to kMaxRoomChars of a-z, 0-9, '-', '_') or a direct
 // room's name ("@<id>-<id>", two decimal account ids, the lower first).
 [[nodiscard]] QString checkRoom(const QString &room);
+[[nodiscard]] Rejection roomRejection(const QString &room);
 // A name for a new room: the room name rules only (no '@').
 [[nodiscard]] QString checkNewRoomName(const QString &room);
+[[nodiscard]] Rejection newRoomNameRejection(const QString &room);
 [[nodiscard]] bool isDirectRoomName(const QString &room);
 // The direct room of two accounts: "@<lower id>-<higher id>".
 [[nodiscard]] QString directRoomName(qint64 accountA, qint64 accountB);

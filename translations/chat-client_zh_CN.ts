@@ -254,6 +254,121 @@
     </message>
 </context>
 <context>
+    <name>ValidationText</name>
+    <message>
+        <source>The nickname</source>
+        <translation>昵称</translation>
+    </message>
+    <message>
+        <source>The account name</source>
+        <translation>账号名</translation>
+    </message>
+    <message>
+        <source>The display name</source>
+        <translation>显示名</translation>
+    </message>
+    <message>
+        <source>The password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>The device name</source>
+        <translation>设备名</translation>
+    </message>
+    <message>
+        <source>The invite code</source>
+        <translation>邀请码</translation>
+    </message>
+    <message>
+        <source>The token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>The device id</source>
+        <translation>设备编号</translation>
+    </message>
+    <message>
+        <source>The message text</source>
+        <translation>消息内容</translation>
+    </message>
+    <message>
+        <source>The message id</source>
+        <translation>消息编号</translation>
+    </message>
+    <message>
+        <source>The room name</source>
+        <translation>房间名</translation>
+    </message>
+    <message>
+        <source>The title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>The topic</source>
+        <translation>话题</translation>
+    </message>
+    <message>
+        <source>The page size</source>
+        <translation>每页条数</translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation>%1为空。</translation>
+    </message>
+    <message>
+        <source>%1 has %2 characters; at most %3 are allowed.</source>
+        <translation>%1有 %2 个字符，最多允许 %3 个。</translation>
+    </message>
+    <message>
+        <source>%1 is longer than %2 characters.</source>
+        <translation>%1超过 %2 个字符。</translation>
+    </message>
+    <message>
+        <source>%1 has %2 characters; it needs at least %3.</source>
+        <translation>%1只有 %2 个字符，至少需要 %3 个。</translation>
+    </message>
+    <message>
+        <source>%1 is not valid Unicode.</source>
+        <translation>%1不是有效的 Unicode 文本。</translation>
+    </message>
+    <message>
+        <source>%1 contains an invisible character (%2) outside an emoji.</source>
+        <translation>%1在表情符号之外含有不可见字符（%2）。</translation>
+    </message>
+    <message>
+        <source>%1 contains an invisible or control character (%2).</source>
+        <translation>%1含有不可见字符或控制字符（%2）。</translation>
+    </message>
+    <message>
+        <source>%1 contains a control character (%2).</source>
+        <translation>%1含有控制字符（%2）。</translation>
+    </message>
+    <message>
+        <source>%1 has no visible character.</source>
+        <translation>%1没有可见字符。</translation>
+    </message>
+    <message>
+        <source>%1 contains two spaces in a row.</source>
+        <translation>%1含有连续两个空格。</translation>
+    </message>
+    <message>
+        <source>%1 may only hold printable ASCII characters without spaces.</source>
+        <translation>%1只能包含可打印的 ASCII 字符，且不能有空格。</translation>
+    </message>
+    <message>
+        <source>%1 may only hold a-z, 0-9, &apos;-&apos; and &apos;_&apos;.</source>
+        <translation>%1只能包含 a-z、0-9、“-”和“_”。</translation>
+    </message>
+    <message>
+        <source>A direct room&apos;s name is &quot;@&quot; and two account ids, the lower first, as in &quot;@3-17&quot;.</source>
+        <translation>私聊房间的名称是“@”加两个账号编号，小的在前，例如“@3-17”。</translation>
+    </message>
+    <message>
+        <source>%1 is %2; it must be from 1 to %3.</source>
+        <translation>%1为 %2，必须在 1 到 %3 之间。</translation>
+    </message>
+</context>
+<context>
     <name>chat::client::ChangePasswordDialog</name>
     <message>
         <source>Change password</source>
@@ -395,10 +510,6 @@
         <translation>取消</translation>
     </message>
     <message>
-        <source>The display name cannot be used: %1</source>
-        <translation>显示名不可用：%1</translation>
-    </message>
-    <message>
         <source>The display name was not changed: %1</source>
         <translation>显示名未修改：%1</translation>
     </message>
@@ -517,14 +628,6 @@
         <translation>请先选择一个房间。</translation>
     </message>
     <message>
-        <source>The room name cannot be used: %1</source>
-        <translation>房间名不可用：%1</translation>
-    </message>
-    <message>
-        <source>The title or topic cannot be used: %1</source>
-        <translation>标题或话题不可用：%1</translation>
-    </message>
-    <message>
         <source>There is nothing to change.</source>
         <translation>没有要修改的内容。</translation>
     </message>
@@ -571,10 +674,6 @@
     <message>
         <source>Copy link</source>
         <translation>复制链接</translation>
-    </message>
-    <message>
-        <source>Select text…</source>
-        <translation>选择文字…</translation>
     </message>
     <message>
         <source>Quote</source>
@@ -772,20 +871,12 @@
         <translation>登录后本设备保存登录凭据，密码不会被保存。</translation>
     </message>
     <message>
-        <source>The account name cannot be used: %1</source>
-        <translation>账号名不可用：%1</translation>
-    </message>
-    <message>
         <source>Enter the password.</source>
         <translation>请输入密码。</translation>
     </message>
     <message>
         <source>The password needs %1 to %2 characters.</source>
         <translation>密码需要 %1 到 %2 个字符。</translation>
-    </message>
-    <message>
-        <source>The display name cannot be used: %1</source>
-        <translation>显示名不可用：%1</translation>
     </message>
     <message>
         <source>The connection is not encrypted</source>

@@ -19,6 +19,7 @@
 #include "tokenvault.h"
 #include "trayicon.h"
 #include "validation.h"
+#include "validationtext.h"
 #include "windowsize.h"
 
 #include <QApplication>
@@ -417,8 +418,8 @@ void ChatWindow::openSetDisplayName()
         return;
     const QString display = dialog.textValue().trimmed();
     if (!display.isEmpty()) {
-        if (const proto::NormalizedNick checked = proto::normalizeNick(display); !checked.ok()) {
-            showError(tr("The display name cannot be used: %1").arg(checked.reason));
+        if (const proto::Normalized checked = proto::normalizeDisplay(display); !checked.ok()) {
+            showError(rejectionSentence(checked.rejection));
             return;
         }
     }

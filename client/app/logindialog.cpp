@@ -3,6 +3,7 @@
 #include "protocol.h"
 #include "serverurl.h"
 #include "validation.h"
+#include "validationtext.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -205,9 +206,9 @@ void LoginDialog::clearPassword()
 
 void LoginDialog::accept()
 {
-    const proto::NormalizedNick name = proto::normalizeNick(m_name->text());
+    const proto::Normalized name = proto::normalizeAccountName(m_name->text());
     if (!name.ok()) {
-        setError(tr("The account name cannot be used: %1").arg(name.reason));
+        setError(rejectionSentence(name.rejection));
         m_name->setFocus();
         return;
     }
@@ -226,16 +227,16 @@ void LoginDialog::accept()
         return;
     }
     if (mode() == Mode::Register && !m_display->text().trimmed().isEmpty()) {
-        const proto::NormalizedNick display = proto::normalizeNick(m_display->text());
+        const proto::Normalized display = proto::normalizeDisplay(m_display->text());
         if (!display.ok()) {
-            setError(tr("The display name cannot be used: %1").arg(display.reason));
+            setError(rejectionSentence(display.rejection));
             m_display->setFocus();
             return;
         }
     }
     if (!confirmPasswordTransport(this, m_url))
         return;
-    rememberAccount(name.nick);
+    rememberAccount(name.value);
     QDialog::accept();
 }
 

@@ -119,8 +119,11 @@ void LoginDialogTest::checksBeforeSending_data()
     QTest::addColumn<QString>("password");
     QTest::addColumn<QString>("display");
     QTest::addColumn<QString>("error"); // contained in the error shown
+    // The validation rules' sentences in Chinese (client/validationtext.h).
     QTest::addRow("no name") << false << QStringLiteral("  ") << QStringLiteral("password1")
-                             << QString() << QStringLiteral("账号名");
+                             << QString() << QStringLiteral("账号名为空。");
+    QTest::addRow("two spaces") << true << QStringLiteral("a  b") << QStringLiteral("password1")
+                                << QString() << QStringLiteral("账号名含有连续两个空格。");
     QTest::addRow("no password") << false << QStringLiteral("alice") << QString() << QString()
                                  << QStringLiteral("密码");
     QTest::addRow("short password to register")
@@ -128,7 +131,7 @@ void LoginDialogTest::checksBeforeSending_data()
         << QStringLiteral("8");
     QTest::addRow("bad display name")
         << true << QStringLiteral("alice") << QStringLiteral("password1") << QStringLiteral("a\tb")
-        << QStringLiteral("显示名");
+        << QStringLiteral("显示名含有不可见字符或控制字符（U+0009）。");
 }
 
 void LoginDialogTest::checksBeforeSending()

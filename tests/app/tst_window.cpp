@@ -421,8 +421,14 @@ void TestWindow::roomsDialogJoinsAndCreates()
     bad.findChild<QPushButton *>(QStringLiteral("createButton"))->click();
     auto *error = bad.findChild<QLabel *>(QStringLiteral("errorLabel"));
     QVERIFY(error->isVisible());
-    QVERIFY(error->text().startsWith(QStringLiteral("房间名不可用")));
+    // In Chinese, like every sentence of the validation rules (client/validationtext.h).
+    QCOMPARE(error->text(), QStringLiteral("房间名只能包含 a-z、0-9、“-”和“_”。"));
     QCOMPARE(error->textFormat(), Qt::PlainText);
+    bad.findChild<QLineEdit *>(QStringLiteral("roomNameEdit"))->setText(QStringLiteral("ok"));
+    bad.findChild<QLineEdit *>(QStringLiteral("roomTitleEdit"))
+        ->setText(QStringLiteral("读书\u0001会"));
+    bad.findChild<QPushButton *>(QStringLiteral("createButton"))->click();
+    QCOMPARE(error->text(), QStringLiteral("标题含有控制字符（U+0001）。"));
 }
 
 void TestWindow::switchingRoomsKeepsScrollAndDraft()

@@ -204,7 +204,7 @@ void TestReconnect::invalidTextIsRefusedLocally()
     QCOMPARE(alice->send(QStringLiteral("  \n ")), QString());
     QCOMPARE(alice->send(QString(4001, u'x')), QString());
     QCOMPARE(errors.count(), 2);
-    QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("The message text is empty."));
+    QCOMPARE(errors.at(0).at(0).toString(), QStringLiteral("消息内容为空。"));
     QCOMPARE(alice->pendingCount(), 0);
     QCOMPARE(alice->messages()->rowCount(), 0);
     QCOMPARE(alice->state(), ConnectionState::Offline);
