@@ -1,5 +1,7 @@
 #include "eventtext.h"
 
+#include "messageformat.h"
+
 #include <QCoreApplication>
 
 namespace chat::client {
@@ -52,6 +54,11 @@ QString eventLine(const proto::Message &message)
         return Text::tr("%1 made %2 the owner").arg(who, target);
     // A kind from a newer server.
     return Text::tr("%1 changed the room").arg(who);
+}
+
+QString previewLine(const proto::Message &message)
+{
+    return message.event.isEmpty() ? format::plainText(message.text) : eventLine(message);
 }
 
 } // namespace chat::client

@@ -14,4 +14,8 @@ namespace chat::client {
 // text.
 [[nodiscard]] QString eventLine(const proto::Message &message);
 
+// One line for a room list or a notification: an event's line, or a chat message's text without
+// its formatting marks ("**ok**" reads "ok").
+[[nodiscard]] QString previewLine(const proto::Message &message);
+
 } // namespace chat::client

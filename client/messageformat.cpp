@@ -228,4 +228,12 @@ bool isOpenable(const QString &href)
     return url.isValid() && (scheme == u"http" || scheme == u"https") && !url.host().isEmpty();
 }
 
+QString plainText(const QString &text)
+{
+    QString plain;
+    for (const Span &span : parse(text))
+        plain += span.text;
+    return plain.simplified();
+}
+
 } // namespace chat::client::format

@@ -30,6 +30,10 @@ struct Span
 // "text", "bold", "italic", "code", "codeblock", "link": the names the shared table uses.
 [[nodiscard]] QString kindName(Kind kind);
 
+// What the message says without its marks, on one line: for a preview or a notification, where
+// "**ok**" should read "ok".
+[[nodiscard]] QString plainText(const QString &text);
+
 // Whether a link target may be opened: http and https only.
 [[nodiscard]] bool isOpenable(const QString &href);
 

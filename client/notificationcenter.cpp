@@ -40,7 +40,7 @@ void NotificationCenter::consider(const proto::Message &message, bool mentionsUs
     Notification notification;
     notification.room = message.room;
     notification.title = RoomListModel::titleOf(*room);
-    QString text = message.text;
+    QString text = previewLine(message);
     if (text.size() > kMaxBodyChars)
         text = text.left(kMaxBodyChars - 1) + u'…';
     notification.body =

@@ -56,11 +56,13 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     case MentionsRole:
         return r.mentions;
     case LastTextRole:
-        return r.last ? eventLine(*r.last) : QString();
+        return r.last ? previewLine(*r.last) : QString();
     case LastTimeRole:
         return r.last ? r.last->time : QDateTime();
     case LastFromRole:
-        return r.last && r.last->event.isEmpty() ? r.last->from : QString();
+        if (!r.last || !r.last->event.isEmpty())
+            return QString();
+        return r.last->display.isEmpty() ? r.last->from : r.last->display;
     case MembersRole:
         return r.members;
     case WithRole:

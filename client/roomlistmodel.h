@@ -25,9 +25,10 @@ public:
         RoleRole,    // QString: "owner" or "member"
         UnreadRole,  // int
         MentionsRole, // int
-        LastTextRole, // QString: the newest message's text (an event's Chinese line)
+        LastTextRole, // QString: the newest message's text without its marks, or an event's line
         LastTimeRole, // QDateTime, UTC; invalid when there is none
-        LastFromRole, // QString: who wrote the newest message; empty for an event
+        LastFromRole, // QString: who wrote the newest message (display name, else account); empty
+                      // for an event
         MembersRole,  // int
         WithRole,     // QString: a direct room's other account
         ReadRole,     // qint64: the newest seq this account has read

@@ -329,7 +329,7 @@
     if (!m) return '';
     if (m.event) return eventText(m);
     const who = m.from === state.account ? t('preview.me') : (str(m.display) || m.from);
-    return t('preview.line', { who, text: m.text }).slice(0, 80);
+    return t('preview.line', { who, text: window.ChatFormat.plainText(m.text) }).slice(0, 80);
   }
 
   function renderSidebar() {

@@ -177,5 +177,11 @@ window.ChatFormat = (() => {
     });
   }
 
-  return { parse, render, isOpenable };
+  // What the message says without its marks, on one line (a preview, a notification): as
+  // format::plainText in client/messageformat.cpp.
+  function plainText(text) {
+    return parse(text).map((span) => span.text).join('').replace(/\s+/g, ' ').trim();
+  }
+
+  return { parse, render, isOpenable, plainText };
 })();

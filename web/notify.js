@@ -5,7 +5,8 @@
 // nothing while the tab is visible on that room. Permission is asked for only when the person
 // clicks "Enable desktop notifications" (开启桌面通知). Clicking a notification focuses the tab
 // and opens its room.
-// app.js calls window.chatNotify; this file touches no other part of the page.
+// app.js calls window.chatNotify; this file touches no other part of the page. Its words come
+// from i18n.js (window.ChatI18n), in the page's language.
 'use strict';
 
 window.chatNotify = (() => {
@@ -91,7 +92,8 @@ window.chatNotify = (() => {
     if (!shouldNotify({ direct: room.direct, mentionsUs, fromUs, looking,
       roomLevel: level(room.key, room.direct) })) return;
     const who = display ? `${display} (${from})` : from;
-    const line = room.direct ? text : `${who}: ${text}`;
+    const plain = window.ChatFormat.plainText(text);
+    const line = room.direct ? plain : window.ChatI18n.t('preview.line', { who, text: plain }); // 温迪 (wendy)：…
     let notification;
     try {
       // Shown as plain text by the browser: nothing here is markup.

@@ -6,6 +6,7 @@
 #include "messageformat.h"
 #include "messageinput.h"
 #include "messagemodel.h"
+#include "messagetext.h"
 #include "protocol.h"
 #include "roomlistmodel.h"
 
@@ -57,7 +58,6 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
     m_title->setFont(titleFont);
     m_topic->setObjectName(QStringLiteral("roomTopic"));
     m_topic->setTextFormat(Qt::PlainText);
-    m_topic->setForegroundRole(QPalette::PlaceholderText);
     m_topic->setWordWrap(true);
 
     m_view->setObjectName(QStringLiteral("conversation"));
@@ -86,9 +86,9 @@ ConversationPane::ConversationPane(ConnectionController *controller, QWidget *pa
 
     m_typing->setObjectName(QStringLiteral("typingLabel"));
     m_typing->setTextFormat(Qt::PlainText);
-    m_typing->setForegroundRole(QPalette::PlaceholderText);
     // Keeps its line when empty, so the conversation does not jump when someone starts typing.
     m_typing->setMinimumHeight(m_typing->fontMetrics().height());
+    applyFaintInk();
 
     m_input->setObjectName(QStringLiteral("input"));
     m_input->installEventFilter(this); // Ctrl+C with nothing selected in it copies the messages'
@@ -146,6 +146,23 @@ bool ConversationPane::isAtBottom() const
 {
     const QScrollBar *bar = m_view->verticalScrollBar();
     return bar->value() >= bar->maximum() - kBottomSlackPx;
+}
+
+void ConversationPane::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyFaintInk();
+}
+
+void ConversationPane::applyFaintInk()
+{
+    const QColor faint = faintText(palette());
+    for (QLabel *label : {m_topic, m_typing}) {
+        QPalette quiet = label->palette();
+        quiet.setColor(QPalette::WindowText, faint);
+        label->setPalette(quiet);
+    }
 }
 
 void ConversationPane::showCurrent()

@@ -48,6 +48,7 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     struct ViewState
@@ -58,6 +59,7 @@ private:
     };
 
     void showCurrent();
+    void applyFaintInk(); // the topic and the typing line in faintText() of the pane's palette
     void showHeader();
     void sendInput();
     void onScrolled(int value);

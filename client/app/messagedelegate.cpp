@@ -112,7 +112,7 @@ QTextDocument *MessageDelegate::document(const QStyleOptionViewItem &option, con
     QFont font = option.font;
     QPalette ink = palette;
     if (system || pending)
-        ink.setColor(QPalette::Text, palette.color(QPalette::PlaceholderText));
+        ink.setColor(QPalette::Text, faintText(palette));
     if (system) {
         font.setItalic(true);
         font.setPointSizeF(std::max(6.0, option.font.pointSizeF() * 0.9));
@@ -185,7 +185,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const Layout l = layout(opt, index);
     const QPalette &palette = opt.palette;
     const QColor base = palette.color(QPalette::Base);
-    const QColor faint = palette.color(QPalette::PlaceholderText);
+    const QColor faint = faintText(palette);
 
     painter->save();
     if (!l.separator.isEmpty()) {

@@ -19,6 +19,11 @@ QColor blendColors(const QColor &base, const QColor &over, qreal amount)
                             float(mix(base.blueF(), over.blueF())));
 }
 
+QColor faintText(const QPalette &palette)
+{
+    return blendColors(palette.color(QPalette::Base), palette.color(QPalette::Text), 0.55);
+}
+
 void fillMessageDocument(QTextDocument &document, const QString &text, const QFont &font,
                          const QPalette &palette)
 {

@@ -18,4 +18,9 @@ void fillMessageDocument(QTextDocument &document, const QString &text, const QFo
 // `amount` (0..1) of `over` laid on `base`: tints that follow a light or a dark palette.
 [[nodiscard]] QColor blendColors(const QColor &base, const QColor &over, qreal amount);
 
+// The quiet ink of times, separators, event lines and the topic: half way from the background to
+// the text, readable on any palette (QPalette::PlaceholderText is not: some themes leave it dark
+// on a dark background).
+[[nodiscard]] QColor faintText(const QPalette &palette);
+
 } // namespace chat::client

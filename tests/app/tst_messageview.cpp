@@ -187,7 +187,9 @@ void TestMessageView::colorsComeFromThePalette()
     QPalette dark = light;
     dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x22));
     dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
-    dark.setColor(QPalette::PlaceholderText, QColor(0x99, 0x99, 0x99));
+    // As some themes leave it (Qt 6.4's KDE theme with a dark colour scheme): times and
+    // separators must not be drawn in it.
+    dark.setColor(QPalette::PlaceholderText, QColor(0x10, 0x10, 0x10));
     dark.setColor(QPalette::Link, QColor(0x80, 0xb0, 0xff));
 
     const QImage onLight = drawRow(model, 0, light);

@@ -176,6 +176,16 @@ void TestRooms::welcomeFillsTheSidebar()
     QCOMPARE(members.count(), 1);
     QCOMPARE(members.first().at(0).toString(), kLobby);
     QCOMPARE(seqs(m_rooms->current()), QList<qint64>{40});
+
+    // The preview reads without formatting marks, under the sender's display name.
+    proto::Message marked = said(kLobby, 60, QStringLiteral("carol"),
+                                 QStringLiteral("**好**，看 `release/2.3`\n第二行"));
+    marked.display = QStringLiteral("卡罗尔");
+    m_rooms->applyMessage(marked);
+    const QModelIndex lobby = list->index(list->indexOf(kLobby));
+    QCOMPARE(lobby.data(RoomListModel::LastTextRole).toString(),
+             QStringLiteral("好，看 release/2.3 第二行"));
+    QCOMPARE(lobby.data(RoomListModel::LastFromRole).toString(), QStringLiteral("卡罗尔"));
 }
 
 void TestRooms::roomUpdatesAndGone()
