@@ -1,81 +1,15 @@
 #include "accounts/postgresaccountstore.h"
 
 #include "store/postgresconnection.h"
+#include "store/rows.h"
 
 #include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 
 namespace chat::server {
 
-namespace {
-
-QDateTime fromMs(const QVariant &value)
-{
-    return value.isNull() ? QDateTime()
-                          : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-QVariant toMs(const QDateTime &time)
-{
-    return time.isValid() ? QVariant(time.toMSecsSinceEpoch())
-                          : QVariant(QMetaType::fromType<qint64>());
-}
-
-// Never NULL: the columns are NOT NULL, and a null QString binds as NULL.
-QString text(const QString &value)
-{
-    return value.isNull() ? QStringLiteral("") : value;
-}
-
-QByteArray bytes(const QByteArray &value)
-{
-    return value.isNull() ? QByteArray("") : value;
-}
-
-const QString kAccountColumns =
-    QStringLiteral("id, name, name_key, display, password_hash, admin, disabled, created_ms");
-
-Account accountFrom(const QSqlQuery &query)
-{
-    Account account;
-    account.id = query.value(0).toLongLong();
-    account.name = query.value(1).toString();
-    account.nameKey = query.value(2).toString();
-    account.display = query.value(3).toString();
-    account.passwordHash = query.value(4).toByteArray();
-    account.admin = query.value(5).toBool();
-    account.disabled = query.value(6).toBool();
-    account.created = fromMs(query.value(7));
-    return account;
-}
-
-const QString kTokenColumns = QStringLiteral("hash, account_id, device, created_ms, last_used_ms");
-
-TokenRecord tokenFrom(const QSqlQuery &query)
-{
-    TokenRecord token;
-    token.hash = query.value(0).toByteArray();
-    token.accountId = query.value(1).toLongLong();
-    token.device = query.value(2).toString();
-    token.created = fromMs(query.value(3));
-    token.lastUsed = fromMs(query.value(4));
-    return token;
-}
-
-const QString kInviteColumns = QStringLiteral("hash, uses_left, expires_ms, created_ms");
-
-InviteRecord inviteFrom(const QSqlQuery &query)
-{
-    InviteRecord invite;
-    invite.hash = query.value(0).toByteArray();
-    invite.usesLeft = query.value(1).toInt();
-    invite.expires = fromMs(query.value(2));
-    invite.created = fromMs(query.value(3));
-    return invite;
-}
-
-} // namespace
+// The accounts' rows are read and written alike in every database.
+using namespace rows;
 
 PostgresAccountStore::PostgresAccountStore(std::shared_ptr<PostgresConnection> connection)
     : m_statements(std::make_unique<PostgresStatements>(std::move(connection)))
@@ -85,11 +19,10 @@ PostgresAccountStore::~PostgresAccountStore() = default;
 
 bool PostgresAccountStore::run(QSqlQuery &query, const QString &what)
 {
-    if (query.exec())
+    QString error;
+    if (m_statements->exec(query, what, &error))
         return true;
-    setError(what + QStringLiteral(": ") + postgres::reason(query.lastError()));
-    query.finish();
-    m_statements->connection().noteFailure();
+    setError(error);
     return false;
 }
 
@@ -285,7 +218,7 @@ bool PostgresAccountStore::addInvite(const InviteRecord &invite)
         "INSERT INTO invites (hash, uses_left, expires_ms, created_ms) VALUES (?, ?, ?, ?)"));
     query.bindValue(0, invite.hash);
     query.bindValue(1, invite.usesLeft);
-    query.bindValue(2, toMs(invite.expires));
+    query.bindValue(2, msOrNull(invite.expires));
     query.bindValue(3, invite.created.toMSecsSinceEpoch());
     if (!run(query, QStringLiteral("cannot store an invite")))
         return false;

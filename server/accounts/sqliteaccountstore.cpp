@@ -1,5 +1,6 @@
 #include "accounts/sqliteaccountstore.h"
 
+#include "store/rows.h"
 #include "store/sqlitestore.h"
 
 #include <QSqlError>
@@ -7,72 +8,8 @@
 
 namespace chat::server {
 
-namespace {
-
-QDateTime fromMs(const QVariant &value)
-{
-    return value.isNull() ? QDateTime()
-                          : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-QVariant toMs(const QDateTime &time)
-{
-    return time.isValid() ? QVariant(time.toMSecsSinceEpoch())
-                          : QVariant(QMetaType::fromType<qint64>());
-}
-
-// Never NULL: the columns are NOT NULL, and a null QString binds as NULL.
-QString text(const QString &value)
-{
-    return value.isNull() ? QStringLiteral("") : value;
-}
-
-QByteArray bytes(const QByteArray &value)
-{
-    return value.isNull() ? QByteArray("") : value;
-}
-
-const QString kAccountColumns =
-    QStringLiteral("id, name, name_key, display, password_hash, admin, disabled, created_ms");
-
-Account accountFrom(const QSqlQuery &query)
-{
-    Account account;
-    account.id = query.value(0).toLongLong();
-    account.name = query.value(1).toString();
-    account.nameKey = query.value(2).toString();
-    account.display = query.value(3).toString();
-    account.passwordHash = query.value(4).toByteArray();
-    account.admin = query.value(5).toBool();
-    account.disabled = query.value(6).toBool();
-    account.created = fromMs(query.value(7));
-    return account;
-}
-
-const QString kTokenColumns = QStringLiteral("hash, account_id, device, created_ms, last_used_ms");
-
-TokenRecord tokenFrom(const QSqlQuery &query)
-{
-    TokenRecord token;
-    token.hash = query.value(0).toByteArray();
-    token.accountId = query.value(1).toLongLong();
-    token.device = query.value(2).toString();
-    token.created = fromMs(query.value(3));
-    token.lastUsed = fromMs(query.value(4));
-    return token;
-}
-
-InviteRecord inviteFrom(const QSqlQuery &query)
-{
-    InviteRecord invite;
-    invite.hash = query.value(0).toByteArray();
-    invite.usesLeft = query.value(1).toInt();
-    invite.expires = fromMs(query.value(2));
-    invite.created = fromMs(query.value(3));
-    return invite;
-}
-
-} // namespace
+// The accounts' rows are read and written alike in every database.
+using namespace rows;
 
 SqliteAccountStore::SqliteAccountStore(std::shared_ptr<SqliteConnection> connection)
     : m_connection(std::move(connection))
@@ -315,7 +252,7 @@ bool SqliteAccountStore::addInvite(const InviteRecord &invite)
         "INSERT INTO invites (hash, uses_left, expires_ms, created_ms) VALUES (?, ?, ?, ?)"));
     query.bindValue(0, invite.hash);
     query.bindValue(1, invite.usesLeft);
-    query.bindValue(2, toMs(invite.expires));
+    query.bindValue(2, msOrNull(invite.expires));
     query.bindValue(3, invite.created.toMSecsSinceEpoch());
     if (!query.exec())
         return fail(QStringLiteral("cannot store an invite"), query);
@@ -341,8 +278,8 @@ bool SqliteAccountStore::useInvite(const QByteArray &hash, const QDateTime &now)
 std::optional<InviteRecord> SqliteAccountStore::findInvite(const QByteArray &hash)
 {
     clearError();
-    QSqlQuery &query = statement(QStringLiteral(
-        "SELECT hash, uses_left, expires_ms, created_ms FROM invites WHERE hash = ?"));
+    QSqlQuery &query =
+        statement(QStringLiteral("SELECT %1 FROM invites WHERE hash = ?").arg(kInviteColumns));
     query.bindValue(0, hash);
     if (!query.exec()) {
         (void)fail(QStringLiteral("cannot read an invite"), query);
@@ -359,8 +296,8 @@ QList<InviteRecord> SqliteAccountStore::invites()
 {
     clearError();
     QList<InviteRecord> result;
-    QSqlQuery &query = statement(QStringLiteral(
-        "SELECT hash, uses_left, expires_ms, created_ms FROM invites ORDER BY created_ms, hash"));
+    QSqlQuery &query = statement(
+        QStringLiteral("SELECT %1 FROM invites ORDER BY created_ms, hash").arg(kInviteColumns));
     if (!query.exec()) {
         (void)fail(QStringLiteral("cannot list the invites"), query);
         return result;

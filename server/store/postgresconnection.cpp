@@ -178,4 +178,14 @@ QSqlQuery &PostgresStatements::get(const QString &sql)
     return *query;
 }
 
+bool PostgresStatements::exec(QSqlQuery &query, const QString &what, QString *error)
+{
+    if (query.exec())
+        return true;
+    *error = what + QStringLiteral(": ") + postgres::reason(query.lastError());
+    query.finish();
+    m_connection->noteFailure();
+    return false;
+}
+
 } // namespace chat::server

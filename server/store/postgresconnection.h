@@ -78,7 +78,9 @@ public:
     PostgresStatements &operator=(const PostgresStatements &) = delete;
 
     [[nodiscard]] QSqlQuery &get(const QString &sql);
-    [[nodiscard]] PostgresConnection &connection() const { return *m_connection; }
+    // Runs a statement from get(); when it fails, finishes it, checks the connection and sets
+    // *error to "<what>: <PostgreSQL's reason>".
+    [[nodiscard]] bool exec(QSqlQuery &query, const QString &what, QString *error);
 
 private:
     void clear();

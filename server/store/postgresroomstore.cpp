@@ -1,29 +1,16 @@
 #include "store/postgresroomstore.h"
 
 #include "store/postgresconnection.h"
+#include "store/rows.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 
 namespace chat::server {
 
+using rows::msOrZero;
+using rows::text;
+
 namespace {
-
-QDateTime fromMs(const QVariant &value)
-{
-    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-qint64 toMs(const QDateTime &time)
-{
-    return time.isValid() ? time.toMSecsSinceEpoch() : 0;
-}
-
-// Never NULL: the columns are NOT NULL, and a null QString binds as NULL.
-QString text(const QString &value)
-{
-    return value.isNull() ? QStringLiteral("") : value;
-}
 
 QString noRoom(qint64 id)
 {
@@ -40,11 +27,10 @@ PostgresRoomStore::~PostgresRoomStore() = default;
 
 bool PostgresRoomStore::run(QSqlQuery &query, const QString &what)
 {
-    if (query.exec())
+    QString error;
+    if (m_statements->exec(query, what, &error))
         return true;
-    setError(what + QStringLiteral(": ") + postgres::reason(query.lastError()));
-    query.finish();
-    m_statements->connection().noteFailure();
+    setError(error);
     return false;
 }
 
@@ -52,38 +38,21 @@ bool PostgresRoomStore::load(RoomSnapshot *snapshot)
 {
     clearError();
     RoomSnapshot loaded;
-    QSqlQuery &rooms = m_statements->get(QStringLiteral(
-        "SELECT id, name, title, topic, private, direct, created_ms FROM rooms ORDER BY id"));
+    QSqlQuery &rooms = m_statements->get(
+        QStringLiteral("SELECT %1 FROM rooms ORDER BY id").arg(rows::kRoomColumns));
     if (!run(rooms, QStringLiteral("cannot read the rooms")))
         return false;
-    while (rooms.next()) {
-        RoomRecord room;
-        room.id = rooms.value(0).toLongLong();
-        room.name = rooms.value(1).toString();
-        room.title = rooms.value(2).toString();
-        room.topic = rooms.value(3).toString();
-        room.isPrivate = rooms.value(4).toBool();
-        room.direct = rooms.value(5).toBool();
-        room.created = fromMs(rooms.value(6));
-        loaded.rooms.append(room);
-    }
+    while (rooms.next())
+        loaded.rooms.append(rows::roomFrom(rooms));
     rooms.finish();
 
-    QSqlQuery &members = m_statements->get(
-        QStringLiteral("SELECT room_id, account_id, role, joined_ms, read_seq FROM room_members "
-                       "ORDER BY room_id, account_id"));
+    QSqlQuery &members =
+        m_statements->get(QStringLiteral("SELECT %1 FROM room_members ORDER BY room_id, account_id")
+                              .arg(rows::kMemberColumns));
     if (!run(members, QStringLiteral("cannot read the rooms' members")))
         return false;
-    while (members.next()) {
-        MembershipRecord member;
-        member.roomId = members.value(0).toLongLong();
-        member.accountId = members.value(1).toLongLong();
-        member.role =
-            members.value(2).toInt() == int(RoomRole::Owner) ? RoomRole::Owner : RoomRole::Member;
-        member.joined = fromMs(members.value(3));
-        member.readSeq = members.value(4).toLongLong();
-        loaded.memberships.append(member);
-    }
+    while (members.next())
+        loaded.memberships.append(rows::memberFrom(members));
     members.finish();
 
     QSqlQuery &seen = m_statements->get(QStringLiteral("SELECT account_id FROM room_accounts"));
@@ -110,7 +79,7 @@ bool PostgresRoomStore::createRoom(RoomRecord *room)
     insert.bindValue(2, text(room->topic));
     insert.bindValue(3, room->isPrivate);
     insert.bindValue(4, room->direct);
-    insert.bindValue(5, toMs(room->created));
+    insert.bindValue(5, msOrZero(room->created));
     insert.bindValue(6, text(room->name));
     if (!run(insert, QStringLiteral("cannot store a room")))
         return false;
@@ -149,7 +118,7 @@ bool PostgresRoomStore::setMember(const MembershipRecord &member)
     query.bindValue(0, member.roomId);
     query.bindValue(1, member.accountId);
     query.bindValue(2, int(member.role));
-    query.bindValue(3, toMs(member.joined));
+    query.bindValue(3, msOrZero(member.joined));
     query.bindValue(4, member.readSeq);
     query.bindValue(5, member.roomId);
     if (!run(query, QStringLiteral("cannot store a member")))

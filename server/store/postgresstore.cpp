@@ -4,6 +4,7 @@
 #include "store/postgresconnection.h"
 #include "store/postgresroomstore.h"
 #include "store/postgresschema.h"
+#include "store/rows.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,24 +22,8 @@ using chat::proto::Message;
 
 namespace {
 
-// The columns messageFrom() reads, in its order.
-const QString kMessageColumns =
-    QStringLiteral("seq, msg_id, room, sender, time_ms, text, display, event, target");
-
-Message messageFrom(const QSqlQuery &query)
-{
-    Message message;
-    message.seq = query.value(0).toLongLong();
-    message.id = query.value(1).toString();
-    message.room = query.value(2).toString();
-    message.from = query.value(3).toString();
-    message.time = QDateTime::fromMSecsSinceEpoch(query.value(4).toLongLong(), Qt::UTC);
-    message.text = query.value(5).toString();
-    message.display = query.value(6).toString();
-    message.event = query.value(7).toString();
-    message.target = query.value(8).toString();
-    return message;
-}
+using rows::kMessageColumns;
+using rows::messageFrom;
 
 // A whole batch travels as one JSON parameter (json_to_recordset): one round trip, not one per
 // message, while the counter row is locked.

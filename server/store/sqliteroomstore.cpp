@@ -1,5 +1,6 @@
 #include "store/sqliteroomstore.h"
 
+#include "store/rows.h"
 #include "store/sqlitestore.h"
 
 #include <QSqlError>
@@ -7,23 +8,10 @@
 
 namespace chat::server {
 
+using rows::msOrZero;
+using rows::text;
+
 namespace {
-
-QDateTime fromMs(const QVariant &value)
-{
-    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-qint64 toMs(const QDateTime &time)
-{
-    return time.isValid() ? time.toMSecsSinceEpoch() : 0;
-}
-
-// Never NULL: the columns are NOT NULL, and a null QString binds as NULL.
-QString text(const QString &value)
-{
-    return value.isNull() ? QStringLiteral("") : value;
-}
 
 QString noRoom(qint64 id)
 {
@@ -68,38 +56,21 @@ bool SqliteRoomStore::load(RoomSnapshot *snapshot)
 {
     clearError();
     RoomSnapshot loaded;
-    QSqlQuery &rooms = statement(QStringLiteral(
-        "SELECT id, name, title, topic, private, direct, created_ms FROM rooms ORDER BY id"));
+    QSqlQuery &rooms =
+        statement(QStringLiteral("SELECT %1 FROM rooms ORDER BY id").arg(rows::kRoomColumns));
     if (!rooms.exec())
         return fail(QStringLiteral("cannot read the rooms"), rooms);
-    while (rooms.next()) {
-        RoomRecord room;
-        room.id = rooms.value(0).toLongLong();
-        room.name = rooms.value(1).toString();
-        room.title = rooms.value(2).toString();
-        room.topic = rooms.value(3).toString();
-        room.isPrivate = rooms.value(4).toBool();
-        room.direct = rooms.value(5).toBool();
-        room.created = fromMs(rooms.value(6));
-        loaded.rooms.append(room);
-    }
+    while (rooms.next())
+        loaded.rooms.append(rows::roomFrom(rooms));
     rooms.finish();
 
-    QSqlQuery &members = statement(
-        QStringLiteral("SELECT room_id, account_id, role, joined_ms, read_seq FROM room_members "
-                       "ORDER BY room_id, account_id"));
+    QSqlQuery &members =
+        statement(QStringLiteral("SELECT %1 FROM room_members ORDER BY room_id, account_id")
+                      .arg(rows::kMemberColumns));
     if (!members.exec())
         return fail(QStringLiteral("cannot read the rooms' members"), members);
-    while (members.next()) {
-        MembershipRecord member;
-        member.roomId = members.value(0).toLongLong();
-        member.accountId = members.value(1).toLongLong();
-        member.role =
-            members.value(2).toInt() == int(RoomRole::Owner) ? RoomRole::Owner : RoomRole::Member;
-        member.joined = fromMs(members.value(3));
-        member.readSeq = members.value(4).toLongLong();
-        loaded.memberships.append(member);
-    }
+    while (members.next())
+        loaded.memberships.append(rows::memberFrom(members));
     members.finish();
 
     QSqlQuery &seen = statement(QStringLiteral("SELECT account_id FROM room_accounts"));
@@ -133,7 +104,7 @@ bool SqliteRoomStore::createRoom(RoomRecord *room)
     insert.bindValue(2, text(room->topic));
     insert.bindValue(3, room->isPrivate ? 1 : 0);
     insert.bindValue(4, room->direct ? 1 : 0);
-    insert.bindValue(5, toMs(room->created));
+    insert.bindValue(5, msOrZero(room->created));
     if (!insert.exec())
         return fail(QStringLiteral("cannot store a room"), insert);
     room->id = insert.lastInsertId().toLongLong();
@@ -167,7 +138,7 @@ bool SqliteRoomStore::setMember(const MembershipRecord &member)
     query.bindValue(0, member.roomId);
     query.bindValue(1, member.accountId);
     query.bindValue(2, int(member.role));
-    query.bindValue(3, toMs(member.joined));
+    query.bindValue(3, msOrZero(member.joined));
     query.bindValue(4, member.readSeq);
     query.bindValue(5, member.roomId);
     if (!query.exec())

@@ -2,6 +2,7 @@
 
 #include "accounts/sqliteaccountstore.h"
 #include "secrets.h"
+#include "store/rows.h"
 #include "store/sqliteroomstore.h"
 
 #include <QFile>
@@ -35,30 +36,9 @@ QString reason(const QSqlError &error)
     return text.isEmpty() ? QStringLiteral("unknown SQLite error") : text;
 }
 
-// The columns messageFrom() reads, in its order.
-const QString kMessageColumns =
-    QStringLiteral("seq, msg_id, room, sender, time_ms, text, display, event, target");
-
-Message messageFrom(const QSqlQuery &query)
-{
-    Message message;
-    message.seq = query.value(0).toLongLong();
-    message.id = query.value(1).toString();
-    message.room = query.value(2).toString();
-    message.from = query.value(3).toString();
-    message.time = QDateTime::fromMSecsSinceEpoch(query.value(4).toLongLong(), Qt::UTC);
-    message.text = query.value(5).toString();
-    message.display = query.value(6).toString();
-    message.event = query.value(7).toString();
-    message.target = query.value(8).toString();
-    return message;
-}
-
-// Never NULL: the columns are NOT NULL, and a null QString binds as NULL.
-QString text(const QString &value)
-{
-    return value.isNull() ? QStringLiteral("") : value;
-}
+using rows::kMessageColumns;
+using rows::messageFrom;
+using rows::text;
 
 } // namespace
 
@@ -496,7 +476,7 @@ bool SqliteStore::append(QList<Entry> &entries)
     };
     qint64 seq = m_lastSeq;
     QHash<QPair<QString, QString>, qsizetype> firstOfKey; // this batch's ids
-    QHash<qsizetype, qsizetype> repeats;                   // an entry repeating an earlier one's
+    QHash<qsizetype, qsizetype> repeats;                  // an entry repeating an earlier one's
     for (qsizetype i = 0; i < entries.size(); ++i) {
         Entry &entry = entries[i];
         Message &message = entry.message;
