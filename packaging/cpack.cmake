@@ -37,7 +37,7 @@ endforeach()
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA ${chat_server_scripts})
 
 set(CPACK_DEBIAN_CLIENT_PACKAGE_NAME chat-client)
-set(CPACK_DEBIAN_CLIENT_PACKAGE_DEPENDS "qt6-qpa-plugins")
+set(CPACK_DEBIAN_CLIENT_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6svg6") # libqt6svg6: its icon
 # Qt's own Chinese for its dialogs; somewhere to keep the login token.
 set(CPACK_DEBIAN_CLIENT_PACKAGE_RECOMMENDS "qt6-translations-l10n, gnome-keyring | kwalletmanager")
 set(CPACK_COMPONENT_CLIENT_DESCRIPTION

@@ -14,6 +14,7 @@ packages=(
     fonts-noto-cjk fonts-noto-color-emoji
     openssl # libssl for wss://, and the command the TLS tests make certificates with
     librsvg2-bin # rsvg-convert: the icon's PNG sizes, made from its SVG (packaging/install.cmake)
+    libqt6svg6 # the SVG image plugin: the client draws its built-in icon (client/app/appidentity.h)
 )
 packages+=("$@")
 

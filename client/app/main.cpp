@@ -1,4 +1,5 @@
 // chat-client: the desktop chat window.
+#include "appidentity.h"
 #include "chatwindow.h"
 #include "connectdialog.h"
 #include "connectioncontroller.h"
@@ -101,6 +102,7 @@ int main(int argc, char *argv[])
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("chat.*.debug=false"));
     setApplicationNames();
+    applyDesktopIdentity();
 
     QCommandLineParser parser;
     const Options options(&parser);

@@ -7,6 +7,7 @@
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
 #include <QDBusReply>
+#include <QGuiApplication>
 
 namespace chat::client {
 
@@ -51,7 +52,10 @@ void NotifierDBus::notify(const Notification &notification)
     QDBusMessage message = call(QStringLiteral("Notify"));
     const QVariantMap hints{
         {QStringLiteral("category"), QStringLiteral("im.received")},
-        {QStringLiteral("desktop-entry"), QCoreApplication::applicationName()},
+        // The installed .desktop file's name, as the window's app id (appidentity.h).
+        {QStringLiteral("desktop-entry"), QGuiApplication::desktopFileName().isEmpty()
+                                              ? QCoreApplication::applicationName()
+                                              : QGuiApplication::desktopFileName()},
     };
     // Text from the network is never markup.
     const QString body = m_bodyMarkup ? notification.body.toHtmlEscaped() : notification.body;
