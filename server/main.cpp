@@ -7,6 +7,7 @@
 #include "securityoptions.h"
 #include "signalwatcher.h"
 #include "store/messagestore.h"
+#include "store/postgresconnection.h"
 #include "transport/listenaddresses.h"
 
 #include <QCommandLineParser>
@@ -227,6 +228,12 @@ int main(int argc, char *argv[])
 
     chat::server::MessageStore *historyStore = stores.messages.get(); // the hub keeps it
     ChatHub hub(config, std::move(stores));
+    // On PostgreSQL any number of nodes share the history: they hear each other's commits.
+    if (QString clusterError;
+        chat::server::postgres::isUrl(dbPath) && !hub.joinCluster(dbPath, &clusterError)) {
+        printError(QStringLiteral("cannot join the cluster on %1: %2").arg(dbPath, clusterError));
+        return kExitStoreFailed;
+    }
     if (!hub.listen()) {
         QUrl wanted = hub.url();
         wanted.setPort(config.port);

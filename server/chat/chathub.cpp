@@ -151,11 +151,17 @@ void ChatHub::Private::admit(ChatSession *session, const Hello &hello, const Aut
         return;
     }
     metrics.countLogin(hello.login ? "password" : hello.registration ? "register" : "token");
+    // With several nodes, what the others committed up to now goes out first too.
+    if (ordered)
+        pumpCluster([this] { return ordered->catchUp(); });
     // Whatever waits to go out is already in the store this welcome reads: it must reach the
     // others before the newcomer counts among them, or the newcomer would get it twice.
     flushFrames();
     const Account &account = *result.account;
     rememberAccount(account);
+    // Met on another node first: its rooms (the lobby it joined there) are news here.
+    if (cluster && !rooms.hasSeen(account.id))
+        syncRooms();
     SessionAccount joined;
     joined.id = account.id;
     joined.key = QStringLiteral("account:%1").arg(account.id);
@@ -182,7 +188,9 @@ void ChatHub::Private::admit(ChatSession *session, const Hello &hello, const Aut
     }
     session->markJoined(joined);
     const bool cameOnline = roster.add(joined.id, User{joined.name, joined.display}, session);
-    if (cameOnline)
+    if (cameOnline && clusterPresence)
+        clusterPresence->setOnline(joined.id, User{joined.name, joined.display});
+    if (cameOnline && !isOnlineElsewhere(joined.id))
         presence.changed(joined.id, User{joined.name, joined.display});
     if (replaced) {
         qCDebug(lcServer).noquote()
@@ -200,7 +208,8 @@ void ChatHub::Private::admit(ChatSession *session, const Hello &hello, const Aut
     welcome.session = joined.session;
     welcome.instance = store->instance();
     // Messages still waiting for their commit reach this client from its rooms, as to everyone.
-    welcome.seq = store->lastSeq();
+    // With several nodes, what was delivered here: later seqs come as messages, not history.
+    welcome.seq = ordered ? ordered->delivered() : store->lastSeq();
     const QList<Room *> own = rooms.roomsOf(joined.id);
     welcome.rooms.reserve(own.size());
     QSet<QString> names;
@@ -222,6 +231,9 @@ void ChatHub::Private::admit(ChatSession *session, const Hello &hello, const Aut
             else
                 welcome.history = store->since(names, joined.name, lastSeen, config.resumeLimit,
                                                historyBytesLimit(config), &complete);
+            // Another node may have committed past welcome.seq meanwhile: those follow as
+            // messages.
+            welcome.history.removeIf([&](const Message &m) { return m.seq > welcome.seq; });
         }
         welcome.resumed = complete;
         if (!complete) {
@@ -334,6 +346,8 @@ void ChatHub::Private::onSetDisplay(ChatSession *session, const SetDisplay &disp
         for (ChatSession *device : roster.find(account.id)->clients)
             device->account().display = display.display;
         presence.changed(account.id, User{account.name, display.display});
+        if (clusterPresence)
+            clusterPresence->setOnline(account.id, User{account.name, display.display});
     }
     session->sendMessage(Done{display.id, {}, {}});
 }
@@ -383,7 +397,9 @@ void ChatHub::Private::onClosed(ChatSession *session)
             room->online.remove(session);
         if (roster.remove(account.id, session)) {
             qCDebug(lcServer).noquote() << session->peer() << account.name << "left";
-            if (!shuttingDown)
+            if (clusterPresence)
+                clusterPresence->setOffline(account.id);
+            if (!shuttingDown && !isOnlineElsewhere(account.id))
                 presence.changed(account.id, std::nullopt);
             emit q->userLeft(account.name);
         }
@@ -455,7 +471,7 @@ void ChatHub::Private::tellPresence()
         });
         int online = 0;
         for (auto m = room->members.cbegin(); m != room->members.cend(); ++m)
-            online += roster.isOnline(m.key()) ? 1 : 0;
+            online += isOnline(m.key()) ? 1 : 0;
         // `skip`: what a member list already showed this watcher.
         const auto presenceFor = [&](const QHash<qint64, bool> &skip) {
             Presence news;
@@ -571,6 +587,55 @@ ChatHub::ChatHub(HubConfig config, Stores stores, QObject *parent)
         connect(&d->pruneTimer, &QTimer::timeout, this, [this] { d->prune(); });
         d->pruneTimer.start(qMax(1000, d->config.pruneIntervalMs));
     }
+}
+
+bool ChatHub::Private::isOnlineElsewhere(qint64 accountId) const
+{
+    return clusterPresence && clusterPresence->elsewhere().contains(accountId);
+}
+
+bool ChatHub::Private::isOnline(qint64 accountId) const
+{
+    return roster.isOnline(accountId) || isOnlineElsewhere(accountId);
+}
+
+bool ChatHub::joinCluster(const QString &databaseUrl, QString *error)
+{
+    auto feed = std::make_unique<ClusterFeed>(ClusterFeed::Options{databaseUrl, {}});
+    if (!feed->start(error))
+        return false;
+    d->cluster = std::move(feed);
+    MessageStore *store = d->store.get();
+    d->ordered = std::make_unique<OrderedDelivery>(
+        store->lastSeq(),
+        [store](qint64 first, qint64 last) -> std::optional<QList<Message>> {
+            return store->range(first, last);
+        },
+        [this] { return d->cluster->oldestHeld(); },
+        [this](const QList<Message> &messages, bool own) { d->deliver(messages, own); });
+    d->clusterRetry.setSingleShot(true);
+    d->clusterRetry.setInterval(250);
+    const auto catchUp = [this] {
+        d->pumpCluster([this] { return d->ordered->catchUp(); });
+    };
+    connect(&d->clusterRetry, &QTimer::timeout, this, catchUp);
+    connect(d->cluster.get(), &ClusterFeed::reconnected, this, catchUp);
+    connect(d->cluster.get(), &ClusterFeed::tick, this, catchUp);
+    connect(d->cluster.get(), &ClusterFeed::committed, this,
+            [this](const QString &, qint64, qint64 last) {
+                d->pumpCluster([this, last] { return d->ordered->committedUpTo(last); });
+            });
+    // Presence: the others' people count as online here while their node beats.
+    d->clusterPresence =
+        std::make_unique<ClusterPresence>(d->cluster.get(), ClusterPresence::kExpirySeconds);
+    connect(d->clusterPresence.get(), &ClusterPresence::changed, this,
+            [this](qint64 accountId, const std::optional<User> &user) {
+                if (!d->roster.isOnline(accountId)) // told already as this node's
+                    d->presence.changed(accountId, user);
+            });
+    qCInfo(lcCluster).noquote() << "node" << d->cluster->node() << "joined the cluster at seq"
+                                << d->ordered->delivered();
+    return true;
 }
 
 ChatHub::~ChatHub()

@@ -34,6 +34,11 @@ public:
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] QUrl url() const; // ws://HOST:PORT/
 
+    // Several nodes on one PostgreSQL database (the store's, --db postgresql://...): every
+    // node's messages reach this node's clients, in seq order (cluster/). False with *error when
+    // the database cannot be reached.
+    [[nodiscard]] bool joinCluster(const QString &databaseUrl, QString *error);
+
     // Stops listening and closes every client with 1001 (going away).
     void shutdown();
 

@@ -10,6 +10,9 @@
 #include "chat/rooms.h"
 #include "chat/roster.h"
 #include "chat/router.h"
+#include "cluster/clusterfeed.h"
+#include "cluster/clusterpresence.h"
+#include "cluster/ordereddelivery.h"
 #include "http/httpresponder.h"
 #include "http/metrics.h"
 #include "store/messagestore.h"
@@ -112,6 +115,14 @@ public:
 
     // Stored: now they may be acknowledged, which for a chat message means sent to its room.
     void onCommitted(const QList<chat::proto::Message> &messages);
+    // Committed messages, in seq order, to the room members connected here; `own`: committed by
+    // this node (another node's were read back from the shared store).
+    void deliver(const QList<chat::proto::Message> &messages, bool own);
+    // Several nodes (cluster/): another node changed rooms; read them all again and tell the
+    // members connected here what changed for them.
+    void syncRooms();
+    // Delivers what the other nodes committed; on a failed read tries again shortly.
+    void pumpCluster(const std::function<bool()> &step);
     void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);
     // Ids the store held already (a resend that reached the store, e.g. from another node):
     // acknowledged to their senders with the stored message.
@@ -161,6 +172,15 @@ public:
     QString loadError;
     // The operator's view, served as GET /healthz and /metrics on the chat port.
     Metrics metrics;
+    // Several nodes on one PostgreSQL database (joinCluster()): the notices between them, and
+    // the cursor that delivers every node's messages here once each, in seq order.
+    std::unique_ptr<ClusterFeed> cluster;
+    std::unique_ptr<OrderedDelivery> ordered;
+    QTimer clusterRetry;
+    std::unique_ptr<ClusterPresence> clusterPresence; // who is online on the other nodes
+    // Online here or on another node: what member lists and presence counts show.
+    [[nodiscard]] bool isOnline(qint64 accountId) const;
+    [[nodiscard]] bool isOnlineElsewhere(qint64 accountId) const;
     HttpResponder http;
     // Every new session's hello deadline, behind one timer.
     DeadlineQueue *helloDeadlines;

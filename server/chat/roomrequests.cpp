@@ -324,6 +324,21 @@ void ChatHub::Private::onMarkRead(ChatSession *session, const MarkRead &read)
 
 void ChatHub::Private::onCommitted(const QList<Message> &messages)
 {
+    if (!ordered) {
+        deliver(messages, true);
+        return;
+    }
+    if (!messages.isEmpty())
+        cluster->announce(messages.first().seq, messages.last().seq);
+    pumpCluster([this, &messages] { return ordered->ownCommitted(messages); });
+}
+
+void ChatHub::Private::deliver(const QList<Message> &messages, bool own)
+{
+    if (!own && std::any_of(messages.cbegin(), messages.cend(), [this](const Message &message) {
+            return !message.event.isEmpty() || !rooms.find(message.room);
+        }))
+        syncRooms();
     // Someone's first message must not arrive before the news that they came online.
     if (presence.hasPending())
         tellPresence();
@@ -345,9 +360,47 @@ void ChatHub::Private::onCommitted(const QList<Message> &messages)
                     device->sendMessage(RoomGone{room->name(), QStringLiteral("removed")});
                 }
             }
+        } else if (!own && message.event == QLatin1String("left")) {
+            // Left on another node: this node's devices of the account hear it too.
+            if (const Roster::Member *member =
+                    roster.find(accountByKey.value(accountNameKey(message.from)))) {
+                const QList<ChatSession *> devices = member->clients;
+                for (ChatSession *device : devices)
+                    device->sendMessage(RoomGone{room->name(), QStringLiteral("left")});
+            }
         }
     }
     scheduleFlush();
+}
+
+void ChatHub::Private::syncRooms()
+{
+    RoomSnapshot snapshot;
+    if (!roomStore->load(&snapshot)) {
+        qCWarning(lcCluster).noquote()
+            << "cannot read the rooms again:" << roomStore->errorString();
+        return;
+    }
+    for (const Rooms::MemberChange &change : rooms.sync(snapshot)) {
+        switch (change.kind) {
+        case Rooms::MemberChange::Added:
+            connectDevices(change.room, change.accountId);
+            tellRoomState(change.room, change.accountId);
+            break;
+        case Rooms::MemberChange::Removed:
+            disconnectDevices(change.room, change.accountId);
+            break;
+        case Rooms::MemberChange::RoleChanged:
+            tellRoomState(change.room, change.accountId);
+            break;
+        }
+    }
+}
+
+void ChatHub::Private::pumpCluster(const std::function<bool()> &step)
+{
+    if (!step() && !clusterRetry.isActive())
+        clusterRetry.start();
 }
 
 void ChatHub::Private::onResent(const QList<MessageStore::Entry> &entries)
@@ -432,6 +485,11 @@ void ChatHub::Private::onJoinRoom(ChatSession *session, const JoinRoom &request)
 {
     const SessionAccount &account = session->account();
     Room *room = rooms.find(request.room);
+    // Made on another node a moment ago: its notice may still be on the way.
+    if (!room && cluster) {
+        syncRooms();
+        room = rooms.find(request.room);
+    }
     if (room && room->isMember(account.id)) {
         session->sendMessage(RoomUpdate{roomState(*room, account.id)});
         session->sendMessage(Done{request.id, {}, room->name()});
@@ -633,7 +691,7 @@ void ChatHub::Private::onListMembers(ChatSession *session, const ListMembers &re
     for (auto it = room->members.cbegin(); it != room->members.cend(); ++it) {
         if (const std::optional<KnownAccount> member = known(it.key()))
             ordered.append({member->nameKey, it.key()});
-        online += roster.isOnline(it.key()) ? 1 : 0;
+        online += isOnline(it.key()) ? 1 : 0;
     }
     std::sort(ordered.begin(), ordered.end());
     const QString afterKey = request.after.isEmpty() ? QString() : accountNameKey(request.after);
@@ -653,13 +711,13 @@ void ChatHub::Private::onListMembers(ChatSession *session, const ListMembers &re
         const KnownAccount member = knownAccounts.value(it->second);
         list.members.append(RoomMember{member.name, member.display,
                                        roleName(room->members.value(it->second).role),
-                                       roster.isOnline(it->second)});
+                                       isOnline(it->second)});
     }
     // The list shows the changes the next round will tell: this connection has them already.
     QHash<qint64, bool> &listed = alreadyListed[session];
     for (qint64 accountId : presence.pendingAccounts())
         if (room->isMember(accountId))
-            listed.insert(accountId, roster.isOnline(accountId));
+            listed.insert(accountId, isOnline(accountId));
     if (listed.isEmpty())
         alreadyListed.remove(session);
     // From now on this connection hears who of this room comes and goes.

@@ -49,6 +49,44 @@ bool Rooms::load(const QHash<QString, Message> &newest, QString *error)
     return true;
 }
 
+QList<Rooms::MemberChange> Rooms::sync(const RoomSnapshot &snapshot)
+{
+    QList<MemberChange> changes;
+    QHash<qint64, QHash<qint64, RoomMemberState>> members; // room id → account id → state
+    for (const MembershipRecord &member : snapshot.memberships)
+        members[member.roomId].insert(member.accountId,
+                                      RoomMemberState{member.role, member.joined, member.readSeq});
+    for (const RoomRecord &record : snapshot.rooms) {
+        auto it = m_rooms.find(record.id);
+        if (it == m_rooms.end()) {
+            auto room = std::make_unique<Room>();
+            room->record = record;
+            m_byName.insert(record.name, record.id);
+            it = m_rooms.emplace(record.id, std::move(room)).first;
+        }
+        Room *room = it->second.get();
+        room->record = record;
+        const QHash<qint64, RoomMemberState> now = members.value(record.id);
+        for (auto was = room->members.cbegin(); was != room->members.cend(); ++was)
+            if (!now.contains(was.key())) {
+                m_ofAccount[was.key()].remove(record.id);
+                changes.append({room, was.key(), MemberChange::Removed});
+            }
+        for (auto is = now.cbegin(); is != now.cend(); ++is) {
+            const auto was = room->members.constFind(is.key());
+            if (was == room->members.cend()) {
+                m_ofAccount[is.key()].insert(record.id);
+                changes.append({room, is.key(), MemberChange::Added});
+            } else if (was->role != is->role) {
+                changes.append({room, is.key(), MemberChange::RoleChanged});
+            }
+        }
+        room->members = now;
+    }
+    m_seen.unite(snapshot.seenAccounts);
+    return changes;
+}
+
 Room *Rooms::find(const QString &name)
 {
     const auto id = m_byName.constFind(name);

@@ -72,6 +72,19 @@ public:
     // A stored message of the room: the newest now.
     void noteMessage(const chat::proto::Message &message);
 
+    // What another node changed (several nodes on one database): the rooms and memberships of
+    // the store's snapshot replace those held here; the memberships that came, went or changed
+    // their role are returned, for the hub to tell the members' connections.
+    struct MemberChange
+    {
+        enum Kind { Added, Removed, RoleChanged };
+        Room *room;
+        qint64 accountId;
+        Kind kind;
+    };
+    [[nodiscard]] QList<MemberChange> sync(const RoomSnapshot &snapshot);
+    [[nodiscard]] bool hasSeen(qint64 accountId) const { return m_seen.contains(accountId); }
+
     [[nodiscard]] QString errorString() const { return m_error; }
 
 private:

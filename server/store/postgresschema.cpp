@@ -80,7 +80,7 @@ QStringList migrationStep(int from)
                            "beat timestamptz NOT NULL)"),
             QStringLiteral("CREATE TABLE cluster_online (node text NOT NULL REFERENCES "
                            "cluster_nodes (node) ON DELETE CASCADE, account_id bigint NOT NULL, "
-                           "name text NOT NULL, display text NOT NULL, "
+                           "name text NOT NULL, display text, "
                            "PRIMARY KEY (node, account_id))"),
         };
     default:
