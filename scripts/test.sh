@@ -8,6 +8,9 @@ test_packages=(chromium)
 # The packaging test (tests/packaging) builds the .deb files (dpkg-dev: dpkg-shlibdeps) and
 # checks them, the desktop metadata and the unit (systemd-analyze).
 test_packages+=(dpkg-dev lintian desktop-file-utils appstream systemd file man-db)
+# The cluster test (tests/cluster) puts nodes behind Debian's nginx, running
+# deploy/nginx/chat-cluster.conf.
+test_packages+=(nginx-light)
 command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)
 "$root/scripts/install-deps.sh" "${test_packages[@]}"
