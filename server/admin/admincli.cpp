@@ -7,6 +7,7 @@
 #include "hubconfig.h"
 #include "protocol.h"
 #include "store/messagestore.h"
+#include "store/postgresconnection.h"
 #include "validation.h"
 
 #include "accounts/accounts.h"
@@ -120,7 +121,7 @@ AdminResult runDirect(const QStringList &arguments, const AdminCliOptions &optio
                                "--control-socket\n")
                     .arg(options.dbPath),
                 kAdminStoreFailed};
-    if (!QFileInfo::exists(options.dbPath)) {
+    if (!postgres::isUrl(options.dbPath) && !QFileInfo::exists(options.dbPath)) {
         if (!createsData(arguments))
             return {QStringLiteral("no database at %1 (no server has used it yet)\n")
                         .arg(options.dbPath),

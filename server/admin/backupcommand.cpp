@@ -167,6 +167,10 @@ QStringList backupArguments(const BackupRequest &request)
 AdminResult runBackup(const BackupRequest &request, MessageStore *store)
 {
     auto *sqlite = dynamic_cast<SqliteStore *>(store);
+    if (!sqlite && store && store->isDurable())
+        return failure(kAdminStoreFailed,
+                       QStringLiteral("this server keeps its history in PostgreSQL: back it up "
+                                      "with pg_dump (docs/operations.md)"));
     if (!sqlite)
         return failure(kAdminStoreFailed,
                        QStringLiteral("this server keeps its history in memory (--db :memory:): "

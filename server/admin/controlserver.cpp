@@ -5,6 +5,7 @@
 #include "admin/controlwire.h"
 #include "logging.h"
 #include "store/messagestore.h"
+#include "store/postgresconnection.h"
 
 #include "accounts/accounts.h"
 
@@ -212,7 +213,9 @@ QString controlSocketPath(const QString &dbPath, const QString &overridePath)
 {
     if (!overridePath.isEmpty())
         return QFileInfo(overridePath).absoluteFilePath();
-    if (dbPath.isEmpty() || dbPath == memoryStorePath())
+    // No file to put it next to: in memory, or a PostgreSQL database (whose admin commands act
+    // on the database directly, unless --control-socket names a node's).
+    if (dbPath.isEmpty() || dbPath == memoryStorePath() || postgres::isUrl(dbPath))
         return {};
     return QFileInfo(dbPath).absoluteFilePath() + QStringLiteral(".control");
 }

@@ -4,6 +4,7 @@
 // dropped without harm, at most four connections at once.
 #include "admin/admincommands.h"
 #include "admin/controlwire.h"
+#include "postgresserver.h"
 #include "testclient.h"
 
 #include <QDataStream>
@@ -85,7 +86,9 @@ private:
     bool addUser(const QString &name, const QString &password, const QStringList &more = {});
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    QString m_dbPath;
+    std::unique_ptr<chat::test::PostgresServer> m_postgres; // for the "postgres" rows, once
+    int m_postgresDatabases = 0;
+    QString m_dbPath; // the SQLite file, or the PostgreSQL URL
     std::unique_ptr<QProcess> m_server;
     QUrl m_url;
 };
@@ -95,6 +98,18 @@ void AdminTest::init()
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     m_dbPath = m_dir->filePath(QStringLiteral("chat.sqlite"));
+    // The rows named "postgres...": a fresh database on this program's PostgreSQL, which the
+    // commands use directly (there is no file to put a control socket next to).
+    if (!QByteArray(QTest::currentDataTag()).startsWith("postgres"))
+        return;
+    if (const QString why = chat::test::PostgresServer::missingReason(); !why.isEmpty())
+        QSKIP(qPrintable(why));
+    if (!m_postgres)
+        m_postgres = std::make_unique<chat::test::PostgresServer>();
+    if (!m_postgres->isRunning())
+        QVERIFY2(m_postgres->start(), qPrintable(m_postgres->errorString()));
+    m_dbPath = m_postgres->createDatabase(QStringLiteral("admin%1").arg(++m_postgresDatabases));
+    QVERIFY2(!m_dbPath.isEmpty(), qPrintable(m_postgres->errorString()));
 }
 
 void AdminTest::cleanup()
@@ -196,7 +211,9 @@ bool AdminTest::addUser(const QString &name, const QString &password, const QStr
 #define BOTH_WAYS()                                                                                \
     QTest::addColumn<bool>("running");                                                             \
     QTest::addRow("stopped server (database file)") << false;                                      \
-    QTest::addRow("running server (control socket)") << true
+    QTest::addRow("running server (control socket)") << true;                                      \
+    QTest::addRow("postgres, stopped server") << false;                                            \
+    QTest::addRow("postgres, running server (the database directly)") << true
 
 void AdminTest::addAndList_data()
 {
