@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-qpa-plugins libqt6sql6-sqlite
+    libqt6sql6-psql # Qt's PostgreSQL driver (QPSQL): --db postgresql://... (server/store/postgres*)
     libicu-dev # NFKC_Casefold and the confusable skeleton for account names (common/namekey.cpp)
     libsodium-dev # Argon2id for account passwords (server/passwordhasher.cpp)
     qtkeychain-qt6-dev # the desktop client's account tokens in the system keychain

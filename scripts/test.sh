@@ -11,6 +11,9 @@ test_packages+=(dpkg-dev lintian desktop-file-utils appstream systemd file man-d
 # The cluster test (tests/cluster) puts nodes behind Debian's nginx, running
 # deploy/nginx/chat-cluster.conf.
 test_packages+=(nginx-light)
+# The PostgreSQL tests (tests/support/postgresserver.h) make a throw-away cluster with initdb and
+# run it as the postgres user.
+test_packages+=(postgresql)
 command -v node >/dev/null || test_packages+=(nodejs)
 command -v npm >/dev/null || test_packages+=(npm)
 "$root/scripts/install-deps.sh" "${test_packages[@]}"
