@@ -75,6 +75,15 @@ public:
     }
     void checkAlive(qint64 silenceLimitMs) { m_transport->checkAlive(silenceLimitMs); }
 
+    // Router::flush's note of how many of the rooms it is sending to this session is in: the
+    // flush that counted it, and the count. Kept here so that a flush needs no table of sessions.
+    struct RouteMark
+    {
+        quint64 flush = 0;
+        int rooms = 0;
+    };
+    [[nodiscard]] RouteMark &routeMark() { return m_routeMark; }
+
 signals:
     void helloReceived(chat::server::ChatSession *session, const chat::proto::Hello &hello);
     // Any other message from a joined session (sends, account and room requests); the hub
@@ -98,6 +107,7 @@ private:
     int m_helloExtensions = 0;
     bool m_authenticating = false;
     bool m_joined = false;
+    RouteMark m_routeMark;
 };
 
 } // namespace chat::server

@@ -37,6 +37,7 @@ private:
     QHash<Room *, FrameBatch> m_byRoom; // the same frames, per room
     qsizetype m_bytes = 0;
     qsizetype m_largestRoomBytes = 0;
+    quint64 m_flushes = 0; // numbers each flush, for ChatSession::routeMark
 };
 
 } // namespace chat::server
