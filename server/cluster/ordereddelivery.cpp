@@ -77,19 +77,22 @@ bool OrderedDelivery::readUpTo(qint64 last)
         const std::optional<QList<Message>> read = m_reader(m_delivered + 1, end);
         if (!read)
             return false;
-        if (read->isEmpty()) {
-            const std::optional<qint64> oldest = m_oldest();
-            if (!oldest || end >= *oldest)
-                return false;
-        }
         QList<Message> fresh;
         for (const Message &message : *read)
             if (message.seq > m_delivered && message.seq <= end)
                 fresh.append(message);
-        // Numbers that are not there were pruned: nothing to deliver, nothing to wait for.
-        m_delivered = end;
-        if (!fresh.isEmpty())
-            m_deliver(fresh, false);
+        if (fresh.isEmpty()) {
+            // Numbers below the oldest held were pruned: nothing to deliver, nothing to wait for.
+            const std::optional<qint64> oldest = m_oldest();
+            if (!oldest || end >= *oldest)
+                return false;
+            m_delivered = end;
+            continue;
+        }
+        m_delivered = fresh.last().seq;
+        m_deliver(fresh, false);
+        if (m_delivered < end)
+            return false; // committed, so there: the rest could not be read now
     }
     return true;
 }
