@@ -1,7 +1,9 @@
 // The chat-server program itself: its stdout (the `listening on` line, then the addresses people
 // can open), a conversation through it, a clean stop on SIGTERM/SIGINT, registration by invite
 // (a code from `chat-server invite create` over the control socket) or not at all, and its exit
-// codes for a taken port and bad options.
+// codes for a taken port and bad options; on PostgreSQL (--db postgresql://...) it keeps the
+// history across a restart.
+#include "postgresserver.h"
 #include "testclient.h"
 
 #include <QNetworkAccessManager>
@@ -26,6 +28,7 @@ private slots:
 
     void chatsAndStopsCleanlyOnSignal_data();
     void chatsAndStopsCleanlyOnSignal();
+    void keepsHistoryInPostgresAcrossRestart();
     void inviteRegistration();
     void closedRegistration();
     void printsAddressesPeopleCanOpen_data();
@@ -151,6 +154,56 @@ void ServerProcessTest::chatsAndStopsCleanlyOnSignal()
         QCOMPARE(client->undecodableFrames(), 0);
         QCOMPARE(client->socketErrors(), 0);
     }
+}
+
+void ServerProcessTest::keepsHistoryInPostgresAcrossRestart()
+{
+    chat::test::PostgresServer postgres;
+    CHAT_START_POSTGRES(postgres);
+    const QString database = postgres.createDatabase(QStringLiteral("proc"));
+    QVERIFY(!database.isEmpty());
+    // The same port both times: alice logs in again with the token of that address. The later
+    // --db wins over start()'s :memory:.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(probe.serverPort());
+    probe.close();
+    const QStringList arguments = {QStringLiteral("--db"),   database,
+                                   QStringLiteral("--port"), port,
+                                   QStringLiteral("--host"), QStringLiteral("127.0.0.1")};
+    start(arguments);
+    QUrl url = waitListening();
+    QVERIFY(url.isValid());
+    QString instance;
+    QString id;
+    {
+        TestClient alice;
+        QVERIFY(alice.open(url));
+        QVERIFY(alice.helloAndWait(QStringLiteral("alice")));
+        instance = alice.welcome()->instance;
+        id = alice.send(QStringLiteral("kept in PostgreSQL"));
+        QVERIFY(alice.waitForMessages(1));
+        QCOMPARE(alice.messages()[0].seq, 1);
+    }
+    QCOMPARE(::kill(pid_t(m_process->processId()), SIGTERM), 0);
+    QVERIFY(waitFinished());
+    QCOMPARE(m_process->exitCode(), 0);
+
+    start(arguments);
+    url = waitListening();
+    QVERIFY(url.isValid());
+    TestClient again;
+    QVERIFY(again.open(url));
+    chat::proto::Hello hello = again.helloFor(QStringLiteral("alice"), 0);
+    hello.instance = instance;
+    QVERIFY(again.helloAndWait(hello));
+    QCOMPARE(again.welcome()->instance, instance); // the same history
+    QCOMPARE(again.welcome()->seq, 1);
+    // The resume carries what the first process stored.
+    const QList<chat::proto::Message> history = again.welcome()->history;
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history[0].id, id);
+    QCOMPARE(history[0].text, QStringLiteral("kept in PostgreSQL"));
 }
 
 QString ServerProcessTest::createInvite(const QString &controlSocket)
