@@ -8,6 +8,8 @@ test_packages=(chromium)
 # The packaging test (tests/packaging) builds the .deb files (dpkg-dev: dpkg-shlibdeps) and
 # checks them, the desktop metadata and the unit (systemd-analyze).
 test_packages+=(dpkg-dev lintian desktop-file-utils appstream systemd file man-db)
+# tst_notifierdbus starts a private session bus for a fake notification service.
+test_packages+=(dbus-daemon)
 # The cluster test (tests/cluster) puts nodes behind Debian's nginx, running
 # deploy/nginx/chat-cluster.conf.
 test_packages+=(nginx-light)

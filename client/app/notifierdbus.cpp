@@ -62,25 +62,40 @@ void NotifierDBus::notify(const Notification &notification)
     message << QCoreApplication::applicationName() << m_idByRoom.value(notification.room, 0u)
             << QStringLiteral("mail-message-new") << notification.title << body
             << QStringList{QStringLiteral("default"), tr("Open")} << hints << kExpireMs;
+    ++m_awaitingIds;
     auto *watcher =
         new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(message), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
             [this, room = notification.room](QDBusPendingCallWatcher *finished) {
                 const QDBusPendingReply<uint> reply = *finished;
                 finished->deleteLater();
-                if (reply.isError())
+                --m_awaitingIds;
+                if (reply.isError()) {
+                    if (m_awaitingIds == 0)
+                        m_clickedEarly.clear();
                     return;
+                }
                 m_roomById.remove(m_idByRoom.value(room));
                 m_idByRoom.insert(room, reply.value());
                 m_roomById.insert(reply.value(), room);
+                // Clicked before its id came back (both cross the bus; the click may be first).
+                const bool clicked = m_clickedEarly.remove(reply.value());
+                if (m_awaitingIds == 0)
+                    m_clickedEarly.clear(); // what is left there was never ours
+                if (clicked)
+                    emit activated(room);
             });
 }
 
 void NotifierDBus::onActionInvoked(uint id, const QString &action)
 {
+    if (action != u"default")
+        return;
     const QString room = m_roomById.value(id);
-    if (action == u"default" && !room.isEmpty())
+    if (!room.isEmpty())
         emit activated(room);
+    else if (m_awaitingIds > 0) // else another program's notification
+        m_clickedEarly.insert(id);
 }
 
 void NotifierDBus::onClosed(uint id, uint /*reason*/)
