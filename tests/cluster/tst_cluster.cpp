@@ -13,6 +13,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 #include <QUuid>
@@ -94,7 +95,8 @@ private:
     NginxServer m_nginx;
     std::vector<Person> m_people; // the test's, kept for the failure report
     QElapsedTimer m_clock;
-    QTimer m_load; // drive() every 10 ms
+    QTimer m_load;           // drive() every 10 ms
+    QTemporaryDir m_sockets; // the nodes' control sockets
 };
 
 void ClusterTest::initTestCase()
@@ -111,7 +113,8 @@ void ClusterTest::initTestCase()
                         QString::number(m_ports[i]), QStringLiteral("--name"),
                         QStringLiteral("node%1").arg(i), QStringLiteral("--hash-workers"),
                         QStringLiteral("1"), QStringLiteral("--max-registrations-per-address"),
-                        QStringLiteral("0")}));
+                        QStringLiteral("0"), QStringLiteral("--control-socket"),
+                        m_sockets.filePath(QStringLiteral("node%1.control").arg(i))}));
         QVERIFY2(m_nodes.back()->start(), qPrintable(m_nodes.back()->errorString()));
     }
     CHAT_START_NGINX(m_nginx, m_ports);
