@@ -3,6 +3,7 @@
 
 #include "accounts/accounts.h"
 #include "transport/tlsconfig.h"
+#include "transport/trustedproxies.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -41,7 +42,9 @@ struct HubConfig
     // messages that fit. A resume whose gap does not fit gets the recent history instead.
     qint64 maxWelcomeHistoryBytes = 256 * 1024;
     QStringList allowedOrigins; // normalised (originpolicy.h); empty: any origin
-    TlsCredentials tls;         // when enabled the port speaks wss:// only
+    // Reverse proxies whose X-Forwarded-For names the client (--trusted-proxy); empty: none.
+    TrustedProxies trustedProxies;
+    TlsCredentials tls; // when enabled the port speaks wss:// only
     // Remembered message ids, so a resent id is acknowledged instead of broadcast again: the
     // newest ones per account, for the accounts that sent most recently.
     int dedupIdsPerNick = 256;

@@ -42,7 +42,8 @@ void printError(const QString &message)
 // Fills `config` from the command line; returns an error message for a bad value.
 QString parseOptions(const QCommandLineParser &parser, const QCommandLineOption &host,
                      const QCommandLineOption &port, const QCommandLineOption &history,
-                     const QCommandLineOption &name, HubConfig *config)
+                     const QCommandLineOption &name, const QCommandLineOption &trustedProxy,
+                     HubConfig *config)
 {
     const QString hostText = parser.value(host).trimmed();
     if (hostText.compare(QLatin1String("any"), Qt::CaseInsensitive) == 0)
@@ -71,6 +72,12 @@ QString parseOptions(const QCommandLineParser &parser, const QCommandLineOption 
     if (serverName.isEmpty() || serverName.size() > kMaxNameChars)
         return QStringLiteral("--name: the name must have 1 to %1 characters.").arg(kMaxNameChars);
     config->name = serverName;
+
+    QString proxyError;
+    config->trustedProxies =
+        chat::server::TrustedProxies::parse(parser.values(trustedProxy), &proxyError);
+    if (!proxyError.isEmpty())
+        return QStringLiteral("--trusted-proxy: %1.").arg(proxyError);
     return {};
 }
 
@@ -140,7 +147,16 @@ int main(int argc, char *argv[])
                                   QStringLiteral("The server name sent in every welcome "
                                                  "(default: chat)."),
                                   QStringLiteral("NAME"), QStringLiteral("chat"));
-    parser.addOptions({host, port, history, name});
+    const QCommandLineOption trustedProxy(
+        QStringLiteral("trusted-proxy"),
+        QStringLiteral("A reverse proxy (nginx) whose X-Forwarded-For header names the client: "
+                       "an address or ADDRESS/PREFIX (127.0.0.1, 10.0.0.0/8, ::1); repeat it or "
+                       "separate several with commas. The client is the right-most address of "
+                       "the header that is not a trusted proxy, and every per-address limit and "
+                       "log line counts it; the header from anyone else is ignored (default: "
+                       "none)."),
+        QStringLiteral("ADDR"));
+    parser.addOptions({host, port, history, name, trustedProxy});
     const QCommandLineOption db(
         QStringLiteral("db"),
         QStringLiteral("The SQLite file that keeps the history and the accounts across "
@@ -191,7 +207,8 @@ int main(int argc, char *argv[])
     }
 
     HubConfig config;
-    if (const QString problem = parseOptions(parser, host, port, history, name, &config);
+    if (const QString problem =
+            parseOptions(parser, host, port, history, name, trustedProxy, &config);
         !problem.isEmpty()) {
         printError(problem);
         return kExitBadUsage;

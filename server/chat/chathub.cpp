@@ -4,6 +4,7 @@
 #include "http/httpgate.h"
 #include "logging.h"
 #include "secrets.h"
+#include "transport/clientaddress.h"
 #include "transport/connectionlimits.h"
 #include "transport/framebatch.h"
 #include "transport/websockettransport.h"
@@ -65,7 +66,7 @@ void ChatHub::Private::accept(QWebSocket *socket, QTcpSocket *tcp)
     auto *transport = new WebSocketTransport(
         socket, tcp, config,
         config.maxAddressBytesPerSecond > 0
-            ? addressBytes->lease(ConnectionLimits::addressKey(socket->peerAddress()))
+            ? addressBytes->lease(ConnectionLimits::addressKey(clientAddress(tcp)))
             : nullptr);
     ChatSession *session = open(transport);
     watchTraffic(socket, session);
@@ -159,9 +160,9 @@ void ChatHub::Private::admit(ChatSession *session, const Hello &hello, const Aut
     flushFrames();
     const Account &account = *result.account;
     rememberAccount(account);
-    // Met on another node first: its rooms (the lobby it joined there) are news here.
+    // Met on another node first: its rooms (the lobby it joined there) may be news here.
     if (cluster && !rooms.hasSeen(account.id))
-        syncRooms();
+        refreshAccountRooms(account.id);
     SessionAccount joined;
     joined.id = account.id;
     joined.key = QStringLiteral("account:%1").arg(account.id);
@@ -340,15 +341,7 @@ void ChatHub::Private::onSetDisplay(ChatSession *session, const SetDisplay &disp
         session->sendError(ErrorCode::DisplayInvalid, problem, display.id);
         return;
     }
-    if (auto it = knownAccounts.find(account.id); it != knownAccounts.end())
-        it->display = display.display;
-    if (roster.setDisplay(account.id, display.display)) {
-        for (ChatSession *device : roster.find(account.id)->clients)
-            device->account().display = display.display;
-        presence.changed(account.id, User{account.name, display.display});
-        if (clusterPresence)
-            clusterPresence->setOnline(account.id, User{account.name, display.display});
-    }
+    applyDisplay(account.id, account.name, display.display); // other nodes: statenotice.h
     session->sendMessage(Done{display.id, {}, {}});
 }
 
@@ -604,6 +597,11 @@ bool ChatHub::joinCluster(const QString &databaseUrl, QString *error)
     auto feed = std::make_unique<ClusterFeed>(ClusterFeed::Options{databaseUrl, {}});
     if (!feed->start(error))
         return false;
+    // Every commit names its seqs to every node from inside its transaction.
+    if (!d->store->announceCommitsAs(feed->node())) {
+        *error = QStringLiteral("the history is not shared with other nodes");
+        return false;
+    }
     d->cluster = std::move(feed);
     MessageStore *store = d->store.get();
     d->ordered = std::make_unique<OrderedDelivery>(
@@ -621,6 +619,11 @@ bool ChatHub::joinCluster(const QString &databaseUrl, QString *error)
     connect(&d->clusterRetry, &QTimer::timeout, this, catchUp);
     connect(d->cluster.get(), &ClusterFeed::reconnected, this, catchUp);
     connect(d->cluster.get(), &ClusterFeed::tick, this, catchUp);
+    // Rooms, memberships, read positions and accounts changed anywhere (clusterstate.cpp); after
+    // a lost connection their notices may be gone: everything is read again.
+    connect(d->cluster.get(), &ClusterFeed::stateChanged, this,
+            [this](const StateNotice &notice) { d->onStateNotice(notice); });
+    connect(d->cluster.get(), &ClusterFeed::reconnected, this, [this] { d->syncRooms(); });
     connect(d->cluster.get(), &ClusterFeed::committed, this,
             [this](const QString &, qint64, qint64 last) {
                 d->pumpCluster([this, last] { return d->ordered->committedUpTo(last); });

@@ -2,6 +2,7 @@
 
 #include "http/httpresponder.h"
 #include "logging.h"
+#include "transport/clientaddress.h"
 #include "transport/lingeringsocket.h"
 
 #include "codec.h"
@@ -17,6 +18,13 @@ HttpGate::HttpGate(const HttpLimits &limits, HttpResponder *responder, QObject *
     , m_limits(limits)
     , m_responder(responder)
 {}
+
+void HttpGate::setForwarding(const TrustedProxies &proxies,
+                             std::function<bool(QTcpSocket *)> admits)
+{
+    m_proxies = proxies;
+    m_admitsForwarded = std::move(admits);
+}
 
 void HttpGate::inspect(QTcpSocket *socket)
 {
@@ -39,6 +47,8 @@ void HttpGate::examine(QTcpSocket *socket)
     case HttpHead::State::Incomplete:
         return;
     case HttpHead::State::Complete:
+        if (!settleClient(socket, head.request))
+            return;
         if (head.request.isWebSocketUpgrade()) {
             disconnect(socket, nullptr, this, nullptr);
             emit webSocketRequested(socket);
@@ -62,16 +72,37 @@ void HttpGate::examine(QTcpSocket *socket)
     case HttpHead::State::TooLarge:
         // Debug only, like every HTTP answer: counted in /metrics, so scanners cannot flood the
         // log.
-        qCDebug(lcServerNet).noquote()
-            << peerName(socket->peerAddress(), socket->peerPort()) << "request head too large";
+        qCDebug(lcServerNet).noquote() << describeClient(socket) << "request head too large";
         answer(socket, m_responder->refuse(431).serialize());
         return;
     case HttpHead::State::Malformed:
-        qCDebug(lcServerNet).noquote()
-            << peerName(socket->peerAddress(), socket->peerPort()) << "malformed request head";
+        qCDebug(lcServerNet).noquote() << describeClient(socket) << "malformed request head";
         answer(socket, m_responder->refuse(400).serialize());
         return;
     }
+}
+
+bool HttpGate::settleClient(QTcpSocket *socket, const HttpRequest &request)
+{
+    // A POST's body may take several reads: the head, and its verdict, stay the same.
+    if (m_proxies.isEmpty() || hasClientAddress(socket))
+        return true;
+    const TrustedProxies::Resolution client =
+        m_proxies.resolve(socket->peerAddress(), request.headerValues("x-forwarded-for"));
+    if (client.malformed)
+        qCWarning(lcServerNet).noquote()
+            << describeClient(socket)
+            << "trusted proxy sent an X-Forwarded-For that is not a list of addresses; "
+               "counting the proxy's own address";
+    setClientAddress(socket, client.address);
+    if (!client.forwarded || client.address == socket->peerAddress())
+        return true;
+    if (!m_admitsForwarded || m_admitsForwarded(socket))
+        return true;
+    disconnect(socket, nullptr, this, nullptr);
+    abortConnection(socket);
+    socket->deleteLater();
+    return false;
 }
 
 void HttpGate::respondWithBody(QTcpSocket *socket, HttpRequest request)
@@ -81,7 +112,7 @@ void HttpGate::respondWithBody(QTcpSocket *socket, HttpRequest request)
     socket->skip(socket->bytesAvailable());
     connect(socket, &QTcpSocket::readyRead, this,
             [socket] { socket->skip(socket->bytesAvailable()); });
-    const HttpPeer peer{socket->peerAddress(), qobject_cast<QSslSocket *>(socket) != nullptr};
+    const HttpPeer peer{clientAddress(socket), qobject_cast<QSslSocket *>(socket) != nullptr};
     // Hashing a password takes a while: by the answer the peer may have gone (deleted on
     // disconnected, see inspect()) or the handshake deadline may have cut the connection.
     m_responder->respondWithBody(request, peer,

@@ -8,8 +8,11 @@
 #pragma once
 
 #include "http/httprequest.h"
+#include "transport/trustedproxies.h"
 
 #include <QObject>
+
+#include <functional>
 
 QT_BEGIN_NAMESPACE
 class QTcpSocket;
@@ -28,6 +31,10 @@ public:
 
     // Watches a freshly accepted connection; the socket's owner stays its owner.
     void inspect(QTcpSocket *socket);
+    // Believe X-Forwarded-For from these proxies (transport/clientaddress.h). `admits` is asked
+    // about each connection whose client address that changed; false drops it without a word
+    // (its address is over its limit of connections).
+    void setForwarding(const TrustedProxies &proxies, std::function<bool(QTcpSocket *)> admits);
 
 signals:
     // The head asks for a WebSocket upgrade: the receiver passes the socket to
@@ -39,9 +46,13 @@ private:
     // The head and `bodyBytes` of body are in: stop reading, let the responder answer.
     void respondWithBody(QTcpSocket *socket, HttpRequest request);
     void answer(QTcpSocket *socket, const QByteArray &response);
+    // Settles the client address from the head, once per connection; false: dropped.
+    bool settleClient(QTcpSocket *socket, const HttpRequest &request);
 
     HttpLimits m_limits;
     HttpResponder *m_responder;
+    TrustedProxies m_proxies;
+    std::function<bool(QTcpSocket *)> m_admitsForwarded;
 };
 
 } // namespace chat::server

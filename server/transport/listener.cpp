@@ -2,6 +2,7 @@
 
 #include "http/httpgate.h"
 #include "logging.h"
+#include "transport/clientaddress.h"
 #include "transport/deadlinequeue.h"
 #include "transport/inboundbudget.h"
 #include "transport/lingeringsocket.h"
@@ -43,7 +44,7 @@ QString endpointKey(const QHostAddress &peer, quint16 peerPort, const QHostAddre
 
 QString describePeer(const QTcpSocket *socket)
 {
-    return peerName(socket->peerAddress(), socket->peerPort());
+    return describeClient(socket);
 }
 
 // The address a freshly accepted descriptor comes from, read before anything is made for it.
@@ -107,6 +108,16 @@ public:
         m_limits->add(m_peer);
     }
     ~CountedConnection() override { m_limits->remove(m_peer); }
+
+    // The connection turned out to stand for another client (a trusted proxy's, see
+    // clientaddress.h): it counts there from now on.
+    void moveTo(const QHostAddress &client)
+    {
+        m_limits->remove(m_peer);
+        m_peer = client;
+        m_limits->add(m_peer);
+    }
+    [[nodiscard]] const QHostAddress &address() const { return m_peer; }
 
 private:
     std::shared_ptr<ConnectionLimits> m_limits;
@@ -266,6 +277,9 @@ QWebSocketServer *Listener::upgrader()
 void Listener::setHttpGate(HttpGate *gate)
 {
     m_httpGate = gate;
+    if (!m_config.trustedProxies.isEmpty())
+        gate->setForwarding(m_config.trustedProxies,
+                            [this](QTcpSocket *socket) { return admitsForwarded(socket); });
     connect(gate, &HttpGate::webSocketRequested, this,
             [this](QTcpSocket *socket) { upgrader()->handleConnection(socket); });
 }
@@ -341,11 +355,29 @@ void Listener::refuseUpgraded(QWebSocket *socket, QTcpSocket *tcp,
 
 bool Listener::admitsAddress(const QHostAddress &peer)
 {
-    if (m_limits->check(peer) != ConnectionLimits::Verdict::AddressFull)
+    // A trusted proxy carries many clients; each counts once its request head names it.
+    if (m_limits->check(peer) != ConnectionLimits::Verdict::AddressFull ||
+        m_config.trustedProxies.contains(peer))
         return true;
     ++m_refusedOverAddressLimit;
     m_refusalLog.refused(ConnectionLimits::addressKey(peer), m_limits->maxPerAddress());
     return false;
+}
+
+bool Listener::admitsForwarded(QTcpSocket *socket)
+{
+    auto *counted = socket->findChild<CountedConnection *>(QString(), Qt::FindDirectChildrenOnly);
+    const QHostAddress client = clientAddress(socket);
+    if (!counted ||
+        ConnectionLimits::addressKey(counted->address()) == ConnectionLimits::addressKey(client))
+        return true;
+    if (m_limits->check(client) == ConnectionLimits::Verdict::AddressFull) {
+        ++m_refusedOverAddressLimit;
+        m_refusalLog.refused(ConnectionLimits::addressKey(client), m_limits->maxPerAddress());
+        return false;
+    }
+    counted->moveTo(client);
+    return true;
 }
 
 } // namespace chat::server

@@ -4,6 +4,7 @@
 
 #include "http/metrics.h" // utf8Size
 #include "logging.h"
+#include "transport/clientaddress.h"
 #include "transport/framebatch.h"
 #include "transport/lingeringsocket.h"
 
@@ -47,7 +48,8 @@ Transport::Admission admissionOf(RateLimiter::Verdict verdict)
 WebSocketTransport::WebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, const HubConfig &config,
                                        std::shared_ptr<AddressBudgets::Lease> addressBytes,
                                        QObject *parent)
-    : Transport(peerName(socket->peerAddress(), socket->peerPort()), parent)
+    : Transport(tcp ? describeClient(tcp) : peerName(socket->peerAddress(), socket->peerPort()),
+                parent)
     , m_socket(socket)
     , m_tcp(tcp)
     , m_ssl(qobject_cast<QSslSocket *>(tcp))
@@ -118,7 +120,7 @@ bool WebSocketTransport::hasUnreadInput() const
 
 QHostAddress WebSocketTransport::peerAddress() const
 {
-    return m_socket->peerAddress();
+    return m_tcp ? clientAddress(m_tcp) : m_socket->peerAddress();
 }
 
 bool WebSocketTransport::upgradeFromOwnPage(const QStringList &allowedOrigins) const

@@ -106,14 +106,14 @@ void ClusterTest::initTestCase()
     QVERIFY2(!m_dbUrl.isEmpty(), qPrintable(m_postgres.errorString()));
     for (int i = 0; i < kNodes; ++i) {
         m_ports.append(chat::test::freePort());
-        // Everyone comes through nginx from 127.0.0.1: no sign-up limit per address.
+        // Everyone comes through nginx from 127.0.0.1, which names each client (--trusted-proxy).
         m_nodes.push_back(std::make_unique<ChatServerProcess>(
             QStringLiteral(CHAT_SERVER_BINARY),
             QStringList{QStringLiteral("--db"), m_dbUrl, QStringLiteral("--port"),
                         QString::number(m_ports[i]), QStringLiteral("--name"),
                         QStringLiteral("node%1").arg(i), QStringLiteral("--hash-workers"),
-                        QStringLiteral("1"), QStringLiteral("--max-registrations-per-address"),
-                        QStringLiteral("0"), QStringLiteral("--control-socket"),
+                        QStringLiteral("1"), QStringLiteral("--trusted-proxy"),
+                        QStringLiteral("127.0.0.1"), QStringLiteral("--control-socket"),
                         m_sockets.filePath(QStringLiteral("node%1.control").arg(i))}));
         QVERIFY2(m_nodes.back()->start(), qPrintable(m_nodes.back()->errorString()));
     }
