@@ -105,7 +105,15 @@ public:
         , m_limits(std::move(limits))
         , m_peer(peer)
     {
+        setObjectName(kObjectName);
         m_limits->add(m_peer);
+    }
+    // Without Q_OBJECT (a class in a .cpp) findChild() finds it by this name only.
+    static constexpr char kObjectName[] = "chat-counted-connection";
+    [[nodiscard]] static CountedConnection *of(QTcpSocket *socket)
+    {
+        return static_cast<CountedConnection *>(
+            socket->findChild<QObject *>(QLatin1String(kObjectName), Qt::FindDirectChildrenOnly));
     }
     ~CountedConnection() override { m_limits->remove(m_peer); }
 
@@ -366,7 +374,7 @@ bool Listener::admitsAddress(const QHostAddress &peer)
 
 bool Listener::admitsForwarded(QTcpSocket *socket)
 {
-    auto *counted = socket->findChild<CountedConnection *>(QString(), Qt::FindDirectChildrenOnly);
+    CountedConnection *counted = CountedConnection::of(socket);
     const QHostAddress client = clientAddress(socket);
     if (!counted ||
         ConnectionLimits::addressKey(counted->address()) == ConnectionLimits::addressKey(client))
