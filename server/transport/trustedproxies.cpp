@@ -1,5 +1,6 @@
 #include "transport/trustedproxies.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace chat::server {
@@ -14,6 +15,27 @@ QHostAddress plain(const QHostAddress &address)
     QHostAddress result = isV4 ? QHostAddress(v4) : address;
     result.setScopeId(QString());
     return result;
+}
+
+// QHostAddress takes inet_aton's short forms ("10" is 0.0.0.10, "10.1" is 10.0.0.1); an
+// operator or a proxy writing them meant something else. IPv4 only as four decimal parts.
+std::optional<QHostAddress> strictAddress(const QString &text)
+{
+    if (!text.contains(u':')) {
+        const QStringList parts = text.split(u'.');
+        if (parts.size() != 4)
+            return std::nullopt;
+        for (const QString &part : parts) {
+            if (part.isEmpty() || part.size() > 3 ||
+                !std::all_of(part.cbegin(), part.cend(),
+                             [](QChar c) { return c >= u'0' && c <= u'9'; }))
+                return std::nullopt;
+        }
+    }
+    QHostAddress address;
+    if (text.contains(u'%') || !address.setAddress(text))
+        return std::nullopt;
+    return address;
 }
 
 // One element of X-Forwarded-For: "192.0.2.7", "2001:db8::7", and as some proxies write them,
@@ -32,21 +54,22 @@ std::optional<QHostAddress> parseElement(QByteArrayView text)
     } else if (host.count(':') == 1) {
         host = host.first(host.indexOf(':'));
     }
-    if (host.isEmpty() || host.contains('%'))
-        return std::nullopt; // no scope ids: an interface name is not a client
-    QHostAddress address;
-    if (!address.setAddress(QString::fromLatin1(host)))
+    // No scope ids (strictAddress): an interface name is not a client.
+    const std::optional<QHostAddress> address = strictAddress(QString::fromLatin1(host));
+    if (!address)
         return std::nullopt;
-    return plain(address);
+    return plain(*address);
 }
 
 // "ADDRESS" or "ADDRESS/PREFIX", the address written out in full (no "10/8").
 std::optional<QPair<QHostAddress, int>> parseNetwork(const QString &entry)
 {
     const qsizetype slash = entry.indexOf(u'/');
-    QHostAddress address;
-    if (entry.contains(u'%') || !address.setAddress(slash < 0 ? entry : entry.first(slash)))
+    const std::optional<QHostAddress> parsed =
+        strictAddress(slash < 0 ? entry : entry.first(slash));
+    if (!parsed)
         return std::nullopt;
+    const QHostAddress address = *parsed;
     const bool mapped = address.protocol() == QAbstractSocket::IPv6Protocol &&
                         plain(address).protocol() == QAbstractSocket::IPv4Protocol;
     const int bits = address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
