@@ -328,8 +328,7 @@ void ChatHub::Private::onCommitted(const QList<Message> &messages)
         deliver(messages, true);
         return;
     }
-    if (!messages.isEmpty())
-        cluster->announce(messages.first().seq, messages.last().seq);
+    // The store's transaction announced them to every node (store/commitnotice.h).
     pumpCluster([this, &messages] { return ordered->ownCommitted(messages); });
 }
 

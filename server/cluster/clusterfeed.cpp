@@ -76,18 +76,6 @@ bool ClusterFeed::connectNow(QString *error)
     return true;
 }
 
-void ClusterFeed::announce(qint64 first, qint64 last)
-{
-    if (!m_connected)
-        return; // the others read it by sequence after their next notice or tick
-    QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
-    query.prepare(QStringLiteral("SELECT pg_notify(?, ?)"));
-    query.addBindValue(QLatin1String(channel));
-    query.addBindValue(QStringLiteral("%1 %2 %3").arg(m_options.node).arg(first).arg(last));
-    if (!query.exec())
-        lose(query.lastError().text());
-}
-
 std::optional<qint64> ClusterFeed::oldestHeld()
 {
     if (!m_connected)
@@ -160,14 +148,8 @@ void ClusterFeed::onNotification(const QString &name, const QVariant &payload)
         emit notified(name);
         return;
     }
-    const QStringList parts = payload.toString().split(QLatin1Char(' '));
-    bool firstOk = false;
-    bool lastOk = false;
-    const qint64 first = parts.value(1).toLongLong(&firstOk);
-    const qint64 last = parts.value(2).toLongLong(&lastOk);
-    if (parts.size() != 3 || !firstOk || !lastOk)
-        return;
-    emit committed(parts[0], first, last);
+    if (const std::optional<CommitNotice> notice = CommitNotice::parse(payload.toString()))
+        emit committed(notice->node, notice->first, notice->last);
 }
 
 } // namespace chat::server

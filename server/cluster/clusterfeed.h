@@ -1,11 +1,14 @@
 // The fan-out between nodes that share one PostgreSQL database: on its own connection (not the
-// store's), each node announces the seqs it committed with NOTIFY chat_committed '<node> <first>
-// <last>' and listens for everyone's (QSqlDriver::subscribeToNotification). A lost connection is
-// opened again with backoff and listened on again; then reconnected() says that notices may have
-// been missed, so the hub reads on by sequence. A tick every heartbeat does the same as a safety
-// net: a node killed between its commit and its notice delays others' delivery by one tick at most.
+// store's), each node listens (QSqlDriver::subscribeToNotification) for the notices NOTIFY
+// chat_committed '<node> <first> <last>' that every node's store sends inside its committing
+// transaction (store/commitnotice.h), so a committed range is always announced. A lost connection
+// is opened again with backoff and listened on again; then reconnected() says that notices may
+// have been missed, so the hub reads on by sequence. A tick every heartbeat does the same as a
+// safety net.
 // It listens on chat_presence too, for ClusterPresence.
 #pragma once
+
+#include "store/commitnotice.h"
 
 #include <QLoggingCategory>
 #include <QObject>
@@ -38,13 +41,11 @@ public:
     [[nodiscard]] bool start(QString *error);
     [[nodiscard]] QString node() const { return m_options.node; }
     [[nodiscard]] bool isConnected() const { return m_connected; }
-    // Tells every node (this one included) that seqs first..last are committed.
-    void announce(qint64 first, qint64 last);
     // The oldest seq the shared history holds (the maximum when it holds none); nullopt when the
     // database cannot be asked now.
     [[nodiscard]] std::optional<qint64> oldestHeld();
 
-    static constexpr const char *channel = "chat_committed";
+    static constexpr const char *channel = CommitNotice::channel;
     // The connection, for the other cluster parts (ClusterPresence); valid while isConnected().
     [[nodiscard]] QSqlDatabase database() const;
     // A statement on database() failed: when the connection is gone, connect again.

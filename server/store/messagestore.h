@@ -104,6 +104,14 @@ public:
     // Deletes the oldest messages the retention does not keep, so that what is held stays one
     // run of consecutive seqs. Returns how many went, or -1 on failure (see errorString()).
     virtual qint64 prune(const Retention &retention, const QDateTime &now) = 0;
+    // A store several nodes share (PostgreSQL) tells all of them, as `node`, which seqs each
+    // commit stored, from inside the committing transaction (store/commitnotice.h). False for
+    // a store no other node sees.
+    [[nodiscard]] virtual bool announceCommitsAs(const QString &node)
+    {
+        Q_UNUSED(node);
+        return false;
+    }
 
     [[nodiscard]] QString errorString() const { return m_error; }
 

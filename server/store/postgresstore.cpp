@@ -1,6 +1,7 @@
 #include "store/postgresstore.h"
 
 #include "accounts/postgresaccountstore.h"
+#include "store/commitnotice.h"
 #include "store/postgresconnection.h"
 #include "store/postgresroomstore.h"
 #include "store/postgresschema.h"
@@ -144,7 +145,8 @@ bool PostgresStore::append(QList<Entry> &entries)
         QStringLiteral("SELECT last_seq FROM meta_counter WHERE id = 1 FOR UPDATE"));
     if (!counter.exec() || !counter.next())
         return abandon(entries, QStringLiteral("cannot lock the sequence"), counter.lastError());
-    qint64 seq = counter.value(0).toLongLong();
+    const qint64 before = counter.value(0).toLongLong();
+    qint64 seq = before;
     counter.finish();
     QHash<qsizetype, qsizetype> repeats; // an entry repeating an earlier one's id -> that one
     if (!markDuplicates(entries, &repeats))
@@ -164,9 +166,30 @@ bool PostgresStore::append(QList<Entry> &entries)
         return abandon(entries, QStringLiteral("cannot store the newest seq"),
                        setCounter.lastError());
     setCounter.finish();
-    if (!db.commit())
+    if (seq > before && !announce(entries, before + 1, seq))
+        return false;
+    if (!db.commit()) // the outcome is unknown when the connection was lost (postgresstore.h)
         return abandon(entries, QStringLiteral("cannot commit"), db.lastError());
     m_lastSeqSeen = seq;
+    return true;
+}
+
+bool PostgresStore::announceCommitsAs(const QString &node)
+{
+    m_node = node;
+    return true;
+}
+
+bool PostgresStore::announce(QList<Entry> &entries, qint64 first, qint64 last)
+{
+    if (m_node.isEmpty())
+        return true;
+    QSqlQuery &notify = m_statements->get(QStringLiteral("SELECT pg_notify(?, ?)"));
+    notify.bindValue(0, QLatin1String(CommitNotice::channel));
+    notify.bindValue(1, CommitNotice{m_node, first, last}.payload());
+    if (!notify.exec())
+        return abandon(entries, QStringLiteral("cannot announce the commit"), notify.lastError());
+    notify.finish();
     return true;
 }
 

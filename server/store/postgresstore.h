@@ -5,7 +5,15 @@
 // The store, not a node, numbers: append() locks the counter row (meta_counter) first, looks up
 // which of the batch's ids are stored already (by any node), inserts the rest numbered from the
 // counter and writes the counter last, in one transaction. The row lock serialises committers of
-// all nodes, so commit order is sequence order: a reader never sees seq N + 1 before N.
+// all nodes, so commit order is sequence order: a reader never sees seq N + 1 before N. Once
+// announceCommitsAs() named the node, the same transaction sends the commit's notice
+// (store/commitnotice.h): PostgreSQL delivers it at the commit, and never for a rollback.
+//
+// A connection lost during COMMIT leaves its outcome unknown: append() says it failed, yet the
+// rows may be stored. Nothing extra is needed for that: a retry is a resend of the same ids,
+// and every append() looks its ids up inside its own transaction, after taking the counter
+// lock, so an id the lost commit stored comes back a duplicate with its stored seq instead of
+// being stored twice (and the notice sent in that commit delivers it to every node).
 //
 // Nothing another node changes is cached here: lastSeq(), oldestSeq(), findSent() and every read
 // ask the database (instance() alone is read once: it never changes). The hub's own caches (the
@@ -56,6 +64,7 @@ public:
                                     int cap) const override;
     [[nodiscard]] QHash<QString, chat::proto::Message> newestPerRoom() const override;
     qint64 prune(const Retention &retention, const QDateTime &now) override;
+    [[nodiscard]] bool announceCommitsAs(const QString &node) override;
 
     // The schema version the database had when opened (0: it was empty).
     [[nodiscard]] int foundVersion() const { return m_foundVersion; }
@@ -72,6 +81,8 @@ private:
     [[nodiscard]] bool markDuplicates(QList<Entry> &entries, QHash<qsizetype, qsizetype> *repeats);
     // Inserts the entries that are not duplicates, with their mentions; false when it failed.
     [[nodiscard]] bool insert(QList<Entry> &entries);
+    // Sends the commit notice of seqs first..last, to be delivered at COMMIT; false when it failed.
+    [[nodiscard]] bool announce(QList<Entry> &entries, qint64 first, qint64 last);
     // Runs a read; false (logged, the connection checked) when it fails.
     [[nodiscard]] bool run(QSqlQuery &query, const char *what) const;
     // A failed append: rolled back, nothing numbered.
@@ -81,6 +92,7 @@ private:
     std::shared_ptr<PostgresConnection> m_db;
     std::unique_ptr<PostgresStatements> m_statements;
     QString m_instance;
+    QString m_node; // the commit notices' sender; empty: none are sent
     int m_foundVersion = 0;
     mutable qint64 m_lastSeqSeen = 0; // what lastSeq() says while the database is unreachable
 };

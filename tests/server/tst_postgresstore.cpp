@@ -2,14 +2,21 @@
 // two nodes) committing at once number without gap or repeat, a reader never sees seq N + 1
 // before N, an id resent to the other node comes back a duplicate of the original; the schema's
 // migrations from an empty database (two nodes starting at once), the refusal of a newer or a
-// foreign schema and of a password in the URL; a lost connection is made again.
+// foreign schema and of a password in the URL; a lost connection is made again. Each commit's
+// notice is sent from its own transaction: a listening node hears the range long before its
+// tick, and nothing for a rollback. A COMMIT whose connection is lost before its answer (its
+// outcome unknown to the store) is not stored twice when sent again.
+#include "cluster/clusterfeed.h"
+#include "cuttingproxy.h"
 #include "hubconfig.h"
 #include "postgresserver.h"
 #include "store/postgresschema.h"
 #include "store/postgresstore.h"
 #include "storetestbase.h"
 
+#include <QSignalSpy>
 #include <QThread>
+#include <QUrl>
 
 #include <atomic>
 #include <functional>
@@ -61,6 +68,10 @@ private slots:
     void refusesPasswordInUrl();
     void reconnectsAfterRestart_data() { row(); }
     void reconnectsAfterRestart();
+    void commitNoticeComesFromTheTransaction_data() { row(); }
+    void commitNoticeComesFromTheTransaction();
+    void lostCommitIsNotStoredTwice_data() { row(); }
+    void lostCommitIsNotStoredTwice();
 
 private:
     // One row, "postgres": init() makes its database.
@@ -68,6 +79,18 @@ private:
     {
         QTest::addColumn<int>("unused");
         QTest::addRow("postgres") << 0;
+    }
+    // A node's LISTEN side whose tick is far away: what it hears came as a notice.
+    [[nodiscard]] std::unique_ptr<chat::server::ClusterFeed> listener() const
+    {
+        auto feed = std::make_unique<chat::server::ClusterFeed>(chat::server::ClusterFeed::Options{
+            postgresUrl(), QStringLiteral("listener"), 10 * 60 * 1000});
+        QString error;
+        if (!feed->start(&error)) {
+            qWarning("cannot listen: %s", qPrintable(error));
+            return nullptr;
+        }
+        return feed;
     }
 };
 
@@ -305,6 +328,121 @@ void PostgresStoreTest::reconnectsAfterRestart()
                                    {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("3"))})),
         15000);
     QCOMPARE(seqs(store->range(1, 10)), range(1, 3));
+}
+
+void PostgresStoreTest::commitNoticeComesFromTheTransaction()
+{
+    std::unique_ptr<PostgresStore> store = openPostgres();
+    QVERIFY(store);
+    QVERIFY(store->announceCommitsAs(QStringLiteral("node-a")));
+    std::unique_ptr<chat::server::ClusterFeed> feed = listener();
+    QVERIFY(feed);
+    QSignalSpy notices(feed.get(), &chat::server::ClusterFeed::committed);
+    QSignalSpy ticks(feed.get(), &chat::server::ClusterFeed::tick);
+    QVERIFY(append(*store, {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("1")),
+                            chatEntry(kA, QStringLiteral("alice"), QStringLiteral("2")),
+                            chatEntry(kB, QStringLiteral("bob"), QStringLiteral("3"))}));
+    // Heard as the commit's notice, with its range, ten minutes before the listener's tick.
+    QTRY_VERIFY_WITH_TIMEOUT(!notices.isEmpty(), 5000);
+    QCOMPARE(notices.takeFirst(), QVariantList({QStringLiteral("node-a"), qint64(1), qint64(3)}));
+    QCOMPARE(ticks.count(), 0);
+
+    // A batch of resends stores nothing: no notice. A transaction that fails at its COMMIT,
+    // after its notice was queued (a deferred trigger refuses the id "late-boom" only then),
+    // rolls the notice back with everything else.
+    QVERIFY(m_postgres->execute(
+        QStringLiteral("CREATE FUNCTION late_boom() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$ BEGIN RAISE EXCEPTION 'late boom'; END $$; "
+                       "CREATE CONSTRAINT TRIGGER late_boom AFTER INSERT ON messages "
+                       "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                       "WHEN (NEW.msg_id = 'late-boom') EXECUTE FUNCTION late_boom()"),
+        m_postgresDatabase));
+    QList<MessageStore::Entry> resent = {
+        chatEntry(kA, QStringLiteral("alice"), QStringLiteral("1"))};
+    QVERIFY(store->append(resent));
+    QVERIFY(resent[0].duplicate);
+    QList<MessageStore::Entry> refused = {
+        chatEntry(kA, QStringLiteral("alice"), QStringLiteral("ok")),
+        chatEntry(kA, QStringLiteral("alice"), QStringLiteral("late-boom"))};
+    QVERIFY(!store->append(refused));
+    QVERIFY2(store->errorString().contains(QLatin1String("cannot commit")) &&
+                 store->errorString().contains(QLatin1String("late boom")),
+             qPrintable(store->errorString()));
+    // Notices arrive in commit order: had either sent one, it would come before this one's.
+    QVERIFY(append(*store, {chatEntry(kB, QStringLiteral("bob"), QStringLiteral("4"))}));
+    QTRY_VERIFY_WITH_TIMEOUT(!notices.isEmpty(), 5000);
+    QCOMPARE(notices.takeFirst(), QVariantList({QStringLiteral("node-a"), qint64(4), qint64(4)}));
+    QCOMPARE(seqs(store->range(1, 10)), range(1, 4));
+    // Without a node name (a store no cluster shares) nothing is announced: the next notice
+    // heard is the named store's.
+    std::unique_ptr<PostgresStore> quiet = openPostgres();
+    QVERIFY(append(*quiet, {chatEntry(kB, QStringLiteral("bob"), QStringLiteral("5"))}));
+    QVERIFY(append(*store, {chatEntry(kB, QStringLiteral("bob"), QStringLiteral("6"))}));
+    QTRY_VERIFY_WITH_TIMEOUT(!notices.isEmpty(), 5000);
+    QCOMPARE(notices.takeFirst(), QVariantList({QStringLiteral("node-a"), qint64(6), qint64(6)}));
+    QCOMPARE(ticks.count(), 0);
+}
+
+void PostgresStoreTest::lostCommitIsNotStoredTwice()
+{
+    // The store reaches PostgreSQL through a proxy that cuts its connection right after passing
+    // on a COMMIT: PostgreSQL commits, the store sees only a lost connection. This is the path a
+    // real loss takes (QPSQL's commit fails, append() fails, the hub answers `internal` and the
+    // client sends the same ids again); its retry is the next append() of the same entries.
+    chat::test::CuttingProxy proxy(quint16(m_postgres->port()));
+    QVERIFY(proxy.start());
+    QUrl url(postgresUrl());
+    url.setPort(proxy.port());
+    QString error;
+    std::unique_ptr<PostgresStore> store = PostgresStore::open(url.toString(), &error);
+    QVERIFY2(store, qPrintable(error));
+    QVERIFY(store->announceCommitsAs(QStringLiteral("node-a")));
+    std::unique_ptr<chat::server::ClusterFeed> feed = listener(); // straight to PostgreSQL
+    QVERIFY(feed);
+    QSignalSpy notices(feed.get(), &chat::server::ClusterFeed::committed);
+    QVERIFY(append(*store, {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("1")),
+                            chatEntry(kA, QStringLiteral("alice"), QStringLiteral("2"))}));
+    QTRY_VERIFY_WITH_TIMEOUT(!notices.isEmpty(), 5000);
+    notices.clear();
+
+    const auto batch = [] {
+        return QList<MessageStore::Entry>{
+            chatEntry(kA, QStringLiteral("alice"), QStringLiteral("3"), QStringLiteral("three")),
+            chatEntry(kB, QStringLiteral("bob"), QStringLiteral("4"), QStringLiteral("four"))};
+    };
+    proxy.cutAfter(QByteArray("COMMIT", 7)); // the simple query QPSQL sends, with its NUL
+    QList<MessageStore::Entry> lost = batch();
+    QVERIFY(!store->append(lost));
+    QCOMPARE(proxy.cuts(), 1);
+    QVERIFY(!lost[0].duplicate && lost[0].message.seq == 0); // as for any failure
+    // It did commit: the rows are there, and every node heard them.
+    const auto count = [this] {
+        QString rows;
+        m_postgres->execute(QStringLiteral("SELECT COUNT(*) FROM messages"), m_postgresDatabase,
+                            &rows);
+        return rows.trimmed().toInt();
+    };
+    QTRY_COMPARE(count(), 4);
+    QTRY_VERIFY_WITH_TIMEOUT(!notices.isEmpty(), 5000);
+    QCOMPARE(notices.takeFirst(), QVariantList({QStringLiteral("node-a"), qint64(3), qint64(4)}));
+
+    // Sent again (the store connects again by itself): acknowledged with the stored seqs,
+    // stored once. (`retried` keeps the macro's final check from appending once more.)
+    QList<MessageStore::Entry> again;
+    bool retried = false;
+    QTRY_VERIFY_WITH_TIMEOUT(retried || (retried = store->append(again = batch())), 15000);
+    QVERIFY(again[0].duplicate && again[1].duplicate);
+    QCOMPARE(again[0].message.seq, qint64(3));
+    QCOMPARE(again[0].message.text, QStringLiteral("three"));
+    QCOMPARE(again[1].message.seq, qint64(4));
+    QCOMPARE(store->findSent(QStringLiteral("account:alice"), QStringLiteral("3"))->seq, qint64(3));
+    QCOMPARE(count(), 4);
+    QCOMPARE(store->lastSeq(), qint64(4));
+    QCOMPARE(seqs(store->range(1, 10)), range(1, 4));
+    // Nothing was committed by the retry, so nothing more was announced.
+    QVERIFY(append(*store, {chatEntry(kA, QStringLiteral("alice"), QStringLiteral("5"))}));
+    QTRY_VERIFY_WITH_TIMEOUT(!notices.isEmpty(), 5000);
+    QCOMPARE(notices.takeFirst(), QVariantList({QStringLiteral("node-a"), qint64(5), qint64(5)}));
 }
 
 QTEST_GUILESS_MAIN(PostgresStoreTest)
