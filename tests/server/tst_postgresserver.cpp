@@ -1,8 +1,18 @@
 // The throw-away PostgreSQL of the tests (tests/support/postgresserver.h): made, reachable over
-// TCP, databases created, stopped, crashed and started again with its data.
+// TCP, databases created, stopped, crashed and started again with its data. And it, like nginx
+// (nginxserver.h), dies with a test that is killed: CI runs the suite twice on one machine.
+#include "freeport.h"
+#include "nginxserver.h"
 #include "postgresserver.h"
 
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
 #include <QTest>
+
+#include <csignal>
+#include <cstdio>
 
 using chat::test::PostgresServer;
 
@@ -11,7 +21,42 @@ class PostgresServerTest : public QObject
     Q_OBJECT
 private slots:
     void startsStopsAndKeepsData();
+    void serversDieWithAKilledTest();
 };
+
+namespace {
+
+constexpr char kHoldServers[] = "--hold-servers";
+
+// Alive and not a zombie waiting for its parent.
+bool isAlive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray line = stat.readAll();
+    const qsizetype afterName = line.lastIndexOf(')');
+    return afterName > 0 && line.mid(afterName + 2, 1) != "Z";
+}
+
+// The helper process of serversDieWithAKilledTest: starts both servers, says their process ids
+// and folders on one line, and waits to be killed.
+int holdServers()
+{
+    PostgresServer postgres;
+    chat::test::NginxServer nginx;
+    if (!postgres.start() || !nginx.start({chat::test::freePort()})) {
+        std::fprintf(stderr, "%s%s\n", qPrintable(postgres.errorString()),
+                     qPrintable(nginx.errorString()));
+        return 1;
+    }
+    std::printf("%lld %lld %s %s\n", postgres.serverPid(), nginx.processId(),
+                qPrintable(postgres.socketDirectory()), qPrintable(nginx.directory()));
+    std::fflush(stdout);
+    return QCoreApplication::exec();
+}
+
+} // namespace
 
 void PostgresServerTest::startsStopsAndKeepsData()
 {
@@ -41,5 +86,44 @@ void PostgresServerTest::startsStopsAndKeepsData()
     QVERIFY(server.stop());
 }
 
-QTEST_GUILESS_MAIN(PostgresServerTest)
+void PostgresServerTest::serversDieWithAKilledTest()
+{
+    if (const QString why = PostgresServer::missingReason(); !why.isEmpty())
+        QSKIP(qPrintable(why));
+    if (const QString why = chat::test::NginxServer::missingReason(); !why.isEmpty())
+        QSKIP(qPrintable(why));
+    QProcess helper;
+    helper.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    helper.start(QCoreApplication::applicationFilePath(), {QLatin1String(kHoldServers)});
+    QVERIFY(helper.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(helper.canReadLine() || helper.state() == QProcess::NotRunning,
+                             120000);
+    const QStringList held = QString::fromLocal8Bit(helper.readLine()).trimmed().split(u' ');
+    QCOMPARE(held.size(), 4);
+    const qint64 postgres = held.at(0).toLongLong();
+    const qint64 nginx = held.at(1).toLongLong();
+    QVERIFY(isAlive(postgres));
+    QVERIFY(isAlive(nginx));
+
+    ::kill(pid_t(helper.processId()), SIGKILL); // no destructor runs in there
+    QVERIFY(helper.waitForFinished());
+    QTRY_VERIFY_WITH_TIMEOUT(!isAlive(postgres), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!isAlive(nginx), 20000);
+
+    // What the helper would have removed.
+    for (const QString &folder : held.mid(2)) {
+        QVERIFY(folder.startsWith(QDir::tempPath()));
+        QDir(folder).removeRecursively();
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    if (argc == 2 && qstrcmp(argv[1], kHoldServers) == 0)
+        return holdServers();
+    PostgresServerTest test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_postgresserver.moc"

@@ -9,6 +9,11 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <csignal>
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
 namespace chat::test {
 
 namespace {
@@ -21,6 +26,15 @@ QString nginxBinary()
             QStringLiteral("nginx"),
             {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/local/sbin")});
     return found;
+}
+
+// Runs in the child between fork and exec: SIGTERM (nginx's fast shutdown, which stops its
+// workers too) when the test's thread that started it ends. The test may have died before the
+// prctl: then the child is an orphan already, and goes.
+void dieWithParent(pid_t parent)
+{
+    if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || ::getppid() != parent)
+        ::_exit(127);
 }
 
 } // namespace
@@ -99,6 +113,7 @@ bool NginxServer::start(const QList<quint16> &upstreamPorts)
     mainFile.close();
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setChildProcessModifier([parent = ::getpid()] { dieWithParent(parent); });
     m_process->start(
         nginxBinary(),
         {QStringLiteral("-p"), dir, QStringLiteral("-e"), dir + QStringLiteral("/error.log"),
@@ -136,6 +151,11 @@ void NginxServer::stop()
         }
     }
     m_process.reset();
+}
+
+qint64 NginxServer::processId() const
+{
+    return m_process && m_process->state() == QProcess::Running ? m_process->processId() : 0;
 }
 
 QUrl NginxServer::url() const

@@ -1,7 +1,8 @@
 // nginx in front of chat-server nodes, for tests: the committed deploy/nginx/chat-cluster.conf
 // with its upstream's `server` lines replaced by the given ports and its `listen` line by a free
 // port of 127.0.0.1, run in the foreground (daemon off) with everything it writes in a temporary
-// folder, stopped with the object.
+// folder, stopped with the object. Its master gets SIGTERM when the test dies (even by
+// SIGKILL), so a killed test leaves no nginx behind.
 #pragma once
 
 #include <QList>
@@ -34,6 +35,9 @@ public:
     void stop();
 
     [[nodiscard]] quint16 port() const { return m_port; }
+    // The master's process id while running, else 0; the folder of its files.
+    [[nodiscard]] qint64 processId() const;
+    [[nodiscard]] QString directory() const { return m_dir ? m_dir->path() : QString(); }
     [[nodiscard]] QUrl url() const; // ws://127.0.0.1:PORT/
     [[nodiscard]] QString errorString() const { return m_error; }
     [[nodiscard]] QString log() const; // nginx's error log so far

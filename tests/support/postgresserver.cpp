@@ -1,6 +1,7 @@
 #include "postgresserver.h"
 
 #include <QCollator>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -8,6 +9,9 @@
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
+#include <QTest>
+
+#include <csignal>
 
 #include <pwd.h>
 #include <sys/stat.h>
@@ -156,13 +160,69 @@ bool PostgresServer::initCluster()
     return true;
 }
 
-bool PostgresServer::pgCtl(const QStringList &arguments)
+bool PostgresServer::launch()
 {
-    return runTool(
-        QStringLiteral("pg_ctl"),
-        QStringList{QStringLiteral("--pgdata=") + m_dir->filePath(QStringLiteral("data"))} +
-            arguments,
-        true, 120000);
+    // Throw-away data: no fsync; small shared memory, as several run side by side.
+    const QStringList server{binDirectory() + QStringLiteral("/postgres"),
+                             QStringLiteral("-D"),
+                             m_dir->filePath(QStringLiteral("data")),
+                             QStringLiteral("-p"),
+                             QString::number(m_port),
+                             QStringLiteral("-k"),
+                             m_dir->path(),
+                             QStringLiteral("-c"),
+                             QStringLiteral("listen_addresses=127.0.0.1"),
+                             QStringLiteral("-c"),
+                             QStringLiteral("fsync=off"),
+                             QStringLiteral("-c"),
+                             QStringLiteral("full_page_writes=off"),
+                             QStringLiteral("-c"),
+                             QStringLiteral("shared_buffers=16MB"),
+                             QStringLiteral("-c"),
+                             QStringLiteral("max_connections=60")};
+    // setpriv switches the user first and sets the death signal after (a change of user
+    // clears it), then becomes the postmaster: no process in between that could outlive us.
+    QStringList arguments;
+    if (isRoot())
+        arguments << QStringLiteral("--reuid=%1").arg(QLatin1String(kServerUser))
+                  << QStringLiteral("--regid=%1").arg(QLatin1String(kServerUser))
+                  << QStringLiteral("--init-groups");
+    // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster ends its children and exits.
+    arguments << QStringLiteral("--pdeathsig") << QStringLiteral("SIGQUIT") << QStringLiteral("--")
+              << server;
+    m_process = std::make_unique<QProcess>();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
+    env.remove(QStringLiteral("PGPASSWORD"));
+    m_process->setProcessEnvironment(env);
+    m_process->setWorkingDirectory(m_dir->path()); // the postgres user cannot read root's folder
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setStandardOutputFile(m_dir->filePath(QStringLiteral("server.log")),
+                                     QIODevice::Append);
+    m_process->start(QStringLiteral("setpriv"), arguments);
+    if (!m_process->waitForStarted(10000)) {
+        m_error = QStringLiteral("cannot run setpriv: %1").arg(m_process->errorString());
+        return false;
+    }
+    // Ready once it accepts connections (pg_isready), as pg_ctl --wait waited.
+    QDeadlineTimer deadline(60000);
+    while (!deadline.hasExpired()) {
+        if (m_process->state() == QProcess::NotRunning) {
+            m_error = QStringLiteral("postgres exited (%1)").arg(m_process->exitCode());
+            return false;
+        }
+        if (runTool(QStringLiteral("pg_isready"),
+                    {QStringLiteral("--host=127.0.0.1"), QStringLiteral("--port=%1").arg(m_port),
+                     QStringLiteral("--timeout=1"), QStringLiteral("--quiet")},
+                    false, 10000)) {
+            m_error.clear();
+            return true;
+        }
+        QTest::qWait(50);
+    }
+    m_error = QStringLiteral("postgres did not accept connections within 60 s");
+    shutDown(SIGQUIT);
+    return false;
 }
 
 bool PostgresServer::start()
@@ -175,16 +235,7 @@ bool PostgresServer::start()
     for (int attempt = 0; attempt < (pickPort ? 3 : 1); ++attempt) {
         if (pickPort)
             m_port = freePort();
-        // Throw-away data: no fsync; small shared memory, as several run side by side.
-        const QString options =
-            QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off "
-                           "-c full_page_writes=off -c shared_buffers=16MB -c max_connections=60")
-                .arg(m_port)
-                .arg(m_dir->path());
-        if (pgCtl({QStringLiteral("start"), QStringLiteral("--wait"),
-                   QStringLiteral("--timeout=60"), QStringLiteral("--silent"),
-                   QStringLiteral("--log=") + m_dir->filePath(QStringLiteral("server.log")),
-                   QStringLiteral("--options=") + options})) {
+        if (launch()) {
             m_running = true;
             return true;
         }
@@ -193,13 +244,36 @@ bool PostgresServer::start()
     return false;
 }
 
+qint64 PostgresServer::serverPid() const
+{
+    return m_running && m_process ? m_process->processId() : 0;
+}
+
+bool PostgresServer::shutDown(int signal)
+{
+    if (!m_process)
+        return true;
+    if (m_process->state() != QProcess::NotRunning) {
+        ::kill(pid_t(m_process->processId()), signal);
+        if (!m_process->waitForFinished(120000)) {
+            m_process->kill();
+            m_process->waitForFinished(5000);
+            m_error = QStringLiteral("postgres did not shut down within 120 s");
+            return false;
+        }
+    }
+    const bool clean =
+        m_process->exitStatus() == QProcess::NormalExit && m_process->exitCode() == 0;
+    m_process.reset();
+    return clean;
+}
+
 bool PostgresServer::stop()
 {
     if (!m_running)
         return true;
     m_running = false;
-    return pgCtl({QStringLiteral("stop"), QStringLiteral("--wait"), QStringLiteral("--silent"),
-                  QStringLiteral("--mode=fast")});
+    return shutDown(SIGINT);
 }
 
 bool PostgresServer::kill()
@@ -207,8 +281,9 @@ bool PostgresServer::kill()
     if (!m_running)
         return true;
     m_running = false;
-    return pgCtl({QStringLiteral("stop"), QStringLiteral("--wait"), QStringLiteral("--silent"),
-                  QStringLiteral("--mode=immediate")});
+    // Its exit status after an immediate shutdown says nothing; that it ended does.
+    shutDown(SIGQUIT);
+    return !m_process;
 }
 
 bool PostgresServer::restart()

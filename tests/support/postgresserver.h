@@ -1,9 +1,13 @@
 // A throw-away PostgreSQL for tests: a cluster made with initdb in a temporary folder, on a free
 // port of 127.0.0.1 and a unix socket in that folder, trust authentication for the superuser
 // `postgres`, removed with the object. PostgreSQL refuses to run as root: when the test runs as
-// root the cluster belongs to (and runs as) the `postgres` system user, through runuser.
+// root the cluster belongs to (and runs as) the `postgres` system user, through runuser and
+// setpriv. The server is the test's own child, not a daemon: started through `setpriv
+// --pdeathsig SIGQUIT`, it shuts down at once when the test dies, even by SIGKILL, so a killed
+// test leaves no PostgreSQL behind.
 #pragma once
 
+#include <QProcess>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -28,7 +32,7 @@ public:
     // The first call makes the cluster (initdb) and picks the port; every call starts the server
     // on them and waits until it accepts connections. False with errorString() on failure.
     [[nodiscard]] bool start();
-    // A clean, fast shutdown (clients are disconnected); false when pg_ctl fails.
+    // A clean, fast shutdown (clients are disconnected); false when it does not end cleanly.
     bool stop();
     // An immediate shutdown, as a crash: no checkpoint, recovery on the next start().
     bool kill();
@@ -45,6 +49,8 @@ public:
                  QString *output = nullptr);
 
     [[nodiscard]] int port() const { return m_port; }
+    // The postmaster's process id while running, else 0.
+    [[nodiscard]] qint64 serverPid() const;
     [[nodiscard]] QString socketDirectory() const { return m_dir ? m_dir->path() : QString(); }
     [[nodiscard]] QString url(const QString &database) const;
     [[nodiscard]] QString errorString() const { return m_error; }
@@ -56,9 +62,13 @@ private:
     // Runs a PostgreSQL program from the bin folder, as `postgres` when we are root.
     [[nodiscard]] bool runTool(const QString &tool, const QStringList &arguments, bool asServerUser,
                                int timeoutMs, QString *output = nullptr);
-    [[nodiscard]] bool pgCtl(const QStringList &arguments);
+    // Runs the postmaster as our child on m_port; false when it did not get ready.
+    [[nodiscard]] bool launch();
+    // Sends the postmaster `signal` (SIGINT fast, SIGQUIT immediate) and waits for its end.
+    bool shutDown(int signal);
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_process; // the postmaster
     int m_port = 0;
     bool m_running = false;
     QString m_error;
