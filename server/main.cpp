@@ -3,6 +3,7 @@
 #include "admin/admincli.h"
 #include "admin/controlserver.h"
 #include "chat/chathub.h"
+#include "logging.h"
 #include "protocol.h"
 #include "securityoptions.h"
 #include "signalwatcher.h"
@@ -175,7 +176,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption controlSocket(
         QStringLiteral("control-socket"),
         QStringLiteral("The local socket for the admin commands (default: the --db file's path "
-                       "plus .control; none for :memory:)."),
+                       "plus .control; none for :memory: or a postgresql:// URL, whose admin "
+                       "commands act on the database directly)."),
         QStringLiteral("PATH"));
     parser.addOption(controlSocket);
     const QCommandLineOption noLobby(
@@ -270,7 +272,14 @@ int main(int argc, char *argv[])
                             control.errorString()));
         if (parser.isSet(controlSocket))
             return kExitListenFailed;
+    } else {
+        qCInfo(chat::server::lcServer).noquote()
+            << chat::server::admin::describeControlSocket(dbPath, path);
     }
+    if (!config.trustedProxies.isEmpty())
+        qCInfo(chat::server::lcServer).noquote()
+            << "X-Forwarded-For is believed from"
+            << config.trustedProxies.describe().join(QStringLiteral(", "));
     // The first line on stdout is for scripts and tests, which read the actual port from it; the
     // lines after it are for people: what to open in a browser and in chat-client, with this
     // machine's own addresses when listening on all of them. One write, so they come together.

@@ -220,4 +220,17 @@ QString controlSocketPath(const QString &dbPath, const QString &overridePath)
     return QFileInfo(dbPath).absoluteFilePath() + QStringLiteral(".control");
 }
 
+QString describeControlSocket(const QString &dbPath, const QString &path)
+{
+    if (!path.isEmpty())
+        return QStringLiteral("admin commands reach this server through the control socket %1")
+            .arg(path);
+    if (postgres::isUrl(dbPath))
+        return QStringLiteral("no control socket (--db is a PostgreSQL URL, there is no file to "
+                              "put it beside): admin commands act on the database directly; "
+                              "--control-socket PATH gives this node one");
+    return QStringLiteral("no control socket (--db :memory:): admin commands cannot reach this "
+                          "server; --control-socket PATH gives it one");
+}
+
 } // namespace chat::server::admin

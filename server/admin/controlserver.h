@@ -68,7 +68,11 @@ private:
 };
 
 // Where the control socket of a server on `dbPath` is: `overridePath` when not empty; else,
-// for a database file, its absolute path plus ".control"; for ":memory:", none (empty).
+// for a database file, its absolute path plus ".control"; for ":memory:" and a postgresql://
+// URL, none (empty).
 [[nodiscard]] QString controlSocketPath(const QString &dbPath, const QString &overridePath);
+// The server's log line about it: where it listens (`path`, from controlSocketPath()), or why
+// there is none and what admin commands do then.
+[[nodiscard]] QString describeControlSocket(const QString &dbPath, const QString &path);
 
 } // namespace chat::server::admin
