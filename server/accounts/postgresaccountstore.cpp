@@ -2,6 +2,7 @@
 
 #include "store/postgresconnection.h"
 #include "store/rows.h"
+#include "store/statenotice.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -86,9 +87,11 @@ bool PostgresAccountStore::create(Account *account)
 bool PostgresAccountStore::update(const Account &account)
 {
     clearError();
+    // The nodes read the account again (store/statenotice.h): a new display name, disabled.
     QSqlQuery &query = m_statements->get(
-        QStringLiteral("UPDATE accounts SET display = ?, password_hash = ?, admin = ?, "
-                       "disabled = ? WHERE id = ?"));
+        QStringLiteral("WITH changed AS (UPDATE accounts SET display = ?, password_hash = ?, "
+                       "admin = ?, disabled = ? WHERE id = ? RETURNING id) SELECT %1 FROM changed")
+            .arg(StateNotice::sqlAccount(QStringLiteral("id"))));
     query.bindValue(0, text(account.display));
     query.bindValue(1, bytes(account.passwordHash));
     query.bindValue(2, account.admin);
@@ -96,7 +99,7 @@ bool PostgresAccountStore::update(const Account &account)
     query.bindValue(4, account.id);
     if (!run(query, QStringLiteral("cannot update an account")))
         return false;
-    const bool found = query.numRowsAffected() == 1;
+    const bool found = query.next();
     query.finish();
     return found;
 }
@@ -187,17 +190,21 @@ qint64 PostgresAccountStore::removeTokens(const QList<QByteArray> &hashes)
     clearError();
     if (hashes.isEmpty())
         return 0;
-    // One statement: all or none.
+    // One statement: all or none. The nodes check the connections of those accounts.
     QSqlQuery &query = m_statements->get(
-        QStringLiteral("DELETE FROM tokens WHERE hash = ANY (SELECT decode(h, 'hex') FROM "
-                       "json_array_elements_text(CAST(? AS json)) AS h)"));
+        QStringLiteral("WITH gone AS (DELETE FROM tokens WHERE hash = ANY (SELECT decode(h, "
+                       "'hex') FROM json_array_elements_text(CAST(? AS json)) AS h) RETURNING "
+                       "account_id), told AS (SELECT %1 FROM (SELECT DISTINCT account_id FROM "
+                       "gone) AS owners) SELECT (SELECT count(*) FROM gone), (SELECT count(*) "
+                       "FROM told)")
+            .arg(StateNotice::sqlAccount(QStringLiteral("account_id"))));
     QStringList hex;
     for (const QByteArray &hash : hashes)
         hex.append(QString::fromLatin1(hash.toHex()));
     query.bindValue(0, QStringLiteral("[\"%1\"]").arg(hex.join(QStringLiteral("\",\""))));
     if (!run(query, QStringLiteral("cannot remove tokens")))
         return -1;
-    const qint64 removed = query.numRowsAffected();
+    const qint64 removed = query.next() ? query.value(0).toLongLong() : 0;
     query.finish();
     return removed;
 }

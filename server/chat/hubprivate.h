@@ -118,9 +118,27 @@ public:
     // Committed messages, in seq order, to the room members connected here; `own`: committed by
     // this node (another node's were read back from the shared store).
     void deliver(const QList<chat::proto::Message> &messages, bool own);
-    // Several nodes (cluster/): another node changed rooms; read them all again and tell the
-    // members connected here what changed for them.
+    // Several nodes (cluster/, clusterstate.cpp): what another node (or an admin command)
+    // changed besides messages, read again as narrowly as the news allows, and told to the
+    // connections here it concerns.
+    void onStateNotice(const StateNotice &notice);
+    // The room with this id (or, with id 0, this name) and its members.
+    void refreshRoom(qint64 id, const QString &name);
+    // The rooms of messages from another node that change a room or name one unknown here.
+    void refreshRoomsOf(const QList<chat::proto::Message> &messages);
+    // One account's memberships (and the rooms among them unknown here).
+    void refreshAccountRooms(qint64 accountId);
+    // The account's name, display name, admin flag, and whether it and its devices' tokens
+    // still hold: connections here whose account was disabled or token ended are closed.
+    void refreshAccount(qint64 accountId);
+    // Every room and membership, and every account connected here: after notices may have been
+    // lost (the listening connection was lost).
     void syncRooms();
+    void tellMemberChanges(const QList<Rooms::MemberChange> &changes);
+    // Sends the account's devices its read position and counts in the room.
+    void tellUnread(Room *room, qint64 accountId);
+    // A new display name of an account: for member lists, its devices' messages, presence.
+    void applyDisplay(qint64 accountId, const QString &name, const QString &display);
     // Delivers what the other nodes committed; on a failed read tries again shortly.
     void pumpCluster(const std::function<bool()> &step);
     void onCommitFailed(const QList<MessageStore::Entry> &entries, const QString &reason);

@@ -209,6 +209,10 @@ void ChatHub::Private::onSend(ChatSession *session, const Send &send)
         }
         const QString name = directRoomName(account.id, other->id);
         room = rooms.find(name);
+        if (!room && cluster) { // opened on another node a moment ago?
+            refreshRoom(0, name);
+            room = rooms.find(name);
+        }
         if (!room) {
             // The pair's first message makes their room; every later one finds it by name.
             if (rooms.roomCount(account.id) >= config.maxRoomsPerAccount ||
@@ -311,15 +315,13 @@ void ChatHub::Private::onMarkRead(ChatSession *session, const MarkRead &read)
         storageFailed(session, {});
         return;
     }
-    const RoomState state = roomState(*room, accountId);
-    const Unread counts{room->name(), state.read, state.unread, state.mentions};
-    if (!moved) {
-        session->sendMessage(counts); // nothing changed: only the asker hears where it stands
+    if (moved) {
+        tellUnread(room, accountId); // every device of the account, here (others: statenotice.h)
         return;
     }
-    const QList<ChatSession *> devices = roster.find(accountId)->clients;
-    for (ChatSession *device : devices)
-        device->sendMessage(counts);
+    // Nothing changed: only the asker hears where it stands.
+    const RoomState state = roomState(*room, accountId);
+    session->sendMessage(Unread{room->name(), state.read, state.unread, state.mentions});
 }
 
 void ChatHub::Private::onCommitted(const QList<Message> &messages)
@@ -334,10 +336,8 @@ void ChatHub::Private::onCommitted(const QList<Message> &messages)
 
 void ChatHub::Private::deliver(const QList<Message> &messages, bool own)
 {
-    if (!own && std::any_of(messages.cbegin(), messages.cend(), [this](const Message &message) {
-            return !message.event.isEmpty() || !rooms.find(message.room);
-        }))
-        syncRooms();
+    if (!own)
+        refreshRoomsOf(messages);
     // Someone's first message must not arrive before the news that they came online.
     if (presence.hasPending())
         tellPresence();
@@ -370,30 +370,6 @@ void ChatHub::Private::deliver(const QList<Message> &messages, bool own)
         }
     }
     scheduleFlush();
-}
-
-void ChatHub::Private::syncRooms()
-{
-    RoomSnapshot snapshot;
-    if (!roomStore->load(&snapshot)) {
-        qCWarning(lcCluster).noquote()
-            << "cannot read the rooms again:" << roomStore->errorString();
-        return;
-    }
-    for (const Rooms::MemberChange &change : rooms.sync(snapshot)) {
-        switch (change.kind) {
-        case Rooms::MemberChange::Added:
-            connectDevices(change.room, change.accountId);
-            tellRoomState(change.room, change.accountId);
-            break;
-        case Rooms::MemberChange::Removed:
-            disconnectDevices(change.room, change.accountId);
-            break;
-        case Rooms::MemberChange::RoleChanged:
-            tellRoomState(change.room, change.accountId);
-            break;
-        }
-    }
 }
 
 void ChatHub::Private::pumpCluster(const std::function<bool()> &step)
@@ -449,12 +425,13 @@ void ChatHub::Private::onListRooms(ChatSession *session, const ListRooms &reques
 void ChatHub::Private::onCreateRoom(ChatSession *session, const CreateRoom &request)
 {
     const SessionAccount &account = session->account();
-    if (rooms.find(request.name)) {
+    const auto exists = [&] {
         session->sendError(ErrorCode::RoomExists,
                            QStringLiteral("A room named \"%1\" exists.").arg(request.name),
                            request.id);
-        return;
-    }
+    };
+    if (rooms.find(request.name))
+        return exists();
     if (rooms.roomCount(account.id) >= config.maxRoomsPerAccount ||
         rooms.ownedCount(account.id) >= config.maxRoomsOwned) {
         session->sendError(ErrorCode::TooManyRooms,
@@ -470,6 +447,11 @@ void ChatHub::Private::onCreateRoom(ChatSession *session, const CreateRoom &requ
     record.isPrivate = request.isPrivate;
     record.created = QDateTime::currentDateTimeUtc();
     Room *room = rooms.create(record);
+    if (!room && rooms.errorString().isEmpty()) {
+        if (cluster) // made on another node a moment ago
+            refreshRoom(0, request.name);
+        return exists();
+    }
     if (!room || !rooms.addMember(room, account.id, RoomRole::Owner, 0)) {
         storageFailed(session, request.id);
         return;
@@ -486,7 +468,7 @@ void ChatHub::Private::onJoinRoom(ChatSession *session, const JoinRoom &request)
     Room *room = rooms.find(request.room);
     // Made on another node a moment ago: its notice may still be on the way.
     if (!room && cluster) {
-        syncRooms();
+        refreshRoom(0, request.room);
         room = rooms.find(request.room);
     }
     if (room && room->isMember(account.id)) {

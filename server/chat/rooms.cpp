@@ -49,6 +49,47 @@ bool Rooms::load(const QHash<QString, Message> &newest, QString *error)
     return true;
 }
 
+Room *Rooms::adopt(const RoomRecord &record)
+{
+    auto it = m_rooms.find(record.id);
+    if (it == m_rooms.end()) {
+        auto room = std::make_unique<Room>();
+        m_byName.insert(record.name, record.id);
+        it = m_rooms.emplace(record.id, std::move(room)).first;
+    }
+    it->second->record = record;
+    return it->second.get();
+}
+
+void Rooms::compare(Room *room, qint64 accountId, const RoomMemberState *now,
+                    QList<MemberChange> *changes)
+{
+    const auto was = room->members.find(accountId);
+    if (!now) {
+        if (was == room->members.end())
+            return;
+        room->members.erase(was);
+        if (const auto it = m_ofAccount.find(accountId); it != m_ofAccount.end()) {
+            it->remove(room->record.id);
+            if (it->isEmpty())
+                m_ofAccount.erase(it);
+        }
+        changes->append({room, accountId, MemberChange::Removed});
+        return;
+    }
+    if (was == room->members.end()) {
+        room->members.insert(accountId, *now);
+        m_ofAccount[accountId].insert(room->record.id);
+        changes->append({room, accountId, MemberChange::Added});
+        return;
+    }
+    const RoomMemberState before = std::exchange(*was, *now);
+    if (before.role != now->role)
+        changes->append({room, accountId, MemberChange::RoleChanged});
+    else if (before.readSeq != now->readSeq)
+        changes->append({room, accountId, MemberChange::ReadMoved});
+}
+
 QList<Rooms::MemberChange> Rooms::sync(const RoomSnapshot &snapshot)
 {
     QList<MemberChange> changes;
@@ -57,34 +98,53 @@ QList<Rooms::MemberChange> Rooms::sync(const RoomSnapshot &snapshot)
         members[member.roomId].insert(member.accountId,
                                       RoomMemberState{member.role, member.joined, member.readSeq});
     for (const RoomRecord &record : snapshot.rooms) {
-        auto it = m_rooms.find(record.id);
-        if (it == m_rooms.end()) {
-            auto room = std::make_unique<Room>();
-            room->record = record;
-            m_byName.insert(record.name, record.id);
-            it = m_rooms.emplace(record.id, std::move(room)).first;
-        }
-        Room *room = it->second.get();
-        room->record = record;
+        Room *room = adopt(record);
         const QHash<qint64, RoomMemberState> now = members.value(record.id);
-        for (auto was = room->members.cbegin(); was != room->members.cend(); ++was)
-            if (!now.contains(was.key())) {
-                m_ofAccount[was.key()].remove(record.id);
-                changes.append({room, was.key(), MemberChange::Removed});
-            }
-        for (auto is = now.cbegin(); is != now.cend(); ++is) {
-            const auto was = room->members.constFind(is.key());
-            if (was == room->members.cend()) {
-                m_ofAccount[is.key()].insert(record.id);
-                changes.append({room, is.key(), MemberChange::Added});
-            } else if (was->role != is->role) {
-                changes.append({room, is.key(), MemberChange::RoleChanged});
-            }
-        }
-        room->members = now;
+        const QList<qint64> held = room->members.keys();
+        for (qint64 accountId : held)
+            if (!now.contains(accountId))
+                compare(room, accountId, nullptr, &changes);
+        for (auto is = now.cbegin(); is != now.cend(); ++is)
+            compare(room, is.key(), &is.value(), &changes);
     }
     m_seen.unite(snapshot.seenAccounts);
     return changes;
+}
+
+QList<Rooms::MemberChange> Rooms::syncAccount(qint64 accountId, const RoomSnapshot &snapshot)
+{
+    QList<MemberChange> changes;
+    for (const RoomRecord &record : snapshot.rooms)
+        adopt(record);
+    QHash<qint64, RoomMemberState> now; // room id → state
+    for (const MembershipRecord &member : snapshot.memberships)
+        if (member.accountId == accountId)
+            now.insert(member.roomId, RoomMemberState{member.role, member.joined, member.readSeq});
+    const QSet<qint64> held = m_ofAccount.value(accountId);
+    for (qint64 roomId : held)
+        if (!now.contains(roomId))
+            if (Room *room = findById(roomId))
+                compare(room, accountId, nullptr, &changes);
+    for (auto is = now.cbegin(); is != now.cend(); ++is)
+        if (Room *room = findById(is.key()))
+            compare(room, accountId, &is.value(), &changes);
+    m_seen.unite(snapshot.seenAccounts);
+    return changes;
+}
+
+bool Rooms::noteRead(Room *room, qint64 accountId, qint64 seq)
+{
+    const auto it = room->members.find(accountId);
+    if (it == room->members.end() || it->readSeq >= seq)
+        return false;
+    it->readSeq = seq;
+    return true;
+}
+
+Room *Rooms::findById(qint64 id)
+{
+    const auto it = m_rooms.find(id);
+    return it == m_rooms.end() ? nullptr : it->second.get();
 }
 
 Room *Rooms::find(const QString &name)

@@ -50,6 +50,7 @@ public:
     [[nodiscard]] bool load(const QHash<QString, chat::proto::Message> &newest, QString *error);
 
     [[nodiscard]] Room *find(const QString &name);
+    [[nodiscard]] Room *findById(qint64 id);
     [[nodiscard]] Room *lobby();
     // The rooms an account belongs to.
     [[nodiscard]] QList<Room *> roomsOf(qint64 accountId);
@@ -73,22 +74,32 @@ public:
     void noteMessage(const chat::proto::Message &message);
 
     // What another node changed (several nodes on one database): the rooms and memberships of
-    // the store's snapshot replace those held here; the memberships that came, went or changed
-    // their role are returned, for the hub to tell the members' connections.
+    // the store's snapshot (all of them, or some rooms with all their members) replace those
+    // held here; the memberships that came, went, changed their role or their read position
+    // are returned, for the hub to tell the members' connections.
     struct MemberChange
     {
-        enum Kind { Added, Removed, RoleChanged };
+        enum Kind { Added, Removed, RoleChanged, ReadMoved };
         Room *room;
         qint64 accountId;
         Kind kind;
     };
     [[nodiscard]] QList<MemberChange> sync(const RoomSnapshot &snapshot);
+    // The same for one account: the snapshot holds all its memberships (RoomStore::loadAccount).
+    [[nodiscard]] QList<MemberChange> syncAccount(qint64 accountId, const RoomSnapshot &snapshot);
+    // A read position another node stored: true when it moves this member's forward.
+    [[nodiscard]] bool noteRead(Room *room, qint64 accountId, qint64 seq);
     [[nodiscard]] bool hasSeen(qint64 accountId) const { return m_seen.contains(accountId); }
 
     [[nodiscard]] QString errorString() const { return m_error; }
 
 private:
     bool failed();
+    // The room of this record, made here when it is new; its record replaced.
+    Room *adopt(const RoomRecord &record);
+    // One membership as the store has it now (nullptr: none), against the one held here.
+    void compare(Room *room, qint64 accountId, const RoomMemberState *now,
+                 QList<MemberChange> *changes);
 
     RoomStore *m_store;
     std::unordered_map<qint64, std::unique_ptr<Room>> m_rooms; // by id

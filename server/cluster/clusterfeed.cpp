@@ -64,7 +64,7 @@ bool ClusterFeed::connectNow(QString *error)
             [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
                 onNotification(name, payload);
             });
-    for (const char *name : {channel, ClusterPresence::channel}) {
+    for (const char *name : {channel, ClusterPresence::channel, StateNotice::channel}) {
         if (!driver->subscribeToNotification(QLatin1String(name))) {
             *error = driver->lastError().text();
             db.close();
@@ -144,6 +144,11 @@ void ClusterFeed::retry()
 
 void ClusterFeed::onNotification(const QString &name, const QVariant &payload)
 {
+    if (name == QLatin1String(StateNotice::channel)) {
+        if (const std::optional<StateNotice> notice = StateNotice::parse(payload.toString()))
+            emit stateChanged(*notice);
+        return;
+    }
     if (name != QLatin1String(channel)) {
         emit notified(name);
         return;

@@ -5,10 +5,12 @@
 // is opened again with backoff and listened on again; then reconnected() says that notices may
 // have been missed, so the hub reads on by sequence. A tick every heartbeat does the same as a
 // safety net.
-// It listens on chat_presence too, for ClusterPresence.
+// It listens on chat_presence too, for ClusterPresence, and on chat_changed: what changed besides
+// messages (store/statenotice.h), which the stores announce themselves.
 #pragma once
 
 #include "store/commitnotice.h"
+#include "store/statenotice.h"
 
 #include <QLoggingCategory>
 #include <QObject>
@@ -61,6 +63,8 @@ signals:
     void tick();
     // A notice on another channel the cluster listens to (ClusterPresence's).
     void notified(const QString &channel);
+    // A room, a membership, a read position or an account changed (any node, this one too).
+    void stateChanged(const chat::server::StateNotice &notice);
 
 private:
     bool connectNow(QString *error);

@@ -2,6 +2,7 @@
 
 #include "store/postgresconnection.h"
 #include "store/rows.h"
+#include "store/statenotice.h"
 
 #include <QSqlQuery>
 
@@ -71,9 +72,11 @@ bool PostgresRoomStore::createRoom(RoomRecord *room)
     // Two nodes may create the same name at once: the unique name decides, in one statement.
     // A name seen taken uses up no id (as in the other stores); only a race may.
     QSqlQuery &insert = m_statements->get(
-        QStringLiteral("INSERT INTO rooms (name, title, topic, private, direct, created_ms) "
-                       "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rooms WHERE "
-                       "name = ?) ON CONFLICT (name) DO NOTHING RETURNING id"));
+        QStringLiteral("WITH made AS (INSERT INTO rooms (name, title, topic, private, direct, "
+                       "created_ms) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM rooms "
+                       "WHERE name = ?) ON CONFLICT (name) DO NOTHING RETURNING id) "
+                       "SELECT id, %1 FROM made")
+            .arg(StateNotice::sqlRoom(QStringLiteral("id"))));
     insert.bindValue(0, text(room->name));
     insert.bindValue(1, text(room->title));
     insert.bindValue(2, text(room->topic));
@@ -93,14 +96,16 @@ bool PostgresRoomStore::createRoom(RoomRecord *room)
 bool PostgresRoomStore::updateRoom(const RoomRecord &room)
 {
     clearError();
-    QSqlQuery &query =
-        m_statements->get(QStringLiteral("UPDATE rooms SET title = ?, topic = ? WHERE id = ?"));
+    QSqlQuery &query = m_statements->get(
+        QStringLiteral("WITH changed AS (UPDATE rooms SET title = ?, topic = ? WHERE id = ? "
+                       "RETURNING id) SELECT %1 FROM changed")
+            .arg(StateNotice::sqlRoom(QStringLiteral("id"))));
     query.bindValue(0, text(room.title));
     query.bindValue(1, text(room.topic));
     query.bindValue(2, room.id);
     if (!run(query, QStringLiteral("cannot update a room")))
         return false;
-    const bool found = query.numRowsAffected() == 1;
+    const bool found = query.next();
     query.finish();
     if (!found)
         setError(noRoom(room.id));
@@ -111,10 +116,12 @@ bool PostgresRoomStore::setMember(const MembershipRecord &member)
 {
     clearError();
     QSqlQuery &query = m_statements->get(
-        QStringLiteral("INSERT INTO room_members (room_id, account_id, role, joined_ms, read_seq) "
-                       "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?) "
-                       "ON CONFLICT (room_id, account_id) DO UPDATE SET role = excluded.role, "
-                       "joined_ms = excluded.joined_ms, read_seq = excluded.read_seq"));
+        QStringLiteral("WITH stored AS (INSERT INTO room_members (room_id, account_id, role, "
+                       "joined_ms, read_seq) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "
+                       "rooms WHERE id = ?) ON CONFLICT (room_id, account_id) DO UPDATE SET "
+                       "role = excluded.role, joined_ms = excluded.joined_ms, read_seq = "
+                       "excluded.read_seq RETURNING account_id) SELECT %1 FROM stored")
+            .arg(StateNotice::sqlMember(QStringLiteral("account_id"))));
     query.bindValue(0, member.roomId);
     query.bindValue(1, member.accountId);
     query.bindValue(2, int(member.role));
@@ -123,7 +130,7 @@ bool PostgresRoomStore::setMember(const MembershipRecord &member)
     query.bindValue(5, member.roomId);
     if (!run(query, QStringLiteral("cannot store a member")))
         return false;
-    const bool found = query.numRowsAffected() == 1;
+    const bool found = query.next();
     query.finish();
     if (!found)
         setError(noRoom(member.roomId));
@@ -134,7 +141,9 @@ bool PostgresRoomStore::removeMember(qint64 roomId, qint64 accountId)
 {
     clearError();
     QSqlQuery &query = m_statements->get(
-        QStringLiteral("DELETE FROM room_members WHERE room_id = ? AND account_id = ?"));
+        QStringLiteral("WITH gone AS (DELETE FROM room_members WHERE room_id = ? AND "
+                       "account_id = ? RETURNING account_id) SELECT %1 FROM gone")
+            .arg(StateNotice::sqlMember(QStringLiteral("account_id"))));
     query.bindValue(0, roomId);
     query.bindValue(1, accountId);
     if (!run(query, QStringLiteral("cannot remove a member")))
@@ -147,8 +156,12 @@ bool PostgresRoomStore::setRead(qint64 roomId, qint64 accountId, qint64 seq)
 {
     clearError();
     // What it is given, as the other stores: the hub clamps. Not a member: nothing to keep.
-    QSqlQuery &query = m_statements->get(QStringLiteral(
-        "UPDATE room_members SET read_seq = ? WHERE room_id = ? AND account_id = ?"));
+    QSqlQuery &query = m_statements->get(
+        QStringLiteral("WITH moved AS (UPDATE room_members SET read_seq = ? WHERE room_id = ? "
+                       "AND account_id = ? RETURNING room_id, account_id, read_seq) "
+                       "SELECT %1 FROM moved")
+            .arg(StateNotice::sqlRead(QStringLiteral("room_id"), QStringLiteral("account_id"),
+                                      QStringLiteral("read_seq"))));
     query.bindValue(0, seq);
     query.bindValue(1, roomId);
     query.bindValue(2, accountId);
@@ -167,6 +180,69 @@ bool PostgresRoomStore::markSeen(qint64 accountId)
     if (!run(query, QStringLiteral("cannot store a seen account")))
         return false;
     query.finish();
+    return true;
+}
+
+bool PostgresRoomStore::loadRoom(qint64 id, const QString &name, RoomSnapshot *snapshot)
+{
+    clearError();
+    *snapshot = {};
+    QSqlQuery &room = m_statements->get(
+        QStringLiteral("SELECT %1 FROM rooms WHERE id = ? OR (? = 0 AND name = ?)")
+            .arg(rows::kRoomColumns));
+    room.bindValue(0, id);
+    room.bindValue(1, id);
+    room.bindValue(2, text(name));
+    if (!run(room, QStringLiteral("cannot read a room")))
+        return false;
+    if (room.next())
+        snapshot->rooms.append(rows::roomFrom(room));
+    room.finish();
+    if (snapshot->rooms.isEmpty())
+        return true;
+    QSqlQuery &members = m_statements->get(
+        QStringLiteral("SELECT %1 FROM room_members WHERE room_id = ? ORDER BY account_id")
+            .arg(rows::kMemberColumns));
+    members.bindValue(0, snapshot->rooms.first().id);
+    if (!run(members, QStringLiteral("cannot read a room's members")))
+        return false;
+    while (members.next())
+        snapshot->memberships.append(rows::memberFrom(members));
+    members.finish();
+    return true;
+}
+
+bool PostgresRoomStore::loadAccount(qint64 accountId, RoomSnapshot *snapshot)
+{
+    clearError();
+    *snapshot = {};
+    QSqlQuery &members = m_statements->get(
+        QStringLiteral("SELECT %1 FROM room_members WHERE account_id = ? ORDER BY room_id")
+            .arg(rows::kMemberColumns));
+    members.bindValue(0, accountId);
+    if (!run(members, QStringLiteral("cannot read an account's rooms")))
+        return false;
+    while (members.next())
+        snapshot->memberships.append(rows::memberFrom(members));
+    members.finish();
+    QSqlQuery &rooms = m_statements->get(
+        QStringLiteral("SELECT %1 FROM rooms WHERE id IN (SELECT room_id FROM room_members "
+                       "WHERE account_id = ?) ORDER BY id")
+            .arg(rows::kRoomColumns));
+    rooms.bindValue(0, accountId);
+    if (!run(rooms, QStringLiteral("cannot read an account's rooms")))
+        return false;
+    while (rooms.next())
+        snapshot->rooms.append(rows::roomFrom(rooms));
+    rooms.finish();
+    QSqlQuery &seen =
+        m_statements->get(QStringLiteral("SELECT 1 FROM room_accounts WHERE account_id = ?"));
+    seen.bindValue(0, accountId);
+    if (!run(seen, QStringLiteral("cannot read the accounts the rooms have seen")))
+        return false;
+    if (seen.next())
+        snapshot->seenAccounts.insert(accountId);
+    seen.finish();
     return true;
 }
 

@@ -2,6 +2,44 @@
 
 namespace chat::server {
 
+// Filtered from everything: right for any store; the shared one reads only the part.
+bool RoomStore::loadRoom(qint64 id, const QString &name, RoomSnapshot *snapshot)
+{
+    RoomSnapshot all;
+    if (!load(&all))
+        return false;
+    *snapshot = {};
+    for (const RoomRecord &room : std::as_const(all.rooms))
+        if (id != 0 ? room.id == id : room.name == name)
+            snapshot->rooms.append(room);
+    if (snapshot->rooms.isEmpty())
+        return true;
+    for (const MembershipRecord &member : std::as_const(all.memberships))
+        if (member.roomId == snapshot->rooms.first().id)
+            snapshot->memberships.append(member);
+    return true;
+}
+
+bool RoomStore::loadAccount(qint64 accountId, RoomSnapshot *snapshot)
+{
+    RoomSnapshot all;
+    if (!load(&all))
+        return false;
+    *snapshot = {};
+    QSet<qint64> roomIds;
+    for (const MembershipRecord &member : std::as_const(all.memberships))
+        if (member.accountId == accountId) {
+            snapshot->memberships.append(member);
+            roomIds.insert(member.roomId);
+        }
+    for (const RoomRecord &room : std::as_const(all.rooms))
+        if (roomIds.contains(room.id))
+            snapshot->rooms.append(room);
+    if (all.seenAccounts.contains(accountId))
+        snapshot->seenAccounts.insert(accountId);
+    return true;
+}
+
 MemoryRoomStore::MemoryRoomStore()
 {
     RoomRecord lobby;

@@ -78,6 +78,14 @@ public:
     [[nodiscard]] virtual bool setRead(qint64 roomId, qint64 accountId, qint64 seq) = 0;
     [[nodiscard]] virtual bool markSeen(qint64 accountId) = 0;
 
+    // Parts of load(), for a node that learns what another node changed (several nodes on one
+    // database). The room with this id (or, with id 0, this name) and all its memberships; an
+    // empty snapshot when there is none.
+    [[nodiscard]] virtual bool loadRoom(qint64 id, const QString &name, RoomSnapshot *snapshot);
+    // Every membership of one account, the records of those rooms, and the account among the
+    // seen ones when it is.
+    [[nodiscard]] virtual bool loadAccount(qint64 accountId, RoomSnapshot *snapshot);
+
     [[nodiscard]] QString errorString() const { return m_error; }
 
 protected:
