@@ -2,10 +2,14 @@
 // rooms and their names, members, read positions, the accounts seen; and for SQLite all of it
 // after reopening the file, which the rooms share with the history and the accounts.
 #include "hubconfig.h"
+#include "store/postgresconnection.h"
 #include "store/roomstore.h"
+#include "store/statenotice.h"
 #include "storetestbase.h"
 
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlDriver>
 
 #include <algorithm>
 
@@ -87,6 +91,16 @@ private slots:
     void seenAccounts_data() { kinds(); }
     void seenAccounts();
     void everythingAfterReopen();
+    // What a node reads again when another node changed something (clusterstate.cpp).
+    void partsOfTheSnapshot_data() { kinds(); }
+    void partsOfTheSnapshot();
+    // PostgreSQL: each change tells every listener what changed (store/statenotice.h).
+    void changesAreAnnounced_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addRow("postgres") << QStringLiteral("postgres");
+    }
+    void changesAreAnnounced();
     void storesGoInAnyOrder();
 
 private:
@@ -378,6 +392,77 @@ void RoomStoreTest::storesGoInAnyOrder()
     QCOMPARE(names(load(*stores.rooms)), (QStringList{QStringLiteral("lobby"), QStringLiteral("r0"),
                                                       QStringLiteral("r1"), QStringLiteral("r2")}));
     QCOMPARE(stores.messages->lastSeq(), 2);
+}
+
+void RoomStoreTest::partsOfTheSnapshot()
+{
+    RoomStore &store = open();
+    RoomRecord made = room(QStringLiteral("a"), QStringLiteral("A"));
+    QVERIFY(store.createRoom(&made));
+    QVERIFY(store.setMember(member(1, 10)));
+    QVERIFY(store.setMember(member(made.id, 10, RoomRole::Owner, 4)));
+    QVERIFY(store.setMember(member(made.id, 11)));
+    QVERIFY(store.markSeen(10));
+
+    RoomSnapshot part;
+    QVERIFY(store.loadRoom(made.id, {}, &part));
+    QCOMPARE(part.rooms, QList<RoomRecord>{made});
+    QCOMPARE(part.memberships, (QList<MembershipRecord>{member(made.id, 10, RoomRole::Owner, 4),
+                                                        member(made.id, 11)}));
+    QVERIFY(store.loadRoom(0, QStringLiteral("a"), &part));
+    QCOMPARE(part.rooms, QList<RoomRecord>{made});
+    QCOMPARE(part.memberships.size(), 2);
+    QVERIFY(store.loadRoom(0, QStringLiteral("none"), &part));
+    QVERIFY(part.rooms.isEmpty() && part.memberships.isEmpty());
+
+    QVERIFY(store.loadAccount(10, &part));
+    QCOMPARE(names(part), (QStringList{QStringLiteral("lobby"), QStringLiteral("a")}));
+    QCOMPARE(part.memberships,
+             (QList<MembershipRecord>{member(1, 10), member(made.id, 10, RoomRole::Owner, 4)}));
+    QCOMPARE(part.seenAccounts, QSet<qint64>{10});
+    QVERIFY(store.loadAccount(11, &part));
+    QCOMPARE(names(part), QStringList{QStringLiteral("a")});
+    QVERIFY(part.seenAccounts.isEmpty());
+}
+
+void RoomStoreTest::changesAreAnnounced()
+{
+    RoomStore &store = open();
+    QSqlDatabase listener =
+        QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("listener"));
+    QStringList heard;
+    [&] {
+        QString error;
+        QVERIFY2(chat::server::postgres::configure(listener, postgresUrl(), &error),
+                 qPrintable(error));
+        QVERIFY(listener.open());
+        connect(listener.driver(), &QSqlDriver::notification, this,
+                [&](const QString &, QSqlDriver::NotificationSource, const QVariant &payload) {
+                    heard.append(payload.toString());
+                });
+        QVERIFY(listener.driver()->subscribeToNotification(
+            QLatin1String(chat::server::StateNotice::channel)));
+
+        RoomRecord made = room(QStringLiteral("a"));
+        QVERIFY(store.createRoom(&made));
+        QVERIFY(!store.createRoom(&made)); // taken: nothing changed, nothing said
+        made.title = QStringLiteral("A");
+        QVERIFY(store.updateRoom(made));
+        QVERIFY(store.setMember(member(made.id, 10)));
+        QVERIFY(store.setRead(made.id, 99, 5)); // no such member: nothing changed
+        QVERIFY(store.setRead(made.id, 10, 5));
+        QVERIFY(store.removeMember(made.id, 10));
+        const QStringList expected{
+            QStringLiteral("room %1").arg(made.id), QStringLiteral("room %1").arg(made.id),
+            QStringLiteral("member 10"), QStringLiteral("read %1 10 5").arg(made.id),
+            QStringLiteral("member 10")};
+        QTRY_COMPARE(heard, expected);
+        for (const QString &payload : expected)
+            QVERIFY2(chat::server::StateNotice::parse(payload), qPrintable(payload));
+    }();
+    listener.close();
+    listener = {};
+    QSqlDatabase::removeDatabase(QStringLiteral("listener"));
 }
 
 QTEST_GUILESS_MAIN(RoomStoreTest)
