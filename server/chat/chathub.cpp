@@ -514,6 +514,8 @@ void ChatHub::Private::watchTraffic(QWebSocket *socket, ChatSession *session)
                      [this](const QByteArray &data) { metrics.countBytesReceived(data.size()); });
     QObject::connect(socket, &QWebSocket::bytesWritten, session,
                      [this](qint64 bytes) { metrics.countBytesSent(bytes); });
+    QObject::connect(session->transport(), &Transport::sentDirectly, session,
+                     [this](qint64 bytes) { metrics.countBytesSent(bytes); });
 }
 
 ChatHub::ChatHub(HubConfig config, QObject *parent)

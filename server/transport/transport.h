@@ -66,6 +66,9 @@ signals:
     // About to close: whatever the peer sent that was accepted must be stored and acknowledged
     // now, before the close, which is the last thing it receives.
     void aboutToClose();
+    // Bytes written straight to the network outside sendBatch() (held ones, written later); like
+    // sendBatch()'s result, not reported by the socket's bytesWritten. For /metrics.
+    void sentDirectly(qint64 bytes);
     // Closed for flooding (`limit` names it: "bytes", "address_bytes", "fragments"); for /metrics.
     void floodClosed(const QString &limit);
     // The connection is gone; emitted once. The owner (the chat session) deletes the transport.

@@ -15,7 +15,6 @@
 
 #ifdef Q_OS_LINUX
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #endif
 
 namespace chat::server {
@@ -81,6 +80,8 @@ WebSocketTransport::WebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, cons
     // by itself, unseen by sendFrame, the backlog is checked after every read.
     if (m_tcp)
         connect(m_tcp, &QIODevice::readyRead, this, &WebSocketTransport::afterRead);
+    if (m_tcp && !m_ssl)
+        connect(m_tcp, &QIODevice::bytesWritten, this, &WebSocketTransport::onTcpBytesWritten);
     // QWebSocket::error is the 6.4 name of the signal (errorOccurred arrived in 6.5).
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) {
@@ -146,7 +147,7 @@ qint64 WebSocketTransport::unsentBytes() const
     if (!m_tcp)
         return 0;
     // A TLS socket holds plain text not yet encrypted, and encrypted bytes not yet written.
-    return m_tcp->bytesToWrite() + (m_ssl ? m_ssl->encryptedBytesToWrite() : 0);
+    return m_tcp->bytesToWrite() + (m_ssl ? m_ssl->encryptedBytesToWrite() : 0) + m_held.bytes();
 }
 
 bool WebSocketTransport::dropIfBacklogged()
@@ -176,6 +177,8 @@ bool WebSocketTransport::dropIfBacklogged()
     m_tcp->flush();
     if (isClosing())
         return true; // the flush found the connection broken
+    if (m_tcp->bytesToWrite() == 0 && !m_held.isEmpty())
+        emit sentDirectly(pushHeld());
     unsent = unsentBytes();
     if (unsent <= cap)
         return false;
@@ -230,6 +233,7 @@ void WebSocketTransport::writeFrame(const QString &frame)
     if (dropIfBacklogged())
         return;
     const qint64 before = unsentBytes();
+    spillHeld(); // a data frame of QWebSocket's own goes after what is held
     m_socket->sendTextMessage(frame);
     // One frame larger than the cap (a welcome with a long history) must still go out: the cap
     // grows by its size until the backlog is back under the cap.
@@ -251,27 +255,48 @@ qint64 WebSocketTransport::sendBatch(const FrameBatch &batch)
     if (dropIfBacklogged())
         return 0;
     // QWebSocket writes whole frames to the same socket synchronously (pings, closes, replies),
-    // so whole frames written here cannot interleave with its own. When nothing waits in the
-    // socket's buffer the batch cannot overtake anything and goes to the kernel at once;
-    // whatever the kernel does not take waits in that buffer, under the outbox cap.
-    const QByteArray &wire = batch.wire();
-    qint64 direct = 0;
-#ifdef Q_OS_LINUX
-    if (m_tcp->bytesToWrite() == 0) {
-        const ssize_t sent = ::send(int(m_tcp->socketDescriptor()), wire.constData(),
-                                    size_t(wire.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        direct = sent > 0 ? qint64(sent) : 0; // errors: the socket reports them on its write
-    }
-#endif
-    const qint64 queued = wire.size() - direct;
-    if (queued > 0)
-        m_tcp->write(wire.constData() + direct, queued);
+    // so what waits in QTcpSocket's buffer always ends between frames (see SharedOutbox). When
+    // that buffer is empty the batch goes to the kernel at once; else it is held behind it, as
+    // the buffer shared with the room's other members, until Qt's write notification.
+    const qint64 queued = batch.wire().size();
+    m_held.append(batch.wire());
+    const qint64 direct = m_tcp->bytesToWrite() == 0 ? pushHeld() : 0;
     // As in writeFrame(): a batch larger than the cap (a welcome with a long history) must
     // still go out whole.
-    if (m_maxOutboxBytes > 0 && queued > m_maxOutboxBytes)
-        m_outboxAllowance = qMax(m_outboxAllowance, queued);
+    if (m_maxOutboxBytes > 0 && queued - direct > m_maxOutboxBytes)
+        m_outboxAllowance = qMax(m_outboxAllowance, queued - direct);
     dropIfBacklogged();
     return direct;
+}
+
+qint64 WebSocketTransport::pushHeld()
+{
+    if (m_held.isEmpty() || m_pushing || !m_tcp)
+        return 0;
+    m_pushing = true;
+    const qint64 sent = m_held.sendTo(int(m_tcp->socketDescriptor()));
+    // What the kernel left: up to the next frame boundary through QTcpSocket, whose write
+    // notification then brings the rest (onTcpBytesWritten). A frame, not a whole batch: the
+    // copy stays small however many connections refuse a flush at once.
+    if (!m_held.isEmpty())
+        m_tcp->write(m_held.takeToFrameBoundary());
+    m_pushing = false;
+    return sent;
+}
+
+void WebSocketTransport::onTcpBytesWritten()
+{
+    if (m_held.isEmpty() || !m_tcp || m_tcp->bytesToWrite() > 0)
+        return;
+    const qint64 sent = pushHeld();
+    if (sent > 0)
+        emit sentDirectly(sent);
+}
+
+void WebSocketTransport::spillHeld()
+{
+    if (!m_held.isEmpty() && m_tcp)
+        m_tcp->write(m_held.takeAll());
 }
 
 void WebSocketTransport::close(QWebSocketProtocol::CloseCode code, const QString &reason)
@@ -290,7 +315,10 @@ void WebSocketTransport::close(QWebSocketProtocol::CloseCode code, const QString
         abortNow();
     });
     // Close frames carry at most 123 bytes of reason; QWebSocket cuts longer ones itself. The
-    // socket then lingers (lingeringsocket.h): everything written before arrives.
+    // socket then lingers (lingeringsocket.h): everything written before arrives, what was held
+    // included. (A close that the peer starts is answered by QWebSocket alone: what is held then
+    // is dropped, as the peer is leaving.)
+    spillHeld();
     m_socket->close(code, reason);
 }
 
@@ -402,6 +430,7 @@ void WebSocketTransport::onDisconnected()
         return;
     m_gone = true;
     markClosing();
+    m_held.clear();
     qCDebug(lcServerNet).noquote() << peer() << "disconnected, close code" << m_socket->closeCode();
     emit closed();
 }

@@ -7,6 +7,7 @@
 #include "hubconfig.h"
 #include "transport/inboundbudget.h"
 #include "transport/ratelimiter.h"
+#include "transport/sharedoutbox.h"
 #include "transport/transport.h"
 
 #include <QElapsedTimer>
@@ -42,9 +43,10 @@ public:
     [[nodiscard]] qint64 unsentBytes() const override;
 
     void sendFrame(const QString &frame) override;
-    // On a plain connection with nothing waiting, straight to the kernel in one call, else after
-    // what waits. The bytes written straight to the network are what the socket's bytesWritten
-    // signal does not report.
+    // On a plain connection, straight to the kernel in one call when nothing waits; what the
+    // kernel does not take, or what comes while something waits, is held as the shared batch it
+    // is (SharedOutbox) and written from Qt's write notifications. The bytes written straight to
+    // the network are what the socket's bytesWritten signal does not report (see sentDirectly).
     qint64 sendBatch(const FrameBatch &batch) override;
     // A close frame, then the connection ends; one that has not ended after a grace period
     // (a peer that does not read) is aborted.
@@ -78,10 +80,21 @@ private:
     void checkBacklog();
     // Stops writing to a client that does not read and aborts it from the event loop.
     void cutOff(qint64 unsent, qint64 cap);
+    // With QTcpSocket's buffer empty: hands the kernel what is held, then QTcpSocket the bytes up
+    // to the next frame boundary (its write notification brings us back). Returns the bytes that
+    // went straight to the kernel.
+    qint64 pushHeld();
+    // QTcpSocket wrote from its buffer: when it is empty, what is held follows.
+    void onTcpBytesWritten();
+    // Before QWebSocket writes a data or close frame itself: what is held goes first, into
+    // QTcpSocket's buffer (a copy; rare: replies and closes while a reader lags).
+    void spillHeld();
 
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;
     QPointer<QSslSocket> m_ssl; // the same connection when it is TLS
+    SharedOutbox m_held;        // after what waits in QTcpSocket's buffer (plain connections)
+    bool m_pushing = false;
     RateLimiter m_rate;
     ByteBucket m_bytes;                                    // what this connection may send
     std::shared_ptr<AddressBudgets::Lease> m_addressBytes; // ... and its address, together
