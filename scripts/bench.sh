@@ -21,6 +21,7 @@
 # a token per client through the server's control socket (`chat-server token create bench
 # --count N`) and gives chat-bench the file (--tokens).
 # BENCH_DOCS=DIR writes performance.md and performance.png there instead of docs/ (trial runs).
+# Several nodes on PostgreSQL behind nginx (issue 13) are measured by scripts/bench-cluster.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; rounds=1 ;;
     --rounds) rounds=$2; shift ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift

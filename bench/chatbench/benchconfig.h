@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace chat::bench {
@@ -11,6 +12,13 @@ namespace chat::bench {
 struct BenchConfig
 {
     std::uint16_t port = 8080;
+    // Client i connects to ports[i % ports.size()] (--ports; else --port alone).
+    std::vector<std::uint16_t> ports{8080};
+    // Latency per (sender's node -> receiver's node), the node being the `server` name in each
+    // client's welcome (give each node its own --name).
+    bool byNode = false;
+    // --cpu NAME:PID,PID,...: CPU of these processes together over the measured seconds.
+    std::vector<std::pair<std::string, std::vector<int>>> cpuGroups;
     bool raw = false;     // the peer relays text only: no hello, no welcome, no JSON
     bool decode = false;  // read every frame with chatcommon's decoder instead of a scan
     int clients = 100;    // connections, every one a receiver
@@ -69,6 +77,20 @@ struct BenchResult
     double latencyP50Ms = 0;
     double latencyP99Ms = 0;
     double latencyMaxMs = 0;
+    // Send to the sender's own copy (its acknowledgement, after the store committed it).
+    double ackP50Ms = 0;
+    double ackP99Ms = 0;
+    std::int64_t acks = 0;
+    // --by-node: "sender>receiver" node names -> latency of those deliveries.
+    struct NodeLatency
+    {
+        std::int64_t deliveries = 0;
+        double p50Ms = 0;
+        double p99Ms = 0;
+        double maxMs = 0;
+    };
+    std::map<std::string, NodeLatency> byNode;
+    std::map<std::string, double> groupCpuSeconds; // --cpu NAME -> seconds
     double serverCpuSeconds = -1;
     double benchCpuSeconds = 0;
     // Resume: the client that missed `resume` messages comes back.

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,14 +37,18 @@ std::int64_t monotonicNs()
     return std::int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-ConnPool::ConnPool(std::uint16_t port, int capacity, Handler *handler)
-    : m_port(port)
+ConnPool::ConnPool(std::vector<std::uint16_t> ports, int capacity, Handler *handler)
+    : m_ports(std::move(ports))
     , m_handler(handler)
     , m_epoll(epoll_create1(EPOLL_CLOEXEC))
     , m_conns(std::size_t(capacity))
     , m_buffer(kReadBuffer)
-    , m_request(upgradeRequest(port))
-{}
+{
+    if (m_ports.empty())
+        m_ports.push_back(8080);
+    for (std::uint16_t port : m_ports)
+        m_requests.push_back(upgradeRequest(port));
+}
 
 ConnPool::~ConnPool()
 {
@@ -79,7 +84,7 @@ void ConnPool::start(int conn)
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); // as browsers do
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_port = htons(m_port);
+    address.sin_port = htons(m_ports[std::size_t(portIndex(conn))]);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK); // never anything but this machine
     epoll_event event{};
     event.events = EPOLLIN | EPOLLOUT;
@@ -207,7 +212,7 @@ void ConnPool::onWritable(int conn)
             return;
         }
         c.state = State::Upgrading;
-        c.out = m_request;
+        c.out = m_requests[std::size_t(portIndex(conn))];
     }
     flush(conn);
 }

@@ -1,7 +1,7 @@
-// Many client WebSocket connections to one port on 127.0.0.1, driven by one epoll loop: the
-// load generator's transport. Deliberately not QWebSocket: the generator has to stay far
-// cheaper per frame than the servers it measures, and Qt's poll()-based event loop costs time
-// in proportion to the number of sockets on every turn.
+// Many client WebSocket connections to ports on 127.0.0.1 (slot i to ports[i % count]), driven by
+// one epoll loop: the load generator's transport. Deliberately not QWebSocket: the generator has to
+// stay far cheaper per frame than the servers it measures, and Qt's poll()-based event loop costs
+// time in proportion to the number of sockets on every turn.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +29,7 @@ public:
         virtual void onClosed(int conn, State previous, const std::string &reason) = 0;
     };
 
-    ConnPool(std::uint16_t port, int capacity, Handler *handler);
+    ConnPool(std::vector<std::uint16_t> ports, int capacity, Handler *handler);
     ~ConnPool();
     ConnPool(const ConnPool &) = delete;
     ConnPool &operator=(const ConnPool &) = delete;
@@ -55,6 +55,8 @@ public:
         return m_conns[std::size_t(conn)].startedNs;
     }
     [[nodiscard]] int size() const { return int(m_conns.size()); }
+    // Which of the ports slot `conn` connects to (its index in the constructor's list).
+    [[nodiscard]] int portIndex(int conn) const { return conn % int(m_ports.size()); }
 
 private:
     struct Conn
@@ -81,14 +83,14 @@ private:
     void finish(int conn, const std::string &reason);
     std::uint32_t nextMask();
 
-    std::uint16_t m_port;
+    std::vector<std::uint16_t> m_ports;
     Handler *m_handler;
     int m_epoll;
     std::vector<Conn> m_conns;
     std::vector<int> m_dirty;
     std::vector<int> m_flushing;
     std::vector<char> m_buffer;
-    std::string m_request;
+    std::vector<std::string> m_requests; // the upgrade request for each port
     std::uint64_t m_maskState = 0x9E3779B97F4A7C15ull;
 };
 

@@ -35,6 +35,14 @@ void Histogram::add(std::int64_t nanoseconds)
     m_max = std::max(m_max, ns);
 }
 
+void Histogram::merge(const Histogram &other)
+{
+    for (std::size_t i = 0; i < m_buckets.size(); ++i)
+        m_buckets[i] += other.m_buckets[i];
+    m_count += other.m_count;
+    m_max = std::max(m_max, other.m_max);
+}
+
 std::int64_t Histogram::percentileNs(double fraction) const
 {
     if (m_count == 0)

@@ -11,6 +11,7 @@ class Histogram
 {
 public:
     void add(std::int64_t nanoseconds);
+    void merge(const Histogram &other);
     [[nodiscard]] std::int64_t count() const { return m_count; }
     [[nodiscard]] std::int64_t maxNs() const { return m_max; }
     // The value at or below which `fraction` (0..1) of the samples lie, in nanoseconds.

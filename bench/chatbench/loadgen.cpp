@@ -42,7 +42,7 @@ void progress(const char *format, const std::string &label, double value)
 LoadGenerator::LoadGenerator(const BenchConfig &config)
     : m_config(config)
     , m_run(std::uint32_t((monotonicNs() / 1000 + getpid()) % 1000000))
-    , m_pool(config.port, config.clients + 1, this)
+    , m_pool(config.ports, config.clients + 1, this)
     , m_resumer(config.clients)
     , m_clients(std::size_t(config.clients + 1))
 {
@@ -181,6 +181,8 @@ void LoadGenerator::onText(int conn, std::string_view text, std::int64_t nowNs)
         if (client.inRoomSetUp) {
             onRoomAnswer(conn, text, nowNs);
         } else if (kind == ServerFrame::Welcome) {
+            if (m_config.byNode)
+                learnNode(conn, text);
             if (client.keepWelcome)
                 client.welcome.assign(text.data(), text.size());
             if (client.room >= 0)
@@ -237,8 +239,65 @@ void LoadGenerator::onDelivery(int conn, const Stamp &stamp, std::int64_t nowNs)
     m_latency.add(nowNs - stamp.sentNs);
     m_lastDeliveryNs = nowNs;
     Publisher &publisher = m_publishers[stamp.publisher];
-    if (publisher.conn == conn)
+    if (publisher.conn == conn) {
         ++publisher.acked;
+        m_ack.add(nowNs - stamp.sentNs);
+    }
+    if (!m_byNode.empty()) {
+        const int from = m_clients[std::size_t(publisher.conn)].node;
+        const int to = m_clients[std::size_t(conn)].node;
+        if (from >= 0 && to >= 0)
+            m_byNode[std::size_t(from) * m_nodeNames.size() + std::size_t(to)].add(nowNs -
+                                                                                   stamp.sentNs);
+    }
+}
+
+std::vector<double> LoadGenerator::groupCpu() const
+{
+    std::vector<double> seconds;
+    for (const auto &group : m_config.cpuGroups) {
+        double sum = 0;
+        for (int pid : group.second)
+            sum += sampleProcess(pid).cpuSeconds; // a process gone counts 0
+        seconds.push_back(sum);
+    }
+    return seconds;
+}
+
+// The welcome's "server" is the node's --name: decoded once per client, during the set-up.
+void LoadGenerator::learnNode(int conn, std::string_view welcome)
+{
+    const auto decoded =
+        chat::proto::decodeServerMessage(QByteArray(welcome.data(), qsizetype(welcome.size())));
+    const auto *w = decoded.ok() ? std::get_if<chat::proto::Welcome>(&*decoded.message) : nullptr;
+    if (!w)
+        return;
+    const std::string name = w->server.toStdString();
+    auto it = std::find(m_nodeNames.begin(), m_nodeNames.end(), name);
+    if (it == m_nodeNames.end())
+        it = m_nodeNames.insert(m_nodeNames.end(), name);
+    m_clients[std::size_t(conn)].node = int(it - m_nodeNames.begin());
+}
+
+void LoadGenerator::nodeResults()
+{
+    const std::size_t count = m_nodeNames.size();
+    Histogram same;
+    Histogram cross;
+    const auto put = [this](const std::string &key, const Histogram &h) {
+        if (h.count() > 0)
+            m_result.byNode[key] = BenchResult::NodeLatency{
+                h.count(), toMs(h.percentileNs(0.50)), toMs(h.percentileNs(0.99)), toMs(h.maxNs())};
+    };
+    for (std::size_t from = 0; from < count; ++from) {
+        for (std::size_t to = 0; to < count; ++to) {
+            const Histogram &h = m_byNode[from * count + to];
+            (from == to ? same : cross).merge(h);
+            put(m_nodeNames[from] + ">" + m_nodeNames[to], h);
+        }
+    }
+    put("same-node", same);
+    put("cross-node", cross);
 }
 
 void LoadGenerator::setUp()
@@ -369,8 +428,11 @@ void LoadGenerator::measure()
     if (m_publishers.empty())
         return;
     m_next.assign(m_clients.size() * m_publishers.size(), 0);
+    if (m_config.byNode)
+        m_byNode.assign(m_nodeNames.size() * m_nodeNames.size(), Histogram{});
 
     const ProcSample serverBefore = sampleProcess(m_config.serverPid);
+    const std::vector<double> groupsBefore = groupCpu();
     const ProcSample selfBefore = sampleProcess(0);
     m_measuring = true;
     const std::int64_t start = monotonicNs();
@@ -397,6 +459,9 @@ void LoadGenerator::measure()
     loopUntil(monotonicNs() + seconds(m_config.drainS),
               [&] { return m_result.deliveries + m_result.lost >= expected(); });
     const ProcSample serverAfter = sampleProcess(m_config.serverPid);
+    const std::vector<double> groupsAfter = groupCpu();
+    for (std::size_t g = 0; g < groupsAfter.size(); ++g)
+        m_result.groupCpuSeconds[m_config.cpuGroups[g].first] = groupsAfter[g] - groupsBefore[g];
     const ProcSample selfAfter = sampleProcess(0);
     m_measuring = false;
 
@@ -414,6 +479,11 @@ void LoadGenerator::measure()
     m_result.latencyP50Ms = toMs(m_latency.percentileNs(0.50));
     m_result.latencyP99Ms = toMs(m_latency.percentileNs(0.99));
     m_result.latencyMaxMs = toMs(m_latency.maxNs());
+    m_result.acks = m_ack.count();
+    m_result.ackP50Ms = toMs(m_ack.percentileNs(0.50));
+    m_result.ackP99Ms = toMs(m_ack.percentileNs(0.99));
+    if (!m_byNode.empty())
+        nodeResults();
     if (serverBefore.ok && serverAfter.ok)
         m_result.serverCpuSeconds = serverAfter.cpuSeconds - serverBefore.cpuSeconds;
     m_result.benchCpuSeconds = selfAfter.cpuSeconds - selfBefore.cpuSeconds;

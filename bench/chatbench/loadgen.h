@@ -40,6 +40,7 @@ private:
         int room = -1;            // --rooms: the index of its room; -1: the lobby
         bool inRoomSetUp = false; // welcomed, its join or create_room not answered yet
         int roomTries = 0;
+        int node = -1; // --by-node: index of its welcome's server name in m_nodeNames
     };
     struct Publisher
     {
@@ -65,6 +66,9 @@ private:
     std::string_view messageId(std::size_t publisher, std::int64_t counter);
     [[nodiscard]] int nextDueMs(std::int64_t startNs, std::int64_t nowNs) const;
     void onDelivery(int conn, const Stamp &stamp, std::int64_t nowNs);
+    void learnNode(int conn, std::string_view welcome);
+    void nodeResults();
+    [[nodiscard]] std::vector<double> groupCpu() const; // --cpu groups, in their order
     bool joinResumer(); // first visit: learns instance and seq, then leaves
     void resumeAfterMissing();
     void tearDown();
@@ -84,6 +88,9 @@ private:
     std::int64_t m_lastDeliveryNs = 0;
     std::size_t m_textFromEnd = 0; // where the last message's text was, from its end
     Histogram m_latency;
+    Histogram m_ack;                      // publishers' own copies
+    std::vector<std::string> m_nodeNames; // --by-node: as the welcomes named them
+    std::vector<Histogram> m_byNode;      // sender node * node count + receiver node
     SendEncoder m_sendEncoder;
     std::string m_frame;               // a send being encoded, reused
     std::array<char, 64> m_idBuffer{}; // a message id being written, reused

@@ -44,7 +44,7 @@ LoginBench::LoginBench(const BenchConfig &config)
     , m_kind(!config.loginName.empty()                 ? Kind::Password
              : (!config.tokens.empty() && !config.raw) ? Kind::Token
                                                        : Kind::Connect)
-    , m_pool(config.port, int(std::min<std::int64_t>(config.connectInflight, config.logins)), this)
+    , m_pool(config.ports, int(std::min<std::int64_t>(config.connectInflight, config.logins)), this)
     , m_slots(std::size_t(m_pool.size()))
 {
     if (m_kind == Kind::Password) {

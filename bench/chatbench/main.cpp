@@ -11,6 +11,7 @@
 #include <QJsonObject>
 
 #include <cstdio>
+#include <utility>
 
 namespace {
 
@@ -23,6 +24,20 @@ struct Options
     QCommandLineOption port{QStringLiteral("port"),
                             QStringLiteral("Server port on 127.0.0.1 (default: 8080)."),
                             QStringLiteral("N"), QStringLiteral("8080")};
+    QCommandLineOption ports{QStringLiteral("ports"),
+                             QStringLiteral("Several ports on 127.0.0.1, comma-separated: client "
+                                            "i connects to the (i mod count)-th (default: "
+                                            "--port alone)."),
+                             QStringLiteral("P1,P2,...")};
+    QCommandLineOption byNode{QStringLiteral("by-node"),
+                              QStringLiteral("Latency per sender node -> receiver node, a node "
+                                             "being the server name in a client's welcome "
+                                             "(each node's --name); through a load balancer "
+                                             "too (default: off).")};
+    QCommandLineOption cpu{QStringLiteral("cpu"),
+                           QStringLiteral("Report the CPU seconds these processes spent together "
+                                          "while publishers sent (repeatable; default: none)."),
+                           QStringLiteral("NAME:PID,PID,...")};
     QCommandLineOption raw{QStringLiteral("raw"),
                            QStringLiteral("The peer only relays text: no hello, no JSON "
                                           "(default: off, the chat protocol).")};
@@ -199,8 +214,60 @@ bool stormConfig(const QCommandLineParser &parser, const Options &o, BenchConfig
     return true;
 }
 
+// --ports P1,P2,...: else --port alone.
+bool readPorts(const QCommandLineParser &parser, const Options &o, BenchConfig *c)
+{
+    c->ports = {c->port};
+    if (!parser.isSet(o.ports))
+        return true;
+    c->ports.clear();
+    for (const QString &field : parser.value(o.ports).split(QLatin1Char(','))) {
+        bool ok = false;
+        const uint port = field.trimmed().toUInt(&ok);
+        if (!ok || port < 1 || port > 65535) {
+            std::fprintf(stderr, "chat-bench: --ports: \"%s\" is not a port\n", qPrintable(field));
+            return false;
+        }
+        c->ports.push_back(std::uint16_t(port));
+    }
+    return true;
+}
+
+// --cpu NAME:PID,PID,...
+bool readCpuGroups(const QCommandLineParser &parser, const Options &o, BenchConfig *c)
+{
+    for (const QString &value : parser.values(o.cpu)) {
+        const qsizetype colon = value.indexOf(QLatin1Char(':'));
+        std::vector<int> pids;
+        for (const QString &field :
+             value.mid(colon + 1).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const int pid = field.trimmed().toInt(&ok);
+            if (!ok || pid <= 0) {
+                std::fprintf(stderr, "chat-bench: --cpu: \"%s\" is not a process id\n",
+                             qPrintable(field));
+                return false;
+            }
+            pids.push_back(pid);
+        }
+        if (colon <= 0) {
+            std::fprintf(stderr, "chat-bench: --cpu: give NAME:PID,PID,...\n");
+            return false;
+        }
+        c->cpuGroups.emplace_back(value.left(colon).toStdString(), std::move(pids));
+    }
+    return true;
+}
+
 bool readConfig(const QCommandLineParser &parser, const Options &o, BenchConfig *c)
 {
+    if (!readCpuGroups(parser, o, c))
+        return false;
+    c->byNode = parser.isSet(o.byNode);
+    if (c->byNode && parser.isSet(o.raw)) {
+        std::fprintf(stderr, "chat-bench: --by-node needs the chat protocol (no --raw)\n");
+        return false;
+    }
     c->raw = parser.isSet(o.raw);
     c->loginName = parser.value(o.login).toStdString();
     c->password = parser.value(o.password).toStdString();
@@ -209,7 +276,7 @@ bool readConfig(const QCommandLineParser &parser, const Options &o, BenchConfig 
     c->decode = parser.isSet(o.decode);
     c->label = parser.value(o.label).toStdString();
     // The open-file limit bounds --clients anyway; these bounds only catch typing errors.
-    return number(parser, o.port, 1, 65535, &c->port) &&
+    return number(parser, o.port, 1, 65535, &c->port) && readPorts(parser, o, c) &&
            number(parser, o.clients, 1, 1000000, &c->clients) &&
            number(parser, o.publishers, 0, 100000, &c->publishers) &&
            number(parser, o.rate, 0, 1e7, &c->rate) &&
@@ -265,6 +332,9 @@ QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
         {QStringLiteral("latency_p50_ms"), r.latencyP50Ms},
         {QStringLiteral("latency_p99_ms"), r.latencyP99Ms},
         {QStringLiteral("latency_max_ms"), r.latencyMaxMs},
+        {QStringLiteral("acks"), double(r.acks)},
+        {QStringLiteral("ack_p50_ms"), r.ackP50Ms},
+        {QStringLiteral("ack_p99_ms"), r.ackP99Ms},
         {QStringLiteral("server_cpu_s"), r.serverCpuSeconds},
         {QStringLiteral("bench_cpu_s"), r.benchCpuSeconds},
         {QStringLiteral("server_cpu_us_per_delivery"),
@@ -272,6 +342,22 @@ QJsonObject toJson(const BenchConfig &c, const BenchResult &r)
              ? r.serverCpuSeconds * 1e6 / double(r.deliveries)
              : -1.0},
     };
+    if (!c.cpuGroups.empty()) {
+        QJsonObject groups;
+        for (const auto &[name, seconds] : r.groupCpuSeconds)
+            groups.insert(QString::fromStdString(name), seconds);
+        o.insert(QStringLiteral("cpu_s"), groups);
+    }
+    if (c.byNode) {
+        QJsonObject nodes;
+        for (const auto &[pair, latency] : r.byNode)
+            nodes.insert(QString::fromStdString(pair),
+                         QJsonObject{{QStringLiteral("deliveries"), double(latency.deliveries)},
+                                     {QStringLiteral("p50_ms"), latency.p50Ms},
+                                     {QStringLiteral("p99_ms"), latency.p99Ms},
+                                     {QStringLiteral("max_ms"), latency.maxMs}});
+        o.insert(QStringLiteral("by_node"), nodes);
+    }
     if (c.joinStorm) {
         o.insert(QStringLiteral("join_storm"), true);
         o.insert(QStringLiteral("message_to_all_ms"), r.latencyMaxMs);
@@ -325,10 +411,11 @@ int main(int argc, char *argv[])
                        "to 127.0.0.1, prints one JSON line of measurements."));
     parser.addHelpOption();
     const Options o;
-    parser.addOptions({o.port,   o.raw,      o.decode,    o.clients,   o.publishers, o.rate,
-                       o.window, o.duration, o.messages,  o.size,      o.inflight,   o.setupTimeout,
-                       o.drain,  o.settle,   o.serverPid, o.resume,    o.tokens,     o.logins,
-                       o.login,  o.password, o.rooms,     o.joinStorm, o.label});
+    parser.addOptions({o.port,      o.ports,      o.byNode,       o.cpu,    o.raw,      o.decode,
+                       o.clients,   o.publishers, o.rate,         o.window, o.duration, o.messages,
+                       o.size,      o.inflight,   o.setupTimeout, o.drain,  o.settle,   o.serverPid,
+                       o.resume,    o.tokens,     o.logins,       o.login,  o.password, o.rooms,
+                       o.joinStorm, o.label});
     parser.process(app);
 
     BenchConfig config;
