@@ -5,7 +5,7 @@
 # deploy/nginx/chat-cluster.conf, chat-server nodes and chat-bench on 127.0.0.1. Prints a table;
 # the raw JSON lines go to $BUILD_DIR/bench/cluster.jsonl, the logs to $BUILD_DIR/bench/logs/.
 #
-#   scripts/bench-cluster.sh                 # every scenario, one round, about 4 minutes
+#   scripts/bench-cluster.sh                 # every scenario, one round, about 6 minutes
 #   scripts/bench-cluster.sh --only p --rounds 2
 #   p  one node on PostgreSQL against one node on SQLite (--db FILE): scenario (a) (100 clients,
 #      4 publishers, 32 messages each not yet back, 5 s): deliveries/s; then commit latency, from
@@ -19,6 +19,7 @@
 #   r  read amplification: two nodes, all 100 clients and 4 publishers (as in (a)) on the first;
 #      the second has no clients and only reads what the first commits: its CPU per message
 # --no-build skips the build (give BUILD_DIR of a Release build of chat-server and chat-bench).
+# BENCH_RATES="50 100 200" sets the sweep's steps (messages/s).
 # Everything started is stopped on exit, also on Ctrl-C.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,13 +27,13 @@ build=${BUILD_DIR:-$root/build-bench}
 rounds=1
 only=pnsr
 do_build=1
-rates=${BENCH_RATES:-"100 200 400 800 1200 1600 2400"}
+rates=${BENCH_RATES:-"25 50 75 100 150 200 300 400"}
 while [ $# -gt 0 ]; do
     case $1 in
     --rounds) rounds=$2; shift ;;
     --only) only=$2; shift ;;
     --no-build) do_build=0 ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench-cluster.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
