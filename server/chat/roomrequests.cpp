@@ -244,8 +244,12 @@ void ChatHub::Private::onSend(ChatSession *session, const Send &send)
         if (!room)
             return;
     }
-    if (std::optional<Message> original = store->findSent(account.key, send.id)) {
-        // A resend after a reconnect: acknowledge again, to the sender alone.
+    // A resend after a reconnect: acknowledge again, to the sender alone. On PostgreSQL the
+    // look-up would cost every send a round trip: append() reports the resend instead
+    // (onResent), in the commit it makes anyway.
+    if (std::optional<Message> original = store->findSentIsRemote()
+                                              ? std::nullopt
+                                              : store->findSent(account.key, send.id)) {
         if (original->text.isEmpty())
             original->text = send.text; // a memory store keeps only recent texts
         session->sendMessage(*original);

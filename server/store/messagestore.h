@@ -62,6 +62,9 @@ public:
     [[nodiscard]] virtual qint64 oldestSeq() const = 0;
     // False when a commit costs nothing (memory): there is nothing to gain by grouping.
     [[nodiscard]] virtual bool isDurable() const = 0;
+    // True when findSent() is a round trip to a database server (PostgreSQL): the hub then does
+    // not look every send up first, since append() finds a resend in its transaction anyway.
+    [[nodiscard]] virtual bool findSentIsRemote() const { return false; }
 
     // Stores every entry in one transaction, all or none, numbering them: the first gets
     // lastSeq() + 1, each next one more, in the list's order (their message.seq is set). So the

@@ -47,6 +47,7 @@ public:
     [[nodiscard]] qint64 lastSeq() const override;
     [[nodiscard]] qint64 oldestSeq() const override;
     [[nodiscard]] bool isDurable() const override { return true; }
+    [[nodiscard]] bool findSentIsRemote() const override { return true; }
     [[nodiscard]] bool append(QList<Entry> &entries) override;
     [[nodiscard]] std::optional<chat::proto::Message> findSent(const QString &nickKey,
                                                                const QString &id) const override;
