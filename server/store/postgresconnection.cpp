@@ -19,6 +19,37 @@ std::atomic<int> connectionCounter{0};
 // At most one attempt to connect again per this many milliseconds.
 constexpr qint64 kReconnectIntervalMs = 1000;
 
+// QPSQL frees a prepared statement with DEALLOCATE when its QSqlQuery goes. On a lost connection
+// that fails and warns "Unable to free statement" for each statement, though the server freed
+// them all when the connection ended. (Removing the lost connection first would silence it in
+// later Qt versions; Qt 6.4 then dereferences the removed driver.) So while a thread deletes the
+// statements of a lost connection, that warning, and only that one, is dropped.
+thread_local bool t_freeingLostStatements = false;
+QtMessageHandler g_nextHandler = nullptr;
+
+void dropLostStatementWarnings(QtMsgType type, const QMessageLogContext &context,
+                               const QString &message)
+{
+    if (t_freeingLostStatements && type == QtWarningMsg &&
+        message.startsWith(QLatin1String("Unable to free statement")))
+        return;
+    g_nextHandler(type, context, message);
+}
+
+// Deletes statements made on a lost connection without the warnings.
+void freeLostStatements(QHash<QString, QSqlQuery *> &statements)
+{
+    static const bool installed = [] {
+        g_nextHandler = qInstallMessageHandler(dropLostStatementWarnings);
+        return true;
+    }();
+    Q_UNUSED(installed);
+    t_freeingLostStatements = true;
+    qDeleteAll(statements);
+    t_freeingLostStatements = false;
+    statements.clear();
+}
+
 } // namespace
 
 namespace postgres {
@@ -163,7 +194,7 @@ void PostgresStatements::clear()
 QSqlQuery &PostgresStatements::get(const QString &sql)
 {
     if (m_generation != m_connection->generation()) {
-        clear();
+        freeLostStatements(m_statements);
         m_generation = m_connection->generation();
     }
     QSqlQuery *&query = m_statements[sql];

@@ -6,7 +6,9 @@
 // that saw it calls noteFailure(), which probes the connection and, when it is gone, opens a new
 // one (at most once a second, so a database that stays down costs a failed attempt a second, not
 // one per call). Statements prepared on the old connection are dropped and made again on first
-// use (PostgresStatements): the call that failed has failed, the next one works.
+// use (PostgresStatements): the call that failed has failed, the next one works. Deleting them
+// makes QPSQL send DEALLOCATE on the lost connection; its "Unable to free statement" warnings
+// are dropped (the server freed them with the connection).
 #pragma once
 
 #include <QElapsedTimer>
