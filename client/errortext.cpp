@@ -12,6 +12,7 @@ namespace {
 
 constexpr int kMaxSslErrorsShown = 2;
 constexpr int kMaxRetryHintMs = 60 * 60 * 1000;
+constexpr qsizetype kMaxDetailChars = 200; // the server's words are data: keep them short
 
 // The context of these sentences in the translations (Text::tr).
 struct Text
@@ -22,9 +23,55 @@ struct Text
 QString withFullStop(QString text)
 {
     text = text.trimmed();
-    if (!text.isEmpty() && !text.endsWith(u'.') && !text.endsWith(u'。'))
+    static const QString stops = QStringLiteral(".。!?！？…");
+    if (!text.isEmpty() && !stops.contains(text.back()))
         text += u'.';
     return text;
+}
+
+// The server's own words on one short line: control characters (newlines too) become spaces.
+QString serverDetail(const QString &reason)
+{
+    QString text = reason;
+    for (QChar &c : text) {
+        if (c.category() == QChar::Other_Control)
+            c = u' ';
+    }
+    text = text.simplified();
+    if (text.size() > kMaxDetailChars) {
+        text.truncate(kMaxDetailChars - 1);
+        if (text.back().isHighSurrogate())
+            text.chop(1);
+        text += u'…';
+    }
+    return withFullStop(text);
+}
+
+// Codes whose sentence is general while the server's words say exactly what was wrong: which
+// field, limit, character or name.
+bool detailHelps(proto::ErrorCode code)
+{
+    using proto::ErrorCode;
+    switch (code) {
+    case ErrorCode::BadJson:
+    case ErrorCode::BadMessage:
+    case ErrorCode::UnknownType:
+    case ErrorCode::TextInvalid:
+    case ErrorCode::TooLarge:
+    case ErrorCode::NameInvalid:
+    case ErrorCode::NameTaken:
+    case ErrorCode::PasswordInvalid:
+    case ErrorCode::InviteInvalid:
+    case ErrorCode::DisplayInvalid:
+    case ErrorCode::TitleInvalid:
+    case ErrorCode::Forbidden:
+    case ErrorCode::UserNotFound:
+    case ErrorCode::NotAllowed:
+    case ErrorCode::TooManyRooms:
+        return true;
+    default:
+        return false;
+    }
 }
 
 } // namespace
@@ -102,7 +149,10 @@ int waitNamedIn(const QString &message)
     return int(std::min<qint64>(ms, kMaxRetryHintMs));
 }
 
-QString describeServerError(proto::ErrorCode code, const QString &reason)
+namespace {
+
+// The sentence for a known code; empty for ErrorCode::Unknown.
+QString sentenceFor(proto::ErrorCode code, const QString &reason)
 {
     using proto::ErrorCode;
     switch (code) {
@@ -181,8 +231,25 @@ QString describeServerError(proto::ErrorCode code, const QString &reason)
     case ErrorCode::Unknown:
         break;
     }
-    // A code from a newer server: its own words, in English.
-    return reason;
+    return {};
+}
+
+} // namespace
+
+QString describeServerError(proto::ErrorCode code, const QString &reason)
+{
+    const QString detail = serverDetail(reason);
+    if (code == proto::ErrorCode::Unknown) {
+        // A code from a newer server: its own words (English) are all there is.
+        return detail.isEmpty() ? Text::tr("The server refused the request.")
+                                : Text::tr("The server refused the request: %1").arg(detail);
+    }
+    const QString sentence = sentenceFor(code, reason);
+    if (!detailHelps(code) || detail.isEmpty() ||
+        sentence.compare(detail, Qt::CaseInsensitive) == 0)
+        return sentence;
+    return Text::tr("%1 The server says: %2", "a sentence for the error, then the server's words")
+        .arg(sentence, detail);
 }
 
 } // namespace chat::client

@@ -1,6 +1,6 @@
 // Turns what Qt and the server report about a failure into sentences a person understands,
 // translated (context ErrorText): Qt's own wording, and the server's English reason, are kept only
-// where there is nothing better to say.
+// where there is nothing better to say or where they add what exactly was wrong.
 #pragma once
 
 #include "errorcode.h"
@@ -20,8 +20,10 @@ namespace chat::client {
 // For QWebSocket::sslErrors(): "The certificate is not trusted: …" with what was wrong.
 [[nodiscard]] QString describeSslErrors(const QList<QSslError> &errors);
 
-// For an error message from the server: a sentence for its code, or the server's own reason
-// (English) for a code this client does not know.
+// For an error message from the server: a sentence for its code, followed by the server's own
+// reason (English, on one short line) where that says what exactly was wrong (which field, limit,
+// character or name); for a code this client does not know, "The server refused the request:"
+// and the reason. Plain text: show it in widgets set to Qt::PlainText.
 [[nodiscard]] QString describeServerError(proto::ErrorCode code, const QString &reason);
 
 // "Too many attempts; try again in 30 s." -> 30000 (also "30 秒"): a busy or throttling server

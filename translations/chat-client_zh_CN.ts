@@ -173,6 +173,19 @@
         <source>The text is empty, too long or has control characters.</source>
         <translation>内容为空、太长或含有控制字符。</translation>
     </message>
+    <message>
+        <source>The server refused the request.</source>
+        <translation>服务器拒绝了请求。</translation>
+    </message>
+    <message>
+        <source>The server refused the request: %1</source>
+        <translation>服务器拒绝了请求：%1</translation>
+    </message>
+    <message>
+        <source>%1 The server says: %2</source>
+        <comment>a sentence for the error, then the server&apos;s words</comment>
+        <translation>%1服务器说明：%2</translation>
+    </message>
 </context>
 <context>
     <name>EventText</name>

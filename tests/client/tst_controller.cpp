@@ -121,6 +121,7 @@ private slots:
 
     void helloCarriesResumePoint();
     void refusedSendIsDroppedAndReported();
+    void unknownCodeShowsTheServersWords();
     void refusedForNowIsRetried_data();
     void refusedForNowIsRetried();
     void unreadableFramesAreIgnored();
@@ -267,9 +268,22 @@ void TestController::refusedSendIsDroppedAndReported()
     QVERIFY(errors.wait());
     QCOMPARE(m_client->pendingCount(), 0);
     QCOMPARE(m_client->messages()->rowCount(), 0);
-    // In the user's words, whatever the server's were.
+    // In the user's words, then the server's, which say what exactly was wrong, as text.
     QCOMPARE(errors.at(0).at(0).toString(),
-             QStringLiteral("消息未能发送：内容为空、太长或含有控制字符。"));
+             QStringLiteral("消息未能发送：内容为空、太长或含有控制字符。服务器说明：<b>No.</b>."));
+    QCOMPARE(m_client->state(), ConnectionState::Connected);
+}
+
+void TestController::unknownCodeShowsTheServersWords()
+{
+    QVERIFY(join(welcomeFor(QStringLiteral("alice"))));
+    QSignalSpy errors(m_client, &ConnectionController::errorOccurred);
+    // A code from a newer server, with words that are markup and two lines.
+    m_server->reply(
+        R"({"type":"error","code":"from_the_future","message":"<i>New</i> rule:\nno <b>Mondays</b>"})");
+    QVERIFY(errors.wait());
+    QCOMPARE(errors.at(0).at(0).toString(),
+             QStringLiteral("服务器拒绝了请求：<i>New</i> rule: no <b>Mondays</b>."));
     QCOMPARE(m_client->state(), ConnectionState::Connected);
 }
 

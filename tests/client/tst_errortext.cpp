@@ -1,6 +1,6 @@
 // What the status bar says when a connection fails, or the server refuses: Qt's wording and the
-// server's error codes turned into Chinese sentences (the server's words for a code we do not
-// know).
+// server's error codes turned into Chinese sentences, with the server's words on one short line
+// after them where they say what exactly was wrong, and for a code we do not know.
 #include "chinesetranslation.h"
 #include "errortext.h"
 
@@ -125,9 +125,37 @@ void TestErrorText::serverErrors_data()
                                     << QStringLiteral("尝试次数过多，请 30 秒后再试。");
     QTest::addRow("no wait named") << ErrorCode::TooManyAttempts << QStringLiteral("Wait.")
                                    << QStringLiteral("尝试次数过多，请稍后再试。");
+    // The server's words follow where they say exactly what was wrong, as written.
+    QTest::addRow("which character") << ErrorCode::NameInvalid
+                                     << QStringLiteral("The account name contains an invisible "
+                                                       "or control character (U+200B).")
+                                     << QStringLiteral("账号名不可用。服务器说明：The account name "
+                                                       "contains an invisible or control "
+                                                       "character (U+200B).");
+    QTest::addRow("which limit") << ErrorCode::PasswordInvalid
+                                 << QStringLiteral("The password has 5 characters; it needs at "
+                                                   "least 8")
+                                 << QStringLiteral("密码太短或太长。服务器说明：The password has 5 "
+                                                   "characters; it needs at least 8.");
+    QTest::addRow("markup stays text")
+        << ErrorCode::UserNotFound << QStringLiteral("There is no account named \"<b>x</b>\".")
+        << QStringLiteral("没有这个账号，或对方不在这个房间里。服务器说明：There is no account "
+                          "named \"<b>x</b>\".");
+    QTest::addRow("one short line")
+        << ErrorCode::BadMessage
+        << QStringLiteral("line one\n\tline\u0007two ") + QString(300, u'x')
+        << QStringLiteral("服务器无法理解这个请求。服务器说明：line one line two ") +
+               QString(181, u'x') + QStringLiteral("…"); // 18 + 181 + 1 = 200
+    QTest::addRow("no words, no colon") << ErrorCode::TextInvalid << QStringLiteral(" \n")
+                                        << QStringLiteral("内容为空、太长或含有控制字符。");
     // A code from a newer server: its words are all there is.
-    QTest::addRow("unknown code") << ErrorCode::Unknown << QStringLiteral("Something new.")
-                                  << QStringLiteral("Something new.");
+    QTest::addRow("unknown code") << ErrorCode::Unknown << QStringLiteral("Something new")
+                                  << QStringLiteral("服务器拒绝了请求：Something new.");
+    QTest::addRow("unknown code, markup")
+        << ErrorCode::Unknown << QStringLiteral("<img src=x onerror=alert(1)> & more.")
+        << QStringLiteral("服务器拒绝了请求：<img src=x onerror=alert(1)> & more.");
+    QTest::addRow("unknown code, no words")
+        << ErrorCode::Unknown << QString() << QStringLiteral("服务器拒绝了请求。");
 }
 
 void TestErrorText::serverErrors()
