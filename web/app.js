@@ -35,14 +35,9 @@
   // Hello refusals that no retry can help.
   const FATAL_HELLO_CODES = new Set(['unsupported_version', 'bad_message', 'forbidden']);
   const RETRYABLE_SEND_CODES = new Set(['rate_limited', 'internal']);
-  const KNOWN_CODES = new Set(['bad_json', 'bad_message', 'unknown_type', 'unsupported_version',
-    'not_joined', 'already_joined', 'text_invalid', 'binary_frame', 'too_large', 'rate_limited',
-    'internal', 'login_failed', 'token_invalid', 'name_invalid', 'name_taken', 'password_invalid',
-    'registration_closed', 'invite_invalid', 'too_many_attempts', 'busy', 'account_disabled',
-    'display_invalid', 'forbidden', 'room_not_found', 'not_member', 'not_owner', 'room_exists',
-    'invite_only', 'user_not_found', 'not_allowed', 'too_many_rooms', 'title_invalid']);
 
-  const { t, describeError } = window.ChatI18n; // the page's language (i18n.js)
+  // The page's language, and the error codes it knows (i18n.js).
+  const { t, describeError, knownErrorCodes } = window.ChatI18n;
   const $ = (id) => document.getElementById(id);
   const ui = {
     status: $('status'), retry: $('retry'), logout: $('logout'), me: $('me'), server: $('server'),
@@ -1283,10 +1278,10 @@
     }
     const entry = state.outbox.find((e) => e.id === ref);
     if (entry) {
-      if (RETRYABLE_SEND_CODES.has(code) || !KNOWN_CODES.has(code)) {
+      if (RETRYABLE_SEND_CODES.has(code) || !knownErrorCodes.has(code)) {
         setTimeout(() => { if (state.outbox.includes(entry)) sendChat(entry); }, RESEND_AFTER_MS);
       } else {
-        failPending(ref, describeError(code, ''));
+        failPending(ref, describeError(code, message));
       }
       return;
     }

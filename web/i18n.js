@@ -2,14 +2,74 @@
 // English. The browser's preferred languages decide: the first that is Chinese (any zh*) or
 // English wins, and English when none is. Every user-visible string of the page comes from TEXT:
 // index.html names its keys in data-i18n (text), data-i18n-placeholder, data-i18n-title and
-// data-i18n-aria-label; the scripts call t(). Server error codes become sentences here, with the
-// server's own (English) words for codes this page does not know. Loaded before app.js and
-// notify.js; it only sets text, never markup.
+// data-i18n-aria-label; the scripts call t(). Server error codes become sentences here, followed
+// by the server's own (English) words where they say what exactly was wrong, and those words
+// after a plain "refused" for codes this page does not know. Loaded before app.js and notify.js;
+// it only sets text, never markup.
 'use strict';
 
 window.ChatI18n = (() => {
   const NOT_UNDERSTOOD = { zh: '服务器无法理解这个请求。', en: 'The server could not understand the request.' };
   const NOT_EXPECTED = { zh: '服务器没有预料到这个请求。', en: 'The server did not expect this request.' };
+
+  // The server's error codes (common/errorcode.cpp) -> {zh, en}: the desktop's sentences
+  // (client/errortext.cpp) in both languages. The codes this page knows are exactly these.
+  const ERROR_TEXT = {
+    bad_json: NOT_UNDERSTOOD,
+    bad_message: NOT_UNDERSTOOD,
+    unknown_type: NOT_UNDERSTOOD,
+    binary_frame: NOT_UNDERSTOOD,
+    not_joined: NOT_EXPECTED,
+    already_joined: NOT_EXPECTED,
+    unsupported_version: { zh: '服务器使用另一版本的聊天协议，请刷新页面。',
+      en: 'The server speaks another version of the chat protocol; reload the page.' },
+    nick_invalid: { zh: '昵称不可用。', en: 'The nickname cannot be used.' },
+    nick_taken: { zh: '昵称已被占用。', en: 'The nickname is taken.' },
+    text_invalid: { zh: '内容为空、太长或含有控制字符。',
+      en: 'The text is empty, too long or has control characters.' },
+    too_large: { zh: '消息太大。', en: 'The message is too large.' },
+    rate_limited: { zh: '发送得太快了，请慢一点。', en: 'Too much sent too fast; slow down.' },
+    unauthorized: { zh: '此服务器不允许这样做。', en: 'This server does not allow that.' },
+    internal: { zh: '服务器出现问题，请再试一次。', en: 'The server had a problem; try again.' },
+    login_failed: { zh: '账号名或密码错误。', en: 'Wrong account name or password.' },
+    token_invalid: { zh: '登录已结束或已过期，请用密码重新登录。',
+      en: 'This login has ended or expired; log in with your password again.' },
+    name_invalid: { zh: '账号名不可用。', en: 'The account name cannot be used.' },
+    name_taken: { zh: '账号名已被占用（或与已有的账号名看起来相同）。',
+      en: 'The account name is taken (or looks the same as one that is).' },
+    password_invalid: { zh: '密码太短或太长。', en: 'The password is too short or too long.' },
+    registration_closed: { zh: '此服务器不开放注册：账号由管理员创建。',
+      en: 'Registration is closed on this server: an administrator creates the accounts.' },
+    invite_invalid: { zh: '邀请码缺失、无效、已用完或已过期。',
+      en: 'The invite code is missing, unknown, used up or expired.' },
+    too_many_attempts: { zh: '尝试次数过多，请稍后再试。', en: 'Too many attempts; try again later.' },
+    busy: { zh: '服务器正忙，请稍后再试。', en: 'The server is busy; try again in a moment.' },
+    account_disabled: { zh: '此账号已被停用。', en: 'This account is disabled.' },
+    display_invalid: { zh: '显示名不可用。', en: 'The display name cannot be used.' },
+    forbidden: { zh: '不允许这样做。', en: 'That is not allowed.' },
+    room_not_found: { zh: '没有这个房间，或你不在其中。',
+      en: 'There is no such room, or you are not in it.' },
+    not_member: { zh: '请先加入这个房间。', en: 'Join the room first.' },
+    not_owner: { zh: '只有房主可以这样做。', en: 'Only the room\'s owner may do that.' },
+    room_exists: { zh: '已有同名的房间。', en: 'A room with this name exists.' },
+    invite_only: { zh: '这是私密房间：需要成员邀请你。',
+      en: 'The room is private: a member must invite you.' },
+    user_not_found: { zh: '没有这个账号，或对方不在这个房间里。',
+      en: 'There is no such account, or it is not in this room.' },
+    not_allowed: { zh: '这个房间里不能这样做。', en: 'That is not possible in this room.' },
+    too_many_rooms: { zh: '已达到此服务器允许的房间数上限。',
+      en: 'The limit of rooms this server allows is reached.' },
+    title_invalid: { zh: '标题或话题太长或含有控制字符。',
+      en: 'The title or topic is too long or has control characters.' },
+  };
+
+  // Codes whose sentence is general while the server's words say exactly what was wrong (which
+  // field, limit, character or name): those words follow the sentence, as the desktop's
+  // detailHelps() (client/errortext.cpp) has it.
+  const DETAIL_HELPS = new Set(['bad_json', 'bad_message', 'unknown_type', 'text_invalid',
+    'too_large', 'name_invalid', 'name_taken', 'password_invalid', 'invite_invalid',
+    'display_invalid', 'title_invalid', 'forbidden', 'user_not_found', 'not_allowed',
+    'too_many_rooms']);
 
   // key -> {zh, en}; a value with {one, other} is chosen by the count {n} (Intl.PluralRules).
   const TEXT = {
@@ -125,61 +185,16 @@ window.ChatI18n = (() => {
     'rooms.notConnected': { zh: '未连接到服务器。', en: 'Not connected to the server.' },
     'error.network': { zh: '无法连接服务器。', en: 'The server cannot be reached.' },
     'error.generic': { zh: '服务器拒绝了请求。', en: 'The server refused the request.' },
-
-    // The server's error codes (common/errorcode.cpp): the desktop's sentences
-    // (client/errortext.cpp) in both languages.
-    'error.bad_json': NOT_UNDERSTOOD,
-    'error.bad_message': NOT_UNDERSTOOD,
-    'error.unknown_type': NOT_UNDERSTOOD,
-    'error.binary_frame': NOT_UNDERSTOOD,
-    'error.not_joined': NOT_EXPECTED,
-    'error.already_joined': NOT_EXPECTED,
-    'error.unsupported_version': { zh: '服务器使用另一版本的聊天协议，请刷新页面。',
-      en: 'The server speaks another version of the chat protocol; reload the page.' },
-    'error.nick_invalid': { zh: '昵称不可用。', en: 'The nickname cannot be used.' },
-    'error.nick_taken': { zh: '昵称已被占用。', en: 'The nickname is taken.' },
-    'error.text_invalid': { zh: '内容为空、太长或含有控制字符。',
-      en: 'The text is empty, too long or has control characters.' },
-    'error.too_large': { zh: '消息太大。', en: 'The message is too large.' },
-    'error.rate_limited': { zh: '发送得太快了，请慢一点。', en: 'Too much sent too fast; slow down.' },
-    'error.unauthorized': { zh: '此服务器不允许这样做。', en: 'This server does not allow that.' },
-    'error.internal': { zh: '服务器出现问题，请再试一次。', en: 'The server had a problem; try again.' },
-    'error.login_failed': { zh: '账号名或密码错误。', en: 'Wrong account name or password.' },
-    'error.token_invalid': { zh: '登录已结束或已过期，请用密码重新登录。',
-      en: 'This login has ended or expired; log in with your password again.' },
-    'error.name_invalid': { zh: '账号名不可用。', en: 'The account name cannot be used.' },
-    'error.name_taken': { zh: '账号名已被占用（或与已有的账号名看起来相同）。',
-      en: 'The account name is taken (or looks the same as one that is).' },
-    'error.password_invalid': { zh: '密码太短或太长。', en: 'The password is too short or too long.' },
-    'error.registration_closed': { zh: '此服务器不开放注册：账号由管理员创建。',
-      en: 'Registration is closed on this server: an administrator creates the accounts.' },
-    'error.invite_invalid': { zh: '邀请码缺失、无效、已用完或已过期。',
-      en: 'The invite code is missing, unknown, used up or expired.' },
-    'error.too_many_attempts': { zh: '尝试次数过多，请稍后再试。', en: 'Too many attempts; try again later.' },
+    'error.genericDetail': { zh: '服务器拒绝了请求：{detail}', en: 'The server refused the request: {detail}' },
+    'error.withDetail': { zh: '{sentence}服务器说明：{detail}', en: '{sentence} The server says: {detail}' },
     'error.too_many_attempts_wait': { zh: '尝试次数过多，请 {n} 秒后再试。',
       en: { one: 'Too many attempts; try again in {n} second.',
         other: 'Too many attempts; try again in {n} seconds.' } },
-    'error.busy': { zh: '服务器正忙，请稍后再试。', en: 'The server is busy; try again in a moment.' },
-    'error.account_disabled': { zh: '此账号已被停用。', en: 'This account is disabled.' },
-    'error.display_invalid': { zh: '显示名不可用。', en: 'The display name cannot be used.' },
-    'error.forbidden': { zh: '不允许这样做。', en: 'That is not allowed.' },
-    'error.room_not_found': { zh: '没有这个房间，或你不在其中。',
-      en: 'There is no such room, or you are not in it.' },
-    'error.not_member': { zh: '请先加入这个房间。', en: 'Join the room first.' },
-    'error.not_owner': { zh: '只有房主可以这样做。', en: 'Only the room\'s owner may do that.' },
-    'error.room_exists': { zh: '已有同名的房间。', en: 'A room with this name exists.' },
-    'error.invite_only': { zh: '这是私密房间：需要成员邀请你。',
-      en: 'The room is private: a member must invite you.' },
-    'error.user_not_found': { zh: '没有这个账号，或对方不在这个房间里。',
-      en: 'There is no such account, or it is not in this room.' },
-    'error.not_allowed': { zh: '这个房间里不能这样做。', en: 'That is not possible in this room.' },
-    'error.too_many_rooms': { zh: '已达到此服务器允许的房间数上限。',
-      en: 'The limit of rooms this server allows is reached.' },
-    'error.title_invalid': { zh: '标题或话题太长或含有控制字符。',
-      en: 'The title or topic is too long or has control characters.' },
+    ...Object.fromEntries(Object.entries(ERROR_TEXT).map(([code, text]) => [`error.${code}`, text])),
   };
 
   const MAX_WAIT_SECONDS = 60 * 60;
+  const MAX_DETAIL_CHARS = 200; // the server's words are data: keep them short
 
   // 'zh' or 'en': the first of the browser's languages that is one of the two.
   function pickLanguage(languages) {
@@ -236,18 +251,39 @@ window.ChatI18n = (() => {
     return Math.min(MAX_WAIT_SECONDS, Math.ceil(seconds));
   }
 
-  // A refusal as a sentence in the page's language; the server's words for a code this page
-  // does not know (a newer server's), and a plain "refused" when it gave none.
+  // The server's own words on one short line: control characters (newlines too) become spaces,
+  // at most MAX_DETAIL_CHARS code points, ending in a full stop. Text, never markup.
+  function serverDetail(message) {
+    let text = String(message || '').replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim();
+    const chars = [...text];
+    if (chars.length > MAX_DETAIL_CHARS) text = `${chars.slice(0, MAX_DETAIL_CHARS - 1).join('')}…`;
+    return text && !/[.。!?！？…]$/.test(text) ? `${text}.` : text;
+  }
+
+  // A refusal as a sentence in the page's language, followed by the server's words where they
+  // say what exactly was wrong; for a code this page does not know (a newer server's) a plain
+  // "refused" with the server's words, as the desktop's describeServerError() words it.
   function describeError(code, message) {
+    const detail = serverDetail(message);
+    if (!Object.hasOwn(ERROR_TEXT, code)) {
+      return detail ? t('error.genericDetail', { detail }) : t('error.generic');
+    }
     if (code === 'too_many_attempts') {
       const wait = waitSeconds(message);
       return wait > 0 ? t('error.too_many_attempts_wait', { n: wait }) : t('error.too_many_attempts');
     }
-    if (TEXT[`error.${code}`]) return t(`error.${code}`);
-    return message || t('error.generic');
+    const sentence = t(`error.${code}`);
+    if (!DETAIL_HELPS.has(code) || !detail || sentence.toLowerCase() === detail.toLowerCase()) {
+      return sentence;
+    }
+    return t('error.withDetail', { sentence, detail });
   }
 
   apply(document);
 
-  return { language, locale, t, apply, describeError };
+  // The error codes this page has a sentence for (app.js: a send refused with another is tried
+  // again, as protocol.md asks of an unknown code).
+  const knownErrorCodes = new Set(Object.keys(ERROR_TEXT));
+
+  return { language, locale, t, apply, describeError, knownErrorCodes };
 })();

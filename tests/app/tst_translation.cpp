@@ -360,6 +360,15 @@ void TestTranslation::englishShowsTheSource()
     QCOMPARE(login.windowTitle(), QStringLiteral("Log in to the chat server"));
     QCOMPARE(describeServerError(chat::proto::ErrorCode::LoginFailed, QString()),
              QStringLiteral("Wrong account name or password."));
+    QCOMPARE(describeServerError(chat::proto::ErrorCode::NameTaken,
+                                 QStringLiteral("The name \"Alice\" is taken")),
+             QStringLiteral("The account name is taken (or looks the same as one that is). The "
+                            "server says: The name \"Alice\" is taken."));
+    // The server's words are not said twice.
+    QCOMPARE(describeServerError(chat::proto::ErrorCode::InviteInvalid,
+                                 QStringLiteral("The invite code is missing, unknown, used up or "
+                                                "expired.")),
+             QStringLiteral("The invite code is missing, unknown, used up or expired."));
     // The English plural forms (translations/chat-client_en.ts).
     QCOMPARE(ConnectionController::tr("%n second(s)", nullptr, 1), QStringLiteral("1 second"));
     QCOMPARE(ConnectionController::tr("%n second(s)", nullptr, 5), QStringLiteral("5 seconds"));

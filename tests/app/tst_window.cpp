@@ -103,6 +103,7 @@ private slots:
     void switchingRoomsKeepsScrollAndDraft();
     void scrollingToTheTopLoadsOlder();
     void directMessageFromTheWindow();
+    void refusedDirectMessageSaysWhy();
     void typingShowsUnderTheConversation();
     void roomMenuFollowsTheRole();
     void contextMenusOpenDirectMessages();
@@ -550,6 +551,27 @@ void TestWindow::directMessageFromTheWindow()
     QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("inviteAction"))->isEnabled());
     QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("leaveAction"))->isEnabled());
     m_window->grab().save(QDir::temp().filePath(QStringLiteral("chat-window-direct.png")));
+}
+
+void TestWindow::refusedDirectMessageSaysWhy()
+{
+    // An account name that is markup, and nobody's: the hub refuses with user_not_found and
+    // names it. The notice says so in Chinese, then in the server's words, drawn as text.
+    const QString name = QStringLiteral("<b>x</b>");
+    auto *input = m_window->findChild<MessageInput *>(QStringLiteral("input"));
+    auto *notice = m_window->findChild<QLabel *>(QStringLiteral("noticeLabel"));
+    QVERIFY(input && notice);
+    emit m_window->conversationPane()->directMessageRequested(name);
+    QCOMPARE(m_alice->directDraft(), name);
+    input->insert(QStringLiteral("你好"));
+    QTest::keyClick(input, Qt::Key_Return);
+    const QString expected = QStringLiteral("消息未能发送：没有这个账号，或对方不在这个房间里。"
+                                            "服务器说明：There is no account named \"%1\".")
+                                 .arg(name);
+    QTRY_COMPARE(notice->text(), expected);
+    QCOMPARE(notice->textFormat(), Qt::PlainText);
+    QVERIFY(notice->isVisible());
+    QCOMPARE(m_alice->pendingCount(), 0);
 }
 
 void TestWindow::typingShowsUnderTheConversation()

@@ -4,8 +4,10 @@
 // with no Chinese anywhere in its interface, hidden dialogs included; a Chinese one (zh-CN) gets
 // Chinese; the first of the browser's languages that is one of the two decides, English when
 // none is. A refusal from the server shows as a translated sentence in both (login_failed over
-// HTTP, text_invalid over the WebSocket), and a code the page does not know as the server's own
-// words. Every text the page names by key exists in both languages.
+// HTTP, text_invalid over the WebSocket), followed by the server's own words where they say what
+// exactly was wrong, and a code the page does not know as a plain "refused" with the server's
+// words; those words show as text, markup and all. Every text the page names by key exists in
+// both languages.
 //
 //   node tests/browser/language.mjs path/to/chat-server
 //
@@ -112,20 +114,38 @@ async function checkNoChinese(page, when) {
   check(chinese.length === 0, `${when}: no Chinese in the English page (${JSON.stringify(chinese)})`);
 }
 
-// A wrong password, then a login refused with a code this page cannot know.
-async function checkLoginErrors(page, wrongPassword) {
+// The login form's error says `text`, as text: the server's words are never markup.
+async function checkAuthError(page, text, what) {
+  await inPage(page, (expected) => document.querySelector('#auth-error').textContent === expected,
+    text, `${what}: "${text}"`);
+  const elements = await page.evaluate(() => document.querySelector('#auth-error').children.length);
+  check(elements === 0, `${what}: no element in the error (${elements})`);
+  check(await page.evaluate(() => !window.pwned), `${what}: no script ran`);
+}
+
+// The login refused with `code` and `message` (the server's words), as a server would answer.
+async function refuseLogin(page, code, message) {
+  await page.route('**/api/login', (route) => route.fulfill({
+    status: 400, contentType: 'application/json', body: JSON.stringify({ code, message }),
+  }));
+  await page.click('#login-button');
+}
+
+// A wrong password (a known code: its sentence alone); a known code whose words say what exactly
+// was wrong (the sentence, then the words); a code this page cannot know (a plain "refused", then
+// the words). The words hold markup and a line break: they show as text on one line.
+async function checkLoginErrors(page, says) {
   await page.fill('#login-name', 'nobody');
   await page.fill('#login-password', 'not the password');
   await page.click('#login-button');
-  await inPage(page, (text) => document.querySelector('#auth-error').textContent === text, wrongPassword,
-    `the form to say "${wrongPassword}"`);
-  await page.route('**/api/login', (route) => route.fulfill({
-    status: 400, contentType: 'application/json',
-    body: JSON.stringify({ code: 'from_a_newer_server', message: 'A newer server says no.' }),
-  }));
-  await page.click('#login-button');
-  await inPage(page, () => document.querySelector('#auth-error').textContent === 'A newer server says no.',
-    null, 'an unknown code to show the server\'s words');
+  await checkAuthError(page, says.wrongPassword, 'a known code');
+  await refuseLogin(page, 'name_invalid',
+    'The account name contains <img src=x onerror="window.pwned=1">\n(U+200B)');
+  await checkAuthError(page, `${says.nameInvalid}The account name contains <img src=x onerror="window.pwned=1"> (U+200B).`,
+    'a known code with the server\'s words');
+  await page.unroute('**/api/login');
+  await refuseLogin(page, 'from_a_newer_server', '<b>A newer</b> server says no');
+  await checkAuthError(page, `${says.unknown}<b>A newer</b> server says no.`, 'an unknown code');
   await page.unroute('**/api/login');
 }
 
@@ -184,11 +204,14 @@ async function main() {
     check(view.login === 'Log in' && view.placeholder.startsWith('Write a message'), JSON.stringify(view));
     await checkKeyed(page, false);
     await checkNoChinese(page, 'the login form');
-    await checkLoginErrors(page, 'Wrong account name or password.');
+    await checkLoginErrors(page, { wrongPassword: 'Wrong account name or password.',
+      nameInvalid: 'The account name cannot be used. The server says: ',
+      unknown: 'The server refused the request: ' });
 
     await signUpAndListen(page, 'emma', paul, { connected: 'Connected', today: 'Today' });
     await inPage(page, () => document.querySelector('#users li[data-name="paul"]'), null, 'the members');
-    await sendRefused(page, 'Not sent: The text is empty, too long or has control characters.');
+    await sendRefused(page, 'Not sent: The text is empty, too long or has control characters. '
+      + 'The server says: The message text contains a control character (U+0007).');
     await page.click('#browse');
     await inPage(page, () => document.querySelector('#public-rooms li[data-room="lobby"]'), null, 'the rooms');
     const listed = await page.textContent('#public-rooms li[data-room="lobby"]');
@@ -215,10 +238,12 @@ async function main() {
     check(view.lang === 'zh-CN', `<html lang> is zh-CN (${view.lang})`);
     check(view.login === '登录' && view.placeholder.startsWith('输入消息'), JSON.stringify(view));
     await checkKeyed(page, true);
-    await checkLoginErrors(page, '账号名或密码错误。');
+    await checkLoginErrors(page, { wrongPassword: '账号名或密码错误。',
+      nameInvalid: '账号名不可用。服务器说明：', unknown: '服务器拒绝了请求：' });
 
     await signUpAndListen(page, 'zoe', paul, { connected: '已连接', today: '今天' });
-    await sendRefused(page, '未发送：内容为空、太长或含有控制字符。');
+    await sendRefused(page, '未发送：内容为空、太长或含有控制字符。'
+      + '服务器说明：The message text contains a control character (U+0007).');
     check(await page.title() === '聊天 · languages', `the tab title (${await page.title()})`);
     await page.context().close();
   });
