@@ -79,6 +79,13 @@ QString parseOptions(const QCommandLineParser &parser, const QCommandLineOption 
         chat::server::TrustedProxies::parse(parser.values(trustedProxy), &proxyError);
     if (!proxyError.isEmpty())
         return QStringLiteral("--trusted-proxy: %1.").arg(proxyError);
+    const QString headerText = parser.value(QStringLiteral("trusted-proxy-header"));
+    const auto header = chat::server::TrustedProxies::parseHeader(headerText);
+    if (!header)
+        return QStringLiteral("--trusted-proxy-header: \"%1\" is not x-forwarded-for or "
+                              "forwarded.")
+            .arg(headerText);
+    config->trustedProxies.setHeader(*header);
     return {};
 }
 
@@ -157,7 +164,13 @@ int main(int argc, char *argv[])
                        "log line counts it; the header from anyone else is ignored (default: "
                        "none)."),
         QStringLiteral("ADDR"));
-    parser.addOptions({host, port, history, name, trustedProxy});
+    const QCommandLineOption trustedProxyHeader(
+        QStringLiteral("trusted-proxy-header"),
+        QStringLiteral("The header the trusted proxies write: x-forwarded-for, or forwarded "
+                       "(RFC 7239). Only that one is read; the other may be the client's own "
+                       "(default: x-forwarded-for)."),
+        QStringLiteral("HEADER"), QStringLiteral("x-forwarded-for"));
+    parser.addOptions({host, port, history, name, trustedProxy, trustedProxyHeader});
     const QCommandLineOption db(
         QStringLiteral("db"),
         QStringLiteral("The SQLite file that keeps the history and the accounts across "
@@ -278,7 +291,8 @@ int main(int argc, char *argv[])
     }
     if (!config.trustedProxies.isEmpty())
         qCInfo(chat::server::lcServer).noquote()
-            << "X-Forwarded-For is believed from"
+            << chat::server::TrustedProxies::headerName(config.trustedProxies.header())
+            << "is believed from"
             << config.trustedProxies.describe().join(QStringLiteral(", "));
     // The first line on stdout is for scripts and tests, which read the actual port from it; the
     // lines after it are for people: what to open in a browser and in chat-client, with this

@@ -88,21 +88,59 @@ bool HttpGate::settleClient(QTcpSocket *socket, const HttpRequest &request)
     if (m_proxies.isEmpty() || hasClientAddress(socket))
         return true;
     const TrustedProxies::Resolution client =
-        m_proxies.resolve(socket->peerAddress(), request.headerValues("x-forwarded-for"));
-    if (client.malformed)
-        qCWarning(lcServerNet).noquote()
-            << describeClient(socket)
-            << "trusted proxy sent an X-Forwarded-For that is not a list of addresses; "
-               "counting the proxy's own address";
+        m_proxies.resolve(socket->peerAddress(), {request.headerValues("x-forwarded-for"),
+                                                  request.headerValues("forwarded")});
+    reportUnnamed(socket, client);
     setClientAddress(socket, client.address);
-    if (!client.forwarded || client.address == socket->peerAddress())
-        return true;
-    if (!m_admitsForwarded || m_admitsForwarded(socket))
+    // Every connection from a trusted proxy takes its place under its client now, those that
+    // name nobody under the proxy's own address: all of them are capped (--max-per-ip).
+    if (client.kind == TrustedProxies::Resolution::Kind::Untrusted || !m_admitsForwarded ||
+        m_admitsForwarded(socket))
         return true;
     disconnect(socket, nullptr, this, nullptr);
     abortConnection(socket);
     socket->deleteLater();
     return false;
+}
+
+void HttpGate::reportUnnamed(const QTcpSocket *socket, const TrustedProxies::Resolution &client)
+{
+    using Kind = TrustedProxies::Resolution::Kind;
+    if (client.kind == Kind::Untrusted || client.kind == Kind::Named)
+        return;
+    // Once per proxy address, a malformed header once a minute: a client that can spoil the
+    // header its proxy passes on must not be able to flood the log.
+    constexpr qint64 kMalformedIntervalMs = 60 * 1000;
+    const QString key = QString::number(int(client.kind)) + u'|' + client.address.toString();
+    if (!m_reportClock.isValid())
+        m_reportClock.start();
+    const auto last = m_reportedAtMs.constFind(key);
+    if (last != m_reportedAtMs.cend() &&
+        (client.kind != Kind::Malformed || m_reportClock.elapsed() - *last < kMalformedIntervalMs))
+        return;
+    m_reportedAtMs.insert(key, m_reportClock.elapsed());
+    const QString header = TrustedProxies::headerName(m_proxies.header());
+    const QString detail =
+        client.detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(client.detail);
+    const QString fallback = QStringLiteral("; such connections count under the proxy's own "
+                                            "address, capped by --max-per-ip (logged once per "
+                                            "proxy)");
+    if (client.kind == Kind::Malformed)
+        qCWarning(lcServerNet).noquote()
+            << describeClient(socket)
+            << QStringLiteral("trusted proxy sent a malformed %1 header%2; counting the proxy's "
+                              "own address (logged at most once a minute per proxy)")
+                   .arg(header, detail);
+    else if (client.kind == Kind::Hidden)
+        qCInfo(lcServerNet).noquote()
+            << describeClient(socket)
+            << QStringLiteral("trusted proxy hides the client in its %1 header%2%3")
+                   .arg(header, detail, fallback);
+    else
+        qCInfo(lcServerNet).noquote()
+            << describeClient(socket)
+            << QStringLiteral("trusted proxy sent a request without the %1 header%2%3")
+                   .arg(header, detail, fallback);
 }
 
 void HttpGate::respondWithBody(QTcpSocket *socket, HttpRequest request)

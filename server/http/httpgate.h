@@ -10,6 +10,8 @@
 #include "http/httprequest.h"
 #include "transport/trustedproxies.h"
 
+#include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 
 #include <functional>
@@ -31,9 +33,10 @@ public:
 
     // Watches a freshly accepted connection; the socket's owner stays its owner.
     void inspect(QTcpSocket *socket);
-    // Believe X-Forwarded-For from these proxies (transport/clientaddress.h). `admits` is asked
-    // about each connection whose client address that changed; false drops it without a word
-    // (its address is over its limit of connections).
+    // Believe the forwarding header of these proxies (transport/clientaddress.h). `admits` is
+    // asked about each connection from one of them once its client is known (the proxy itself
+    // when the header names nobody); false drops it without a word (its address is over its
+    // limit of connections).
     void setForwarding(const TrustedProxies &proxies, std::function<bool(QTcpSocket *)> admits);
 
 signals:
@@ -48,11 +51,15 @@ private:
     void answer(QTcpSocket *socket, const QByteArray &response);
     // Settles the client address from the head, once per connection; false: dropped.
     bool settleClient(QTcpSocket *socket, const HttpRequest &request);
+    // Why a trusted proxy's connection counts as the proxy itself, in the log (rate-limited).
+    void reportUnnamed(const QTcpSocket *socket, const TrustedProxies::Resolution &client);
 
     HttpLimits m_limits;
     HttpResponder *m_responder;
     TrustedProxies m_proxies;
     std::function<bool(QTcpSocket *)> m_admitsForwarded;
+    QElapsedTimer m_reportClock;
+    QHash<QString, qint64> m_reportedAtMs; // by reason and proxy, see reportUnnamed()
 };
 
 } // namespace chat::server

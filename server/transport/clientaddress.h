@@ -1,7 +1,8 @@
 // The client a connection stands for: its TCP peer, or, behind a trusted proxy
-// (--trusted-proxy), the client the proxy named in X-Forwarded-For. HttpGate decides it once,
-// from the request head, and keeps it on the socket; every per-address limit, the refusal log
-// and the logs ask here instead of QAbstractSocket::peerAddress().
+// (--trusted-proxy), the client the proxy named in X-Forwarded-For or Forwarded
+// (--trusted-proxy-header), the proxy itself when it named none. HttpGate decides it once, from
+// the request head, and keeps it on the socket; every per-address limit, the refusal log and the
+// logs ask here instead of QAbstractSocket::peerAddress().
 #pragma once
 
 #include <QHostAddress>

@@ -20,6 +20,10 @@ public:
     [[nodiscard]] Verdict check(const QHostAddress &peer) const;
     void add(const QHostAddress &peer);
     void remove(const QHostAddress &peer);
+    // A connection whose client is not known yet (a trusted proxy's, until its request head
+    // names one) counts in the total only.
+    void addUnplaced() { ++m_total; }
+    void removeUnplaced() { --m_total; }
 
     [[nodiscard]] int total() const { return m_total; }
     [[nodiscard]] int count(const QHostAddress &peer) const;

@@ -16,6 +16,7 @@
 #include <QWebSocketServer>
 
 #include <functional>
+#include <optional>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -95,18 +96,22 @@ private:
 
 // A child of an accepted socket that holds its place in the connection count until the socket
 // is destroyed. A connection to the socket's destroyed() would not do: QWebSocket drops every
-// connection of the socket it takes over.
+// connection of the socket it takes over. A trusted proxy's connection has no place (counts in
+// the total only) until its request head says which client it stands for.
 class CountedConnection : public QObject
 {
 public:
-    CountedConnection(std::shared_ptr<ConnectionLimits> limits, const QHostAddress &peer,
-                      QTcpSocket *socket)
+    CountedConnection(std::shared_ptr<ConnectionLimits> limits,
+                      const std::optional<QHostAddress> &peer, QTcpSocket *socket)
         : QObject(socket)
         , m_limits(std::move(limits))
         , m_peer(peer)
     {
         setObjectName(kObjectName);
-        m_limits->add(m_peer);
+        if (m_peer)
+            m_limits->add(*m_peer);
+        else
+            m_limits->addUnplaced();
     }
     // Without Q_OBJECT (a class in a .cpp) findChild() finds it by this name only.
     static constexpr char kObjectName[] = "chat-counted-connection";
@@ -115,21 +120,29 @@ public:
         return static_cast<CountedConnection *>(
             socket->findChild<QObject *>(QLatin1String(kObjectName), Qt::FindDirectChildrenOnly));
     }
-    ~CountedConnection() override { m_limits->remove(m_peer); }
-
-    // The connection turned out to stand for another client (a trusted proxy's, see
-    // clientaddress.h): it counts there from now on.
-    void moveTo(const QHostAddress &client)
+    ~CountedConnection() override
     {
-        m_limits->remove(m_peer);
-        m_peer = client;
-        m_limits->add(m_peer);
+        if (m_peer)
+            m_limits->remove(*m_peer);
+        else
+            m_limits->removeUnplaced();
     }
-    [[nodiscard]] const QHostAddress &address() const { return m_peer; }
+
+    // The client a trusted proxy's connection stands for (clientaddress.h), the proxy itself
+    // when it named none: it counts there from now on.
+    void placeAt(const QHostAddress &client)
+    {
+        if (m_peer)
+            return;
+        m_limits->removeUnplaced();
+        m_peer = client;
+        m_limits->add(client);
+    }
+    [[nodiscard]] bool isPlaced() const { return m_peer.has_value(); }
 
 private:
     std::shared_ptr<ConnectionLimits> m_limits;
-    QHostAddress m_peer;
+    std::optional<QHostAddress> m_peer;
 };
 
 } // namespace
@@ -226,8 +239,10 @@ void Listener::onTcpConnection()
         }
         m_fullReported = false;
         // Counted until the socket is gone, whatever happens to it: in its upgrade, as a
-        // client's connection, or while it is being refused.
-        new CountedConnection(m_limits, peer, socket);
+        // client's connection, or while it is being refused. A trusted proxy's has no address
+        // until the gate has read whom it forwards.
+        const bool unplaced = m_httpGate && m_config.trustedProxies.contains(peer);
+        new CountedConnection(m_limits, unplaced ? std::nullopt : std::optional(peer), socket);
         admit(socket);
     }
 }
@@ -365,7 +380,7 @@ bool Listener::admitsAddress(const QHostAddress &peer)
 {
     // A trusted proxy carries many clients; each counts once its request head names it.
     if (m_limits->check(peer) != ConnectionLimits::Verdict::AddressFull ||
-        m_config.trustedProxies.contains(peer))
+        (m_httpGate && m_config.trustedProxies.contains(peer)))
         return true;
     ++m_refusedOverAddressLimit;
     m_refusalLog.refused(ConnectionLimits::addressKey(peer), m_limits->maxPerAddress());
@@ -375,16 +390,16 @@ bool Listener::admitsAddress(const QHostAddress &peer)
 bool Listener::admitsForwarded(QTcpSocket *socket)
 {
     CountedConnection *counted = CountedConnection::of(socket);
-    const QHostAddress client = clientAddress(socket);
-    if (!counted ||
-        ConnectionLimits::addressKey(counted->address()) == ConnectionLimits::addressKey(client))
+    if (!counted || counted->isPlaced())
         return true;
-    if (m_limits->check(client) == ConnectionLimits::Verdict::AddressFull) {
+    // Not check(): the total already counts this connection.
+    const QHostAddress client = clientAddress(socket);
+    if (m_limits->maxPerAddress() > 0 && m_limits->count(client) >= m_limits->maxPerAddress()) {
         ++m_refusedOverAddressLimit;
         m_refusalLog.refused(ConnectionLimits::addressKey(client), m_limits->maxPerAddress());
         return false;
     }
-    counted->moveTo(client);
+    counted->placeAt(client);
     return true;
 }
 

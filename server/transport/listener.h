@@ -77,8 +77,9 @@ private:
     // At accept, before any work: false for an address that already has its limit of
     // connections (handshakes included), which is then closed without a word.
     bool admitsAddress(const QHostAddress &peer);
-    // After the request head: the client a trusted proxy named (clientaddress.h) counts in its
-    // own place from now on, or the connection is dropped when that address is full.
+    // After the request head of a trusted proxy's connection: it counts under the client the
+    // proxy named (clientaddress.h), or the proxy itself when it named none, from now on, or it
+    // is dropped when that address is full.
     bool admitsForwarded(QTcpSocket *socket);
 
     HubConfig m_config;
