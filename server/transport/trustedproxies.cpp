@@ -183,12 +183,15 @@ std::optional<QList<Hop>> parseForwardedField(QByteArrayView field, QString *err
     for (;;) {
         skipSpace();
         if (i == n || field[i] == ',') {
-            if (names.isEmpty())
-                return fail(QStringLiteral("an empty element at offset %1").arg(i));
-            hops.append(forValue ? parseNode(*forValue)
-                                 : hiddenHop(QStringLiteral("(an element without for=)")));
+            // Empty elements (", for=...", as a proxy appending to no header writes) are
+            // nobody's hop: ignored, as RFC 7230's lists are read.
+            if (!names.isEmpty())
+                hops.append(forValue ? parseNode(*forValue)
+                                     : hiddenHop(QStringLiteral("(an element without for=)")));
             names.clear();
             forValue.reset();
+            if (i == n && hops.isEmpty())
+                return fail(QStringLiteral("no element"));
             if (i == n)
                 return hops;
             ++i;
