@@ -187,7 +187,7 @@ std::optional<QList<Hop>> parseForwardedField(QByteArrayView field, QString *err
             // nobody's hop: ignored, as RFC 7230's lists are read.
             if (!names.isEmpty())
                 hops.append(forValue ? parseNode(*forValue)
-                                     : hiddenHop(QStringLiteral("(an element without for=)")));
+                                     : hiddenHop(QStringLiteral("an element without for=")));
             names.clear();
             forValue.reset();
             if (i == n && hops.isEmpty())
