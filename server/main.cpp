@@ -3,6 +3,7 @@
 #include "admin/admincli.h"
 #include "admin/controlserver.h"
 #include "chat/chathub.h"
+#include "eventloop/epolldispatcher.h"
 #include "logging.h"
 #include "protocol.h"
 #include "securityoptions.h"
@@ -121,8 +122,9 @@ QString parseStorageOptions(const QCommandLineParser &parser, const QCommandLine
 
 int main(int argc, char *argv[])
 {
-    // Qt's own event loop instead of GLib's: GLib's costs grow with every socket it watches
-    // (docs/performance.md). Read when the application is made; the caller's choice wins.
+    // An event loop whose turn costs what is ready, not every socket it watches
+    // (docs/performance.md). Failing that, Qt's own instead of GLib's, which costs more again.
+    chat::server::EpollDispatcher::installForMainThread();
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
@@ -292,8 +294,7 @@ int main(int argc, char *argv[])
     if (!config.trustedProxies.isEmpty())
         qCInfo(chat::server::lcServer).noquote()
             << chat::server::TrustedProxies::headerName(config.trustedProxies.header())
-            << "is believed from"
-            << config.trustedProxies.describe().join(QStringLiteral(", "));
+            << "is believed from" << config.trustedProxies.describe().join(QStringLiteral(", "));
     // The first line on stdout is for scripts and tests, which read the actual port from it; the
     // lines after it are for people: what to open in a browser and in chat-client, with this
     // machine's own addresses when listening on all of them. One write, so they come together.

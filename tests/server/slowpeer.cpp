@@ -56,10 +56,9 @@ bool SlowPeer::open(quint16 port, bool upgrade)
     m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (m_fd < 0)
         return false;
-    // The smallest receive window the kernel allows (about 2 KB): what the server sends beyond
-    // it waits in the server's kernel until this side reads, as with a slow reader far away.
-    const int smallest = 1;
-    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &smallest, sizeof smallest);
+    // A small receive window (by default the smallest): what the server sends beyond it waits
+    // in the server's kernel until this side reads, as with a slow reader far away.
+    ::setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &m_receiveBuffer, sizeof m_receiveBuffer);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

@@ -22,6 +22,11 @@ public:
 
     // Connects to 127.0.0.1:port; with `upgrade`, also asks for and waits for the WebSocket
     // upgrade (processing events meanwhile, so an in-process server can answer).
+    // The receive buffer open() asks for; by default the smallest the kernel allows (about 2 KB).
+    // Such a small window can make the kernel's sender fall back to probing it every 200 ms or
+    // more (its segment size drops below the window), so a test that needs the data to flow
+    // once it reads asks for more.
+    void setReceiveBuffer(int bytes) { m_receiveBuffer = bytes; }
     [[nodiscard]] bool open(quint16 port, bool upgrade = true);
     // Writes all of `bytes`, processing events while the kernel is full; false when the
     // connection is gone.
@@ -47,6 +52,7 @@ private:
     bool readAvailable(); // true at EOF or error
 
     int m_fd = -1;
+    int m_receiveBuffer = 1;
     std::thread m_writer;
     std::atomic<bool> m_writerDone{true};
     QByteArray m_received; // after the upgrade response, when there was one

@@ -6,6 +6,7 @@
 // tst_hublimits and tst_resume.)
 #include "codec.h"
 #include "hubtestbase.h"
+#include "servertestmain.h"
 #include "rawwsclient.h"
 #include "residentmemory.h"
 
@@ -397,5 +398,5 @@ void BadInputTest::pingFloodWithoutReadingIsCutOff()
     QVERIFY(barrier(witness));
 }
 
-QTEST_GUILESS_MAIN(BadInputTest)
+CHAT_SERVER_TEST_MAIN(BadInputTest)
 #include "tst_badinput.moc"

@@ -3,6 +3,7 @@
 // server that closed its socket with the peer's bytes unread would make the kernel send a reset,
 // and the peer would lose everything it had not read yet (RFC 6455 §7.1.1; lingeringsocket.h).
 #include "hubtestbase.h"
+#include "servertestmain.h"
 #include "rawwsclient.h"
 #include "slowpeer.h"
 
@@ -178,5 +179,5 @@ void ClosingTest::peerThatNeverClosesIsCutAtTheDeadline()
     QTRY_COMPARE_WITH_TIMEOUT(hub().openConnectionCount(), 0, 15000);
 }
 
-QTEST_GUILESS_MAIN(ClosingTest)
+CHAT_SERVER_TEST_MAIN(ClosingTest)
 #include "tst_closing.moc"

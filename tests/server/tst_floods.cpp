@@ -3,6 +3,7 @@
 // answers (welcome, resume) that would make the server hold and encode megabytes for one peer.
 // Each is bounded, and the people who are not flooding keep chatting.
 #include "hubtestbase.h"
+#include "servertestmain.h"
 #include "rawwsclient.h"
 
 #include <QLoggingCategory>
@@ -330,5 +331,5 @@ void FloodsTest::largeResumeReloadsInsteadOfPinningMemory()
     QVERIFY(near->welcome()->reload.isEmpty());
 }
 
-QTEST_GUILESS_MAIN(FloodsTest)
+CHAT_SERVER_TEST_MAIN(FloodsTest)
 #include "tst_floods.moc"

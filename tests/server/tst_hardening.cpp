@@ -3,6 +3,7 @@
 // grouping, origin normalising, secret files). docs/security.md lists every limit.
 #include "codec.h"
 #include "hubtestbase.h"
+#include "servertestmain.h"
 #include "rawwsclient.h"
 #include "secrets.h"
 #include "transport/connectionlimits.h"
@@ -536,5 +537,5 @@ void HardeningTest::longWelcomeWithNonAsciiTextArrives()
     QVERIFY(late->isOpen());
 }
 
-QTEST_GUILESS_MAIN(HardeningTest)
+CHAT_SERVER_TEST_MAIN(HardeningTest)
 #include "tst_hardening.moc"

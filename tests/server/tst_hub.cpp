@@ -2,6 +2,7 @@
 // bad input and shutdown. Limits, timeouts and load are in tst_hublimits.
 #include "codec.h"
 #include "hubtestbase.h"
+#include "servertestmain.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -512,5 +513,5 @@ void HubTest::shutdownClosesEveryoneWithGoingAway()
     QCOMPARE(late.error(), QAbstractSocket::ConnectionRefusedError);
 }
 
-QTEST_GUILESS_MAIN(HubTest)
+CHAT_SERVER_TEST_MAIN(HubTest)
 #include "tst_hub.moc"

@@ -1,6 +1,7 @@
 // The hub's connection limits with real sockets: frame size, upgrade and hello deadlines,
 // clients vanishing mid-broadcast, every socket freed, and a burst of connections.
 #include "hubtestbase.h"
+#include "servertestmain.h"
 
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -185,5 +186,5 @@ void HubLimitsTest::burstOfConnections()
     }
 }
 
-QTEST_GUILESS_MAIN(HubLimitsTest)
+CHAT_SERVER_TEST_MAIN(HubLimitsTest)
 #include "tst_hublimits.moc"

@@ -1,6 +1,7 @@
 // Coming back after a drop: resume from lastSeq, idempotent sends, and taking a nickname over
 // with its session token.
 #include "hubtestbase.h"
+#include "servertestmain.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -335,5 +336,5 @@ void ResumeTest::otherSessionJoinsAsAnotherDevice()
     QCOMPARE(hub().connectionCount(), 2);
 }
 
-QTEST_GUILESS_MAIN(ResumeTest)
+CHAT_SERVER_TEST_MAIN(ResumeTest)
 #include "tst_resume.moc"

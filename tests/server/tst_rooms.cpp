@@ -2,6 +2,7 @@
 // version 3): the life cycle of a room, who may see and do what, and what survives a restart.
 // Privacy is checked with raw clients too, which see every byte the server sends them.
 #include "hubtestbase.h"
+#include "servertestmain.h"
 #include "rawwsclient.h"
 
 #include "codec.h"
@@ -852,5 +853,5 @@ void TestRooms::badTitleIsRefused()
     QCOMPARE(TestClient::errorOf(alice->request(create)), ErrorCode::BadMessage);
 }
 
-QTEST_GUILESS_MAIN(TestRooms)
+CHAT_SERVER_TEST_MAIN(TestRooms)
 #include "tst_rooms.moc"
