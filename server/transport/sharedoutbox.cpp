@@ -42,6 +42,15 @@ void SharedOutbox::append(const QByteArray &wire)
     m_bytes += wire.size();
 }
 
+void SharedOutbox::appendRest(const QByteArray &wire, qsizetype alreadySent)
+{
+    if (alreadySent >= wire.size())
+        return;
+    append(wire);
+    if (alreadySent > 0)
+        consume(alreadySent);
+}
+
 qint64 SharedOutbox::sendTo(int fd)
 {
 #ifdef Q_OS_LINUX

@@ -20,6 +20,8 @@ class SharedOutbox
 public:
     // `wire`: whole WebSocket frames (FrameBatch::wire()); shared, not copied.
     void append(const QByteArray &wire);
+    // The same for a batch whose first `alreadySent` bytes the kernel took already.
+    void appendRest(const QByteArray &wire, qsizetype alreadySent);
     [[nodiscard]] bool isEmpty() const { return m_entries.empty(); }
     [[nodiscard]] qint64 bytes() const { return m_bytes; }
     // Writes the front to the socket without blocking, several batches in one call. Returns the

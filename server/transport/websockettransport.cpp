@@ -15,6 +15,7 @@
 
 #ifdef Q_OS_LINUX
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #endif
 
 namespace chat::server {
@@ -80,8 +81,23 @@ WebSocketTransport::WebSocketTransport(QWebSocket *socket, QTcpSocket *tcp, cons
     // by itself, unseen by sendFrame, the backlog is checked after every read.
     if (m_tcp)
         connect(m_tcp, &QIODevice::readyRead, this, &WebSocketTransport::afterRead);
-    if (m_tcp && !m_ssl)
+    if (m_tcp && !m_ssl) {
         connect(m_tcp, &QIODevice::bytesWritten, this, &WebSocketTransport::onTcpBytesWritten);
+        // The descriptor is written to directly only while QTcpSocket is connected: it is
+        // forgotten as soon as QTcpSocket leaves that state or starts closing, before the number
+        // could be given to another connection.
+#ifdef Q_OS_LINUX
+        if (m_tcp->state() == QAbstractSocket::ConnectedState)
+            m_directFd = int(m_tcp->socketDescriptor());
+#endif
+        connect(m_tcp, &QAbstractSocket::stateChanged, this,
+                &WebSocketTransport::noteTcpStateChanged);
+        connect(m_tcp, &QIODevice::aboutToClose, this, [this] { m_directFd = -1; });
+    }
+    m_connected = m_socket->state() == QAbstractSocket::ConnectedState;
+    connect(m_socket, &QWebSocket::stateChanged, this, [this](QAbstractSocket::SocketState state) {
+        m_connected = state == QAbstractSocket::ConnectedState;
+    });
     // QWebSocket::error is the 6.4 name of the signal (errorOccurred arrived in 6.5).
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) {
@@ -234,6 +250,7 @@ void WebSocketTransport::writeFrame(const QString &frame)
         return;
     const qint64 before = unsentBytes();
     spillHeld(); // a data frame of QWebSocket's own goes after what is held
+    m_tcpMayHold = true;
     m_socket->sendTextMessage(frame);
     // One frame larger than the cap (a welcome with a long history) must still go out: the cap
     // grows by its size until the backlog is back under the cap.
@@ -243,8 +260,41 @@ void WebSocketTransport::writeFrame(const QString &frame)
     dropIfBacklogged();
 }
 
+void WebSocketTransport::noteTcpStateChanged(QAbstractSocket::SocketState state)
+{
+    if (state != QAbstractSocket::ConnectedState)
+        m_directFd = -1;
+}
+
+qint64 WebSocketTransport::sendDirect(const FrameBatch &batch)
+{
+    const QByteArray &wire = batch.wire();
+#ifdef Q_OS_LINUX
+    const ssize_t sent =
+        ::send(m_directFd, wire.constData(), size_t(wire.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+#else
+    const ssize_t sent = 0; // m_directFd is never set
+#endif
+    if (sent == wire.size()) {
+        m_outboxAllowance = 0; // nothing unsent: no backlog
+        return sent;
+    }
+    // The kernel took part or none of it (or failed: QTcpSocket finds that out on its next
+    // write): the rest is held, and QTcpSocket gets the next frame, as in the general path.
+    const qint64 direct = qMax<qint64>(0, sent);
+    m_held.appendRest(wire, qsizetype(direct));
+    m_tcpMayHold = true;
+    m_tcp->write(m_held.takeToFrameBoundary());
+    if (m_maxOutboxBytes > 0 && wire.size() - direct > m_maxOutboxBytes)
+        m_outboxAllowance = qMax(m_outboxAllowance, wire.size() - direct);
+    dropIfBacklogged();
+    return direct;
+}
+
 qint64 WebSocketTransport::sendBatch(const FrameBatch &batch)
 {
+    if (m_directFd >= 0 && m_connected && !m_tcpMayHold && m_held.isEmpty() && !isClosing())
+        return sendDirect(batch);
     if (isClosing() || m_socket->state() != QAbstractSocket::ConnectedState)
         return 0;
     if (!m_tcp || m_ssl) { // a TLS socket must encrypt first: QWebSocket does it
@@ -260,7 +310,10 @@ qint64 WebSocketTransport::sendBatch(const FrameBatch &batch)
     // the buffer shared with the room's other members, until Qt's write notification.
     const qint64 queued = batch.wire().size();
     m_held.append(batch.wire());
-    const qint64 direct = m_tcp->bytesToWrite() == 0 ? pushHeld() : 0;
+    const bool tcpEmpty = m_tcp->bytesToWrite() == 0;
+    if (tcpEmpty)
+        m_tcpMayHold = false; // until pushHeld() or QWebSocket writes to it again
+    const qint64 direct = tcpEmpty ? pushHeld() : 0;
     // As in writeFrame(): a batch larger than the cap (a welcome with a long history) must
     // still go out whole.
     if (m_maxOutboxBytes > 0 && queued - direct > m_maxOutboxBytes)
@@ -279,7 +332,8 @@ qint64 WebSocketTransport::pushHeld()
     // notification then brings the rest (onTcpBytesWritten). A frame, not a whole batch: the
     // copy stays small however many connections refuse a flush at once.
     if (!m_held.isEmpty())
-        m_tcp->write(m_held.takeToFrameBoundary());
+        m_tcpMayHold = true;
+    m_tcp->write(m_held.takeToFrameBoundary());
     m_pushing = false;
     return sent;
 }
@@ -296,7 +350,8 @@ void WebSocketTransport::onTcpBytesWritten()
 void WebSocketTransport::spillHeld()
 {
     if (!m_held.isEmpty() && m_tcp)
-        m_tcp->write(m_held.takeAll());
+        m_tcpMayHold = true;
+    m_tcp->write(m_held.takeAll());
 }
 
 void WebSocketTransport::close(QWebSocketProtocol::CloseCode code, const QString &reason)
@@ -319,6 +374,7 @@ void WebSocketTransport::close(QWebSocketProtocol::CloseCode code, const QString
     // included. (A close that the peer starts is answered by QWebSocket alone: what is held then
     // is dropped, as the peer is leaving.)
     spillHeld();
+    m_tcpMayHold = true;
     m_socket->close(code, reason);
 }
 
@@ -335,6 +391,7 @@ void WebSocketTransport::checkAlive(qint64 silenceLimitMs)
         close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("no answer to pings"));
         return;
     }
+    m_tcpMayHold = true;
     m_socket->ping();
 }
 
@@ -361,6 +418,7 @@ void WebSocketTransport::onDataFrame(qint64 payloadBytes, bool isLast)
 
 void WebSocketTransport::afterRead()
 {
+    m_tcpMayHold = true; // QWebSocket answers pings by itself, into QTcpSocket's buffer
     if (m_tcp && !isClosing()) {
         const qint64 consumed = bytesBeforeRead(m_tcp) - m_tcp->bytesAvailable();
         chargeBytes(qMax<qint64>(0, consumed - m_payloadThisRead));

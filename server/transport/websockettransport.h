@@ -90,8 +90,17 @@ private:
     // QTcpSocket's buffer (a copy; rare: replies and closes while a reader lags).
     void spillHeld();
 
+    // The flush's fast path (sendBatch): a plain connection with nothing waiting anywhere writes
+    // to the kernel from what this object knows, without touching Qt's socket objects, each a
+    // few cache misses away (10,000 connections in bench (j), docs/performance.md).
+    qint64 sendDirect(const FrameBatch &batch);
+    void noteTcpStateChanged(QAbstractSocket::SocketState state);
+
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;
+    int m_directFd = -1;        // m_tcp's descriptor while it is connected; -1 for TLS
+    bool m_connected = false;   // QWebSocket's state, as its stateChanged said last
+    bool m_tcpMayHold = true;   // QTcpSocket's buffer may hold bytes (ours, or QWebSocket's)
     QPointer<QSslSocket> m_ssl; // the same connection when it is TLS
     SharedOutbox m_held;        // after what waits in QTcpSocket's buffer (plain connections)
     bool m_pushing = false;

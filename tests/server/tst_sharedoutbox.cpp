@@ -90,6 +90,7 @@ private slots:
     void piecesEndBetweenFramesAndKeepTheOrder();
     void aRefusedWriteHandsOverOneWholeFrame();
     void takeAllKeepsWhatWasNotSent();
+    void theRestOfAPartlyWrittenBatchGoesOnMidFrame();
 };
 
 void SharedOutboxTest::heldBatchesAreNotCopied()
@@ -190,6 +191,24 @@ void SharedOutboxTest::takeAllKeepsWhatWasNotSent()
     QVERIFY(outbox.isEmpty());
     QCOMPARE(outbox.bytes(), 0);
     QVERIFY(rest == QByteArray(first.wire() + second.wire()).mid(qsizetype(sent)));
+}
+
+void SharedOutboxTest::theRestOfAPartlyWrittenBatchGoesOnMidFrame()
+{
+    // The transport's fast path wrote the first bytes itself (into the second frame, 5 bytes
+    // past its start): the outbox holds the rest, and QTcpSocket gets the end of that frame.
+    const FrameBatch batch = batchOf({10, 300, 20}, 'h');
+    const qsizetype second = 2 + 10;
+    SharedOutbox outbox;
+    outbox.appendRest(batch.wire(), second + 5);
+    QCOMPARE(outbox.bytes(), batch.wire().size() - (second + 5));
+    QCOMPARE(outbox.takeToFrameBoundary(), batch.wire().mid(second + 5, 4 + 300 - 5));
+    QCOMPARE(outbox.takeToFrameBoundary(), batch.wire().mid(second + 4 + 300));
+    QVERIFY(outbox.isEmpty());
+    // All of it written already: nothing is held.
+    outbox.appendRest(batch.wire(), batch.wire().size());
+    QVERIFY(outbox.isEmpty());
+    QCOMPARE(outbox.bytes(), 0);
 }
 
 QTEST_GUILESS_MAIN(SharedOutboxTest)
