@@ -215,7 +215,7 @@ void ChatHub::Private::admit(ChatSession *session, const Hello &hello, const Aut
     welcome.rooms.reserve(own.size());
     QSet<QString> names;
     for (Room *room : own) {
-        room->online.insert(session);
+        room->addOnline(session);
         names.insert(room->name());
         welcome.rooms.append(roomState(*room, joined.id));
     }
@@ -387,7 +387,7 @@ void ChatHub::Private::onClosed(ChatSession *session)
     const SessionAccount &account = session->account();
     if (session->isJoined()) {
         for (Room *room : rooms.roomsOf(account.id))
-            room->online.remove(session);
+            room->removeOnline(session);
         if (roster.remove(account.id, session)) {
             qCDebug(lcServer).noquote() << session->peer() << account.name << "left";
             if (clusterPresence)

@@ -1,5 +1,7 @@
 #include "chat/chatsession.h"
 
+#include <algorithm>
+
 #include "codec.h"
 #include "logging.h"
 #include "transport/deadlinequeue.h"
@@ -162,6 +164,15 @@ void ChatSession::onTransportClosed()
 {
     emit closed(this);
     deleteLater();
+}
+
+void ChatSession::noteOnline(Room *room, bool online)
+{
+    const auto at = std::find(m_onlineIn.begin(), m_onlineIn.end(), room);
+    if (online && at == m_onlineIn.end())
+        m_onlineIn.append(room);
+    else if (!online && at != m_onlineIn.end())
+        m_onlineIn.erase(at);
 }
 
 } // namespace chat::server

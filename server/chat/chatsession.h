@@ -11,10 +11,12 @@
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QVarLengthArray>
 
 namespace chat::server {
 
 class DeadlineQueue;
+struct Room;
 
 // Whom a joined session speaks for.
 struct SessionAccount
@@ -75,12 +77,15 @@ public:
     }
     void checkAlive(qint64 silenceLimitMs) { m_transport->checkAlive(silenceLimitMs); }
 
-    // Router::flush's note of how many of the rooms it is sending to this session is in: the
-    // flush that counted it, and the count. Kept here so that a flush needs no table of sessions.
+    // The rooms whose online set holds this session (Room::addOnline), for Router::flush: a
+    // session in only one of the rooms being sent to gets that room's shared batch, one in
+    // several gets their frames merged. Kept here so that a flush needs no table of sessions.
+    [[nodiscard]] const QVarLengthArray<Room *, 2> &onlineIn() const { return m_onlineIn; }
+    void noteOnline(Room *room, bool online);
+    // The flush that last put this session on its list of sessions in several of its rooms.
     struct RouteMark
     {
         quint64 flush = 0;
-        int rooms = 0;
     };
     [[nodiscard]] RouteMark &routeMark() { return m_routeMark; }
 
@@ -108,6 +113,7 @@ private:
     bool m_authenticating = false;
     bool m_joined = false;
     RouteMark m_routeMark;
+    QVarLengthArray<Room *, 2> m_onlineIn;
 };
 
 } // namespace chat::server

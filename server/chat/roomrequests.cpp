@@ -154,7 +154,7 @@ void ChatHub::Private::connectDevices(Room *room, qint64 accountId)
 {
     if (const Roster::Member *member = roster.find(accountId))
         for (ChatSession *device : member->clients)
-            room->online.insert(device);
+            room->addOnline(device);
 }
 
 void ChatHub::Private::disconnectDevices(Room *room, qint64 accountId)
@@ -163,7 +163,7 @@ void ChatHub::Private::disconnectDevices(Room *room, qint64 accountId)
     if (!member)
         return;
     for (ChatSession *device : member->clients) {
-        room->online.remove(device);
+        room->removeOnline(device);
         if (watching.value(device) == room) {
             watching.remove(device);
             watchers[room].remove(device);
@@ -247,9 +247,8 @@ void ChatHub::Private::onSend(ChatSession *session, const Send &send)
     // A resend after a reconnect: acknowledge again, to the sender alone. On PostgreSQL the
     // look-up would cost every send a round trip: append() reports the resend instead
     // (onResent), in the commit it makes anyway.
-    if (std::optional<Message> original = store->findSentIsRemote()
-                                              ? std::nullopt
-                                              : store->findSent(account.key, send.id)) {
+    if (std::optional<Message> original =
+            store->findSentIsRemote() ? std::nullopt : store->findSent(account.key, send.id)) {
         if (original->text.isEmpty())
             original->text = send.text; // a memory store keeps only recent texts
         session->sendMessage(*original);

@@ -1,5 +1,7 @@
 #include "chat/rooms.h"
 
+#include "chat/chatsession.h"
+
 #include "codec.h"
 
 namespace chat::server {
@@ -12,6 +14,18 @@ qint64 Room::owner() const
         if (it->role == RoomRole::Owner)
             return it.key();
     return 0;
+}
+
+void Room::addOnline(ChatSession *session)
+{
+    online.insert(session);
+    session->noteOnline(this, true);
+}
+
+void Room::removeOnline(ChatSession *session)
+{
+    online.remove(session);
+    session->noteOnline(this, false);
 }
 
 Rooms::Rooms(RoomStore *store)

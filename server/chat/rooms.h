@@ -29,8 +29,9 @@ struct RoomMemberState
 struct Room
 {
     RoomRecord record;
-    QHash<qint64, RoomMemberState> members;   // by account id
-    QSet<ChatSession *> online;               // every joined connection of every member
+    QHash<qint64, RoomMemberState> members; // by account id
+    QSet<ChatSession *> online; // every joined connection of every member: change it through
+                                // addOnline/removeOnline, which tell the session too
     std::optional<chat::proto::Message> last; // the newest message (chat or event)
 
     [[nodiscard]] const QString &name() const { return record.name; }
@@ -38,6 +39,8 @@ struct Room
     [[nodiscard]] qint64 newestSeq() const { return last ? last->seq : 0; }
     // The member that owns the room, 0 when none does (the lobby, a direct room).
     [[nodiscard]] qint64 owner() const;
+    void addOnline(ChatSession *session);
+    void removeOnline(ChatSession *session);
 };
 
 class Rooms
