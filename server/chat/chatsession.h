@@ -88,6 +88,16 @@ public:
         quint64 flush = 0;
     };
     [[nodiscard]] RouteMark &routeMark() { return m_routeMark; }
+    // Router::flush asks for what it will read of a member a step or two ahead: with 10,000
+    // connections each member is a cache miss, and the write to the member before (a system
+    // call) takes long enough for the load to finish meanwhile. The session's lines first,
+    // then, once they are in, its transport's.
+    void prefetchForFlush() const
+    {
+        __builtin_prefetch(&m_transport);
+        __builtin_prefetch(reinterpret_cast<const char *>(&m_onlineIn) + sizeof m_onlineIn - 1);
+    }
+    void prefetchTransport() const { m_transport->prefetchForSend(); }
 
 signals:
     void helloReceived(chat::server::ChatSession *session, const chat::proto::Hello &hello);
@@ -107,13 +117,15 @@ private:
     void refuseOverRate(Transport::Admission admission, const QString &ref);
     void onTransportClosed();
 
+    // What Router::flush reads, together (prefetchForFlush).
     Transport *m_transport;
+    RouteMark m_routeMark;
+    QVarLengthArray<Room *, 2> m_onlineIn;
+
     SessionAccount m_account;
     int m_helloExtensions = 0;
     bool m_authenticating = false;
     bool m_joined = false;
-    RouteMark m_routeMark;
-    QVarLengthArray<Room *, 2> m_onlineIn;
 };
 
 } // namespace chat::server

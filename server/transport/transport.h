@@ -30,6 +30,14 @@ public:
 
     [[nodiscard]] const QString &peer() const { return m_peer; } // "address:port", for logs
     [[nodiscard]] bool isClosing() const { return m_closing; }
+    // Asks for the first lines of this object (the virtual table pointer, the base's state and
+    // what a subclass's sendBatch reads first) before a flush gets to it: see Router::flush.
+    void prefetchForSend() const
+    {
+        const char *start = reinterpret_cast<const char *>(this);
+        for (int line = 0; line < 3; ++line)
+            __builtin_prefetch(start + 64 * line);
+    }
     [[nodiscard]] virtual QHostAddress peerAddress() const = 0;
     // The chat_token cookie of the request that opened the connection (the browser page's
     // login), or empty.

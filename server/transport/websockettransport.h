@@ -96,13 +96,17 @@ private:
     qint64 sendDirect(const FrameBatch &batch);
     void noteTcpStateChanged(QAbstractSocket::SocketState state);
 
+    // What the fast path reads, first: right after the base class, in the lines that
+    // Transport::prefetchForSend() asks for.
+    int m_directFd = -1;          // m_tcp's descriptor while it is connected; -1 for TLS
+    bool m_connected = false;     // QWebSocket's state, as its stateChanged said last
+    bool m_tcpMayHold = true;     // QTcpSocket's buffer may hold bytes (ours, or QWebSocket's)
+    qint64 m_outboxAllowance = 0; // room for one frame larger than the cap (see sendFrame)
+    SharedOutbox m_held;          // after what waits in QTcpSocket's buffer (plain connections)
+
     QWebSocket *m_socket;
     QPointer<QTcpSocket> m_tcp;
-    int m_directFd = -1;        // m_tcp's descriptor while it is connected; -1 for TLS
-    bool m_connected = false;   // QWebSocket's state, as its stateChanged said last
-    bool m_tcpMayHold = true;   // QTcpSocket's buffer may hold bytes (ours, or QWebSocket's)
     QPointer<QSslSocket> m_ssl; // the same connection when it is TLS
-    SharedOutbox m_held;        // after what waits in QTcpSocket's buffer (plain connections)
     bool m_pushing = false;
     RateLimiter m_rate;
     ByteBucket m_bytes;                                    // what this connection may send
@@ -113,7 +117,6 @@ private:
     QElapsedTimer m_clock; // since the upgrade
     qint64 m_lastHeardMs = 0;
     qint64 m_maxOutboxBytes;
-    qint64 m_outboxAllowance = 0; // room for one frame larger than the cap (see sendFrame)
     bool m_backlogCheckQueued = false;
     bool m_gone = false;
 };
