@@ -7,6 +7,7 @@
 #include "transport/inboundbudget.h"
 #include "transport/lingeringsocket.h"
 #include "transport/originpolicy.h"
+#include "transport/unreadinput.h"
 
 #include <QSslSocket>
 #include <QTcpServer>
@@ -27,6 +28,10 @@ namespace {
 
 // How long a refused connection gets to take its answer before it is cut.
 constexpr int kRefusalGraceMs = 2000;
+
+// More rounds of the handshake deadline for a request that arrived whole but waits for a busy
+// server (unreadinput.h).
+constexpr int kMaxHandshakeExtensions = 3;
 
 // QWebSocketServer's upgrade slot looks up sender(), which walks every connection made to that
 // server object: with thousands of sockets in their upgrade at once (a join storm) one server
@@ -172,9 +177,17 @@ Listener::Listener(const HubConfig &config, QObject *parent)
         m_upgraders.append(ws);
     }
     connect(m_handshakeDeadlines, &DeadlineQueue::expired, this, [this](QObject *target) {
-        if (!m_handshaking.contains(target))
+        const auto handshaking = m_handshaking.find(target);
+        if (handshaking == m_handshaking.end())
             return;                                       // upgraded in time
         auto *socket = static_cast<QTcpSocket *>(target); // only sockets are in m_handshaking
+        // Under a storm the request may be here, whole and unprocessed, because the server was
+        // busy: that is not the peer's fault. A few more rounds for those only, as for hellos.
+        if (*handshaking < kMaxHandshakeExtensions && requestWaitsForUs(socket)) {
+            ++*handshaking;
+            m_handshakeDeadlines->add(socket);
+            return;
+        }
         qCInfo(lcServerNet).noquote()
             << describePeer(socket) << "did not finish the handshake in time; closing";
         abortConnection(socket);
@@ -254,7 +267,7 @@ void Listener::admit(QTcpSocket *socket)
                                     socket->localAddress(), socket->localPort());
     qCDebug(lcServerNet).noquote() << "connection from" << describePeer(socket);
     m_pending.insert(key, socket);
-    m_handshaking.insert(socket);
+    m_handshaking.insert(socket, 0);
     connect(socket, &QObject::destroyed, this, [this, key](QObject *gone) {
         m_handshaking.remove(gone); // a QObject by now: no cast (UBSan rightly objects)
         const auto it = m_pending.constFind(key);

@@ -89,7 +89,8 @@ private:
     QList<QWebSocketServer *> m_upgraders;
     int m_nextUpgrader = 0;
     DeadlineQueue *m_handshakeDeadlines;
-    QSet<const QObject *> m_handshaking; // sockets accepted, not upgraded yet (nor served as HTTP)
+    // Sockets accepted, not upgraded yet (nor served as HTTP): the deadline extensions each got.
+    QHash<const QObject *, int> m_handshaking;
     // Shared with every accepted socket, which gives its count back when it is destroyed.
     std::shared_ptr<ConnectionLimits> m_limits;
     bool m_fullReported = false; // "server full" is logged once per episode, not per refusal

@@ -7,6 +7,7 @@
 #include "transport/clientaddress.h"
 #include "transport/framebatch.h"
 #include "transport/lingeringsocket.h"
+#include "transport/unreadinput.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -14,7 +15,6 @@
 #include <QWebSocket>
 
 #ifdef Q_OS_LINUX
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #endif
 
@@ -127,12 +127,7 @@ bool WebSocketTransport::hasUnreadInput() const
         return false;
     if (m_tcp->bytesAvailable() > 0)
         return true;
-#ifdef Q_OS_LINUX
-    int queued = 0;
-    return !m_ssl && ::ioctl(int(m_tcp->socketDescriptor()), FIONREAD, &queued) == 0 && queued > 0;
-#else
-    return false;
-#endif
+    return !m_ssl && unreadInKernel(m_tcp) > 0;
 }
 
 QHostAddress WebSocketTransport::peerAddress() const
